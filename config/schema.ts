@@ -1,0 +1,155 @@
+/**
+ * The stack config schema: every key a stack file may set, its type, default and what is allowed.
+ *
+ * One typed object per area. `LabConfig` (the parsed, fully-defaulted result) is derived from
+ * the schema, so the types, defaults and validation cannot drift apart. Each area's defaults are
+ * also declared in Pulumi.yaml; `tests/config.spec.ts` proves the two agree.
+ */
+import { z } from "zod";
+import { OPERATING_SYSTEMS, OperatingSystem } from "../components/operatingSystems";
+import { parseIpv4Cidr } from "../components/cidr";
+
+/** Limits of one fleet role; 400 instances is the largest fleet the benchmarks exercise. */
+export const MAX_INSTANCES_PER_ROLE = 500;
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks. Each one carries its own "what is allowed" message.
+
+/** An area object: unknown keys (typos) are errors that list the allowed keys. */
+function area<T extends z.ZodRawShape>(shape: T) {
+    return z.object(shape).strict({ message: `unknown key; allowed keys: ${Object.keys(shape).join(", ")}` });
+}
+
+function wholeNumber(min: number, max: number) {
+    const allowed = `must be a whole number from ${min} to ${max}`;
+    return z.number({ invalid_type_error: allowed }).int(allowed).min(min, allowed).max(max, allowed);
+}
+
+function text(allowed: string, pattern: RegExp) {
+    return z.string({ invalid_type_error: allowed }).regex(pattern, allowed);
+}
+
+function oneOf<T extends readonly [string, ...string[]]>(values: T) {
+    const allowed = `must be one of ${values.join(", ")}`;
+    return z.enum(values as unknown as [T[number], ...T[number][]], {
+        errorMap: () => ({ message: allowed }),
+    });
+}
+
+/** An IPv4 CIDR; `allowWorld` decides whether a /0 block is acceptable. */
+function ipv4Cidr(options: { minPrefix: number; maxPrefix: number; worldMessage?: string }) {
+    return z.string({ invalid_type_error: "must be an IPv4 CIDR block such as 203.0.113.10/32" }).superRefine((value, ctx) => {
+        const parsed = parseIpv4Cidr(value);
+        if (typeof parsed === "string") {
+            ctx.addIssue({ code: z.ZodIssueCode.custom, message: parsed });
+        } else if (parsed.prefix === 0 && options.worldMessage) {
+            ctx.addIssue({ code: z.ZodIssueCode.custom, message: options.worldMessage });
+        } else if (parsed.prefix < options.minPrefix || parsed.prefix > options.maxPrefix) {
+            ctx.addIssue({
+                code: z.ZodIssueCode.custom,
+                message: `prefix length must be from /${options.minPrefix} to /${options.maxPrefix}`,
+            });
+        }
+    });
+}
+
+/**
+ * EC2 instance type names: family, optional generation/attributes, a dot, a size
+ * (`t3.micro`, `m7i-flex.large`, `c7gn.16xlarge`, `u-6tb1.metal`).
+ */
+const instanceType = text("must be an EC2 instance type name such as t3.micro", /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/);
+
+/** AWS tag keys and values: up to 128/256 characters of letters, digits, spaces and `_.:/=+-@`. */
+const TAG_KEY = /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+
+// ---------------------------------------------------------------------------------------------
+// Defaults: the lab's values, and where the lab is unsafe or outdated, ours (see LAB.md).
+
+export const DEFAULTS = {
+    network: {
+        vpcCidr: "10.0.0.0/16",
+        availabilityZones: 2,
+    },
+    fleet: {
+        operatingSystem: "AMAZON_LINUX_2023" as OperatingSystem,
+        webServerCount: 2,
+        webServerInstanceType: "t3.micro",
+        appServerCount: 2,
+        appServerInstanceType: "t3.micro",
+        environment: "OELabIPM",
+        confidentiality: "Public",
+    },
+    patching: {},
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// The areas.
+
+export const networkSchema = area({
+    /** The VPC's IPv4 block: /16 (AWS's largest) to /22 (room for a /24 per availability zone). */
+    vpcCidr: ipv4Cidr({ minPrefix: 16, maxPrefix: 22 }).default(DEFAULTS.network.vpcCidr),
+    /** Availability zones, one public /24 subnet in each; the fleet is spread across them. */
+    availabilityZones: wholeNumber(1, 4).default(DEFAULTS.network.availabilityZones),
+    /**
+     * The lab's `SourceLocation`: the one block allowed to reach the instances on SSH (22) and
+     * HTTP (80). Unset: no ingress at all (Session Manager needs none). A /0 block is refused.
+     */
+    sourceCidr: ipv4Cidr({
+        minPrefix: 1,
+        maxPrefix: 32,
+        worldMessage: "SSH must not be open to the whole internet; use your own address, e.g. 203.0.113.10/32, or leave it unset and use Session Manager",
+    }).optional(),
+    /** HTTP (80) only, overriding `sourceCidr` for the web page; `0.0.0.0/0` is allowed here. */
+    httpSourceCidr: ipv4Cidr({ minPrefix: 0, maxPrefix: 32 }).optional(),
+});
+
+export const fleetSchema = area({
+    /** Drives the AMI and (PatchingPolicy) the patch baseline's operating system. */
+    operatingSystem: oneOf(OPERATING_SYSTEMS).default(DEFAULTS.fleet.operatingSystem),
+    webServerCount: wholeNumber(1, MAX_INSTANCES_PER_ROLE).default(DEFAULTS.fleet.webServerCount),
+    webServerInstanceType: instanceType.default(DEFAULTS.fleet.webServerInstanceType),
+    appServerCount: wholeNumber(1, MAX_INSTANCES_PER_ROLE).default(DEFAULTS.fleet.appServerCount),
+    appServerInstanceType: instanceType.default(DEFAULTS.fleet.appServerInstanceType),
+    /** Pin an AMI instead of the latest one of `operatingSystem` (it must be of that OS). */
+    amiId: text("must be an AMI id such as ami-0123456789abcdef0", /^ami-[0-9a-f]{8,17}$/).optional(),
+    /** An existing EC2 key pair for SSH (the lab's `OELabIPM`); Session Manager needs none. */
+    keyName: text("must be the name of an existing EC2 key pair (1-255 ASCII characters)", /^[\x20-\x7e]{1,255}$/).optional(),
+    /** The `Environment` tag value that the inventory association targets. */
+    environment: text("must be a tag value of letters, digits and _.:/=+-@ (1-256 characters)", TAG_VALUE).default(DEFAULTS.fleet.environment),
+    /** The `Confidentiality` tag value. */
+    confidentiality: text("must be a tag value of letters, digits and _.:/=+-@ (0-256 characters)", TAG_VALUE).default(DEFAULTS.fleet.confidentiality),
+});
+
+export const patchingSchema = area({
+    /**
+     * The patch group: the instances' `Patch Group` tag. Default `Critical-<Workload>`, so two
+     * stacks in one account never register the same group (Pulumi.test.yaml sets the lab's `Critical`).
+     */
+    patchGroup: text("must be 1-256 characters of letters, digits, spaces and _.:/=+-@", /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u).optional(),
+});
+
+/** Workload names end up in resource names (`<Workload>-Web1`, IAM name prefixes). */
+export const WORKLOAD_PATTERN = /^[A-Z][A-Za-z0-9]{0,15}$/;
+
+export const labSchema = area({
+    /** The lab's WorkloadName (`Test`, `Prod`). Required: Pulumi.yaml declares it without a default. */
+    workload: z.string({ required_error: "is required: set it in the stack file, e.g. Test" }).pipe(
+        text("must start with a capital letter and be 1-16 letters or digits, e.g. Test", WORKLOAD_PATTERN),
+    ),
+    /** Extra tags on every taggable resource (the lab's `Owner`). */
+    tags: z
+        .record(
+            text("tag keys must be 1-128 characters of letters, digits, spaces and _.:/=+-@, not starting with aws:", TAG_KEY),
+            text("tag values must be 0-256 characters of letters, digits, spaces and _.:/=+-@", TAG_VALUE),
+            { invalid_type_error: "must be a map of tag keys to string values" },
+        )
+        .default({}),
+    network: networkSchema.default({}),
+    fleet: fleetSchema.default({}),
+    patching: patchingSchema.default({}),
+});
+
+/** The raw config the schema accepts: top-level keys without the project namespace. */
+export type RawLabConfig = z.input<typeof labSchema>;
+export type ParsedLabConfig = z.output<typeof labSchema>;

@@ -1,0 +1,44 @@
+/**
+ * The lab, per stack: read and validate the stack's config, build the components, export outputs.
+ * Follow a behaviour from here to config/ (keys, defaults, validation) and components/ (resources).
+ */
+import { LabNetwork } from "./components/labNetwork";
+import { ManagedFleet } from "./components/managedFleet";
+import { PROJECT, readLabConfig } from "./config";
+
+const config = readLabConfig();
+
+/** Tags on every taggable resource: the user's (the lab's `Owner`), the workload, the stack. */
+const tags = { ...config.tags, Workload: config.workload, Application: `${PROJECT}/${config.stack}` };
+
+const network = new LabNetwork("lab-network", {
+    vpcCidr: config.network.vpcCidr,
+    availabilityZones: config.network.availabilityZones,
+    sourceCidr: config.network.sourceCidr,
+    httpSourceCidr: config.network.httpSourceCidr,
+    tags,
+});
+
+const fleet = new ManagedFleet("lab-fleet", {
+    workload: config.workload,
+    subnetIds: network.publicSubnetIds,
+    securityGroupIds: [network.securityGroupId],
+    operatingSystem: config.fleet.operatingSystem,
+    webServers: { count: config.fleet.webServerCount, instanceType: config.fleet.webServerInstanceType },
+    appServers: { count: config.fleet.appServerCount, instanceType: config.fleet.appServerInstanceType },
+    amiId: config.fleet.amiId,
+    keyName: config.fleet.keyName,
+    environment: config.fleet.environment,
+    patchGroup: config.patching.patchGroup,
+    confidentiality: config.fleet.confidentiality,
+    tags,
+});
+
+export const PrimaryURL = fleet.webServerUrls.apply((urls) => urls[0]);
+export const SecondaryURL = fleet.webServerUrls.apply((urls) => urls[1]);
+export const WebServerInstanceIds = fleet.webServerIds;
+export const AppServerInstanceIds = fleet.appServerIds;
+export const VpcId = network.vpcId;
+export const SecurityGroupId = network.securityGroupId;
+export const InstanceRoleArn = fleet.roleArn;
+export const PatchGroup = config.patching.patchGroup;

@@ -1,0 +1,100 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as path from "path";
+import { ConfigError, parseLabConfig } from "../config";
+import { PROJECT_ROOT, runFailingStack } from "./harness";
+
+/** Runs the test stack with overrides; asserts that it fails on config alone, having registered nothing. */
+async function configProblems(overrides: Record<string, unknown>): Promise<readonly string[]> {
+    const { error, resources } = await runFailingStack("test", overrides);
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error.stack}`);
+    assert.deepStrictEqual(resources, [], "nothing may be registered when config is invalid");
+    return error.problems;
+}
+
+describe("stack config", () => {
+    it("declares in Pulumi.yaml exactly the defaults the program applies", () => {
+        const declared = (yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as any).config;
+        const defaults = parseLabConfig({ workload: "Any" }, { stack: "any" });
+        for (const area of ["tags", "network", "fleet"] as const) {
+            assert.deepStrictEqual(declared[area].value, defaults[area], `Pulumi.yaml config.${area}`);
+        }
+        assert.deepStrictEqual(declared.patching.value, {});
+        assert.deepStrictEqual(declared.workload, {
+            type: "string",
+            description: "The lab's WorkloadName (Test, Prod); part of names and the Workload tag.",
+        });
+    });
+
+    it("requires a workload, and derives the patch group of a stack that sets none from it", async () => {
+        assert.strictEqual(parseLabConfig({ workload: "Staging" }, { stack: "staging" }).patching.patchGroup, "Critical-Staging");
+        assert.deepStrictEqual(await configProblems({ workload: undefined }), ["oe-lab-ipm:workload = (unset): is required: set it in the stack file, e.g. Test"]);
+    });
+
+    it("refuses a malformed CIDR, naming key, value and what is allowed", async () => {
+        assert.deepStrictEqual(await configProblems({ "network.vpcCidr": "10.0.0/16" }), [
+            'oe-lab-ipm:network.vpcCidr = "10.0.0/16": must be an IPv4 CIDR block such as 203.0.113.10/32',
+        ]);
+        assert.deepStrictEqual(await configProblems({ "network.sourceCidr": "203.0.113.10/24" }), [
+            'oe-lab-ipm:network.sourceCidr = "203.0.113.10/24": has host bits set; the block is 203.0.113.0/24',
+        ]);
+        assert.deepStrictEqual(await configProblems({ "network.vpcCidr": "10.0.0.0/8" }), [
+            'oe-lab-ipm:network.vpcCidr = "10.0.0.0/8": prefix length must be from /16 to /22',
+        ]);
+    });
+
+    it("refuses SSH from the whole internet", async () => {
+        assert.deepStrictEqual(await configProblems({ "network.sourceCidr": "0.0.0.0/0" }), [
+            'oe-lab-ipm:network.sourceCidr = "0.0.0.0/0": SSH must not be open to the whole internet; use your own address, e.g. 203.0.113.10/32, or leave it unset and use Session Manager',
+        ]);
+    });
+
+    it("refuses unknown keys at the top and inside an area, listing the allowed ones", async () => {
+        assert.deepStrictEqual(await configProblems({ "fleet.webServerCont": 3, region: "eu-west-1" }), [
+            "oe-lab-ipm:fleet.webServerCont = 3: unknown key; allowed keys: operatingSystem, webServerCount, webServerInstanceType, appServerCount, appServerInstanceType, amiId, keyName, environment, confidentiality",
+            "oe-lab-ipm:region = \"eu-west-1\": unknown key; allowed keys: workload, tags, network, fleet, patching",
+        ]);
+    });
+
+    it("refuses counts that are not positive whole numbers", async () => {
+        assert.deepStrictEqual(await configProblems({ "fleet.webServerCount": 0, "fleet.appServerCount": -2, "network.availabilityZones": 1.5 }), [
+            "oe-lab-ipm:network.availabilityZones = 1.5: must be a whole number from 1 to 4",
+            "oe-lab-ipm:fleet.webServerCount = 0: must be a whole number from 1 to 500",
+            "oe-lab-ipm:fleet.appServerCount = -2: must be a whole number from 1 to 500",
+        ]);
+    });
+
+    it("refuses an instance type that is not a string or not an instance type name", async () => {
+        assert.deepStrictEqual(await configProblems({ "fleet.webServerInstanceType": 3, "fleet.appServerInstanceType": "T3 Micro" }), [
+            "oe-lab-ipm:fleet.webServerInstanceType = 3: must be an EC2 instance type name such as t3.micro",
+            'oe-lab-ipm:fleet.appServerInstanceType = "T3 Micro": must be an EC2 instance type name such as t3.micro',
+        ]);
+    });
+
+    it("refuses an unknown operating system, a bad workload name and an empty patch group", async () => {
+        assert.deepStrictEqual(await configProblems({ workload: "test env", "fleet.operatingSystem": "WINDOWS", "patching.patchGroup": "" }), [
+            'oe-lab-ipm:workload = "test env": must start with a capital letter and be 1-16 letters or digits, e.g. Test',
+            'oe-lab-ipm:fleet.operatingSystem = "WINDOWS": must be one of AMAZON_LINUX_2023, AMAZON_LINUX_2',
+            'oe-lab-ipm:patching.patchGroup = "": must be 1-256 characters of letters, digits, spaces and _.:/=+-@',
+        ]);
+    });
+
+    it("reports every problem at once, in one message a person can act on", async () => {
+        const { error } = await runFailingStack("prod", { "network.sourceCidr": "0.0.0.0/0", "fleet.webServerCount": 0 });
+        assert.strictEqual(
+            error.message,
+            [
+                'Invalid config for stack "prod" (2 problems):',
+                '  - oe-lab-ipm:network.sourceCidr = "0.0.0.0/0": SSH must not be open to the whole internet; use your own address, e.g. 203.0.113.10/32, or leave it unset and use Session Manager',
+                "  - oe-lab-ipm:fleet.webServerCount = 0: must be a whole number from 1 to 500",
+            ].join("\n"),
+        );
+    });
+
+    it("refuses a structured key that is not an object", async () => {
+        assert.deepStrictEqual(await configProblems({ network: "10.0.0.0/16" }), [
+            'oe-lab-ipm:network = "10.0.0.0/16": must be an object (set it with \'pulumi config set --path network.<field> <value>\')',
+        ]);
+    });
+});
