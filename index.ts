@@ -2,8 +2,9 @@
  * The lab, per stack: read and validate the stack's config, build the components, export outputs.
  * Follow a behaviour from here to config/ (keys, defaults, validation) and components/ (resources).
  */
+import { InventoryAssociation } from "./components/inventoryAssociation";
 import { LabNetwork } from "./components/labNetwork";
-import { ManagedFleet } from "./components/managedFleet";
+import { ManagedFleet, TAG } from "./components/managedFleet";
 import { PROJECT, readLabConfig } from "./config";
 
 const config = readLabConfig();
@@ -34,6 +35,21 @@ const fleet = new ManagedFleet("lab-fleet", {
     tags,
 });
 
+const inventory = new InventoryAssociation("lab-inventory", {
+    associationName: config.inventory.associationName,
+    // The lab targets Environment=OELabIPM; the workload keeps test and prod from both
+    // inventorying the same instance (AWS then collects nothing on it).
+    targetTags: { [TAG.environment]: config.fleet.environment, [TAG.workload]: config.workload },
+    instanceRoleName: fleet.role.name,
+    schedule: config.inventory.schedule,
+    parameters: config.inventory.parameters,
+    logPrefix: config.inventory.logPrefix,
+    logRetentionDays: config.inventory.logRetentionDays,
+    keepLogsOnDestroy: config.inventory.keepLogsOnDestroy,
+    resourceDataSync: config.inventory.resourceDataSync,
+    tags,
+});
+
 export const PrimaryURL = fleet.webServerUrls.apply((urls) => urls[0]);
 export const SecondaryURL = fleet.webServerUrls.apply((urls) => urls[1]);
 export const WebServerInstanceIds = fleet.webServerIds;
@@ -42,3 +58,6 @@ export const VpcId = network.vpcId;
 export const SecurityGroupId = network.securityGroupId;
 export const InstanceRoleArn = fleet.roleArn;
 export const PatchGroup = config.patching.patchGroup;
+export const InventoryAssociationId = inventory.associationId;
+export const InventoryAssociationName = inventory.associationName;
+export const LogBucketName = inventory.bucketName;

@@ -16,10 +16,11 @@ export * from "./schema";
 export const PROJECT = "oe-lab-ipm";
 
 /** The fully-defaulted config of one stack. */
-export interface LabConfig extends Omit<ParsedLabConfig, "patching"> {
+export interface LabConfig extends Omit<ParsedLabConfig, "patching" | "inventory"> {
     /** The Pulumi stack name (`test`, `prod`). */
     readonly stack: string;
     readonly patching: ParsedLabConfig["patching"] & { readonly patchGroup: string };
+    readonly inventory: ParsedLabConfig["inventory"] & { readonly associationName: string };
 }
 
 /** Where the config comes from: the stack whose config it is. */
@@ -52,11 +53,12 @@ export function parseLabConfig(raw: Record<string, unknown>, context: ConfigCont
         ...parsed,
         stack: context.stack,
         patching: { ...parsed.patching, patchGroup: parsed.patching.patchGroup ?? `Critical-${parsed.workload}` },
+        inventory: { ...parsed.inventory, associationName: parsed.inventory.associationName ?? `InventoryAllInstances-${parsed.workload}` },
     };
 }
 
 /** Keys whose value is a structured object (JSON-encoded by the Pulumi CLI). */
-const STRUCTURED_KEYS = new Set(["tags", "network", "fleet", "patching"]);
+const STRUCTURED_KEYS = new Set(["tags", "network", "fleet", "inventory", "patching"]);
 
 /** Reads this project's keys from the running stack's config and parses them. */
 export function readLabConfig(): LabConfig {

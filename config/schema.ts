@@ -8,6 +8,15 @@
 import { z } from "zod";
 import { OPERATING_SYSTEMS, OperatingSystem } from "../components/operatingSystems";
 import { parseIpv4Cidr } from "../components/cidr";
+import {
+    ASSOCIATION_NAME_PATTERN,
+    DEFAULT_INVENTORY_SCHEDULE,
+    DEFAULT_LOG_PREFIX,
+    DEFAULT_LOG_RETENTION_DAYS,
+    INVENTORY_PARAMETER_DEFAULTS,
+    inventoryScheduleProblem,
+    KEY_PREFIX_PATTERN,
+} from "../components/inventoryAssociation";
 
 /** Limits of one fleet role; 400 instances is the largest fleet the benchmarks exercise. */
 export const MAX_INSTANCES_PER_ROLE = 500;
@@ -27,6 +36,18 @@ function wholeNumber(min: number, max: number) {
 
 function text(allowed: string, pattern: RegExp) {
     return z.string({ invalid_type_error: allowed }).regex(pattern, allowed);
+}
+
+function flag() {
+    return z.boolean({ invalid_type_error: "must be true or false" });
+}
+
+/** A string that must pass a component's own check (which returns a problem or undefined). */
+function checked(problem: (value: string) => string | undefined, typeMessage: string) {
+    return z.string({ invalid_type_error: typeMessage }).superRefine((value, ctx) => {
+        const found = problem(value);
+        if (found) ctx.addIssue({ code: z.ZodIssueCode.custom, message: found });
+    });
 }
 
 function oneOf<T extends readonly [string, ...string[]]>(values: T) {
@@ -80,6 +101,13 @@ export const DEFAULTS = {
         environment: "OELabIPM",
         confidentiality: "Public",
     },
+    inventory: {
+        schedule: DEFAULT_INVENTORY_SCHEDULE,
+        logPrefix: DEFAULT_LOG_PREFIX,
+        logRetentionDays: DEFAULT_LOG_RETENTION_DAYS,
+        keepLogsOnDestroy: true,
+        resourceDataSync: false,
+    },
     patching: {},
 } as const;
 
@@ -121,6 +149,49 @@ export const fleetSchema = area({
     confidentiality: text("must be a tag value of letters, digits and _.:/=+-@ (0-256 characters)", TAG_VALUE).default(DEFAULTS.fleet.confidentiality),
 });
 
+/** An Enabled/Disabled switch of AWS-GatherSoftwareInventory. */
+const inventorySwitch = (name: keyof typeof INVENTORY_PARAMETER_DEFAULTS) => oneOf(["Enabled", "Disabled"]).default(INVENTORY_PARAMETER_DEFAULTS[name] as "Enabled");
+/** The document's JSON-list parameters (`files`, `windowsRegistry`): "" or a JSON array, as a string. */
+const inventoryJsonList = checked((value) => {
+    if (value === "") return undefined;
+    try {
+        return Array.isArray(JSON.parse(value)) ? undefined : "must be \"\" or a JSON array of paths, as a string";
+    } catch {
+        return "must be \"\" or a JSON array of paths, as a string";
+    }
+}, "must be a string: \"\" or a JSON array of paths").default("");
+
+export const inventorySchema = area({
+    /** The association's name. Default `InventoryAllInstances-<Workload>` (the lab's, per workload). */
+    associationName: text("must be 3-128 letters, digits, _ - or . (no spaces)", ASSOCIATION_NAME_PATTERN).optional(),
+    /** How often to collect: rate(...) of at least 30 minutes, or a cron at most hourly. */
+    schedule: checked(inventoryScheduleProblem, "must be a schedule expression such as rate(30 minutes)").default(DEFAULTS.inventory.schedule),
+    /** The parameters of AWS-GatherSoftwareInventory, with the document's defaults. */
+    parameters: area({
+        applications: inventorySwitch("applications"),
+        awsComponents: inventorySwitch("awsComponents"),
+        files: inventoryJsonList,
+        networkConfig: inventorySwitch("networkConfig"),
+        windowsUpdates: inventorySwitch("windowsUpdates"),
+        instanceDetailedInformation: inventorySwitch("instanceDetailedInformation"),
+        services: inventorySwitch("services"),
+        windowsRegistry: inventoryJsonList,
+        windowsRoles: inventorySwitch("windowsRoles"),
+        customInventory: inventorySwitch("customInventory"),
+        billingInfo: inventorySwitch("billingInfo"),
+    }).default({}),
+    /** The key prefix of the execution logs in the bucket (the lab's `logs`). */
+    logPrefix: text("must be an S3 key prefix of letters, digits and !_.*'()- in /-separated parts, without leading or trailing /", KEY_PREFIX_PATTERN).default(
+        DEFAULTS.inventory.logPrefix,
+    ),
+    /** Days until logs (and their old versions) expire. */
+    logRetentionDays: wholeNumber(1, 3650).default(DEFAULTS.inventory.logRetentionDays),
+    /** Keep the (hardened) bucket and its logs on `pulumi destroy`; false empties and deletes it. */
+    keepLogsOnDestroy: flag().default(DEFAULTS.inventory.keepLogsOnDestroy),
+    /** Also sync inventory to the bucket under inventory/ for Athena (a Resource Data Sync). */
+    resourceDataSync: flag().default(DEFAULTS.inventory.resourceDataSync),
+});
+
 export const patchingSchema = area({
     /**
      * The patch group: the instances' `Patch Group` tag. Default `Critical-<Workload>`, so two
@@ -147,6 +218,7 @@ export const labSchema = area({
         .default({}),
     network: networkSchema.default({}),
     fleet: fleetSchema.default({}),
+    inventory: inventorySchema.default({}),
     patching: patchingSchema.default({}),
 });
 

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
-import { ConfigError, parseLabConfig } from "../config";
+import { ConfigError, labSchema, parseLabConfig } from "../config";
 import { PROJECT_ROOT, runFailingStack } from "./harness";
 
 /** Runs the test stack with overrides; asserts that it fails on config alone, having registered nothing. */
@@ -16,11 +16,11 @@ async function configProblems(overrides: Record<string, unknown>): Promise<reado
 describe("stack config", () => {
     it("declares in Pulumi.yaml exactly the defaults the program applies", () => {
         const declared = (yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as any).config;
-        const defaults = parseLabConfig({ workload: "Any" }, { stack: "any" });
-        for (const area of ["tags", "network", "fleet"] as const) {
+        // The schema's own defaults, before per-workload names (patch group, association name) are derived.
+        const defaults = labSchema.parse({ workload: "Any" });
+        for (const area of ["tags", "network", "fleet", "inventory", "patching"] as const) {
             assert.deepStrictEqual(declared[area].value, defaults[area], `Pulumi.yaml config.${area}`);
         }
-        assert.deepStrictEqual(declared.patching.value, {});
         assert.deepStrictEqual(declared.workload, {
             type: "string",
             description: "The lab's WorkloadName (Test, Prod); part of names and the Workload tag.",
@@ -53,7 +53,7 @@ describe("stack config", () => {
     it("refuses unknown keys at the top and inside an area, listing the allowed ones", async () => {
         assert.deepStrictEqual(await configProblems({ "fleet.webServerCont": 3, region: "eu-west-1" }), [
             "oe-lab-ipm:fleet.webServerCont = 3: unknown key; allowed keys: operatingSystem, webServerCount, webServerInstanceType, appServerCount, appServerInstanceType, amiId, keyName, environment, confidentiality",
-            "oe-lab-ipm:region = \"eu-west-1\": unknown key; allowed keys: workload, tags, network, fleet, patching",
+            "oe-lab-ipm:region = \"eu-west-1\": unknown key; allowed keys: workload, tags, network, fleet, inventory, patching",
         ]);
     });
 

@@ -175,6 +175,15 @@ function physicalName(c: StateContext): string {
 
 type StateFn = (c: StateContext) => { id: string; state: Record<string, unknown> };
 
+/** Types whose provider state adds nothing the program reads: an id is all they need. */
+const ID_ONLY = (prefix: string): StateFn => (c) => ({ id: `${prefix}${hex(c.seed, 17)}`, state: {} });
+
+/** A uuid-shaped id (association ids, window target ids). */
+function uuid(seed: string): string {
+    const h = hex(seed, 32);
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
 const RESOURCES: Record<string, StateFn> = {
     "awsx:ec2:Vpc": (c) => {
         const zones = c.inputs.numberOfAvailabilityZones ?? 3;
@@ -192,8 +201,8 @@ const RESOURCES: Record<string, StateFn> = {
         const id = `sg-${hex(c.seed, 17)}`;
         return { id, state: { name: physicalName(c), arn: `arn:aws:ec2:${c.region}:${MOCK_ACCOUNT}:security-group/${id}` } };
     },
-    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (c) => ({ id: `sgr-${hex(c.seed, 17)}`, state: {} }),
-    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": (c) => ({ id: `sgr-${hex(c.seed, 17)}`, state: {} }),
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": ID_ONLY("sgr-"),
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": ID_ONLY("sgr-"),
     "aws:iam/role:Role": (c) => {
         const name = physicalName(c);
         return { id: name, state: { name, arn: `arn:aws:iam::${MOCK_ACCOUNT}:role/${name}`, uniqueId: `AROA${hex(c.seed, 17).toUpperCase()}` } };
@@ -203,6 +212,26 @@ const RESOURCES: Record<string, StateFn> = {
         const name = physicalName(c);
         return { id: name, state: { name, arn: `arn:aws:iam::${MOCK_ACCOUNT}:instance-profile/${name}` } };
     },
+    "aws:iam/rolePolicy:RolePolicy": (c) => ({ id: `${c.inputs.role}:${physicalName(c)}`, state: { name: physicalName(c) } }),
+    "aws:s3/bucket:Bucket": (c) => {
+        const bucket = c.inputs.bucket ?? `${c.name}-${hex(c.seed, 7)}`;
+        return { id: bucket, state: { bucket, arn: `arn:aws:s3:::${bucket}`, region: c.region } };
+    },
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": (c) => ({ id: c.inputs.bucket, state: {} }),
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": (c) => ({ id: c.inputs.bucket, state: {} }),
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (c) => ({ id: c.inputs.bucket, state: {} }),
+    "aws:s3/bucketVersioning:BucketVersioning": (c) => ({ id: c.inputs.bucket, state: {} }),
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": (c) => ({ id: c.inputs.bucket, state: {} }),
+    "aws:s3/bucketPolicy:BucketPolicy": (c) => ({ id: c.inputs.bucket, state: {} }),
+    "aws:resourcegroups/group:Group": (c) => {
+        const name = physicalName(c);
+        return { id: name, state: { name, arn: `arn:aws:resource-groups:${c.region}:${MOCK_ACCOUNT}:group/${name}` } };
+    },
+    "aws:ssm/association:Association": (c) => {
+        const associationId = uuid(c.seed);
+        return { id: associationId, state: { associationId, arn: `arn:aws:ssm:${c.region}:${MOCK_ACCOUNT}:association/${associationId}` } };
+    },
+    "aws:ssm/resourceDataSync:ResourceDataSync": (c) => ({ id: c.inputs.name, state: {} }),
     "aws:ec2/instance:Instance": (c) => {
         const id = `i-${hex(c.seed, 17)}`;
         const octets = Buffer.from(hex(c.seed, 4), "hex");

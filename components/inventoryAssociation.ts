@@ -1,0 +1,279 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ArgumentError, countProblem } from "./validation";
+
+/** The AWS document that collects software inventory. */
+export const INVENTORY_DOCUMENT = "AWS-GatherSoftwareInventory";
+export const DEFAULT_INVENTORY_SCHEDULE = "rate(30 minutes)";
+export const DEFAULT_LOG_PREFIX = "logs";
+export const DEFAULT_LOG_RETENTION_DAYS = 90;
+/** The prefix of the optional Resource Data Sync inside the log bucket. */
+export const DATA_SYNC_PREFIX = "inventory";
+
+/**
+ * The parameters of AWS-GatherSoftwareInventory, with the document's own defaults: collect
+ * everything, no files, no registry keys.
+ */
+export const INVENTORY_PARAMETER_DEFAULTS = {
+    applications: "Enabled",
+    awsComponents: "Enabled",
+    files: "",
+    networkConfig: "Enabled",
+    windowsUpdates: "Enabled",
+    instanceDetailedInformation: "Enabled",
+    services: "Enabled",
+    windowsRegistry: "",
+    windowsRoles: "Enabled",
+    customInventory: "Enabled",
+    billingInfo: "Enabled",
+} as const;
+
+export type InventoryParameters = { [K in keyof typeof INVENTORY_PARAMETER_DEFAULTS]: string };
+
+/** Association names: letters, digits, `_`, `-`, `.`, 3 to 128 characters (no spaces). */
+export const ASSOCIATION_NAME_PATTERN = /^[a-zA-Z0-9_.-]{3,128}$/;
+/** S3 key prefixes: safe characters in `/`-separated segments, no leading or trailing `/`. */
+export const KEY_PREFIX_PATTERN = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/;
+
+export interface InventoryAssociationArgs {
+    /** The association's name, like the lab's `InventoryAllInstances`. Required. */
+    associationName: string;
+    /**
+     * The instances to inventory: those carrying every one of these tags. One tag targets the
+     * association by tag directly; several go through a tag-based resource group, because a State
+     * Manager association ORs multiple tag targets (see `targetsFor`). Required.
+     */
+    targetTags: Record<string, string>;
+    /** The instance role the fleet's agents write logs with; it is granted `PutObject` under the prefix. Required. */
+    instanceRoleName: pulumi.Input<string>;
+    /** How often inventory is collected: `rate(...)` of at least 30 minutes, or a cron. Default `rate(30 minutes)`. */
+    schedule?: string;
+    /** AWS-GatherSoftwareInventory parameters. Default: the document's defaults. */
+    parameters?: Partial<InventoryParameters>;
+    /** The key prefix of the execution logs in the bucket. Default `logs`. */
+    logPrefix?: string;
+    /** Days after which logs (and their old versions) expire. Default 90. */
+    logRetentionDays?: number;
+    /**
+     * Keep the bucket and its logs when the stack is destroyed (the bucket stays hardened).
+     * Default `true`; `false` empties and deletes it.
+     */
+    keepLogsOnDestroy?: boolean;
+    /** Also sync inventory to the bucket under `inventory/`, for Athena. Default `false`. */
+    resourceDataSync?: boolean;
+    /** Tags for every taggable resource. */
+    tags?: Record<string, string>;
+}
+
+/** Rate expressions State Manager accepts: `rate(30 minutes)`, `rate(1 hour)`, `rate(2 days)`. */
+const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
+/** Cron expressions: six fields; the minutes field must be a single value (at most hourly). */
+const CRON = /^cron\((\S+) (\S+ ){4}\S+\)$/;
+
+/** Why a State Manager schedule would be refused or too frequent for inventory, or undefined. */
+export function inventoryScheduleProblem(schedule: string): string | undefined {
+    const rate = RATE.exec(schedule);
+    if (rate) {
+        const [, amount, unit] = rate;
+        const n = Number(amount);
+        if (n === 1 ? unit.endsWith("s") : !unit.endsWith("s")) {
+            return `must use ${n === 1 ? "a singular" : "a plural"} unit, e.g. ${n === 1 ? "rate(1 hour)" : "rate(30 minutes)"}`;
+        }
+        const minutes = n * (unit.startsWith("minute") ? 1 : unit.startsWith("hour") ? 60 : 1440);
+        return minutes < 30 ? "must not be more frequent than every 30 minutes (the inventory minimum)" : undefined;
+    }
+    const cron = CRON.exec(schedule);
+    if (cron) {
+        return /^\d{1,2}$/.test(cron[1]) ? undefined : "a cron schedule must name one minute of the hour (at most hourly), e.g. cron(0 */1 * * ? *)";
+    }
+    return "must be rate(<n> minutes|hours|days) of at least 30 minutes, or cron(...)";
+}
+
+/** Throws on arguments AWS would refuse. */
+export function validateInventoryAssociationArgs(args: InventoryAssociationArgs): void {
+    const tagCount = Object.keys(args.targetTags).length;
+    const unknown = Object.keys(args.parameters ?? {}).filter((k) => !(k in INVENTORY_PARAMETER_DEFAULTS));
+    ArgumentError.throwIfAny("InventoryAssociation", [
+        ASSOCIATION_NAME_PATTERN.test(args.associationName) ? undefined : `associationName ${JSON.stringify(args.associationName)} must be 3-128 letters, digits, _ - .`,
+        tagCount === 0 ? "targetTags must name at least one tag" : undefined,
+        args.schedule === undefined ? undefined : inventoryScheduleProblem(args.schedule)?.replace(/^/, `schedule ${JSON.stringify(args.schedule)} `),
+        unknown.length > 0 ? `parameters ${unknown.join(", ")} are not parameters of ${INVENTORY_DOCUMENT}` : undefined,
+        args.logPrefix === undefined || KEY_PREFIX_PATTERN.test(args.logPrefix) ? undefined : `logPrefix ${JSON.stringify(args.logPrefix)} is not a valid S3 key prefix`,
+        countProblem("logRetentionDays", args.logRetentionDays, 1),
+    ]);
+}
+
+/**
+ * The association's targets for "instances carrying all of these tags".
+ *
+ * AWS: "If you specified multiple tags, the association targets any instance with at least one of
+ * those tags" and "you can use one tag key maximum. If you want to target your instances using
+ * more than one tag key, use the resource group option" (State Manager, "About targets and rate
+ * controls"). So one tag is a `tag:` target, and several become a resource group whose tag query
+ * requires every tag.
+ */
+export function targetsFor(targetTags: Record<string, string>, resourceGroupName?: pulumi.Input<string>) {
+    const entries = Object.entries(targetTags);
+    if (entries.length === 1) {
+        const [[key, value]] = entries;
+        return [{ key: `tag:${key}`, values: [value] }];
+    }
+    return [{ key: "resource-groups:Name", values: [resourceGroupName!] }];
+}
+
+/**
+ * The lab's inventory: a State Manager association of AWS-GatherSoftwareInventory over the
+ * stack's instances, with its execution logs in a hardened, versioned, expiring S3 bucket.
+ */
+export class InventoryAssociation extends pulumi.ComponentResource {
+    public readonly associationId: pulumi.Output<string>;
+    public readonly associationName: pulumi.Output<string>;
+    public readonly bucketName: pulumi.Output<string>;
+    public readonly bucketArn: pulumi.Output<string>;
+    /** The resource group of the targeted instances, when the targets need one. */
+    public readonly resourceGroupName?: pulumi.Output<string>;
+
+    constructor(name: string, args: InventoryAssociationArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("oelab:inventory:InventoryAssociation", name, {}, opts);
+        validateInventoryAssociationArgs(args);
+        const schedule = args.schedule ?? DEFAULT_INVENTORY_SCHEDULE;
+        const logPrefix = args.logPrefix ?? DEFAULT_LOG_PREFIX;
+        const retentionDays = args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
+        const keepLogs = args.keepLogsOnDestroy ?? true;
+        const tags = args.tags ?? {};
+        const region = aws.getRegionOutput({}, { parent: this }).region;
+        const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+
+        // The bucket and everything that hardens it share one lifetime: kept together, or deleted together.
+        const bucketOpts: pulumi.CustomResourceOptions = { parent: this, retainOnDelete: keepLogs };
+        const bucket = new aws.s3.Bucket(`${name}-logs`, { forceDestroy: !keepLogs, tags }, bucketOpts);
+        const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
+            `${name}-logs-public-access`,
+            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+            bucketOpts,
+        );
+        new aws.s3.BucketOwnershipControls(`${name}-logs-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, bucketOpts);
+        new aws.s3.BucketServerSideEncryptionConfiguration(
+            `${name}-logs-encryption`,
+            { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+            bucketOpts,
+        );
+        new aws.s3.BucketVersioning(`${name}-logs-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, bucketOpts);
+        new aws.s3.BucketLifecycleConfiguration(
+            `${name}-logs-lifecycle`,
+            {
+                bucket: bucket.id,
+                rules: [
+                    {
+                        id: "expire-old-logs",
+                        status: "Enabled",
+                        filter: { prefix: "" },
+                        expiration: { days: retentionDays },
+                        noncurrentVersionExpiration: { noncurrentDays: retentionDays },
+                        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                    },
+                ],
+            },
+            bucketOpts,
+        );
+        const bucketPolicy = new aws.s3.BucketPolicy(
+            `${name}-logs-policy`,
+            { bucket: bucket.id, policy: pulumi.jsonStringify(logBucketPolicy(bucket.arn, account, args.resourceDataSync === true)) },
+            { ...bucketOpts, dependsOn: [publicAccessBlock] },
+        );
+
+        // The agents upload their output with the instance profile's credentials.
+        const writeLogs = new aws.iam.RolePolicy(
+            `${name}-write-logs`,
+            {
+                role: args.instanceRoleName,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        { Effect: "Allow", Action: ["s3:PutObject"], Resource: pulumi.interpolate`${bucket.arn}/${logPrefix}/*` },
+                        { Effect: "Allow", Action: ["s3:GetEncryptionConfiguration", "s3:GetBucketLocation"], Resource: bucket.arn },
+                    ],
+                }),
+            },
+            { parent: this },
+        );
+
+        let group: aws.resourcegroups.Group | undefined;
+        if (Object.keys(args.targetTags).length > 1) {
+            group = new aws.resourcegroups.Group(
+                `${name}-targets`,
+                {
+                    description: `Instances inventoried by ${args.associationName}: ${Object.entries(args.targetTags).map(([k, v]) => `${k}=${v}`).join(" and ")}`,
+                    resourceQuery: { type: "TAG_FILTERS_1_0", query: JSON.stringify(tagQuery(args.targetTags)) },
+                    tags,
+                },
+                { parent: this },
+            );
+        }
+
+        const association = new aws.ssm.Association(
+            `${name}-association`,
+            {
+                name: INVENTORY_DOCUMENT,
+                associationName: args.associationName,
+                scheduleExpression: schedule,
+                targets: targetsFor(args.targetTags, group?.name),
+                parameters: { ...INVENTORY_PARAMETER_DEFAULTS, ...args.parameters },
+                outputLocation: { s3BucketName: bucket.bucket, s3KeyPrefix: logPrefix, s3Region: region },
+                tags,
+            },
+            { parent: this, dependsOn: [writeLogs, bucketPolicy] },
+        );
+
+        if (args.resourceDataSync) {
+            new aws.ssm.ResourceDataSync(
+                `${name}-sync`,
+                { name: `${args.associationName}-sync`, s3Destination: { bucketName: bucket.bucket, region, prefix: DATA_SYNC_PREFIX, syncFormat: "JsonSerDe" } },
+                { parent: this, dependsOn: [bucketPolicy] },
+            );
+        }
+
+        this.associationId = association.associationId;
+        this.associationName = association.associationName.apply((n) => n ?? args.associationName);
+        this.bucketName = bucket.bucket;
+        this.bucketArn = bucket.arn;
+        this.resourceGroupName = group?.name;
+        this.registerOutputs({ associationId: this.associationId, associationName: this.associationName, bucketName: this.bucketName });
+    }
+}
+
+/** A Resource Groups tag query: EC2 instances that carry every one of the tags. */
+export function tagQuery(targetTags: Record<string, string>) {
+    return {
+        ResourceTypeFilters: ["AWS::EC2::Instance"],
+        TagFilters: Object.entries(targetTags).map(([Key, Value]) => ({ Key, Values: [Value] })),
+    };
+}
+
+/** TLS only; and, for a Resource Data Sync, the writes AWS documents for `ssm.amazonaws.com`. */
+function logBucketPolicy(bucketArn: pulumi.Output<string>, account: pulumi.Output<string>, dataSync: boolean) {
+    const statements: object[] = [
+        {
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+        },
+    ];
+    if (dataSync) {
+        statements.push(
+            { Sid: "SSMBucketPermissionsCheck", Effect: "Allow", Principal: { Service: "ssm.amazonaws.com" }, Action: "s3:GetBucketAcl", Resource: bucketArn },
+            {
+                Sid: "SSMBucketDelivery",
+                Effect: "Allow",
+                Principal: { Service: "ssm.amazonaws.com" },
+                Action: "s3:PutObject",
+                Resource: pulumi.interpolate`${bucketArn}/${DATA_SYNC_PREFIX}/*/accountid=${account}/*`,
+                Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": account } },
+            },
+        );
+    }
+    return { Version: "2012-10-17", Statement: statements };
+}

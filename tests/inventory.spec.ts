@@ -1,0 +1,241 @@
+import * as assert from "assert";
+import { ConfigError } from "../config";
+import { ofType, RecordedResource, runFailingStack, runStack, single, STACKS, StackRun } from "./harness";
+
+const ASSOCIATION = "aws:ssm/association:Association";
+const GROUP = "aws:resourcegroups/group:Group";
+const INSTANCE = "aws:ec2/instance:Instance";
+
+const WORKLOADS = { test: "Test", prod: "Prod" } as const;
+
+/**
+ * Which instances an association reaches, evaluated as AWS does: a `resource-groups:Name` target
+ * reaches the instances matching every tag filter of the group's query (Resource Groups ANDs tag
+ * filters); several `tag:` targets reach an instance carrying any one of them (State Manager ORs them).
+ */
+function reached(association: RecordedResource, groups: RecordedResource[], instances: RecordedResource[]): string[] {
+    const matches = (instance: RecordedResource, key: string, values: string[]) => values.includes(instance.inputs.tags[key]);
+    return instances
+        .filter((instance) =>
+            association.inputs.targets.some((target: { key: string; values: string[] }) => {
+                if (target.key === "resource-groups:Name") {
+                    const group = groups.find((g) => g.state.name === target.values[0]);
+                    assert.ok(group, `resource group ${target.values[0]} exists`);
+                    const query = JSON.parse(group.inputs.resourceQuery.query);
+                    assert.deepStrictEqual(query.ResourceTypeFilters, ["AWS::EC2::Instance"]);
+                    return query.TagFilters.every((f: { Key: string; Values: string[] }) => matches(instance, f.Key, f.Values));
+                }
+                assert.match(target.key, /^tag:/);
+                return matches(instance, target.key.slice(4), target.values);
+            }),
+        )
+        .map((instance) => instance.inputs.tags.Name as string)
+        .sort();
+}
+
+for (const stack of STACKS) {
+    const workload = WORKLOADS[stack];
+    describe(`InventoryAssociation (${stack} stack)`, () => {
+        let run: StackRun;
+        before(async () => {
+            run = await runStack(stack);
+        });
+
+        it("associates AWS-GatherSoftwareInventory every 30 minutes, named like the lab's", () => {
+            const association = single(run, ASSOCIATION);
+            assert.strictEqual(association.inputs.name, "AWS-GatherSoftwareInventory");
+            assert.strictEqual(association.inputs.associationName, `InventoryAllInstances-${workload}`);
+            assert.strictEqual(association.inputs.scheduleExpression, "rate(30 minutes)");
+            assert.strictEqual(run.outputs.InventoryAssociationName, `InventoryAllInstances-${workload}`);
+            assert.strictEqual(run.outputs.InventoryAssociationId, association.state.associationId);
+        });
+
+        it("collects with the document's default parameters", () => {
+            assert.deepStrictEqual(single(run, ASSOCIATION).inputs.parameters, {
+                applications: "Enabled",
+                awsComponents: "Enabled",
+                files: "",
+                networkConfig: "Enabled",
+                windowsUpdates: "Enabled",
+                instanceDetailedInformation: "Enabled",
+                services: "Enabled",
+                windowsRegistry: "",
+                windowsRoles: "Enabled",
+                customInventory: "Enabled",
+                billingInfo: "Enabled",
+            });
+        });
+
+        it("targets Environment=OELabIPM and this workload through a resource group that requires both tags", () => {
+            const association = single(run, ASSOCIATION);
+            const group = single(run, GROUP);
+            assert.deepStrictEqual(association.inputs.targets, [{ key: "resource-groups:Name", values: [group.state.name] }]);
+            assert.deepStrictEqual(JSON.parse(group.inputs.resourceQuery.query), {
+                ResourceTypeFilters: ["AWS::EC2::Instance"],
+                TagFilters: [
+                    { Key: "Environment", Values: ["OELabIPM"] },
+                    { Key: "Workload", Values: [workload] },
+                ],
+            });
+            assert.strictEqual(group.inputs.resourceQuery.type, "TAG_FILTERS_1_0");
+            assert.deepStrictEqual(reached(association, [group], ofType(run, INSTANCE)), [`${workload}-App1`, `${workload}-App2`, `${workload}-Web1`, `${workload}-Web2`]);
+        });
+
+        it("writes execution logs to the stack's bucket under logs/, in the stack's region", () => {
+            const bucket = single(run, "aws:s3/bucket:Bucket");
+            assert.deepStrictEqual(single(run, ASSOCIATION).inputs.outputLocation, { s3BucketName: bucket.state.bucket, s3KeyPrefix: "logs", s3Region: "ap-northeast-1" });
+            assert.strictEqual(run.outputs.LogBucketName, bucket.state.bucket);
+        });
+
+        it("lets the instance role write under logs/ only", () => {
+            const bucket = single(run, "aws:s3/bucket:Bucket");
+            const policy = single(run, "aws:iam/rolePolicy:RolePolicy", "lab-inventory-write-logs");
+            assert.strictEqual(policy.inputs.role, single(run, "aws:iam/role:Role").state.name);
+            assert.deepStrictEqual(JSON.parse(policy.inputs.policy), {
+                Version: "2012-10-17",
+                Statement: [
+                    { Effect: "Allow", Action: ["s3:PutObject"], Resource: `${bucket.state.arn}/logs/*` },
+                    { Effect: "Allow", Action: ["s3:GetEncryptionConfiguration", "s3:GetBucketLocation"], Resource: bucket.state.arn },
+                ],
+            });
+        });
+
+        it("hardens the bucket: no public access, encryption, owner-enforced, versioned, expiring, TLS only", () => {
+            const bucket = single(run, "aws:s3/bucket:Bucket");
+            const of = (type: string) => {
+                const r = single(run, `aws:s3/${type}`);
+                assert.strictEqual(r.inputs.bucket, bucket.id, `${type} is on the log bucket`);
+                return r.inputs;
+            };
+            assert.deepStrictEqual(of("bucketPublicAccessBlock:BucketPublicAccessBlock"), {
+                bucket: bucket.id,
+                blockPublicAcls: true,
+                blockPublicPolicy: true,
+                ignorePublicAcls: true,
+                restrictPublicBuckets: true,
+            });
+            assert.deepStrictEqual(of("bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").rules, [
+                { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } },
+            ]);
+            assert.deepStrictEqual(of("bucketOwnershipControls:BucketOwnershipControls").rule, { objectOwnership: "BucketOwnerEnforced" });
+            assert.deepStrictEqual(of("bucketVersioning:BucketVersioning").versioningConfiguration, { status: "Enabled" });
+            assert.deepStrictEqual(of("bucketLifecycleConfiguration:BucketLifecycleConfiguration").rules, [
+                {
+                    id: "expire-old-logs",
+                    status: "Enabled",
+                    filter: { prefix: "" },
+                    expiration: { days: 90 },
+                    noncurrentVersionExpiration: { noncurrentDays: 90 },
+                    abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                },
+            ]);
+            assert.deepStrictEqual(JSON.parse(of("bucketPolicy:BucketPolicy").policy), {
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Sid: "DenyInsecureTransport",
+                        Effect: "Deny",
+                        Principal: "*",
+                        Action: "s3:*",
+                        Resource: [bucket.state.arn, `${bucket.state.arn}/*`],
+                        Condition: { Bool: { "aws:SecureTransport": "false" } },
+                    },
+                ],
+            });
+        });
+
+        it(stack === "test" ? "empties and deletes the bucket on destroy (a lab stack)" : "keeps the bucket and its logs on destroy", () => {
+            const bucket = single(run, "aws:s3/bucket:Bucket");
+            assert.strictEqual(bucket.inputs.forceDestroy, stack === "test");
+        });
+
+        it("creates no Resource Data Sync unless asked", () => {
+            assert.deepStrictEqual(ofType(run, "aws:ssm/resourceDataSync:ResourceDataSync"), []);
+        });
+    });
+}
+
+describe("InventoryAssociation across stacks", () => {
+    it("never gives an instance of test and prod (one account, one region) two inventory associations", async () => {
+        const runs = [await runStack("test"), await runStack("prod")];
+        const instances = runs.flatMap((r) => ofType(r, INSTANCE));
+        const groups = runs.flatMap((r) => ofType(r, GROUP));
+        const counts = new Map<string, number>(instances.map((i) => [i.inputs.tags.Name, 0]));
+        for (const association of runs.flatMap((r) => ofType(r, ASSOCIATION))) {
+            for (const name of reached(association, groups, instances)) {
+                counts.set(name, counts.get(name)! + 1);
+            }
+        }
+        assert.strictEqual(instances.length, 8);
+        assert.deepStrictEqual([...counts.values()], [1, 1, 1, 1, 1, 1, 1, 1], JSON.stringify([...counts]));
+    });
+
+    it("would reach the other stack's instances with the lab's single Environment tag (why the group exists)", async () => {
+        const runs = [await runStack("test"), await runStack("prod")];
+        const labStyle = { inputs: { targets: [{ key: "tag:Environment", values: ["OELabIPM"] }] } } as unknown as RecordedResource;
+        assert.strictEqual(reached(labStyle, [], runs.flatMap((r) => ofType(r, INSTANCE))).length, 8);
+    });
+});
+
+describe("InventoryAssociation options", () => {
+    it("takes schedule, parameters, prefix, retention and the data sync from config", async () => {
+        const run = await runStack("prod", {
+            "inventory.schedule": "rate(1 hour)",
+            "inventory.parameters": { applications: "Enabled", files: '[{"Path":"/etc","Pattern":["*.conf"],"Recursive":false}]', windowsUpdates: "Disabled" },
+            "inventory.logPrefix": "ssm/inventory",
+            "inventory.logRetentionDays": 30,
+            "inventory.resourceDataSync": true,
+        });
+        const association = single(run, ASSOCIATION);
+        assert.strictEqual(association.inputs.scheduleExpression, "rate(1 hour)");
+        assert.strictEqual(association.inputs.parameters.windowsUpdates, "Disabled");
+        assert.strictEqual(association.inputs.parameters.files, '[{"Path":"/etc","Pattern":["*.conf"],"Recursive":false}]');
+        assert.strictEqual(association.inputs.parameters.services, "Enabled");
+        assert.strictEqual(association.inputs.outputLocation.s3KeyPrefix, "ssm/inventory");
+        assert.strictEqual(single(run, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration").inputs.rules[0].expiration.days, 30);
+        const bucket = single(run, "aws:s3/bucket:Bucket");
+        const sync = single(run, "aws:ssm/resourceDataSync:ResourceDataSync");
+        assert.deepStrictEqual(sync.inputs, {
+            name: "InventoryAllInstances-Prod-sync",
+            s3Destination: { bucketName: bucket.state.bucket, region: "ap-northeast-1", prefix: "inventory", syncFormat: "JsonSerDe" },
+        });
+        const statements = JSON.parse(single(run, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy).Statement;
+        assert.deepStrictEqual(statements[2], {
+            Sid: "SSMBucketDelivery",
+            Effect: "Allow",
+            Principal: { Service: "ssm.amazonaws.com" },
+            Action: "s3:PutObject",
+            Resource: `${bucket.state.arn}/inventory/*/accountid=123456789012/*`,
+            Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": "123456789012" } },
+        });
+    });
+
+    it("refuses too frequent schedules, bad prefixes, unknown parameters and bad retention, registering nothing", async () => {
+        const { error, resources } = await runFailingStack("test", {
+            "inventory.schedule": "rate(15 minutes)",
+            "inventory.logPrefix": "/logs/",
+            "inventory.parameters": { applications: "Yes", packages: "Enabled" },
+            "inventory.logRetentionDays": -1,
+        });
+        assert.ok(error instanceof ConfigError);
+        assert.deepStrictEqual(resources, []);
+        assert.deepStrictEqual(error.problems, [
+            'oe-lab-ipm:inventory.schedule = "rate(15 minutes)": must not be more frequent than every 30 minutes (the inventory minimum)',
+            'oe-lab-ipm:inventory.parameters.applications = "Yes": must be one of Enabled, Disabled',
+            "oe-lab-ipm:inventory.parameters.packages = \"Enabled\": unknown key; allowed keys: applications, awsComponents, files, networkConfig, windowsUpdates, instanceDetailedInformation, services, windowsRegistry, windowsRoles, customInventory, billingInfo",
+            'oe-lab-ipm:inventory.logPrefix = "/logs/": must be an S3 key prefix of letters, digits and !_.*\'()- in /-separated parts, without leading or trailing /',
+            "oe-lab-ipm:inventory.logRetentionDays = -1: must be a whole number from 1 to 3650",
+        ]);
+    });
+
+    it("refuses malformed schedules with what is allowed", async () => {
+        for (const [schedule, message] of [
+            ["rate(1 hours)", "must use a singular unit, e.g. rate(1 hour)"],
+            ["every 30 minutes", "must be rate(<n> minutes|hours|days) of at least 30 minutes, or cron(...)"],
+            ["cron(0/5 * * * ? *)", "a cron schedule must name one minute of the hour (at most hourly), e.g. cron(0 */1 * * ? *)"],
+        ]) {
+            const { error } = await runFailingStack("test", { "inventory.schedule": schedule });
+            assert.deepStrictEqual((error as ConfigError).problems, [`oe-lab-ipm:inventory.schedule = ${JSON.stringify(schedule)}: ${message}`]);
+        }
+    });
+});
