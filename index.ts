@@ -5,6 +5,7 @@
 import { InventoryAssociation } from "./components/inventoryAssociation";
 import { LabNetwork } from "./components/labNetwork";
 import { ManagedFleet, TAG } from "./components/managedFleet";
+import { PatchingPolicy } from "./components/patchingPolicy";
 import { PROJECT, readLabConfig } from "./config";
 
 const config = readLabConfig();
@@ -50,6 +51,19 @@ const inventory = new InventoryAssociation("lab-inventory", {
     tags,
 });
 
+const patching = new PatchingPolicy("lab-patching", {
+    baselineName: config.patching.baselineName,
+    // Both from the fleet, so the baseline's OS and patch group always match the instances.
+    operatingSystem: fleet.operatingSystem,
+    patchGroup: fleet.patchGroup,
+    description: config.patching.description,
+    approvalRules: config.patching.approvalRules,
+    approveAfterDays: config.patching.approveAfterDays,
+    rejectedPatches: config.patching.rejectedPatches,
+    rejectedPatchesAction: config.patching.rejectedPatchesAction,
+    tags,
+});
+
 export const PrimaryURL = fleet.webServerUrls.apply((urls) => urls[0]);
 export const SecondaryURL = fleet.webServerUrls.apply((urls) => urls[1]);
 export const WebServerInstanceIds = fleet.webServerIds;
@@ -57,7 +71,8 @@ export const AppServerInstanceIds = fleet.appServerIds;
 export const VpcId = network.vpcId;
 export const SecurityGroupId = network.securityGroupId;
 export const InstanceRoleArn = fleet.roleArn;
-export const PatchGroup = config.patching.patchGroup;
+export const PatchGroup = patching.patchGroup;
+export const PatchBaselineId = patching.baselineId;
 export const InventoryAssociationId = inventory.associationId;
 export const InventoryAssociationName = inventory.associationName;
 export const LogBucketName = inventory.bucketName;

@@ -98,6 +98,8 @@ export class ManagedFleet extends pulumi.ComponentResource {
     public readonly roleArn: pulumi.Output<string>;
     /** The OS every instance runs: the patch baseline must be for the same one. */
     public readonly operatingSystem: OperatingSystem;
+    /** The `Patch Group` tag value of every instance: register exactly this group to the baseline. */
+    public readonly patchGroup: string;
     /** The tags every instance carries whatever its role (what inventory and patching target). */
     public readonly fleetTags: Readonly<Record<string, string>>;
 
@@ -201,6 +203,7 @@ export class ManagedFleet extends pulumi.ComponentResource {
         this.role = role;
         this.roleArn = role.arn;
         this.operatingSystem = operatingSystem;
+        this.patchGroup = fleetTags[TAG.patchGroup];
         this.fleetTags = fleetTags;
         this.registerOutputs({
             webServerIds: this.webServerIds,

@@ -15,7 +15,19 @@ export interface OperatingSystemSpec {
     readonly amiParameter: Readonly<Record<Architecture, string>>;
     /** The package manager the web servers' user data installs httpd with. */
     readonly packageManager: "dnf" | "yum";
+    /**
+     * The approval-rule patch filter keys Patch Manager accepts for this OS, with their allowed
+     * values (`*` is "All"); `undefined` values are open-ended (product names change over time).
+     */
+    readonly patchFilters: Readonly<Record<string, readonly string[] | undefined>>;
 }
+
+/** Amazon Linux 2 and 2023 share Patch Manager's filter keys and classification/severity values. */
+const AMAZON_LINUX_PATCH_FILTERS = {
+    PRODUCT: undefined,
+    CLASSIFICATION: ["*", "Security", "Bugfix", "Enhancement", "Recommended", "Newpackage"],
+    SEVERITY: ["*", "Critical", "Important", "Medium", "Low", "None"],
+} as const;
 
 export const OPERATING_SYSTEM_SPECS = {
     AMAZON_LINUX_2023: {
@@ -25,6 +37,7 @@ export const OPERATING_SYSTEM_SPECS = {
             arm64: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
         },
         packageManager: "dnf",
+        patchFilters: AMAZON_LINUX_PATCH_FILTERS,
     },
     // Amazon Linux 2 reached the end of standard support on 2026-06-30; kept for users who still run it.
     AMAZON_LINUX_2: {
@@ -34,6 +47,7 @@ export const OPERATING_SYSTEM_SPECS = {
             arm64: "/aws/service/ami-amazon-linux-latest/amzn2-ami-hvm-arm64-gp2",
         },
         packageManager: "yum",
+        patchFilters: AMAZON_LINUX_PATCH_FILTERS,
     },
 } as const satisfies Record<string, OperatingSystemSpec>;
 
@@ -47,4 +61,24 @@ export const OPERATING_SYSTEMS = Object.keys(OPERATING_SYSTEM_SPECS) as [Operati
  */
 export function architectureOf(instanceType: string): Architecture {
     return /^[a-z]+\d+g[a-z]*\./.test(instanceType) ? "arm64" : "x86_64";
+}
+
+/** What is wrong with an approval rule's patch filters for an OS, one line per problem. */
+export function patchFilterProblems(operatingSystem: OperatingSystem, filters: Record<string, readonly string[]>): string[] {
+    const allowed = OPERATING_SYSTEM_SPECS[operatingSystem].patchFilters as Record<string, readonly string[] | undefined>;
+    const problems: string[] = [];
+    for (const [key, values] of Object.entries(filters)) {
+        if (!(key in allowed)) {
+            problems.push(`filter key ${key} is not valid for ${operatingSystem}; allowed: ${Object.keys(allowed).join(", ")}`);
+            continue;
+        }
+        const bad = values.filter((v) => allowed[key] !== undefined && !allowed[key]!.includes(v));
+        if (bad.length > 0) {
+            problems.push(`${key} values ${bad.join(", ")} are not valid for ${operatingSystem}; allowed: ${allowed[key]!.join(", ")}`);
+        }
+        if (values.length === 0) {
+            problems.push(`${key} needs at least one value ("*" for all)`);
+        }
+    }
+    return problems;
 }

@@ -19,7 +19,7 @@ export const PROJECT = "oe-lab-ipm";
 export interface LabConfig extends Omit<ParsedLabConfig, "patching" | "inventory"> {
     /** The Pulumi stack name (`test`, `prod`). */
     readonly stack: string;
-    readonly patching: ParsedLabConfig["patching"] & { readonly patchGroup: string };
+    readonly patching: ParsedLabConfig["patching"] & { readonly patchGroup: string; readonly baselineName: string };
     readonly inventory: ParsedLabConfig["inventory"] & { readonly associationName: string };
 }
 
@@ -52,13 +52,17 @@ export function parseLabConfig(raw: Record<string, unknown>, context: ConfigCont
     return {
         ...parsed,
         stack: context.stack,
-        patching: { ...parsed.patching, patchGroup: parsed.patching.patchGroup ?? `Critical-${parsed.workload}` },
+        patching: {
+            ...parsed.patching,
+            patchGroup: parsed.patching.patchGroup ?? `Critical-${parsed.workload}`,
+            baselineName: parsed.patching.baselineName ?? `AmazonLinuxSecAndNonSecBaseline-${parsed.workload}`,
+        },
         inventory: { ...parsed.inventory, associationName: parsed.inventory.associationName ?? `InventoryAllInstances-${parsed.workload}` },
     };
 }
 
 /** Keys whose value is a structured object (JSON-encoded by the Pulumi CLI). */
-const STRUCTURED_KEYS = new Set(["tags", "network", "fleet", "inventory", "patching"]);
+const STRUCTURED_KEYS = new Set(Object.keys(labSchema.innerType().shape).filter((key) => key !== "workload"));
 
 /** Reads this project's keys from the running stack's config and parses them. */
 export function readLabConfig(): LabConfig {

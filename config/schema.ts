@@ -6,7 +6,16 @@
  * also declared in Pulumi.yaml; `tests/config.spec.ts` proves the two agree.
  */
 import { z } from "zod";
-import { OPERATING_SYSTEMS, OperatingSystem } from "../components/operatingSystems";
+import { OPERATING_SYSTEMS, OperatingSystem, patchFilterProblems } from "../components/operatingSystems";
+import {
+    COMPLIANCE_LEVELS,
+    DEFAULT_BASELINE_DESCRIPTION,
+    DEFAULT_REJECTED_PATCHES,
+    LAB_APPROVAL_RULES,
+    MAX_APPROVAL_RULES,
+    MAX_APPROVE_AFTER_DAYS,
+    REJECTED_PATCHES_ACTIONS,
+} from "../components/patchingPolicy";
 import { parseIpv4Cidr } from "../components/cidr";
 import {
     ASSOCIATION_NAME_PATTERN,
@@ -108,7 +117,12 @@ export const DEFAULTS = {
         keepLogsOnDestroy: true,
         resourceDataSync: false,
     },
-    patching: {},
+    patching: {
+        description: DEFAULT_BASELINE_DESCRIPTION,
+        approveAfterDays: 0,
+        rejectedPatches: DEFAULT_REJECTED_PATCHES,
+        rejectedPatchesAction: "ALLOW_AS_DEPENDENCY" as const,
+    },
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -192,12 +206,38 @@ export const inventorySchema = area({
     resourceDataSync: flag().default(DEFAULTS.inventory.resourceDataSync),
 });
 
+const approvalRuleSchema = area({
+    /** Patch filter key (PRODUCT, CLASSIFICATION, SEVERITY for Amazon Linux) to values; `*` is "All". */
+    patchFilters: z.record(z.string(), z.array(z.string(), { invalid_type_error: "must be a list of values, e.g. [\"*\"]" }), {
+        invalid_type_error: "must be a map of filter keys to lists of values",
+    }),
+    /** Days after release before approval; default `patching.approveAfterDays`. */
+    approveAfterDays: wholeNumber(0, MAX_APPROVE_AFTER_DAYS).optional(),
+    complianceLevel: oneOf(COMPLIANCE_LEVELS),
+    enableNonSecurity: flag(),
+});
+
 export const patchingSchema = area({
     /**
      * The patch group: the instances' `Patch Group` tag. Default `Critical-<Workload>`, so two
      * stacks in one account never register the same group (Pulumi.test.yaml sets the lab's `Critical`).
      */
     patchGroup: text("must be 1-256 characters of letters, digits, spaces and _.:/=+-@", /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u).optional(),
+    /** The baseline's name. Default `AmazonLinuxSecAndNonSecBaseline-<Workload>`. */
+    baselineName: text("must be 3-128 letters, digits, _ - or .", /^[a-zA-Z0-9_.-]{3,128}$/).optional(),
+    description: text("must be 1-1024 characters", /^[\s\S]{1,1024}$/).default(DEFAULT_BASELINE_DESCRIPTION),
+    /** The approval delay of every rule that sets none: test 0, prod later (see the stack files). */
+    approveAfterDays: wholeNumber(0, MAX_APPROVE_AFTER_DAYS).default(DEFAULTS.patching.approveAfterDays),
+    approvalRules: z
+        .array(approvalRuleSchema, { invalid_type_error: "must be a list of approval rules" })
+        .min(1, `must have 1 to ${MAX_APPROVAL_RULES} rules`)
+        .max(MAX_APPROVAL_RULES, `must have 1 to ${MAX_APPROVAL_RULES} rules`)
+        .default(LAB_APPROVAL_RULES),
+    rejectedPatches: z
+        .array(text("must be a package name or pattern of 1-100 characters", /^\S{1,100}$/), { invalid_type_error: "must be a list of package names or patterns" })
+        .max(50, "must have at most 50 entries")
+        .default([...DEFAULT_REJECTED_PATCHES]),
+    rejectedPatchesAction: oneOf(REJECTED_PATCHES_ACTIONS).default(DEFAULTS.patching.rejectedPatchesAction),
 });
 
 /** Workload names end up in resource names (`<Workload>-Web1`, IAM name prefixes). */
@@ -220,6 +260,13 @@ export const labSchema = area({
     fleet: fleetSchema.default({}),
     inventory: inventorySchema.default({}),
     patching: patchingSchema.default({}),
+}).superRefine((config, ctx) => {
+    // The baseline is for the fleet's OS: its rules may only use that OS's patch filters.
+    config.patching.approvalRules.forEach((rule, i) => {
+        for (const problem of patchFilterProblems(config.fleet.operatingSystem, rule.patchFilters)) {
+            ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["patching", "approvalRules", i, "patchFilters"], message: problem });
+        }
+    });
 });
 
 /** The raw config the schema accepts: top-level keys without the project namespace. */

@@ -232,6 +232,11 @@ const RESOURCES: Record<string, StateFn> = {
         return { id: associationId, state: { associationId, arn: `arn:aws:ssm:${c.region}:${MOCK_ACCOUNT}:association/${associationId}` } };
     },
     "aws:ssm/resourceDataSync:ResourceDataSync": (c) => ({ id: c.inputs.name, state: {} }),
+    "aws:ssm/patchBaseline:PatchBaseline": (c) => {
+        const id = `pb-${hex(c.seed, 17)}`;
+        return { id, state: { arn: `arn:aws:ssm:${c.region}:${MOCK_ACCOUNT}:patchbaseline/${id}` } };
+    },
+    "aws:ssm/patchGroup:PatchGroup": (c) => ({ id: `${c.inputs.patchGroup},${c.inputs.baselineId}`, state: {} }),
     "aws:ec2/instance:Instance": (c) => {
         const id = `i-${hex(c.seed, 17)}`;
         const octets = Buffer.from(hex(c.seed, 4), "hex");
