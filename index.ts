@@ -6,6 +6,7 @@ import { InventoryAssociation } from "./components/inventoryAssociation";
 import { LabNetwork } from "./components/labNetwork";
 import { ManagedFleet, TAG } from "./components/managedFleet";
 import { PatchingPolicy } from "./components/patchingPolicy";
+import { PatchMaintenanceWindow } from "./components/patchMaintenanceWindow";
 import { PROJECT, readLabConfig } from "./config";
 
 const config = readLabConfig();
@@ -64,6 +65,29 @@ const patching = new PatchingPolicy("lab-patching", {
     tags,
 });
 
+const window = new PatchMaintenanceWindow("lab-window", {
+    workload: config.workload,
+    windowName: config.maintenanceWindow.windowName,
+    instanceRoleName: fleet.role.name,
+    logBucketName: inventory.bucketName,
+    logBucketArn: inventory.bucketArn,
+    schedule: config.maintenanceWindow.schedule,
+    timezone: config.maintenanceWindow.timezone,
+    duration: config.maintenanceWindow.duration,
+    cutoff: config.maintenanceWindow.cutoff,
+    scheduleOffset: config.maintenanceWindow.scheduleOffset,
+    targetRoles: config.maintenanceWindow.targetRoles,
+    maxConcurrency: config.maintenanceWindow.maxConcurrency,
+    maxErrors: config.maintenanceWindow.maxErrors,
+    rebootOption: config.maintenanceWindow.rebootOption,
+    cloudWatchLogs: config.maintenanceWindow.cloudWatchLogs,
+    logRetentionDays: config.maintenanceWindow.logRetentionDays,
+    scan: config.maintenanceWindow.scan,
+    scanSchedule: config.maintenanceWindow.scanSchedule,
+    adminGroup: config.maintenanceWindow.adminGroup,
+    tags,
+});
+
 export const PrimaryURL = fleet.webServerUrls.apply((urls) => urls[0]);
 export const SecondaryURL = fleet.webServerUrls.apply((urls) => urls[1]);
 export const WebServerInstanceIds = fleet.webServerIds;
@@ -76,3 +100,8 @@ export const PatchBaselineId = patching.baselineId;
 export const InventoryAssociationId = inventory.associationId;
 export const InventoryAssociationName = inventory.associationName;
 export const LogBucketName = inventory.bucketName;
+export const MaintenanceWindowId = window.windowId;
+export const MaintenanceWindowTargetId = window.targetId;
+export const InstallTaskId = window.installTaskId;
+export const ScanTaskId = window.scanTaskId;
+export const MaintenanceWindowRoleArn = window.roleArn;

@@ -110,7 +110,8 @@ export function validateInventoryAssociationArgs(args: InventoryAssociationArgs)
  * those tags" and "you can use one tag key maximum. If you want to target your instances using
  * more than one tag key, use the resource group option" (State Manager, "About targets and rate
  * controls"). So one tag is a `tag:` target, and several become a resource group whose tag query
- * requires every tag.
+ * requires every tag (TAG_FILTERS_1_0: "If you specify more than one tag key, only resources that
+ * match all tag keys, and at least one value of each specified tag key, are returned").
  */
 export function targetsFor(targetTags: Record<string, string>, resourceGroupName?: pulumi.Input<string>) {
     const entries = Object.entries(targetTags);

@@ -16,11 +16,12 @@ export * from "./schema";
 export const PROJECT = "oe-lab-ipm";
 
 /** The fully-defaulted config of one stack. */
-export interface LabConfig extends Omit<ParsedLabConfig, "patching" | "inventory"> {
+export interface LabConfig extends Omit<ParsedLabConfig, "patching" | "inventory" | "maintenanceWindow"> {
     /** The Pulumi stack name (`test`, `prod`). */
     readonly stack: string;
     readonly patching: ParsedLabConfig["patching"] & { readonly patchGroup: string; readonly baselineName: string };
     readonly inventory: ParsedLabConfig["inventory"] & { readonly associationName: string };
+    readonly maintenanceWindow: ParsedLabConfig["maintenanceWindow"] & { readonly windowName: string };
 }
 
 /** Where the config comes from: the stack whose config it is. */
@@ -58,6 +59,7 @@ export function parseLabConfig(raw: Record<string, unknown>, context: ConfigCont
             baselineName: parsed.patching.baselineName ?? `AmazonLinuxSecAndNonSecBaseline-${parsed.workload}`,
         },
         inventory: { ...parsed.inventory, associationName: parsed.inventory.associationName ?? `InventoryAllInstances-${parsed.workload}` },
+        maintenanceWindow: { ...parsed.maintenanceWindow, windowName: parsed.maintenanceWindow.windowName ?? `Patch${parsed.workload}WorkloadWebServers` },
     };
 }
 

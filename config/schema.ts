@@ -8,6 +8,13 @@
 import { z } from "zod";
 import { OPERATING_SYSTEMS, OperatingSystem, patchFilterProblems } from "../components/operatingSystems";
 import {
+    DEFAULTS as WINDOW_DEFAULTS,
+    rateControlProblem,
+    REBOOT_OPTIONS,
+    timezoneProblem,
+    windowScheduleProblem,
+} from "../components/patchMaintenanceWindow";
+import {
     COMPLIANCE_LEVELS,
     DEFAULT_BASELINE_DESCRIPTION,
     DEFAULT_REJECTED_PATCHES,
@@ -240,6 +247,42 @@ export const patchingSchema = area({
     rejectedPatchesAction: oneOf(REJECTED_PATCHES_ACTIONS).default(DEFAULTS.patching.rejectedPatchesAction),
 });
 
+/** The retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days. */
+const LOG_RETENTIONS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+const LOG_RETENTION_MESSAGE = `must be one of ${LOG_RETENTIONS.join(", ")}`;
+
+export const maintenanceWindowSchema = area({
+    /** The install window's name. Default `Patch<Workload>WorkloadWebServers` (the lab's). */
+    windowName: text("must be 3-128 letters, digits, _ - or .", /^[a-zA-Z0-9_.-]{3,128}$/).optional(),
+    schedule: checked(windowScheduleProblem, "must be a cron(...) or rate(...) expression").default(WINDOW_DEFAULTS.schedule),
+    timezone: checked(timezoneProblem, "must be an IANA time zone name such as Asia/Tokyo").default(WINDOW_DEFAULTS.timezone),
+    duration: wholeNumber(1, 24).default(WINDOW_DEFAULTS.duration),
+    cutoff: wholeNumber(0, 23).default(WINDOW_DEFAULTS.cutoff),
+    /** Days after the cron date, 1-6 ("Patch Tuesday plus N days"). */
+    scheduleOffset: wholeNumber(1, 6).optional(),
+    targetRoles: z.array(text("must be an InstanceRole tag value such as WebServer", /^[A-Za-z0-9_.:/=+\-@ ]{1,256}$/)).min(1, "must name at least one InstanceRole").default(["WebServer"]),
+    maxConcurrency: checked((v) => rateControlProblem(v, 1), "must be a string such as \"1\" or \"10%\"").default(WINDOW_DEFAULTS.maxConcurrency),
+    maxErrors: checked((v) => rateControlProblem(v, 0), "must be a string such as \"1\" or \"10%\"").default(WINDOW_DEFAULTS.maxErrors),
+    rebootOption: oneOf(REBOOT_OPTIONS).default(WINDOW_DEFAULTS.rebootOption),
+    cloudWatchLogs: flag().default(true),
+    /** Retention of the stack's patching log group: a value CloudWatch Logs accepts. */
+    logRetentionDays: z
+        .number({ invalid_type_error: LOG_RETENTION_MESSAGE })
+        .refine((n) => LOG_RETENTIONS.includes(n), LOG_RETENTION_MESSAGE)
+        .default(WINDOW_DEFAULTS.logRetentionDays),
+    scan: flag().default(true),
+    scanSchedule: checked(windowScheduleProblem, "must be a cron(...) or rate(...) expression").default(WINDOW_DEFAULTS.scanSchedule),
+    /** An existing IAM group (the lab's Administrators) that gets the PassRole policy. */
+    adminGroup: text("must be an IAM group name (1-128 letters, digits and +=,.@_-)", /^[\w+=,.@-]{1,128}$/).optional(),
+}).superRefine((window, ctx) => {
+    if (window.cutoff >= window.duration) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["cutoff"], message: `must be less than the duration (${window.duration} hour${window.duration === 1 ? "" : "s"})` });
+    }
+    if (window.scheduleOffset !== undefined && !window.schedule.startsWith("cron(")) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["scheduleOffset"], message: "needs a cron schedule" });
+    }
+});
+
 /** Workload names end up in resource names (`<Workload>-Web1`, IAM name prefixes). */
 export const WORKLOAD_PATTERN = /^[A-Z][A-Za-z0-9]{0,15}$/;
 
@@ -259,6 +302,7 @@ export const labSchema = area({
     network: networkSchema.default({}),
     fleet: fleetSchema.default({}),
     inventory: inventorySchema.default({}),
+    maintenanceWindow: maintenanceWindowSchema.default({}),
     patching: patchingSchema.default({}),
 }).superRefine((config, ctx) => {
     // The baseline is for the fleet's OS: its rules may only use that OS's patch filters.

@@ -91,13 +91,13 @@ for (const stack of STACKS) {
         });
 
         it("gives every instance the profile of a role trusted by EC2 with AmazonSSMManagedInstanceCore", () => {
-            const role = single(run, "aws:iam/role:Role");
+            const role = single(run, "aws:iam/role:Role", "lab-fleet-role");
             assert.strictEqual(role.inputs.namePrefix, `ManagedInstancesRole-${workload}-`);
             assert.deepStrictEqual(JSON.parse(role.inputs.assumeRolePolicy), {
                 Version: "2012-10-17",
                 Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
             });
-            const attachment = single(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment");
+            const attachment = single(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "lab-fleet-ssm-core");
             assert.strictEqual(attachment.inputs.role, role.state.name);
             assert.strictEqual(attachment.inputs.policyArn, "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
             const profile = single(run, "aws:iam/instanceProfile:InstanceProfile");

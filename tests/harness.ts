@@ -236,6 +236,18 @@ const RESOURCES: Record<string, StateFn> = {
         const id = `pb-${hex(c.seed, 17)}`;
         return { id, state: { arn: `arn:aws:ssm:${c.region}:${MOCK_ACCOUNT}:patchbaseline/${id}` } };
     },
+    "aws:iam/policy:Policy": (c) => {
+        const name = physicalName(c);
+        return { id: `arn:aws:iam::${MOCK_ACCOUNT}:policy/${name}`, state: { name, arn: `arn:aws:iam::${MOCK_ACCOUNT}:policy/${name}` } };
+    },
+    "aws:iam/groupPolicyAttachment:GroupPolicyAttachment": ID_ONLY("gpa-"),
+    "aws:cloudwatch/logGroup:LogGroup": (c) => {
+        const name = physicalName(c);
+        return { id: name, state: { name, arn: `arn:aws:logs:${c.region}:${MOCK_ACCOUNT}:log-group:${name}` } };
+    },
+    "aws:ssm/maintenanceWindow:MaintenanceWindow": ID_ONLY("mw-"),
+    "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget": (c) => ({ id: uuid(c.seed), state: {} }),
+    "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask": (c) => ({ id: uuid(c.seed), state: {} }),
     "aws:ssm/patchGroup:PatchGroup": (c) => ({ id: `${c.inputs.patchGroup},${c.inputs.baselineId}`, state: {} }),
     "aws:ec2/instance:Instance": (c) => {
         const id = `i-${hex(c.seed, 17)}`;

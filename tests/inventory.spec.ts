@@ -90,7 +90,7 @@ for (const stack of STACKS) {
         it("lets the instance role write under logs/ only", () => {
             const bucket = single(run, "aws:s3/bucket:Bucket");
             const policy = single(run, "aws:iam/rolePolicy:RolePolicy", "lab-inventory-write-logs");
-            assert.strictEqual(policy.inputs.role, single(run, "aws:iam/role:Role").state.name);
+            assert.strictEqual(policy.inputs.role, single(run, "aws:iam/role:Role", "lab-fleet-role").state.name);
             assert.deepStrictEqual(JSON.parse(policy.inputs.policy), {
                 Version: "2012-10-17",
                 Statement: [

@@ -1,0 +1,388 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { TAG } from "./managedFleet";
+import { ArgumentError, countProblem } from "./validation";
+
+/** The AWS document that scans for and installs patches. */
+export const PATCH_DOCUMENT = "AWS-RunPatchBaseline";
+export const MAINTENANCE_WINDOW_POLICY = "service-role/AmazonSSMMaintenanceWindowRole";
+export const REBOOT_OPTIONS = ["RebootIfNeeded", "NoReboot"] as const;
+export type RebootOption = (typeof REBOOT_OPTIONS)[number];
+
+export const DEFAULTS = {
+    /** Every day at 02:00 (the lab's cron builder choice). */
+    schedule: "cron(0 2 ? * * *)",
+    timezone: "Asia/Tokyo",
+    duration: 1,
+    cutoff: 0,
+    maxConcurrency: "1",
+    maxErrors: "1",
+    rebootOption: "RebootIfNeeded" as RebootOption,
+    /** The scan runs an hour before the install window, so compliance is fresh every morning. */
+    scanSchedule: "cron(0 1 ? * * *)",
+    logRetentionDays: 30,
+    installPrefix: "patching/install",
+    scanPrefix: "patching/scan",
+} as const;
+
+// ---------------------------------------------------------------------------------------------
+// What the API validates, as pure functions returning a problem or undefined.
+
+/** `cron(min hour day-of-month month day-of-week year)` with `?` in exactly one day field, or `rate(n unit)`. */
+export function windowScheduleProblem(schedule: string): string | undefined {
+    const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(schedule);
+    if (rate) {
+        const n = Number(rate[1]);
+        if (n < 1) return "rate needs a positive amount";
+        return n === 1 === rate[2].endsWith("s") ? `must use ${n === 1 ? "a singular" : "a plural"} unit, e.g. rate(${n === 1 ? "1 day" : `${n} days`})` : undefined;
+    }
+    const cron = /^cron\((.*)\)$/.exec(schedule);
+    if (!cron) {
+        return "must be cron(minutes hours day-of-month month day-of-week year), e.g. cron(0 2 ? * * *), or rate(<n> hours|days)";
+    }
+    const fields = cron[1].trim().split(/\s+/);
+    if (fields.length !== 6 || fields.some((f) => !/^[0-9A-Za-z*?,/#LW-]+$/.test(f))) {
+        return "a cron needs six fields: minutes hours day-of-month month day-of-week year, e.g. cron(0 2 ? * * *)";
+    }
+    if ((fields[2] === "?") === (fields[4] === "?")) {
+        return "a cron needs ? in exactly one of day-of-month and day-of-week, e.g. cron(0 2 ? * * *)";
+    }
+    return undefined;
+}
+
+/** An IANA time zone name as AWS expects it (`Asia/Tokyo`, `Etc/UTC`), known to this runtime's zone database. */
+export function timezoneProblem(timezone: string): string | undefined {
+    try {
+        const resolved = new Intl.DateTimeFormat("en-US", { timeZone: timezone }).resolvedOptions().timeZone;
+        if (resolved !== timezone && resolved.toLowerCase() === timezone.toLowerCase()) {
+            return `must be spelt as in the IANA database: ${resolved}`;
+        }
+        return /^[A-Za-z]/.test(timezone) ? undefined : "must be an IANA time zone name such as Asia/Tokyo";
+    } catch {
+        return "must be an IANA time zone name such as Asia/Tokyo or Etc/UTC";
+    }
+}
+
+/** Run Command rate controls: a count or a percentage (`MaxConcurrency` at least 1, `MaxErrors` may be 0). */
+export function rateControlProblem(value: string, minimum: 0 | 1): string | undefined {
+    const count = /^([0-9]+)$/.exec(value);
+    const percent = /^([0-9]+)%$/.exec(value);
+    const n = Number((count ?? percent)?.[1]);
+    const ok = (count && n >= minimum && n <= 1000000) || (percent && n >= minimum && n <= 100);
+    return ok ? undefined : `must be a number of instances (${minimum} or more) or a percentage (${minimum}% to 100%), e.g. 1 or 10%`;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export interface PatchMaintenanceWindowArgs {
+    /** The workload whose instances the window patches (`Workload` tag). Required. */
+    workload: string;
+    /** The window's name, like the lab's `PatchTestWorkloadWebServers`. Required. */
+    windowName: string;
+    /** The instance role of the fleet: it is allowed to write the tasks' output. Required. */
+    instanceRoleName: pulumi.Input<string>;
+    /** The bucket for the tasks' output (the inventory's log bucket). Required. */
+    logBucketName: pulumi.Input<string>;
+    logBucketArn: pulumi.Input<string>;
+    /** The install window's schedule: cron or rate. Default every day at 02:00. */
+    schedule?: string;
+    /** IANA time zone of the schedule. Default `Asia/Tokyo`. */
+    timezone?: string;
+    /** Hours, 1 to 24. Default 1 (the lab's). */
+    duration?: number;
+    /** Hours before the end when no new task starts, 0 to 23 and below `duration`. Default 0. */
+    cutoff?: number;
+    /** Days after the cron date to run, 1 to 6 ("Patch Tuesday plus N days"). Cron schedules only. */
+    scheduleOffset?: number;
+    /** The `InstanceRole` values the install window targets. Default `["WebServer"]`. */
+    targetRoles?: string[];
+    /** Default "1" (the lab's). */
+    maxConcurrency?: string;
+    /** Default "1" (the lab's). */
+    maxErrors?: string;
+    /** Default `RebootIfNeeded`. */
+    rebootOption?: RebootOption;
+    /** Also send the install task's output to a CloudWatch log group the stack owns. Default true. */
+    cloudWatchLogs?: boolean;
+    /** Retention of that log group. Default 30 days. */
+    logRetentionDays?: number;
+    /** A second window that scans the whole fleet (`Operation=Scan`, `NoReboot`). Default true. */
+    scan?: boolean;
+    /** Its schedule. Default every day at 01:00. */
+    scanSchedule?: string;
+    /** An existing IAM group (the lab's `Administrators`) that gets the PassRole policy. Default none. */
+    adminGroup?: string;
+    tags?: Record<string, string>;
+}
+
+/** Throws on arguments the API would refuse. */
+export function validatePatchMaintenanceWindowArgs(args: PatchMaintenanceWindowArgs): void {
+    const duration = args.duration ?? DEFAULTS.duration;
+    const cutoff = args.cutoff ?? DEFAULTS.cutoff;
+    const schedule = args.schedule ?? DEFAULTS.schedule;
+    const prefixed = (field: string, value: unknown, problem: string | undefined) => (problem ? `${field} ${JSON.stringify(value)} ${problem}` : undefined);
+    ArgumentError.throwIfAny("PatchMaintenanceWindow", [
+        /^[a-zA-Z0-9_.-]{3,128}$/.test(args.windowName) ? undefined : `windowName ${JSON.stringify(args.windowName)} must be 3-128 letters, digits, _ - .`,
+        prefixed("schedule", schedule, windowScheduleProblem(schedule)),
+        args.scanSchedule === undefined ? undefined : prefixed("scanSchedule", args.scanSchedule, windowScheduleProblem(args.scanSchedule)),
+        args.timezone === undefined ? undefined : prefixed("timezone", args.timezone, timezoneProblem(args.timezone)),
+        countProblem("duration", duration, 1, 24),
+        countProblem("cutoff", cutoff, 0, 23),
+        cutoff < duration ? undefined : `cutoff ${cutoff} must be less than duration ${duration}`,
+        countProblem("scheduleOffset", args.scheduleOffset, 1, 6),
+        args.scheduleOffset !== undefined && !schedule.startsWith("cron(") ? "scheduleOffset needs a cron schedule" : undefined,
+        args.maxConcurrency === undefined ? undefined : prefixed("maxConcurrency", args.maxConcurrency, rateControlProblem(args.maxConcurrency, 1)),
+        args.maxErrors === undefined ? undefined : prefixed("maxErrors", args.maxErrors, rateControlProblem(args.maxErrors, 0)),
+        (args.targetRoles ?? ["WebServer"]).length > 0 ? undefined : "targetRoles must name at least one InstanceRole",
+    ]);
+}
+
+/**
+ * The lab's maintenance window: it patches the workload's web servers with AWS-RunPatchBaseline
+ * (`Operation=Install`), with its own least-privilege service role; and a second window that
+ * scans the whole fleet, so patch compliance is always fresh.
+ */
+export class PatchMaintenanceWindow extends pulumi.ComponentResource {
+    public readonly windowId: pulumi.Output<string>;
+    public readonly targetId: pulumi.Output<string>;
+    public readonly installTaskId: pulumi.Output<string>;
+    public readonly scanWindowId?: pulumi.Output<string>;
+    public readonly scanTaskId?: pulumi.Output<string>;
+    public readonly roleArn: pulumi.Output<string>;
+    public readonly passRolePolicyArn: pulumi.Output<string>;
+    public readonly logGroupName?: pulumi.Output<string>;
+
+    constructor(name: string, args: PatchMaintenanceWindowArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("oelab:patching:PatchMaintenanceWindow", name, {}, opts);
+        validatePatchMaintenanceWindowArgs(args);
+        const tags = args.tags ?? {};
+        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+        const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+
+        // The service role: ssm.amazonaws.com alone, and only on behalf of this account (confused deputy).
+        const role = new aws.iam.Role(
+            `${name}-role`,
+            {
+                namePrefix: `SSMMaintenanceWindowRole-${args.workload}-`,
+                description: `Runs the ${args.workload} patch maintenance windows' tasks`,
+                assumeRolePolicy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Effect: "Allow",
+                            Principal: { Service: "ssm.amazonaws.com" },
+                            Action: "sts:AssumeRole",
+                            Condition: { StringEquals: { "aws:SourceAccount": account } },
+                        },
+                    ],
+                }),
+                tags,
+            },
+            { parent: this },
+        );
+        new aws.iam.RolePolicyAttachment(
+            `${name}-role-policy`,
+            { role: role.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/${MAINTENANCE_WINDOW_POLICY}` },
+            { parent: this },
+        );
+        const passRole = new aws.iam.Policy(
+            `${name}-pass-role`,
+            {
+                namePrefix: `SSMMaintenanceWindowPassRole-${args.workload}-`,
+                description: `Lets its holders register tasks that use the ${args.workload} maintenance window role`,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [
+                        {
+                            Effect: "Allow",
+                            Action: "iam:PassRole",
+                            Resource: role.arn,
+                            Condition: { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } },
+                        },
+                    ],
+                }),
+                tags,
+            },
+            { parent: this },
+        );
+        if (args.adminGroup !== undefined) {
+            new aws.iam.GroupPolicyAttachment(`${name}-pass-role-group`, { group: args.adminGroup, policyArn: passRole.arn }, { parent: this });
+        }
+
+        let logGroup: aws.cloudwatch.LogGroup | undefined;
+        if (args.cloudWatchLogs ?? true) {
+            // Created here, not by the agent, so that pulumi destroy removes it.
+            logGroup = new aws.cloudwatch.LogGroup(
+                `${name}-logs`,
+                { namePrefix: `/oe-lab-ipm/${args.workload}/patching-`, retentionInDays: args.logRetentionDays ?? DEFAULTS.logRetentionDays, tags },
+                { parent: this },
+            );
+        }
+        // The agents write the tasks' output with the instance profile's credentials.
+        const statements: object[] = [
+            { Effect: "Allow", Action: ["s3:PutObject"], Resource: pulumi.interpolate`${args.logBucketArn}/patching/*` },
+        ];
+        if (logGroup) {
+            statements.push({
+                Effect: "Allow",
+                Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+                Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:log-stream:*`],
+            });
+        }
+        const writeOutput = new aws.iam.RolePolicy(
+            `${name}-write-output`,
+            { role: args.instanceRoleName, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }) },
+            { parent: this },
+        );
+
+        const window = new aws.ssm.MaintenanceWindow(
+            `${name}-window`,
+            {
+                name: args.windowName,
+                description: `Installs patches on the ${args.workload} ${(args.targetRoles ?? ["WebServer"]).join(", ")} instances`,
+                schedule: args.schedule ?? DEFAULTS.schedule,
+                scheduleTimezone: args.timezone ?? DEFAULTS.timezone,
+                scheduleOffset: args.scheduleOffset,
+                duration: args.duration ?? DEFAULTS.duration,
+                cutoff: args.cutoff ?? DEFAULTS.cutoff,
+                allowUnassociatedTargets: true,
+                tags,
+            },
+            { parent: this },
+        );
+        // AWS (maintenance window targets): "If you specify more than one tag key, a node must be
+        // tagged with all the tag keys and values you specify to be included in the target group."
+        // Several values of one key (targetRoles) match any of them.
+        const target = new aws.ssm.MaintenanceWindowTarget(
+            `${name}-target`,
+            {
+                windowId: window.id,
+                name: `${args.workload}WebServers`,
+                description: `Workload=${args.workload} and InstanceRole=${(args.targetRoles ?? ["WebServer"]).join("|")}`,
+                resourceType: "INSTANCE",
+                targets: [
+                    { key: `tag:${TAG.workload}`, values: [args.workload] },
+                    { key: `tag:${TAG.instanceRole}`, values: args.targetRoles ?? ["WebServer"] },
+                ],
+            },
+            { parent: this },
+        );
+        const install = new aws.ssm.MaintenanceWindowTask(
+            `${name}-install`,
+            {
+                windowId: window.id,
+                name: args.windowName,
+                description: `${PATCH_DOCUMENT} Install on the window's target`,
+                taskType: "RUN_COMMAND",
+                taskArn: PATCH_DOCUMENT,
+                priority: 1,
+                serviceRoleArn: role.arn,
+                targets: [{ key: "WindowTargetIds", values: [target.id] }],
+                maxConcurrency: args.maxConcurrency ?? DEFAULTS.maxConcurrency,
+                maxErrors: args.maxErrors ?? DEFAULTS.maxErrors,
+                taskInvocationParameters: {
+                    runCommandParameters: runCommand({
+                        operation: "Install",
+                        rebootOption: args.rebootOption ?? DEFAULTS.rebootOption,
+                        bucket: args.logBucketName,
+                        prefix: DEFAULTS.installPrefix,
+                        serviceRoleArn: role.arn,
+                        logGroupName: logGroup?.name,
+                    }),
+                },
+            },
+            { parent: this, dependsOn: [writeOutput] },
+        );
+
+        if (args.scan ?? true) {
+            const scanWindow = new aws.ssm.MaintenanceWindow(
+                `${name}-scan-window`,
+                {
+                    name: `Scan${args.workload}Workload`,
+                    description: `Scans every ${args.workload} instance for missing patches`,
+                    schedule: args.scanSchedule ?? DEFAULTS.scanSchedule,
+                    scheduleTimezone: args.timezone ?? DEFAULTS.timezone,
+                    duration: 1,
+                    cutoff: 0,
+                    allowUnassociatedTargets: true,
+                    tags,
+                },
+                { parent: this },
+            );
+            const scanTarget = new aws.ssm.MaintenanceWindowTarget(
+                `${name}-scan-target`,
+                {
+                    windowId: scanWindow.id,
+                    name: `${args.workload}Fleet`,
+                    description: `Workload=${args.workload}`,
+                    resourceType: "INSTANCE",
+                    targets: [{ key: `tag:${TAG.workload}`, values: [args.workload] }],
+                },
+                { parent: this },
+            );
+            const scan = new aws.ssm.MaintenanceWindowTask(
+                `${name}-scan`,
+                {
+                    windowId: scanWindow.id,
+                    name: `Scan${args.workload}Workload`,
+                    description: `${PATCH_DOCUMENT} Scan of the whole fleet`,
+                    taskType: "RUN_COMMAND",
+                    taskArn: PATCH_DOCUMENT,
+                    priority: 1,
+                    serviceRoleArn: role.arn,
+                    targets: [{ key: "WindowTargetIds", values: [scanTarget.id] }],
+                    // A scan changes nothing: all instances at once, and every failure is reported.
+                    maxConcurrency: "100%",
+                    maxErrors: "100%",
+                    taskInvocationParameters: {
+                        runCommandParameters: runCommand({
+                            operation: "Scan",
+                            rebootOption: "NoReboot",
+                            bucket: args.logBucketName,
+                            prefix: DEFAULTS.scanPrefix,
+                            serviceRoleArn: role.arn,
+                            logGroupName: logGroup?.name,
+                        }),
+                    },
+                },
+                { parent: this, dependsOn: [writeOutput] },
+            );
+            this.scanWindowId = scanWindow.id;
+            this.scanTaskId = scan.id;
+        }
+
+        this.windowId = window.id;
+        this.targetId = target.id;
+        this.installTaskId = install.id;
+        this.roleArn = role.arn;
+        this.passRolePolicyArn = passRole.arn;
+        this.logGroupName = logGroup?.name;
+        this.registerOutputs({
+            windowId: this.windowId,
+            targetId: this.targetId,
+            installTaskId: this.installTaskId,
+            scanTaskId: this.scanTaskId,
+            roleArn: this.roleArn,
+        });
+    }
+}
+
+function runCommand(options: {
+    operation: "Install" | "Scan";
+    rebootOption: RebootOption;
+    bucket: pulumi.Input<string>;
+    prefix: string;
+    serviceRoleArn: pulumi.Input<string>;
+    logGroupName?: pulumi.Input<string>;
+}) {
+    return {
+        parameters: [
+            { name: "Operation", values: [options.operation] },
+            { name: "RebootOption", values: [options.rebootOption] },
+        ],
+        outputS3Bucket: options.bucket,
+        outputS3KeyPrefix: options.prefix,
+        serviceRoleArn: options.serviceRoleArn,
+        cloudwatchConfig: options.logGroupName === undefined ? undefined : { cloudwatchLogGroupName: options.logGroupName, cloudwatchOutputEnabled: true },
+    };
+}
