@@ -2,6 +2,7 @@
  * The lab, per stack: read and validate the stack's config, build the components, export outputs.
  * Follow a behaviour from here to config/ (keys, defaults, validation) and components/ (resources).
  */
+import { AlertTopic } from "./components/alertTopic";
 import { InventoryAssociation } from "./components/inventoryAssociation";
 import { LabNetwork } from "./components/labNetwork";
 import { ManagedFleet, TAG } from "./components/managedFleet";
@@ -65,6 +66,13 @@ const patching = new PatchingPolicy("lab-patching", {
     tags,
 });
 
+const alerts = new AlertTopic("lab-alerts", {
+    topicName: config.alerts.topicName,
+    stackLabel: tags.Application,
+    emails: config.alerts.emails,
+    tags,
+});
+
 const window = new PatchMaintenanceWindow("lab-window", {
     workload: config.workload,
     windowName: config.maintenanceWindow.windowName,
@@ -85,7 +93,16 @@ const window = new PatchMaintenanceWindow("lab-window", {
     scan: config.maintenanceWindow.scan,
     scanSchedule: config.maintenanceWindow.scanSchedule,
     adminGroup: config.maintenanceWindow.adminGroup,
+    notifications: { topicArn: alerts.topicArn, roleArn: alerts.notificationRoleArn },
     tags,
+});
+
+// The rules watch only this stack's instances, windows and baseline: a prod failure never
+// reaches the test topic.
+const alertRuleNames = alerts.alertOn({
+    instanceIds: fleet.instances.map((i) => i.instance.id),
+    maintenanceWindowIds: window.windowIds,
+    patchBaselineId: patching.baselineId,
 });
 
 export const PrimaryURL = fleet.webServerUrls.apply((urls) => urls[0]);
@@ -105,3 +122,6 @@ export const MaintenanceWindowTargetId = window.targetId;
 export const InstallTaskId = window.installTaskId;
 export const ScanTaskId = window.scanTaskId;
 export const MaintenanceWindowRoleArn = window.roleArn;
+export const AlertTopicArn = alerts.topicArn;
+export const AlertKeyArn = alerts.keyArn;
+export const AlertRuleNames = alertRuleNames;

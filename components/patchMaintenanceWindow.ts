@@ -6,6 +6,8 @@ import { ArgumentError, countProblem } from "./validation";
 /** The AWS document that scans for and installs patches. */
 export const PATCH_DOCUMENT = "AWS-RunPatchBaseline";
 export const MAINTENANCE_WINDOW_POLICY = "service-role/AmazonSSMMaintenanceWindowRole";
+/** The Run Command notifications the install task sends to the alert topic. */
+export const TASK_NOTIFICATION_EVENTS = ["Failed", "TimedOut", "Cancelled"];
 export const REBOOT_OPTIONS = ["RebootIfNeeded", "NoReboot"] as const;
 export type RebootOption = (typeof REBOOT_OPTIONS)[number];
 
@@ -74,6 +76,13 @@ export function rateControlProblem(value: string, minimum: 0 | 1): string | unde
 
 // ---------------------------------------------------------------------------------------------
 
+export interface TaskNotifications {
+    /** The SNS topic. */
+    topicArn: pulumi.Input<string>;
+    /** The role Run Command publishes with (`AlertTopic.notificationRoleArn`). */
+    roleArn: pulumi.Input<string>;
+}
+
 export interface PatchMaintenanceWindowArgs {
     /** The workload whose instances the window patches (`Workload` tag). Required. */
     workload: string;
@@ -112,6 +121,8 @@ export interface PatchMaintenanceWindowArgs {
     scanSchedule?: string;
     /** An existing IAM group (the lab's `Administrators`) that gets the PassRole policy. Default none. */
     adminGroup?: string;
+    /** Where the install task reports Failed, TimedOut and Cancelled invocations (`AlertTopic`). Default none. */
+    notifications?: TaskNotifications;
     tags?: Record<string, string>;
 }
 
@@ -147,6 +158,8 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
     public readonly targetId: pulumi.Output<string>;
     public readonly installTaskId: pulumi.Output<string>;
     public readonly scanWindowId?: pulumi.Output<string>;
+    /** Every window of the component: the install window, and the scan window when there is one. */
+    public readonly windowIds: pulumi.Output<string>[];
     public readonly scanTaskId?: pulumi.Output<string>;
     public readonly roleArn: pulumi.Output<string>;
     public readonly passRolePolicyArn: pulumi.Output<string>;
@@ -286,8 +299,8 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
                         rebootOption: args.rebootOption ?? DEFAULTS.rebootOption,
                         bucket: args.logBucketName,
                         prefix: DEFAULTS.installPrefix,
-                        serviceRoleArn: role.arn,
                         logGroupName: logGroup?.name,
+                        notifications: args.notifications,
                     }),
                 },
             },
@@ -340,7 +353,6 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
                             rebootOption: "NoReboot",
                             bucket: args.logBucketName,
                             prefix: DEFAULTS.scanPrefix,
-                            serviceRoleArn: role.arn,
                             logGroupName: logGroup?.name,
                         }),
                     },
@@ -352,6 +364,7 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
         }
 
         this.windowId = window.id;
+        this.windowIds = this.scanWindowId ? [window.id, this.scanWindowId] : [window.id];
         this.targetId = target.id;
         this.installTaskId = install.id;
         this.roleArn = role.arn;
@@ -372,8 +385,8 @@ function runCommand(options: {
     rebootOption: RebootOption;
     bucket: pulumi.Input<string>;
     prefix: string;
-    serviceRoleArn: pulumi.Input<string>;
     logGroupName?: pulumi.Input<string>;
+    notifications?: TaskNotifications;
 }) {
     return {
         parameters: [
@@ -382,7 +395,12 @@ function runCommand(options: {
         ],
         outputS3Bucket: options.bucket,
         outputS3KeyPrefix: options.prefix,
-        serviceRoleArn: options.serviceRoleArn,
         cloudwatchConfig: options.logGroupName === undefined ? undefined : { cloudwatchLogGroupName: options.logGroupName, cloudwatchOutputEnabled: true },
+        // Run Command's service role is only the role it publishes SNS notifications with.
+        serviceRoleArn: options.notifications?.roleArn,
+        notificationConfig:
+            options.notifications === undefined
+                ? undefined
+                : { notificationArn: options.notifications.topicArn, notificationEvents: TASK_NOTIFICATION_EVENTS, notificationType: "Invocation" },
     };
 }

@@ -16,12 +16,13 @@ export * from "./schema";
 export const PROJECT = "oe-lab-ipm";
 
 /** The fully-defaulted config of one stack. */
-export interface LabConfig extends Omit<ParsedLabConfig, "patching" | "inventory" | "maintenanceWindow"> {
+export interface LabConfig extends Omit<ParsedLabConfig, "patching" | "inventory" | "maintenanceWindow" | "alerts"> {
     /** The Pulumi stack name (`test`, `prod`). */
     readonly stack: string;
     readonly patching: ParsedLabConfig["patching"] & { readonly patchGroup: string; readonly baselineName: string };
     readonly inventory: ParsedLabConfig["inventory"] & { readonly associationName: string };
     readonly maintenanceWindow: ParsedLabConfig["maintenanceWindow"] & { readonly windowName: string };
+    readonly alerts: ParsedLabConfig["alerts"] & { readonly topicName: string };
 }
 
 /** Where the config comes from: the stack whose config it is. */
@@ -60,6 +61,7 @@ export function parseLabConfig(raw: Record<string, unknown>, context: ConfigCont
         },
         inventory: { ...parsed.inventory, associationName: parsed.inventory.associationName ?? `InventoryAllInstances-${parsed.workload}` },
         maintenanceWindow: { ...parsed.maintenanceWindow, windowName: parsed.maintenanceWindow.windowName ?? `Patch${parsed.workload}WorkloadWebServers` },
+        alerts: { ...parsed.alerts, topicName: parsed.alerts.topicName ?? `AdminAlert-${parsed.workload}` },
     };
 }
 

@@ -23,6 +23,7 @@ import {
     MAX_APPROVE_AFTER_DAYS,
     REJECTED_PATCHES_ACTIONS,
 } from "../components/patchingPolicy";
+import { EMAIL_PATTERN } from "../components/alertTopic";
 import { parseIpv4Cidr } from "../components/cidr";
 import {
     ASSOCIATION_NAME_PATTERN,
@@ -283,6 +284,15 @@ export const maintenanceWindowSchema = area({
     }
 });
 
+export const alertsSchema = area({
+    /** The SNS topic's name. Default `AdminAlert-<Workload>` (the lab's `AdminAlert`, per workload). */
+    topicName: text("must be 1-256 letters, digits, _ or -", /^[A-Za-z0-9_-]{1,256}$/).optional(),
+    /** E-mail addresses to subscribe; each receives a confirmation mail it must accept. */
+    emails: z
+        .array(text("must be an e-mail address such as ops@example.com", EMAIL_PATTERN), { invalid_type_error: "must be a list of e-mail addresses" })
+        .default([]),
+});
+
 /** Workload names end up in resource names (`<Workload>-Web1`, IAM name prefixes). */
 export const WORKLOAD_PATTERN = /^[A-Z][A-Za-z0-9]{0,15}$/;
 
@@ -303,6 +313,7 @@ export const labSchema = area({
     fleet: fleetSchema.default({}),
     inventory: inventorySchema.default({}),
     maintenanceWindow: maintenanceWindowSchema.default({}),
+    alerts: alertsSchema.default({}),
     patching: patchingSchema.default({}),
 }).superRefine((config, ctx) => {
     // The baseline is for the fleet's OS: its rules may only use that OS's patch filters.

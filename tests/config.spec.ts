@@ -18,7 +18,7 @@ describe("stack config", () => {
         const declared = (yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as any).config;
         // The schema's own defaults, before per-workload names (patch group, association name) are derived.
         const defaults = labSchema.parse({ workload: "Any" });
-        for (const area of ["tags", "network", "fleet", "inventory", "maintenanceWindow", "patching"] as const) {
+        for (const area of ["tags", "network", "fleet", "inventory", "maintenanceWindow", "alerts", "patching"] as const) {
             assert.deepStrictEqual(declared[area].value, defaults[area], `Pulumi.yaml config.${area}`);
         }
         assert.deepStrictEqual(declared.workload, {
@@ -53,7 +53,7 @@ describe("stack config", () => {
     it("refuses unknown keys at the top and inside an area, listing the allowed ones", async () => {
         assert.deepStrictEqual(await configProblems({ "fleet.webServerCont": 3, region: "eu-west-1" }), [
             "oe-lab-ipm:fleet.webServerCont = 3: unknown key; allowed keys: operatingSystem, webServerCount, webServerInstanceType, appServerCount, appServerInstanceType, amiId, keyName, environment, confidentiality",
-            "oe-lab-ipm:region = \"eu-west-1\": unknown key; allowed keys: workload, tags, network, fleet, inventory, maintenanceWindow, patching",
+            "oe-lab-ipm:region = \"eu-west-1\": unknown key; allowed keys: workload, tags, network, fleet, inventory, maintenanceWindow, alerts, patching",
         ]);
     });
 

@@ -18,8 +18,17 @@ import * as path from "path";
 import { OPERATING_SYSTEM_SPECS } from "../components/operatingSystems";
 import { PROJECT } from "../config";
 
-export const PROJECT_ROOT = path.resolve(__dirname, "..");
-const PROGRAM = path.join(PROJECT_ROOT, "index.ts");
+/** The folder of Pulumi.yaml: the stack files live there whether the specs run from tests/ or bin/tests/. */
+export const PROJECT_ROOT = findProjectRoot(__dirname);
+/** The program, as compiled beside this harness (bin/index.js) or as source under ts-node (index.ts). */
+const PROGRAM = path.join(__dirname, "..", "index");
+
+function findProjectRoot(from: string): string {
+    for (let dir = from; ; dir = path.dirname(dir)) {
+        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+        if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml above ${from}`);
+    }
+}
 
 export const MOCK_ACCOUNT = "123456789012";
 export const MOCK_PARTITION = "aws";
@@ -248,6 +257,22 @@ const RESOURCES: Record<string, StateFn> = {
     "aws:ssm/maintenanceWindow:MaintenanceWindow": ID_ONLY("mw-"),
     "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget": (c) => ({ id: uuid(c.seed), state: {} }),
     "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask": (c) => ({ id: uuid(c.seed), state: {} }),
+    "aws:kms/key:Key": (c) => {
+        const id = uuid(c.seed);
+        return { id, state: { keyId: id, arn: `arn:aws:kms:${c.region}:${MOCK_ACCOUNT}:key/${id}` } };
+    },
+    "aws:sns/topic:Topic": (c) => {
+        const name = physicalName(c);
+        const arn = `arn:aws:sns:${c.region}:${MOCK_ACCOUNT}:${name}`;
+        return { id: arn, state: { name, arn } };
+    },
+    "aws:sns/topicPolicy:TopicPolicy": (c) => ({ id: c.inputs.arn, state: {} }),
+    "aws:sns/topicSubscription:TopicSubscription": (c) => ({ id: `${c.inputs.topic}:${uuid(c.seed)}`, state: {} }),
+    "aws:cloudwatch/eventRule:EventRule": (c) => {
+        const name = physicalName(c);
+        return { id: name, state: { name, arn: `arn:aws:events:${c.region}:${MOCK_ACCOUNT}:rule/${name}` } };
+    },
+    "aws:cloudwatch/eventTarget:EventTarget": (c) => ({ id: `${c.inputs.rule}-${hex(c.seed, 8)}`, state: {} }),
     "aws:ssm/patchGroup:PatchGroup": (c) => ({ id: `${c.inputs.patchGroup},${c.inputs.baselineId}`, state: {} }),
     "aws:ec2/instance:Instance": (c) => {
         const id = `i-${hex(c.seed, 17)}`;
@@ -305,26 +330,51 @@ function waitForRegistrations(): Promise<void> {
     return runtime.waitForRPCs();
 }
 
-async function evaluate(stack: string, overrides: ConfigOverrides, recorded: RecordedResource[]): Promise<StackRun> {
+/** Runs share the process-wide Pulumi runtime: one at a time, whatever the caller awaits. */
+let queue: Promise<unknown> = Promise.resolve();
+function oneAtATime<T>(work: () => Promise<T>): Promise<T> {
+    const result = queue.then(work, work);
+    queue = result.catch(() => undefined);
+    return result;
+}
+
+function evaluate(stack: string, overrides: ConfigOverrides, recorded: RecordedResource[]): Promise<StackRun> {
+    return oneAtATime(() => evaluateNow(stack, overrides, recorded));
+}
+
+async function evaluateNow(stack: string, overrides: ConfigOverrides, recorded: RecordedResource[]): Promise<StackRun> {
     const values = loadStackConfig(stack, overrides);
     const region = String(values["aws:region"] ?? "us-east-1");
     pulumi.runtime.setAllConfig(toRuntimeConfig(values));
     await pulumi.runtime.setMocks(mocksFor(recorded, stack, region), PROJECT, stack, false);
-    // A fresh evaluation of the real program for every run (an import would be cached).
-    delete require.cache[require.resolve(PROGRAM)];
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const exported = require(PROGRAM) as Record<string, unknown>;
-    const outputs: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(exported)) {
-        outputs[key] = await resolve(value as pulumi.Input<unknown>);
+    try {
+        // A fresh evaluation of the real program for every run (an import would be cached).
+        delete require.cache[require.resolve(PROGRAM)];
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const exported = require(PROGRAM) as Record<string, unknown>;
+        const outputs: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(exported)) {
+            outputs[key] = await resolve(value as pulumi.Input<unknown>);
+        }
+        return { stack, region, resources: recorded, outputs };
+    } finally {
+        // Even a failed program may have registrations in flight: let them land before the next run.
+        await waitForRegistrations();
     }
-    await waitForRegistrations();
-    return { stack, region, resources: recorded, outputs };
 }
 
-/** Runs the program for a stack file (with optional overrides); rejects if the program throws. */
-export async function runStack(stack: string, overrides: ConfigOverrides = {}): Promise<StackRun> {
-    return evaluate(stack, overrides, []);
+const runs = new Map<string, Promise<StackRun>>();
+
+/**
+ * Runs the program for a stack file (with optional overrides); rejects if the program throws.
+ * A run is deterministic and its record read-only, so identical runs are evaluated once per process.
+ */
+export function runStack(stack: string, overrides: ConfigOverrides = {}): Promise<StackRun> {
+    const key = JSON.stringify([stack, overrides]);
+    if (!runs.has(key)) {
+        runs.set(key, evaluate(stack, overrides, []));
+    }
+    return runs.get(key)!;
 }
 
 /** Runs a program that is expected to fail; returns the error and whatever was registered anyway. */
@@ -333,7 +383,6 @@ export async function runFailingStack(stack: string, overrides: ConfigOverrides 
     try {
         await evaluate(stack, overrides, recorded);
     } catch (error) {
-        await waitForRegistrations();
         return { error: error as Error, resources: recorded };
     }
     throw new Error(`stack ${stack} with ${JSON.stringify(overrides)} was expected to fail, but it evaluated`);

@@ -91,8 +91,14 @@ for (const stack of STACKS) {
                 ],
                 outputS3Bucket: bucket.state.bucket,
                 outputS3KeyPrefix: "patching/install",
-                serviceRoleArn: role.state.arn,
                 cloudwatchConfig: { cloudwatchLogGroupName: logGroup.state.name, cloudwatchOutputEnabled: true },
+                // Run Command publishes its own notifications with the alert topic's publisher role.
+                serviceRoleArn: single(run, "aws:iam/role:Role", "lab-alerts-notification-role").state.arn,
+                notificationConfig: {
+                    notificationArn: single(run, "aws:sns/topic:Topic").state.arn,
+                    notificationEvents: ["Failed", "TimedOut", "Cancelled"],
+                    notificationType: "Invocation",
+                },
             });
             assert.strictEqual(run.outputs.InstallTaskId, task.id);
         });

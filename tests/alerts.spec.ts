@@ -1,0 +1,200 @@
+import * as assert from "assert";
+import { ConfigError } from "../config";
+import { MOCK_ACCOUNT, ofType, RecordedResource, runFailingStack, runStack, single, STACKS, StackRun } from "./harness";
+
+const RULE = "aws:cloudwatch/eventRule:EventRule";
+const TARGET = "aws:cloudwatch/eventTarget:EventTarget";
+const WORKLOADS = { test: "Test", prod: "Prod" } as const;
+
+function rule(run: StackRun, suffix: string): RecordedResource {
+    return single(run, RULE, `lab-alerts-${suffix}`);
+}
+
+function targetOf(run: StackRun, suffix: string): RecordedResource {
+    const target = single(run, TARGET, `lab-alerts-${suffix}-target`);
+    assert.strictEqual(target.inputs.rule, rule(run, suffix).state.name);
+    return target;
+}
+
+for (const stack of STACKS) {
+    const workload = WORKLOADS[stack];
+    describe(`AlertTopic (${stack} stack)`, () => {
+        let run: StackRun;
+        let topicArn: string;
+        let roleArn: string;
+        before(async () => {
+            run = await runStack(stack);
+            topicArn = single(run, "aws:sns/topic:Topic").state.arn;
+            roleArn = single(run, "aws:iam/role:Role", "lab-alerts-notification-role").state.arn;
+        });
+
+        it("creates the lab's AdminAlert standard topic, encrypted with its own rotating KMS key", () => {
+            const topic = single(run, "aws:sns/topic:Topic");
+            const key = single(run, "aws:kms/key:Key");
+            assert.strictEqual(topic.inputs.name, `AdminAlert-${workload}`);
+            assert.strictEqual(topic.inputs.displayName, "AdminAlert");
+            assert.strictEqual(topic.inputs.fifoTopic, undefined);
+            assert.strictEqual(topic.inputs.kmsMasterKeyId, key.state.arn);
+            assert.strictEqual(key.inputs.enableKeyRotation, true);
+            assert.deepStrictEqual([run.outputs.AlertTopicArn, run.outputs.AlertKeyArn], [topicArn, key.state.arn]);
+        });
+
+        it("lets exactly EventBridge of this account and the task notification role use the key", () => {
+            assert.deepStrictEqual(JSON.parse(single(run, "aws:kms/key:Key").inputs.policy).Statement, [
+                {
+                    Sid: "AccountAdministersKeyThroughIam",
+                    Effect: "Allow",
+                    Principal: { AWS: `arn:aws:iam::${MOCK_ACCOUNT}:root` },
+                    Action: "kms:*",
+                    Resource: "*",
+                },
+                {
+                    Sid: "EventBridgeRulesOfThisAccountPublish",
+                    Effect: "Allow",
+                    Principal: { Service: "events.amazonaws.com" },
+                    Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+                    Resource: "*",
+                    Condition: { StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT } },
+                },
+                { Sid: "TaskNotificationsPublish", Effect: "Allow", Principal: { AWS: roleArn }, Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: "*" },
+            ]);
+        });
+
+        it("lets only this account's EventBridge rules and the notification role publish, over TLS only", () => {
+            const policy = single(run, "aws:sns/topicPolicy:TopicPolicy");
+            assert.strictEqual(policy.inputs.arn, topicArn);
+            assert.deepStrictEqual(JSON.parse(policy.inputs.policy).Statement, [
+                {
+                    Sid: "EventBridgeRulesOfThisAccountPublish",
+                    Effect: "Allow",
+                    Principal: { Service: "events.amazonaws.com" },
+                    Action: "sns:Publish",
+                    Resource: topicArn,
+                    Condition: { StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT } },
+                },
+                { Sid: "TaskNotificationsPublish", Effect: "Allow", Principal: { AWS: roleArn }, Action: "sns:Publish", Resource: topicArn },
+                {
+                    Sid: "DenyInsecureTransport",
+                    Effect: "Deny",
+                    Principal: "*",
+                    Action: "sns:*",
+                    Resource: topicArn,
+                    Condition: { Bool: { "aws:SecureTransport": "false" } },
+                },
+            ]);
+        });
+
+        it("gives Run Command a publisher role trusted by ssm.amazonaws.com of this account, allowed to publish to this topic only", () => {
+            const role = single(run, "aws:iam/role:Role", "lab-alerts-notification-role");
+            assert.deepStrictEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement, [
+                { Effect: "Allow", Principal: { Service: "ssm.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT } } },
+            ]);
+            const policy = single(run, "aws:iam/rolePolicy:RolePolicy", "lab-alerts-notification-publish");
+            assert.strictEqual(policy.inputs.role, role.state.name);
+            assert.deepStrictEqual(JSON.parse(policy.inputs.policy).Statement, [
+                { Effect: "Allow", Action: "sns:Publish", Resource: topicArn },
+                { Effect: "Allow", Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: single(run, "aws:kms/key:Key").state.arn },
+            ]);
+        });
+
+        it("subscribes nobody unless configured", () => {
+            assert.deepStrictEqual(ofType(run, "aws:sns/topicSubscription:TopicSubscription"), []);
+        });
+
+        it("alerts when AWS-RunPatchBaseline fails or times out on one of this stack's instances", () => {
+            const instanceIds = ofType(run, "aws:ec2/instance:Instance").map((i) => i.id).sort();
+            const pattern = JSON.parse(rule(run, "patch-command-failed").inputs.eventPattern);
+            pattern.detail["instance-id"].sort();
+            assert.deepStrictEqual(pattern, {
+                source: ["aws.ssm"],
+                "detail-type": ["EC2 Command Invocation Status-change Notification"],
+                detail: { "document-name": ["AWS-RunPatchBaseline"], status: ["Failed", "TimedOut"], "instance-id": instanceIds },
+            });
+            const target = targetOf(run, "patch-command-failed");
+            assert.strictEqual(target.inputs.arn, topicArn);
+            assert.deepStrictEqual(target.inputs.inputTransformer, {
+                inputPaths: { instance: "$.detail.instance-id", status: "$.detail.status", command: "$.detail.command-id", time: "$.time" },
+                inputTemplate: `"[oe-lab-ipm/${stack}] AWS-RunPatchBaseline <status> on instance <instance> at <time> (command <command>)."`,
+            });
+        });
+
+        it("alerts when an execution of one of this stack's windows fails or times out", () => {
+            const windows = ofType(run, "aws:ssm/maintenanceWindow:MaintenanceWindow").map((w) => w.id);
+            assert.strictEqual(windows.length, 2);
+            assert.deepStrictEqual(JSON.parse(rule(run, "window-failed").inputs.eventPattern), {
+                source: ["aws.ssm"],
+                "detail-type": ["Maintenance Window Execution State-change Notification"],
+                detail: { status: ["FAILED", "TIMED_OUT"], "window-id": windows },
+            });
+            assert.deepStrictEqual(targetOf(run, "window-failed").inputs.inputTransformer, {
+                inputPaths: { window: "$.detail.window-id", execution: "$.detail.window-execution-id", status: "$.detail.status", time: "$.time" },
+                inputTemplate: `"[oe-lab-ipm/${stack}] Maintenance window <window> ended <status> at <time> (execution <execution>)."`,
+            });
+        });
+
+        it("alerts when an instance becomes non-compliant against this stack's baseline", () => {
+            assert.deepStrictEqual(JSON.parse(rule(run, "patch-noncompliant").inputs.eventPattern), {
+                source: ["aws.ssm"],
+                "detail-type": ["Configuration Compliance State Change"],
+                detail: {
+                    "compliance-type": ["Patch"],
+                    "compliance-status": [{ "equals-ignore-case": "non_compliant" }],
+                    "patch-baseline-id": [single(run, "aws:ssm/patchBaseline:PatchBaseline").id],
+                },
+            });
+            assert.deepStrictEqual(targetOf(run, "patch-noncompliant").inputs.inputTransformer, {
+                inputPaths: { instance: "$.detail.resource-id", status: "$.detail.compliance-status", severity: "$.detail.severity", time: "$.time" },
+                inputTemplate: `"[oe-lab-ipm/${stack}] Instance <instance> is <status> for patches (severity <severity>) at <time>."`,
+            });
+            assert.deepStrictEqual(
+                run.outputs.AlertRuleNames,
+                ["patch-command-failed", "window-failed", "patch-noncompliant"].map((s) => rule(run, s).state.name),
+            );
+        });
+    });
+}
+
+describe("AlertTopic across stacks and options", () => {
+    it("scopes each stack's rules to its own instances, windows and baseline", async () => {
+        const [test, prod] = [await runStack("test"), await runStack("prod")];
+        const watched = (run: StackRun) => {
+            const patterns = ofType(run, RULE).map((r) => JSON.parse(r.inputs.eventPattern).detail);
+            return new Set(patterns.flatMap((d) => [...(d["instance-id"] ?? []), ...(d["window-id"] ?? []), ...(d["patch-baseline-id"] ?? [])]));
+        };
+        const [t, p] = [watched(test), watched(prod)];
+        assert.strictEqual(t.size, 4 + 2 + 1);
+        assert.deepStrictEqual([...t].filter((id) => p.has(id)), []);
+    });
+
+    it("subscribes each configured address by e-mail", async () => {
+        const run = await runStack("test", { "alerts.emails": ["ops@example.com", "jane.doe+lab@example.org"] });
+        const topicArn = single(run, "aws:sns/topic:Topic").state.arn;
+        assert.deepStrictEqual(
+            ofType(run, "aws:sns/topicSubscription:TopicSubscription").map((s) => s.inputs),
+            [
+                { topic: topicArn, protocol: "email", endpoint: "ops@example.com" },
+                { topic: topicArn, protocol: "email", endpoint: "jane.doe+lab@example.org" },
+            ],
+        );
+    });
+
+    it("splits the command-failure rule so each event pattern stays under EventBridge's 2,048 characters", async () => {
+        const run = await runStack("test", { "fleet.webServerCount": 60, "fleet.appServerCount": 45 });
+        const rules = ofType(run, RULE)
+            .filter((r) => r.name.startsWith("lab-alerts-patch-command-failed"))
+            .sort((a, b) => a.name.localeCompare(b.name));
+        assert.deepStrictEqual(rules.map((r) => r.name), ["lab-alerts-patch-command-failed-1", "lab-alerts-patch-command-failed-2", "lab-alerts-patch-command-failed-3"]);
+        const ids = rules.flatMap((r) => JSON.parse(r.inputs.eventPattern).detail["instance-id"]);
+        assert.strictEqual(new Set(ids).size, 105);
+        for (const r of ofType(run, RULE)) {
+            assert.ok(r.inputs.eventPattern.length <= 2048, `${r.name}: ${r.inputs.eventPattern.length} characters`);
+        }
+    });
+
+    it("refuses a malformed e-mail address, registering nothing", async () => {
+        const { error, resources } = await runFailingStack("prod", { "alerts.emails": ["ops@example.com", "ops at example.com"] });
+        assert.ok(error instanceof ConfigError);
+        assert.deepStrictEqual(resources, []);
+        assert.deepStrictEqual(error.problems, ['oe-lab-ipm:alerts.emails.1 = "ops at example.com": must be an e-mail address such as ops@example.com']);
+    });
+});
