@@ -12,6 +12,8 @@ export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  * a larger fleet gets several rules.
  */
 export const INSTANCES_PER_RULE = 50;
+/** Topic names: SNS allows 256 characters; 40 keeps the rules named after it within EventBridge's 64. */
+export const TOPIC_NAME_PATTERN = /^[A-Za-z0-9_-]{1,40}$/;
 
 export interface AlertTopicArgs {
     /** The topic's name, like the lab's `AdminAlert`. Required. */
@@ -35,7 +37,7 @@ export interface AlertSources {
 
 export function validateAlertTopicArgs(args: AlertTopicArgs): void {
     ArgumentError.throwIfAny("AlertTopic", [
-        /^[A-Za-z0-9_-]{1,256}$/.test(args.topicName) ? undefined : `topicName ${JSON.stringify(args.topicName)} must be 1-256 letters, digits, _ or -`,
+        TOPIC_NAME_PATTERN.test(args.topicName) ? undefined : `topicName ${JSON.stringify(args.topicName)} must be 1-40 letters, digits, _ or -`,
         ...(args.emails ?? []).map((email) => (EMAIL_PATTERN.test(email) ? undefined : `emails: ${JSON.stringify(email)} is not an e-mail address`)),
     ]);
 }
@@ -62,6 +64,12 @@ export class AlertTopic extends pulumi.ComponentResource {
         const tags = args.tags ?? {};
         const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+        const region = aws.getRegionOutput({}, { parent: this }).region;
+        // Only this topic's own rules (named after it, see `rule`) may publish through EventBridge.
+        const fromOwnRules = {
+            StringEquals: { "aws:SourceAccount": account },
+            ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:events:${region}:${account}:rule/${args.topicName}-*` },
+        };
 
         // Run Command publishes task notifications with a role it is given (not the window's own role).
         const notificationRole = new aws.iam.Role(
@@ -104,12 +112,12 @@ export class AlertTopic extends pulumi.ComponentResource {
                             Resource: "*",
                         },
                         {
-                            Sid: "EventBridgeRulesOfThisAccountPublish",
+                            Sid: "OwnEventBridgeRulesPublish",
                             Effect: "Allow",
                             Principal: { Service: "events.amazonaws.com" },
                             Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
                             Resource: "*",
-                            Condition: { StringEquals: { "aws:SourceAccount": account } },
+                            Condition: fromOwnRules,
                         },
                         {
                             Sid: "TaskNotificationsPublish",
@@ -138,12 +146,12 @@ export class AlertTopic extends pulumi.ComponentResource {
                     Version: "2012-10-17",
                     Statement: [
                         {
-                            Sid: "EventBridgeRulesOfThisAccountPublish",
+                            Sid: "OwnEventBridgeRulesPublish",
                             Effect: "Allow",
                             Principal: { Service: "events.amazonaws.com" },
                             Action: "sns:Publish",
                             Resource: topic.arn,
-                            Condition: { StringEquals: { "aws:SourceAccount": account } },
+                            Condition: fromOwnRules,
                         },
                         {
                             Sid: "TaskNotificationsPublish",
@@ -204,7 +212,7 @@ export class AlertTopic extends pulumi.ComponentResource {
             const chunk = sources.instanceIds.slice(i, i + INSTANCES_PER_RULE);
             const suffix = sources.instanceIds.length > INSTANCES_PER_RULE ? `-${i / INSTANCES_PER_RULE + 1}` : "";
             rules.push(
-                this.rule(`patch-command-failed${suffix}`, `${PATCH_DOCUMENT} failed or timed out on a ${label} instance`, {
+                this.rule(`cmd-failed${suffix}`, `${PATCH_DOCUMENT} failed or timed out on a ${label} instance`, {
                     pattern: {
                         source: ["aws.ssm"],
                         "detail-type": ["EC2 Command Invocation Status-change Notification"],
@@ -225,7 +233,7 @@ export class AlertTopic extends pulumi.ComponentResource {
                 paths: { window: "$.detail.window-id", execution: "$.detail.window-execution-id", status: "$.detail.status", time: "$.time" },
                 message: `[${label}] Maintenance window <window> ended <status> at <time> (execution <execution>).`,
             }),
-            this.rule("patch-noncompliant", `A ${label} instance is missing patches its baseline approves`, {
+            this.rule("noncompliant", `A ${label} instance is missing patches its baseline approves`, {
                 pattern: {
                     source: ["aws.ssm"],
                     "detail-type": ["Configuration Compliance State Change"],
@@ -250,7 +258,8 @@ export class AlertTopic extends pulumi.ComponentResource {
     ): aws.cloudwatch.EventRule {
         const rule = new aws.cloudwatch.EventRule(
             `${this.name}-${suffix}`,
-            { description, eventPattern: pulumi.jsonStringify(spec.pattern), tags: this.args.tags ?? {} },
+            // Named after the topic: the key and topic policies admit exactly `rule/<topic>-*`.
+            { name: `${this.args.topicName}-${suffix}`, description, eventPattern: pulumi.jsonStringify(spec.pattern), tags: this.args.tags ?? {} },
             { parent: this },
         );
         new aws.cloudwatch.EventTarget(

@@ -23,7 +23,7 @@ import {
     MAX_APPROVE_AFTER_DAYS,
     REJECTED_PATCHES_ACTIONS,
 } from "../components/patchingPolicy";
-import { EMAIL_PATTERN } from "../components/alertTopic";
+import { EMAIL_PATTERN, TOPIC_NAME_PATTERN } from "../components/alertTopic";
 import { parseIpv4Cidr } from "../components/cidr";
 import {
     ASSOCIATION_NAME_PATTERN,
@@ -286,7 +286,7 @@ export const maintenanceWindowSchema = area({
 
 export const alertsSchema = area({
     /** The SNS topic's name. Default `AdminAlert-<Workload>` (the lab's `AdminAlert`, per workload). */
-    topicName: text("must be 1-256 letters, digits, _ or -", /^[A-Za-z0-9_-]{1,256}$/).optional(),
+    topicName: text("must be 1-40 letters, digits, _ or -", TOPIC_NAME_PATTERN).optional(),
     /** E-mail addresses to subscribe; each receives a confirmation mail it must accept. */
     emails: z
         .array(text("must be an e-mail address such as ops@example.com", EMAIL_PATTERN), { invalid_type_error: "must be a list of e-mail addresses" })

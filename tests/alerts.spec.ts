@@ -22,8 +22,13 @@ for (const stack of STACKS) {
         let run: StackRun;
         let topicArn: string;
         let roleArn: string;
+        let fromOwnRules: object;
         before(async () => {
             run = await runStack(stack);
+            fromOwnRules = {
+                StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT },
+                ArnLike: { "aws:SourceArn": `arn:aws:events:ap-northeast-1:${MOCK_ACCOUNT}:rule/AdminAlert-${workload}-*` },
+            };
             topicArn = single(run, "aws:sns/topic:Topic").state.arn;
             roleArn = single(run, "aws:iam/role:Role", "lab-alerts-notification-role").state.arn;
         });
@@ -39,7 +44,7 @@ for (const stack of STACKS) {
             assert.deepStrictEqual([run.outputs.AlertTopicArn, run.outputs.AlertKeyArn], [topicArn, key.state.arn]);
         });
 
-        it("lets exactly EventBridge of this account and the task notification role use the key", () => {
+        it("lets exactly the stack's own EventBridge rules and the task notification role use the key", () => {
             assert.deepStrictEqual(JSON.parse(single(run, "aws:kms/key:Key").inputs.policy).Statement, [
                 {
                     Sid: "AccountAdministersKeyThroughIam",
@@ -49,28 +54,28 @@ for (const stack of STACKS) {
                     Resource: "*",
                 },
                 {
-                    Sid: "EventBridgeRulesOfThisAccountPublish",
+                    Sid: "OwnEventBridgeRulesPublish",
                     Effect: "Allow",
                     Principal: { Service: "events.amazonaws.com" },
                     Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
                     Resource: "*",
-                    Condition: { StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT } },
+                    Condition: fromOwnRules,
                 },
                 { Sid: "TaskNotificationsPublish", Effect: "Allow", Principal: { AWS: roleArn }, Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: "*" },
             ]);
         });
 
-        it("lets only this account's EventBridge rules and the notification role publish, over TLS only", () => {
+        it("lets only the stack's own EventBridge rules and the notification role publish, over TLS only", () => {
             const policy = single(run, "aws:sns/topicPolicy:TopicPolicy");
             assert.strictEqual(policy.inputs.arn, topicArn);
             assert.deepStrictEqual(JSON.parse(policy.inputs.policy).Statement, [
                 {
-                    Sid: "EventBridgeRulesOfThisAccountPublish",
+                    Sid: "OwnEventBridgeRulesPublish",
                     Effect: "Allow",
                     Principal: { Service: "events.amazonaws.com" },
                     Action: "sns:Publish",
                     Resource: topicArn,
-                    Condition: { StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT } },
+                    Condition: fromOwnRules,
                 },
                 { Sid: "TaskNotificationsPublish", Effect: "Allow", Principal: { AWS: roleArn }, Action: "sns:Publish", Resource: topicArn },
                 {
@@ -103,14 +108,14 @@ for (const stack of STACKS) {
 
         it("alerts when AWS-RunPatchBaseline fails or times out on one of this stack's instances", () => {
             const instanceIds = ofType(run, "aws:ec2/instance:Instance").map((i) => i.id).sort();
-            const pattern = JSON.parse(rule(run, "patch-command-failed").inputs.eventPattern);
+            const pattern = JSON.parse(rule(run, "cmd-failed").inputs.eventPattern);
             pattern.detail["instance-id"].sort();
             assert.deepStrictEqual(pattern, {
                 source: ["aws.ssm"],
                 "detail-type": ["EC2 Command Invocation Status-change Notification"],
                 detail: { "document-name": ["AWS-RunPatchBaseline"], status: ["Failed", "TimedOut"], "instance-id": instanceIds },
             });
-            const target = targetOf(run, "patch-command-failed");
+            const target = targetOf(run, "cmd-failed");
             assert.strictEqual(target.inputs.arn, topicArn);
             assert.deepStrictEqual(target.inputs.inputTransformer, {
                 inputPaths: { instance: "$.detail.instance-id", status: "$.detail.status", command: "$.detail.command-id", time: "$.time" },
@@ -133,7 +138,7 @@ for (const stack of STACKS) {
         });
 
         it("alerts when an instance becomes non-compliant against this stack's baseline", () => {
-            assert.deepStrictEqual(JSON.parse(rule(run, "patch-noncompliant").inputs.eventPattern), {
+            assert.deepStrictEqual(JSON.parse(rule(run, "noncompliant").inputs.eventPattern), {
                 source: ["aws.ssm"],
                 "detail-type": ["Configuration Compliance State Change"],
                 detail: {
@@ -142,14 +147,14 @@ for (const stack of STACKS) {
                     "patch-baseline-id": [single(run, "aws:ssm/patchBaseline:PatchBaseline").id],
                 },
             });
-            assert.deepStrictEqual(targetOf(run, "patch-noncompliant").inputs.inputTransformer, {
+            assert.deepStrictEqual(targetOf(run, "noncompliant").inputs.inputTransformer, {
                 inputPaths: { instance: "$.detail.resource-id", status: "$.detail.compliance-status", severity: "$.detail.severity", time: "$.time" },
                 inputTemplate: `"[oe-lab-ipm/${stack}] Instance <instance> is <status> for patches (severity <severity>) at <time>."`,
             });
-            assert.deepStrictEqual(
-                run.outputs.AlertRuleNames,
-                ["patch-command-failed", "window-failed", "patch-noncompliant"].map((s) => rule(run, s).state.name),
-            );
+            assert.deepStrictEqual(run.outputs.AlertRuleNames, ["cmd-failed", "window-failed", "noncompliant"].map((s) => `AdminAlert-${workload}-${s}`));
+            for (const r of ofType(run, RULE)) {
+                assert.ok(r.inputs.name.startsWith(`AdminAlert-${workload}-`) && r.inputs.name.length <= 64, r.inputs.name);
+            }
         });
     });
 }
@@ -181,9 +186,9 @@ describe("AlertTopic across stacks and options", () => {
     it("splits the command-failure rule so each event pattern stays under EventBridge's 2,048 characters", async () => {
         const run = await runStack("test", { "fleet.webServerCount": 60, "fleet.appServerCount": 45 });
         const rules = ofType(run, RULE)
-            .filter((r) => r.name.startsWith("lab-alerts-patch-command-failed"))
+            .filter((r) => r.name.startsWith("lab-alerts-cmd-failed"))
             .sort((a, b) => a.name.localeCompare(b.name));
-        assert.deepStrictEqual(rules.map((r) => r.name), ["lab-alerts-patch-command-failed-1", "lab-alerts-patch-command-failed-2", "lab-alerts-patch-command-failed-3"]);
+        assert.deepStrictEqual(rules.map((r) => r.name), ["lab-alerts-cmd-failed-1", "lab-alerts-cmd-failed-2", "lab-alerts-cmd-failed-3"]);
         const ids = rules.flatMap((r) => JSON.parse(r.inputs.eventPattern).detail["instance-id"]);
         assert.strictEqual(new Set(ids).size, 105);
         for (const r of ofType(run, RULE)) {
