@@ -1,0 +1,208 @@
+import * as assert from "assert";
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { main } from "../plan/cli";
+import { PROJECT_ROOT } from "./harness";
+
+const CLI = path.join(__dirname, "..", "plan", "cli.js");
+
+/** Runs the plan in this process (the same code path as the command), capturing what it prints. */
+async function plan(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+    const out: string[] = [];
+    const err: string[] = [];
+    const [write, writeErr] = [process.stdout.write, process.stderr.write];
+    process.stdout.write = ((chunk: string) => out.push(chunk) > 0) as typeof process.stdout.write;
+    process.stderr.write = ((chunk: string) => err.push(chunk) > 0) as typeof process.stderr.write;
+    try {
+        const code = await main(["node", "plan", ...args]);
+        return { code, stdout: out.join(""), stderr: err.join("") };
+    } finally {
+        [process.stdout.write, process.stderr.write] = [write, writeErr];
+    }
+}
+
+function tempFile(name: string): string {
+    return path.join(fs.mkdtempSync(path.join(os.tmpdir(), "oelab-plan-")), name);
+}
+
+/** A lookalike of a real AWS id or the mock account: never acceptable in an offline plan. */
+const REAL_LOOKING = /\b(?:i|sg|vpc|subnet|ami|pb|mw|sgr)-[0-9a-f]{8,17}\b|\b\d{12}\b/;
+
+const EXPECTED = {
+    test: { workload: "Test", patchGroup: "Critical", days: 0 },
+    prod: { workload: "Prod", patchGroup: "Critical-Prod", days: 7 },
+} as const;
+
+for (const stack of ["test", "prod"] as const) {
+    const { workload, patchGroup, days } = EXPECTED[stack];
+    describe(`plan --stack ${stack}`, () => {
+        let result: { code: number; stdout: string; stderr: string };
+        before(async () => {
+            result = await plan("--stack", stack);
+        });
+
+        it("prints the components as the tree's roots, each resource under its component", () => {
+            assert.strictEqual(result.code, 0);
+            assert.strictEqual(result.stderr, "");
+            const roots = result.stdout.split("\n").filter((l) => /^[├└]─ /.test(l));
+            assert.deepStrictEqual(roots, [
+                "├─ oelab:alerts:AlertTopic  lab-alerts",
+                "├─ oelab:fleet:ManagedFleet  lab-fleet",
+                "├─ oelab:inventory:InventoryAssociation  lab-inventory",
+                "├─ oelab:network:LabNetwork  lab-network",
+                "├─ oelab:patching:PatchMaintenanceWindow  lab-window",
+                "└─ oelab:patching:PatchingPolicy  lab-patching",
+            ]);
+            assert.ok(result.stdout.includes(`│  ├─ aws:ec2/instance:Instance  lab-fleet-web1\n`));
+        });
+
+        it("shows what a reviewer checks: tags, targets, schedules, rules, ports", () => {
+            const text = result.stdout;
+            for (const expected of [
+                `tags: Application=oe-lab-ipm/${stack}, Confidentiality=Public, Environment=OELabIPM, InstanceRole=WebServer, Name=${workload}-Web1, Patch Group=${patchGroup}, SSMManaged=True, Workload=${workload}`,
+                "IMDS tokens required, root volume encrypted gp3",
+                `AWS::EC2::Instance with Environment=OELabIPM AND Workload=${workload}`,
+                `InventoryAllInstances-${workload}: AWS-GatherSoftwareInventory, rate(30 minutes)`,
+                `Patch${workload}WorkloadWebServers: cron(0 2 ? * * *) Asia/Tokyo, 1 h, cutoff 0 h`,
+                `${workload}WebServers: tag:Workload = ${workload} AND tag:InstanceRole = WebServer`,
+                `approve PRODUCT=*, CLASSIFICATION=*, SEVERITY=* after ${days} days, CRITICAL, non-security too`,
+                `patch group "${patchGroup}" -> baseline <id of lab-patching-baseline>`,
+                "egress tcp 443-443 to 0.0.0.0/0",
+                'where status ["FAILED","TIMED_OUT"], window-id ["<id of lab-window-window>","<id of lab-window-scan-window>"]',
+            ]) {
+                assert.ok(text.includes(expected), `plan shows: ${expected}`);
+            }
+        });
+
+        it("counts the resources by type and lists the outputs", () => {
+            const counts = Object.fromEntries(
+                result.stdout
+                    .split("\n")
+                    .map((l) => /^ {2}(\S+:\S+)\s+(\d+)$/.exec(l))
+                    .filter((m): m is RegExpExecArray => m !== null)
+                    .map((m) => [m[1], Number(m[2])]),
+            );
+            assert.strictEqual(counts["aws:ec2/instance:Instance"], 4);
+            assert.strictEqual(counts["awsx:ec2:Vpc"], 1);
+            assert.strictEqual(counts["aws:iam/role:Role"], 3);
+            assert.strictEqual(counts["aws:ssm/maintenanceWindowTask:MaintenanceWindowTask"], 2);
+            assert.strictEqual(counts["aws:cloudwatch/eventRule:EventRule"], 3);
+            const total = Object.values(counts).reduce((a, b) => a + b, 0);
+            assert.ok(result.stdout.includes(`\nResources: ${total} to create\n`));
+            assert.ok(result.stdout.includes("  PrimaryURL: http://<publicIp of lab-fleet-web1>\n"));
+            assert.ok(result.stdout.includes(`  PatchGroup: ${patchGroup}\n`));
+        });
+
+        it("marks every value known only after deployment, and fakes none", () => {
+            assert.ok(result.stdout.includes("ami <latest AMI in /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64>"));
+            assert.ok(result.stdout.includes("arn:aws:iam::<account id>:root"));
+            assert.doesNotMatch(result.stdout, REAL_LOOKING);
+        });
+    });
+}
+
+describe("plan --json", () => {
+    it("writes the whole desired state, byte-identical across runs", async () => {
+        const [first, second] = [tempFile("a.json"), tempFile("b.json")];
+        assert.strictEqual((await plan("--stack", "test", "--quiet", "--json", first)).code, 0);
+        assert.strictEqual((await plan("--stack", "test", "--quiet", "--json", second)).code, 0);
+        const text = fs.readFileSync(first, "utf8");
+        assert.strictEqual(text, fs.readFileSync(second, "utf8"));
+        assert.doesNotMatch(text, REAL_LOOKING);
+        const doc = JSON.parse(text);
+        assert.deepStrictEqual(Object.keys(doc), ["counts", "outputs", "region", "resources", "stack"]);
+        const web1 = doc.resources.find((r: any) => r.name === "lab-fleet-web1");
+        assert.strictEqual(web1.parent, "urn:pulumi:test::oe-lab-ipm::oelab:fleet:ManagedFleet::lab-fleet");
+        assert.deepStrictEqual(web1.dependencies, [
+            "urn:pulumi:test::oe-lab-ipm::oelab:fleet:ManagedFleet$aws:iam/instanceProfile:InstanceProfile::lab-fleet-profile",
+            "urn:pulumi:test::oe-lab-ipm::oelab:fleet:ManagedFleet$aws:iam/rolePolicyAttachment:RolePolicyAttachment::lab-fleet-ssm-core",
+            "urn:pulumi:test::oe-lab-ipm::oelab:network:LabNetwork$aws:ec2/securityGroup:SecurityGroup::lab-network-instances",
+            "urn:pulumi:test::oe-lab-ipm::oelab:network:LabNetwork$awsx:ec2:Vpc::lab-network-vpc",
+        ]);
+        assert.strictEqual(web1.inputs.instanceType, "t3.micro");
+        const urns = doc.resources.map((r: any) => r.urn);
+        assert.deepStrictEqual(urns, [...urns].sort());
+        assert.strictEqual(doc.resources.length, Object.values(doc.counts).reduce((a: number, b) => a + (b as number), 0) + 6);
+    });
+
+    it("quiet prints nothing", async () => {
+        assert.deepStrictEqual(await plan("--stack", "prod", "--quiet"), { code: 0, stdout: "", stderr: "" });
+    });
+});
+
+describe("plan --diagram", () => {
+    let diagram: string;
+    before(async () => {
+        const file = tempFile("test.mmd");
+        await plan("--stack", "test", "--quiet", "--diagram", file);
+        diagram = fs.readFileSync(file, "utf8");
+    });
+
+    it("groups resources by component and draws how things reach each other", () => {
+        for (const group of ["lab_alerts", "lab_fleet", "lab_inventory", "lab_network", "lab_window", "lab_patching"]) {
+            assert.match(diagram, new RegExp(`^    subgraph ${group}\\["`, "m"));
+        }
+        const edges = diagram.split("\n").filter((l) => l.includes("->"));
+        const has = (edge: string) => assert.ok(edges.includes(`    ${edge}`), `edge ${edge}`);
+        // Window target to instances by tags: the web servers only.
+        has("lab_window_target -- tags match --> lab_fleet_web1");
+        has("lab_window_target -- tags match --> lab_fleet_web2");
+        assert.ok(!edges.some((e) => e.startsWith("    lab_window_target -- tags match --> lab_fleet_app")));
+        // The scan window reaches all four; the association reaches them through its group.
+        for (const i of ["app1", "app2", "web1", "web2"]) {
+            has(`lab_window_scan_target -- tags match --> lab_fleet_${i}`);
+            has(`lab_inventory_targets -- tags match --> lab_fleet_${i}`);
+            has(`lab_patching_patch_group -- Patch Group tag --> lab_fleet_${i}`);
+        }
+        has("lab_inventory_association -- targets --> lab_inventory_targets");
+        has("lab_patching_baseline -- applies to --> lab_patching_patch_group");
+        has("lab_window_window -- runs --> lab_window_install");
+        has("lab_window_install -- runs on --> lab_window_target");
+        has("lab_window_install -- notifies --> lab_alerts_topic");
+        for (const rule of ["cmd_failed", "window_failed", "noncompliant"]) has(`lab_alerts_${rule} -- alerts --> lab_alerts_topic`);
+        has("lab_alerts_window_failed -. watches .-> lab_window_window");
+    });
+
+    it("is committed as docs/test-stack.mmd and shown in the README, up to date", () => {
+        const hint = "regenerate with: npm run plan -- --stack test --quiet --diagram docs/test-stack.mmd, and paste it into the README";
+        assert.strictEqual(fs.readFileSync(path.join(PROJECT_ROOT, "docs", "test-stack.mmd"), "utf8"), diagram, hint);
+        assert.ok(fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8").includes("```mermaid\n" + diagram + "```\n"), hint);
+    });
+});
+
+describe("plan as a command", () => {
+    it("exits non-zero with the validation message and nothing else for a broken stack file", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "oelab-project-"));
+        fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+        fs.writeFileSync(
+            path.join(dir, "Pulumi.broken.yaml"),
+            ["config:", "  aws:region: ap-northeast-1", "  oe-lab-ipm:workload: Broken", "  oe-lab-ipm:network:", "    sourceCidr: 0.0.0.0/0", "  oe-lab-ipm:maintenanceWindow:", "    cutoff: 2", ""].join("\n"),
+        );
+        const result = spawnSync(process.execPath, [CLI, "--stack", "broken", "--project-dir", dir], { encoding: "utf8" });
+        assert.strictEqual(result.status, 1);
+        assert.strictEqual(result.stdout, "");
+        assert.strictEqual(
+            result.stderr,
+            [
+                'Invalid config for stack "broken" (2 problems):',
+                '  - oe-lab-ipm:network.sourceCidr = "0.0.0.0/0": SSH must not be open to the whole internet; use your own address, e.g. 203.0.113.10/32, or leave it unset and use Session Manager',
+                "  - oe-lab-ipm:maintenanceWindow.cutoff = 2: must be less than the duration (1 hour)",
+                "",
+            ].join("\n"),
+        );
+    });
+
+    it("names a missing stack file", async () => {
+        const result = await plan("--stack", "staging");
+        assert.strictEqual(result.code, 1);
+        assert.strictEqual(result.stderr, `No stack file ${path.join(PROJECT_ROOT, "Pulumi.staging.yaml")}: a stack named "staging" needs a Pulumi.staging.yaml beside Pulumi.yaml.\n`);
+    });
+
+    it("takes config overrides for what-if plans", async () => {
+        const result = await plan("--stack", "test", "-c", "fleet.webServerCount=3", "-c", "alerts.emails=[ops@example.com]");
+        assert.match(result.stdout, /^ {2}aws:ec2\/instance:Instance\s+5$/m);
+        assert.ok(result.stdout.includes("email ops@example.com (pending until confirmed)"));
+    });
+});
