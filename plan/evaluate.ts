@@ -14,23 +14,16 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
-import * as fs from "fs";
-import * as yaml from "js-yaml";
 import * as path from "path";
 import { OPERATING_SYSTEM_SPECS } from "../components/operatingSystems";
 import { PROJECT } from "../config";
+import { ConfigOverrides, loadStackConfig } from "../config/stackFiles";
 
-/** The folder of Pulumi.yaml, whether this runs from plan/ (ts-node) or bin/plan/ (compiled). */
-export const PROJECT_ROOT = findProjectRoot(__dirname);
+export { loadStackConfig, PROJECT_ROOT, StackFileError } from "../config/stackFiles";
+export type { ConfigOverrides } from "../config/stackFiles";
+
 /** The program, as compiled beside this module (bin/index.js) or as source under ts-node (index.ts). */
 const PROGRAM = path.join(__dirname, "..", "index");
-
-function findProjectRoot(from: string): string {
-    for (let dir = from; ; dir = path.dirname(dir)) {
-        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
-        if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml above ${from}`);
-    }
-}
 
 export const MOCK_ACCOUNT = "123456789012";
 export const MOCK_PARTITION = "aws";
@@ -76,85 +69,6 @@ export interface EvaluationOptions {
     readonly values?: ValueMode;
 }
 
-/** Config overrides: a top-level key (`workload`) or a path into an object key (`network.sourceCidr`). Undefined deletes. */
-export type ConfigOverrides = Record<string, unknown>;
-
-// ---------------------------------------------------------------------------------------------
-// Config, as the Pulumi CLI assembles it.
-
-interface ProjectConfigDeclaration {
-    type?: string;
-    default?: unknown;
-    value?: unknown;
-}
-
-/** A stack or project file that is missing or unreadable: a user error, reported without a stack trace. */
-export class StackFileError extends Error {
-    constructor(message: string) {
-        super(message);
-        this.name = "StackFileError";
-    }
-}
-
-function readYaml(file: string): Record<string, any> {
-    try {
-        return (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as Record<string, any>;
-    } catch (error) {
-        throw new StackFileError(`${file} is not valid YAML: ${(error as Error).message.split("\n")[0]}`);
-    }
-}
-
-function qualify(key: string): string {
-    return key.includes(":") ? key : `${PROJECT}:${key}`;
-}
-
-/** The stack's config as fully-qualified keys and plain values: Pulumi.yaml, then Pulumi.<stack>.yaml, then overrides. */
-export function loadStackConfig(stack: string, overrides: ConfigOverrides = {}, projectDir = PROJECT_ROOT): Record<string, unknown> {
-    const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
-    if (!fs.existsSync(stackFile)) {
-        throw new StackFileError(`No stack file ${stackFile}: a stack named "${stack}" needs a Pulumi.${stack}.yaml beside Pulumi.yaml.`);
-    }
-    const values: Record<string, unknown> = {};
-    const required: string[] = [];
-    const declared = (readYaml(path.join(projectDir, "Pulumi.yaml")).config ?? {}) as Record<string, unknown>;
-    for (const [key, declaration] of Object.entries(declared)) {
-        const d = declaration as ProjectConfigDeclaration;
-        if (d !== null && typeof d === "object" && ("value" in d || "type" in d)) {
-            if ("value" in d) values[qualify(key)] = d.value;
-            else if ("default" in d) values[qualify(key)] = d.default;
-            else required.push(qualify(key));
-        } else {
-            values[qualify(key)] = declaration;
-        }
-    }
-    Object.assign(values, readYaml(stackFile).config ?? {});
-    for (const key of required.filter((k) => !(k in values))) {
-        throw new StackFileError(`Stack '${stack}' is missing configuration value '${key}' (Pulumi.yaml declares it without a default).`);
-    }
-    for (const [dotted, value] of Object.entries(overrides)) {
-        setPath(values, dotted, value);
-    }
-    return values;
-}
-
-function setPath(values: Record<string, unknown>, dotted: string, value: unknown): void {
-    const [top, ...rest] = dotted.split(".");
-    const key = qualify(top);
-    if (rest.length === 0) {
-        if (value === undefined) delete values[key];
-        else values[key] = value;
-        return;
-    }
-    const root = structuredClone((values[key] ?? {}) as Record<string, unknown>);
-    let node = root;
-    for (const part of rest.slice(0, -1)) {
-        node = (node[part] ??= {}) as Record<string, unknown>;
-    }
-    const last = rest[rest.length - 1];
-    if (value === undefined) delete node[last];
-    else node[last] = value;
-    values[key] = root;
-}
 
 /** The Pulumi runtime sees config as strings; objects and arrays JSON-encoded (as the CLI passes them). */
 function toRuntimeConfig(values: Record<string, unknown>): Record<string, string> {

@@ -1,0 +1,117 @@
+/**
+ * The stack files, read as the Pulumi CLI assembles a stack's config: the values declared in
+ * Pulumi.yaml, overridden key by key by Pulumi.<stack>.yaml, then by explicit overrides. Used
+ * wherever the program's config is needed without the Pulumi CLI: the offline plan, the specs and
+ * the operations commands.
+ */
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as path from "path";
+import { LabConfig, parseLabConfig, PROJECT } from "./index";
+
+/** The folder of Pulumi.yaml, whether this runs from config/ (ts-node) or bin/config/ (compiled). */
+export const PROJECT_ROOT = findProjectRoot(__dirname);
+
+function findProjectRoot(from: string): string {
+    for (let dir = from; ; dir = path.dirname(dir)) {
+        if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
+        if (path.dirname(dir) === dir) throw new Error(`no Pulumi.yaml above ${from}`);
+    }
+}
+
+/** Config overrides: a top-level key (`workload`) or a path into an object key (`network.sourceCidr`). Undefined deletes. */
+export type ConfigOverrides = Record<string, unknown>;
+
+interface ProjectConfigDeclaration {
+    type?: string;
+    default?: unknown;
+    value?: unknown;
+}
+
+/** A stack or project file that is missing or unreadable: a user error, reported without a stack trace. */
+export class StackFileError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "StackFileError";
+    }
+}
+
+/** A Pulumi project or stack file: only its `config` map matters here. */
+interface ConfigFile {
+    config?: Record<string, unknown>;
+}
+
+function readYaml(file: string): ConfigFile {
+    try {
+        return (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as ConfigFile;
+    } catch (error) {
+        throw new StackFileError(`${file} is not valid YAML: ${(error as Error).message.split("\n")[0]}`);
+    }
+}
+
+function qualify(key: string): string {
+    return key.includes(":") ? key : `${PROJECT}:${key}`;
+}
+
+/** The stack's config as fully-qualified keys and plain values: Pulumi.yaml, then Pulumi.<stack>.yaml, then overrides. */
+export function loadStackConfig(stack: string, overrides: ConfigOverrides = {}, projectDir = PROJECT_ROOT): Record<string, unknown> {
+    const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(stackFile)) {
+        throw new StackFileError(`No stack file ${stackFile}: a stack named "${stack}" needs a Pulumi.${stack}.yaml beside Pulumi.yaml.`);
+    }
+    const values: Record<string, unknown> = {};
+    const required: string[] = [];
+    const declared = readYaml(path.join(projectDir, "Pulumi.yaml")).config ?? {};
+    for (const [key, declaration] of Object.entries(declared)) {
+        const d = declaration as ProjectConfigDeclaration;
+        if (d !== null && typeof d === "object" && ("value" in d || "type" in d)) {
+            if ("value" in d) values[qualify(key)] = d.value;
+            else if ("default" in d) values[qualify(key)] = d.default;
+            else required.push(qualify(key));
+        } else {
+            values[qualify(key)] = declaration;
+        }
+    }
+    Object.assign(values, readYaml(stackFile).config ?? {});
+    for (const key of required.filter((k) => !(k in values))) {
+        throw new StackFileError(`Stack '${stack}' is missing configuration value '${key}' (Pulumi.yaml declares it without a default).`);
+    }
+    for (const [dotted, value] of Object.entries(overrides)) {
+        setPath(values, dotted, value);
+    }
+    return values;
+}
+
+function setPath(values: Record<string, unknown>, dotted: string, value: unknown): void {
+    const [top, ...rest] = dotted.split(".");
+    const key = qualify(top);
+    if (rest.length === 0) {
+        if (value === undefined) delete values[key];
+        else values[key] = value;
+        return;
+    }
+    const root = structuredClone((values[key] ?? {}) as Record<string, unknown>);
+    let node = root;
+    for (const part of rest.slice(0, -1)) {
+        node = (node[part] ??= {}) as Record<string, unknown>;
+    }
+    const last = rest[rest.length - 1];
+    if (value === undefined) delete node[last];
+    else node[last] = value;
+    values[key] = root;
+}
+
+/** A stack's validated config and region, straight from its stack file (throws ConfigError or StackFileError). */
+export function readStackConfig(stack: string, options: { overrides?: ConfigOverrides; projectDir?: string } = {}): { config: LabConfig; region: string } {
+    const values = loadStackConfig(stack, options.overrides, options.projectDir);
+    const raw = Object.fromEntries(
+        Object.entries(values)
+            .filter(([key]) => key.startsWith(`${PROJECT}:`))
+            .map(([key, value]) => [key.slice(PROJECT.length + 1), value]),
+    );
+    const region = values["aws:region"];
+    if (typeof region !== "string") {
+        throw new StackFileError(`Pulumi.${stack}.yaml sets no aws:region: the stack's region is needed to reach its resources.`);
+    }
+    return { config: parseLabConfig(raw, { stack }), region };
+}

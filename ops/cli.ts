@@ -1,0 +1,170 @@
+#!/usr/bin/env node
+/**
+ * `npm run ops -- <command> --stack <name>`: the lab's console operations as commands, for the
+ * people who operate a deployed stack. Region, workload and tags come from the stack file; AWS
+ * credentials from the standard AWS SDK chain (`--profile` and `--region` override).
+ */
+import { SNSClient } from "@aws-sdk/client-sns";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { createInterface } from "readline/promises";
+import { rateControlProblem, REBOOT_OPTIONS, RebootOption } from "../components/patchMaintenanceWindow";
+import { ConfigError } from "../config";
+import { readStackConfig, StackFileError } from "../config/stackFiles";
+import { AwsCallError, describeAwsError, EXIT, OpsError } from "./aws";
+import { compliance } from "./compliance";
+import { StackContext } from "./fleet";
+import { inventory } from "./inventory";
+import { notifyTest } from "./notify";
+import { Io } from "./output";
+import { PollDelays, runPatchBaseline } from "./runPatchBaseline";
+
+/** What the commands need from their surroundings; the specs pass their own. */
+export interface Environment {
+    readonly io: Io;
+    /** Whether a person is at a terminal to answer the install prompt. */
+    readonly interactive: boolean;
+    ask(question: string): Promise<string>;
+    readonly delays: PollDelays;
+}
+
+interface GlobalOptions {
+    stack: string;
+    region?: string;
+    profile?: string;
+    projectDir?: string;
+}
+
+function rateControl(minimum: 0 | 1) {
+    return (value: string) => {
+        const problem = rateControlProblem(value, minimum);
+        if (problem) throw new InvalidArgumentError(problem);
+        return value;
+    };
+}
+
+function seconds(value: string): number {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a whole number of seconds");
+    return n;
+}
+
+function context(options: GlobalOptions): StackContext {
+    const { config, region } = readStackConfig(options.stack, { projectDir: options.projectDir });
+    const chosen = options.region ?? region;
+    return { stack: options.stack, region: chosen, config, ssm: new SSMClient({ region: chosen, profile: options.profile }) };
+}
+
+export function program(env: Environment, done: (code: number) => void): Command {
+    const root = new Command("ops")
+        .description("Operate a deployed stack's fleet: patch scans and installs, compliance, inventory, a test alert.")
+        .requiredOption("-s, --stack <name>", "the stack (its Pulumi.<name>.yaml gives region, workload and tags)")
+        .option("--region <region>", "override the stack file's aws:region")
+        .option("--profile <profile>", "an AWS CLI profile (default: the standard credential chain)")
+        .option("--project-dir <dir>", "the folder with Pulumi.yaml and the stack files (default: this project)")
+        .showHelpAfterError()
+        .exitOverride()
+        .configureOutput({ writeOut: (t) => env.io.out(t), writeErr: (t) => env.io.err(t) });
+    const globals = (command: Command) => command.optsWithGlobals<GlobalOptions>();
+
+    const patchCommand = (name: "scan" | "install", operation: "Scan" | "Install", defaults: { concurrency: string; errors: string }) =>
+        root
+            .command(name)
+            .description(`Run Command ${operation === "Scan" ? "AWS-RunPatchBaseline Operation=Scan (lab 5.4)" : "AWS-RunPatchBaseline Operation=Install with rate control (lab 5.6)"} on the stack's fleet`)
+            .option("--role <role>", "only instances with this InstanceRole tag (WebServer, AppServer)")
+            .option("--concurrency <n>", "instances at a time: a count or a percentage", rateControl(1), defaults.concurrency)
+            .option("--max-errors <n>", "errors before Run Command stops sending: a count or a percentage", rateControl(0), defaults.errors)
+            .option("--timeout <seconds>", "how long to wait for the command", seconds, 3600)
+            .exitOverride()
+            .configureOutput({ writeOut: (t) => env.io.out(t), writeErr: (t) => env.io.err(t) });
+
+    patchCommand("scan", "Scan", { concurrency: "100%", errors: "100%" }).action(async (options, command: Command) => {
+        const run = { operation: "Scan" as const, role: options.role, maxConcurrency: options.concurrency, maxErrors: options.maxErrors, rebootOption: "NoReboot" as const, timeoutSeconds: options.timeout };
+        done(await runPatchBaseline(context(globals(command)), run, env.delays, env.io));
+    });
+
+    patchCommand("install", "Install", { concurrency: "1", errors: "1" })
+        .addOption(new Option("--reboot-option <option>", "reboot when a patch needs it, or never").choices([...REBOOT_OPTIONS]).default("RebootIfNeeded"))
+        .option("-y, --yes", "do not ask for confirmation")
+        .action(async (options, command: Command) => {
+            const ctx = context(globals(command));
+            if (!options.yes && env.interactive) {
+                const who = options.role ? `the ${options.role} instances` : "every instance";
+                const answer = await env.ask(
+                    `Install patches on ${who} of stack "${ctx.stack}" (${ctx.region}), ${options.concurrency} at a time, stopping after ${options.maxErrors} error(s), ${options.rebootOption}? [y/N] `,
+                );
+                if (!/^y(es)?$/i.test(answer.trim())) {
+                    env.io.err("Nothing installed.\n");
+                    return done(EXIT.failed);
+                }
+            }
+            const run = { operation: "Install" as const, role: options.role, maxConcurrency: options.concurrency, maxErrors: options.maxErrors, rebootOption: options.rebootOption as RebootOption, timeoutSeconds: options.timeout };
+            done(await runPatchBaseline(ctx, run, env.delays, env.io));
+        });
+
+    root.command("compliance")
+        .description("Patch compliance per instance: status, and missing, failed, pending-reboot and installed patches by severity (lab 5.5)")
+        .option("--json", "print JSON instead of a table")
+        .action(async (options, command: Command) => done(await compliance(context(globals(command)), options.json === true, env.io)));
+
+    root.command("inventory")
+        .description("Inventory per instance: OS, agent version, number of applications; --app lists who has a package")
+        .option("--app <name>", "which instances have this package installed, and its version")
+        .action(async (options, command: Command) => done(await inventory(context(globals(command)), options.app, env.io)));
+
+    root.command("notify-test")
+        .description("Publish the lab's test message (subject Test, body Hello World!) to the stack's alert topic (lab 7)")
+        .action(async (_options, command: Command) => {
+            const g = globals(command);
+            const ctx = context(g);
+            done(await notifyTest(ctx, new SNSClient({ region: ctx.region, profile: g.profile }), env.io));
+        });
+    return root;
+}
+
+/** Runs a command; returns its exit code. Problems are printed as messages, never stack traces. */
+export async function main(argv: string[], env: Environment): Promise<number> {
+    let code = 0;
+    try {
+        await program(env, (c) => (code = c)).parseAsync(argv);
+        return code;
+    } catch (error) {
+        if (error instanceof CommanderError) {
+            return error.exitCode === 0 ? 0 : EXIT.usage; // commander printed the usage problem itself
+        }
+        const problem =
+            error instanceof AwsCallError
+                ? describeAwsError(error)
+                : error instanceof ConfigError || error instanceof StackFileError
+                  ? new OpsError(error.message, EXIT.usage)
+                  : error instanceof OpsError
+                    ? error
+                    : undefined;
+        if (!problem) throw error;
+        env.io.err(`${problem.message}\n`);
+        return problem.exitCode;
+    }
+}
+
+if (require.main === module) {
+    const terminal: Environment = {
+        io: { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) },
+        interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
+        async ask(question) {
+            const prompt = createInterface({ input: process.stdin, output: process.stdout });
+            try {
+                return await prompt.question(question);
+            } finally {
+                prompt.close();
+            }
+        },
+        delays: { minDelay: 2, maxDelay: 30 },
+    };
+    main(process.argv, terminal).then(
+        (code) => (process.exitCode = code),
+        (error) => {
+            process.stderr.write(`ops failed unexpectedly: ${(error as Error).stack}\n`);
+            process.exitCode = 70;
+        },
+    );
+}
