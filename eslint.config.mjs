@@ -15,8 +15,8 @@ export default tseslint.config(
         },
     },
     {
-        // The plan and the specs read recorded mock inputs, which are untyped JSON.
-        files: ["plan/**/*.ts", "tests/**/*.ts"],
+        // The plan, the policies and the specs read resource inputs, which are untyped JSON.
+        files: ["plan/**/*.ts", "policy/**/*.ts", "tests/**/*.ts"],
         rules: { "@typescript-eslint/no-explicit-any": "off" },
     },
 );

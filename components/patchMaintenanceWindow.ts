@@ -6,7 +6,7 @@ import { ArgumentError, countProblem } from "./validation";
 /** The AWS document that scans for and installs patches. */
 export const PATCH_DOCUMENT = "AWS-RunPatchBaseline";
 export const MAINTENANCE_WINDOW_POLICY = "service-role/AmazonSSMMaintenanceWindowRole";
-/** The Run Command notifications the install task sends to the alert topic. */
+/** The Run Command notifications the tasks send to the alert topic. */
 export const TASK_NOTIFICATION_EVENTS = ["Failed", "TimedOut", "Cancelled"];
 export const REBOOT_OPTIONS = ["RebootIfNeeded", "NoReboot"] as const;
 export type RebootOption = (typeof REBOOT_OPTIONS)[number];
@@ -121,7 +121,7 @@ export interface PatchMaintenanceWindowArgs {
     scanSchedule?: string;
     /** An existing IAM group (the lab's `Administrators`) that gets the PassRole policy. Default none. */
     adminGroup?: string;
-    /** Where the install task reports Failed, TimedOut and Cancelled invocations (`AlertTopic`). Default none. */
+    /** Where both tasks report Failed, TimedOut and Cancelled invocations (`AlertTopic`). Default none. */
     notifications?: TaskNotifications;
     tags?: Record<string, string>;
 }
@@ -354,6 +354,7 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
                             bucket: args.logBucketName,
                             prefix: DEFAULTS.scanPrefix,
                             logGroupName: logGroup?.name,
+                            notifications: args.notifications,
                         }),
                     },
                 },

@@ -41,6 +41,8 @@ export interface RecordedResource {
     readonly parent?: string;
     /** URNs this resource depends on: explicit dependsOn and the resources its inputs come from. */
     readonly dependencies: readonly string[];
+    /** Per input property, the URNs its value comes from. */
+    readonly propertyDependencies: Readonly<Record<string, readonly string[]>>;
     readonly inputs: Record<string, any>;
     readonly id: string;
     readonly state: Record<string, any>;
@@ -260,6 +262,7 @@ interface Registration {
     readonly urn: string;
     readonly parent?: string;
     readonly dependencies: string[];
+    readonly propertyDependencies: Record<string, string[]>;
 }
 
 function mocksFor(recorded: RecordedResource[], registrations: Map<string, Registration>, stack: string, region: string, mode: ValueMode): pulumi.runtime.Mocks {
@@ -281,6 +284,7 @@ function mocksFor(recorded: RecordedResource[], registrations: Map<string, Regis
                 custom: args.custom !== false,
                 parent: registration?.parent,
                 dependencies: registration?.dependencies ?? [],
+                propertyDependencies: registration?.propertyDependencies ?? {},
                 inputs: args.inputs,
                 id,
                 state: full,
@@ -303,6 +307,7 @@ interface RegisterRequest {
     getName(): string;
     getParent(): string;
     getDependenciesList(): string[];
+    getPropertydependenciesMap(): { forEach(callback: (dependencies: { getUrnsList(): string[] }, property: string) => void): void };
 }
 
 /**
@@ -314,10 +319,15 @@ function observeRegistrations(registrations: Map<string, Registration>): void {
     const register = monitor.registerResource.bind(monitor);
     monitor.registerResource = (request: RegisterRequest, callback: unknown) => {
         const parent = request.getParent() || undefined;
+        const propertyDependencies: Record<string, string[]> = {};
+        request.getPropertydependenciesMap().forEach((dependencies, property) => {
+            propertyDependencies[property] = [...new Set(dependencies.getUrnsList())].sort();
+        });
         registrations.set(`${request.getType()}::${request.getName()}`, {
             urn: monitor.newUrn(parent, request.getType(), request.getName()),
             parent,
             dependencies: [...new Set(request.getDependenciesList())].sort(),
+            propertyDependencies,
         });
         return register(request, callback);
     };

@@ -139,6 +139,12 @@ for (const stack of STACKS) {
                 { name: "RebootOption", values: ["NoReboot"] },
             ]);
             assert.strictEqual(params.outputS3KeyPrefix, "patching/scan");
+            assert.strictEqual(params.serviceRoleArn, single(run, "aws:iam/role:Role", "lab-alerts-notification-role").state.arn);
+            assert.deepStrictEqual(params.notificationConfig, {
+                notificationArn: single(run, "aws:sns/topic:Topic").state.arn,
+                notificationEvents: ["Failed", "TimedOut", "Cancelled"],
+                notificationType: "Invocation",
+            });
             assert.strictEqual(run.outputs.ScanTaskId, task.id);
         });
     });
