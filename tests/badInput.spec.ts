@@ -1,0 +1,36 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as path from "path";
+import { ConfigError } from "../config";
+import { PROJECT_ROOT, runFailingStack } from "./harness";
+
+interface Case {
+    config: Record<string, unknown>;
+    key: string;
+    value: unknown;
+}
+
+const corpus = yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, "tests", "fixtures", "bad-configs.yaml"), "utf8")) as Case[];
+
+describe("bad input: every broken stack config is refused by key and value, before anything exists", () => {
+    it("covers every area with at least 30 cases", () => {
+        assert.ok(corpus.length >= 30, `${corpus.length} cases`);
+        const areas = new Set(corpus.map((c) => c.key.split(".")[0]));
+        for (const area of ["network", "fleet", "inventory", "patching", "maintenanceWindow", "alerts", "workload", "tags"]) {
+            assert.ok(areas.has(area), `no case for ${area}`);
+        }
+    });
+
+    for (const c of corpus) {
+        it(`${c.key} = ${JSON.stringify(c.value)}`, async () => {
+            const { error, resources } = await runFailingStack("test", c.config);
+            assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error.stack}`);
+            assert.deepStrictEqual(resources, [], "nothing may be registered");
+            assert.strictEqual(error.problems.length, 1, error.message);
+            const [problem] = error.problems;
+            const prefix = `oe-lab-ipm:${c.key} = ${JSON.stringify(c.value)}: `;
+            assert.ok(problem.startsWith(prefix) && problem.length > prefix.length + 10, `${problem}\ndoes not name ${prefix}… and what is allowed`);
+        });
+    }
+});

@@ -1,0 +1,113 @@
+import * as assert from "assert";
+import { ofType, RecordedResource, runStack, StackRun } from "./harness";
+import { associationReaches, windowTargetReaches } from "./targets";
+
+/**
+ * test and prod planned together, as if deployed into one account and region (the lab deploys
+ * its two stacks side by side): nothing they name may collide, and nothing one of them targets
+ * may reach the other's instances.
+ */
+
+const INSTANCE = "aws:ec2/instance:Instance";
+
+/** Every optional resource switched on, so that its names are checked too. */
+const EVERYTHING = { "inventory.resourceDataSync": true, "maintenanceWindow.adminGroup": "Administrators", "alerts.emails": ["ops@example.com"] };
+
+/** Types whose names are unique per account (IAM) or per account and region. */
+const UNIQUE_NAMES: Record<string, string> = {
+    "aws:iam/role:Role": "account",
+    "aws:iam/instanceProfile:InstanceProfile": "account",
+    "aws:iam/policy:Policy": "account",
+    "aws:sns/topic:Topic": "region",
+    "aws:cloudwatch/eventRule:EventRule": "region",
+    "aws:cloudwatch/logGroup:LogGroup": "region",
+    "aws:ssm/resourceDataSync:ResourceDataSync": "region",
+};
+
+/** Names people search the console for: unique per stack even where AWS would allow twins. */
+const SEARCHED_NAMES: Record<string, string> = {
+    "aws:ssm/patchBaseline:PatchBaseline": "name",
+    "aws:ssm/maintenanceWindow:MaintenanceWindow": "name",
+    "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget": "name",
+    "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask": "name",
+    "aws:ssm/association:Association": "associationName",
+};
+
+/** What a resource is called in AWS: its explicit name, or its prefix (AWS appends a random suffix). */
+function awsName(r: RecordedResource, field = "name"): string | undefined {
+    return r.inputs[field] ?? (r.inputs.namePrefix ? `${r.inputs.namePrefix}*` : undefined);
+}
+
+describe("test and prod in one account and region", () => {
+    let runs: StackRun[];
+    let resources: RecordedResource[];
+    let instances: RecordedResource[];
+    before(async () => {
+        runs = [await runStack("test", EVERYTHING), await runStack("prod", EVERYTHING)];
+        resources = runs.flatMap((r) => r.resources);
+        instances = runs.flatMap((r) => ofType(r, INSTANCE));
+    });
+
+    it("give account- and region-wide names that never collide, each prefix its stack's own", () => {
+        for (const [type, scope] of Object.entries(UNIQUE_NAMES)) {
+            const names = resources.filter((r) => r.type === type).map((r) => awsName(r));
+            assert.ok(names.length >= 2 && names.every((n) => n !== undefined), `${type}: every one has a ${scope}-wide name`);
+            assert.strictEqual(new Set(names).size, names.length, `${type}: ${names.join(", ")}`);
+            // A prefix that starts another stack's name could let a wildcard grant (rule/<topic>-*) reach it.
+            for (const a of names) {
+                for (const b of names.filter((n) => n !== a)) {
+                    assert.ok(!b!.startsWith(a!.replace(/\*$/, "")), `${type}: ${a} is a prefix of ${b}`);
+                }
+            }
+        }
+    });
+
+    it("name baselines, windows, targets, tasks and associations per workload", () => {
+        for (const [type, field] of Object.entries(SEARCHED_NAMES)) {
+            const names = resources.filter((r) => r.type === type).map((r) => r.inputs[field]);
+            assert.strictEqual(new Set(names).size, names.length, `${type}: ${names.join(", ")}`);
+        }
+    });
+
+    it("register one patch group per operating system and baseline", () => {
+        const registrations = runs.map((run) => {
+            const baseline = ofType(run, "aws:ssm/patchBaseline:PatchBaseline")[0];
+            const group = ofType(run, "aws:ssm/patchGroup:PatchGroup")[0];
+            return `${baseline.inputs.operatingSystem}/${group.inputs.patchGroup}`;
+        });
+        assert.deepStrictEqual(registrations, ["AMAZON_LINUX_2023/Critical", "AMAZON_LINUX_2023/Critical-Prod"]);
+    });
+
+    it("give every instance exactly one inventory association", () => {
+        const groups = resources.filter((r) => r.type === "aws:resourcegroups/group:Group");
+        const counts = new Map<string, number>(instances.map((i) => [i.inputs.tags.Name, 0]));
+        for (const association of resources.filter((r) => r.type === "aws:ssm/association:Association")) {
+            for (const name of associationReaches(association, groups, instances)) counts.set(name, counts.get(name)! + 1);
+        }
+        assert.strictEqual(instances.length, 8);
+        assert.deepStrictEqual([...counts.values()], [1, 1, 1, 1, 1, 1, 1, 1], JSON.stringify([...counts]));
+        // The lab's single Environment target would have reached all eight from each stack: why the group exists.
+        const labStyle = { inputs: { targets: [{ key: "tag:Environment", values: ["OELabIPM"] }] } } as unknown as RecordedResource;
+        assert.strictEqual(associationReaches(labStyle, [], instances).length, 8);
+    });
+
+    it("let each window target reach its own stack's instances only", () => {
+        for (const run of runs) {
+            const own = ofType(run, INSTANCE).map((i) => i.inputs.tags.Name);
+            for (const target of ofType(run, "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget")) {
+                const reached = windowTargetReaches(target, instances);
+                assert.ok(reached.length > 0 && reached.every((name) => own.includes(name)), `${run.stack} ${target.inputs.name}: ${reached.join(", ")}`);
+            }
+        }
+    });
+
+    it("scope each stack's alert rules to its own instances, windows and baseline", () => {
+        const watched = (run: StackRun) => {
+            const details = ofType(run, "aws:cloudwatch/eventRule:EventRule").map((r) => JSON.parse(r.inputs.eventPattern).detail);
+            return new Set(details.flatMap((d) => [...(d["instance-id"] ?? []), ...(d["window-id"] ?? []), ...(d["patch-baseline-id"] ?? [])]));
+        };
+        const [test, prod] = runs.map(watched);
+        assert.strictEqual(test.size, 4 + 2 + 1);
+        assert.deepStrictEqual([...test].filter((id) => prod.has(id)), []);
+    });
+});
