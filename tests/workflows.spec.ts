@@ -1,0 +1,68 @@
+import * as assert from "assert";
+import * as fs from "fs";
+import * as yaml from "js-yaml";
+import * as path from "path";
+import { PROJECT_ROOT } from "./harness";
+
+/** The GitHub Actions workflows: what runs when, with which stack, and nothing secret in them. */
+function workflow(name: string): any {
+    return yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, ".github", "workflows", name), "utf8"));
+}
+
+function steps(job: any): any[] {
+    return job.steps;
+}
+
+const runs = (job: any) => steps(job).filter((s) => s.run).map((s) => s.run);
+const pulumi = (job: any) => steps(job).find((s) => String(s.uses).startsWith("pulumi/actions@"));
+const aws = (job: any) => steps(job).find((s) => String(s.uses).startsWith("aws-actions/configure-aws-credentials@"));
+
+describe("GitHub Actions workflows", () => {
+    it("on a pull request: npm ci and npm test, then a preview of each stack with the policy pack, commented on the PR", () => {
+        const wf = workflow("pull-request.yml");
+        assert.deepStrictEqual(Object.keys(wf.on), ["pull_request"]);
+        assert.deepStrictEqual(runs(wf.jobs.test), ["npm ci", "npm test"]);
+        const preview = wf.jobs.preview;
+        assert.strictEqual(preview.needs, "test");
+        assert.deepStrictEqual(preview.strategy.matrix.stack, ["test", "prod"]);
+        assert.deepStrictEqual(pulumi(preview).with, {
+            command: "preview",
+            "stack-name": "${{ matrix.stack }}",
+            "cloud-url": "${{ vars.PULUMI_BACKEND_URL }}",
+            policyPacks: "policy",
+            "comment-on-pr": true,
+            "github-token": "${{ secrets.GITHUB_TOKEN }}",
+        });
+        assert.strictEqual(aws(preview).with["role-to-assume"], "${{ vars.AWS_PREVIEW_ROLE_ARN }}");
+        assert.deepStrictEqual(wf.permissions, { contents: "read", "id-token": "write", "pull-requests": "write" });
+    });
+
+    it("on a push to main: the tests, then pulumi up of test with the policy pack", () => {
+        const wf = workflow("deploy-test.yml");
+        assert.deepStrictEqual(wf.on, { push: { branches: ["main"] } });
+        const up = wf.jobs.up;
+        assert.deepStrictEqual(runs(up), ["npm ci", "npm test"]);
+        assert.deepStrictEqual([pulumi(up).with.command, pulumi(up).with["stack-name"], pulumi(up).with.policyPacks], ["up", "test", "policy"]);
+        assert.strictEqual(aws(up).with["role-to-assume"], "${{ vars.AWS_DEPLOY_ROLE_ARN }}");
+    });
+
+    it("by hand only: pulumi destroy of a chosen stack, once its name is typed again", () => {
+        const wf = workflow("destroy.yml");
+        assert.deepStrictEqual(Object.keys(wf.on), ["workflow_dispatch"]);
+        assert.deepStrictEqual(wf.on.workflow_dispatch.inputs.stack.options, ["test", "prod"]);
+        const destroy = wf.jobs.destroy;
+        assert.strictEqual(destroy.if, "inputs.confirm == inputs.stack");
+        assert.deepStrictEqual([pulumi(destroy).with.command, pulumi(destroy).with["stack-name"]], ["destroy", "${{ inputs.stack }}"]);
+    });
+
+    it("reach AWS through OIDC and keep nothing secret in the repository", () => {
+        for (const file of fs.readdirSync(path.join(PROJECT_ROOT, ".github", "workflows"))) {
+            const text = fs.readFileSync(path.join(PROJECT_ROOT, ".github", "workflows", file), "utf8");
+            assert.doesNotMatch(text, /AKIA[0-9A-Z]{16}|aws-secret-access-key|aws-access-key-id|PULUMI_ACCESS_TOKEN:\s*[^$\s]/, file);
+            assert.strictEqual(workflow(file).permissions["id-token"], "write", file);
+            for (const [name, value] of Object.entries(pulumi(Object.values(workflow(file).jobs).at(-1)).env ?? {})) {
+                assert.match(String(value), /^\$\{\{ secrets\.[A-Z_]+ \}\}$/, `${file}: ${name} comes from a repository secret`);
+            }
+        }
+    });
+});
