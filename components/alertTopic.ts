@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { serviceTrustPolicy } from "./iam";
 import { PATCH_DOCUMENT } from "./patchMaintenanceWindow";
 import { ArgumentError } from "./validation";
 
@@ -77,17 +78,7 @@ export class AlertTopic extends pulumi.ComponentResource {
             {
                 namePrefix: `${args.topicName}-Publisher-`,
                 description: `Lets Run Command publish task notifications to ${args.topicName}`,
-                assumeRolePolicy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Principal: { Service: "ssm.amazonaws.com" },
-                            Action: "sts:AssumeRole",
-                            Condition: { StringEquals: { "aws:SourceAccount": account } },
-                        },
-                    ],
-                }),
+                assumeRolePolicy: serviceTrustPolicy("ssm.amazonaws.com", account),
                 tags,
             },
             { parent: this },

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { awsManagedPolicyArn, serviceTrustPolicy } from "./iam";
 import { architectureOf, Architecture, OPERATING_SYSTEM_SPECS, OperatingSystem } from "./operatingSystems";
 import { ArgumentError, countProblem } from "./validation";
 
@@ -125,17 +126,14 @@ export class ManagedFleet extends pulumi.ComponentResource {
                 // IAM names are account-wide: the workload and a random suffix keep two stacks apart.
                 namePrefix: `ManagedInstancesRole-${args.workload}-`,
                 description: `Lets the ${args.workload} lab instances register with Systems Manager`,
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
-                }),
+                assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com"),
                 tags,
             },
             { parent: this },
         );
         const ssmCore = new aws.iam.RolePolicyAttachment(
             `${name}-ssm-core`,
-            { role: role.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/${SSM_CORE_POLICY}` },
+            { role: role.name, policyArn: awsManagedPolicyArn(partition, SSM_CORE_POLICY) },
             { parent: this },
         );
         const profile = new aws.iam.InstanceProfile(

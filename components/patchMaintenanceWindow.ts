@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { awsManagedPolicyArn, serviceTrustPolicy } from "./iam";
 import { TAG } from "./managedFleet";
 import { ArgumentError, countProblem } from "./validation";
 
@@ -178,24 +179,14 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
             {
                 namePrefix: `SSMMaintenanceWindowRole-${args.workload}-`,
                 description: `Runs the ${args.workload} patch maintenance windows' tasks`,
-                assumeRolePolicy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Principal: { Service: "ssm.amazonaws.com" },
-                            Action: "sts:AssumeRole",
-                            Condition: { StringEquals: { "aws:SourceAccount": account } },
-                        },
-                    ],
-                }),
+                assumeRolePolicy: serviceTrustPolicy("ssm.amazonaws.com", account),
                 tags,
             },
             { parent: this },
         );
         new aws.iam.RolePolicyAttachment(
             `${name}-role-policy`,
-            { role: role.name, policyArn: pulumi.interpolate`arn:${partition}:iam::aws:policy/${MAINTENANCE_WINDOW_POLICY}` },
+            { role: role.name, policyArn: awsManagedPolicyArn(partition, MAINTENANCE_WINDOW_POLICY) },
             { parent: this },
         );
         const passRole = new aws.iam.Policy(

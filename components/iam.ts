@@ -1,0 +1,25 @@
+/** IAM documents the components share. */
+import * as pulumi from "@pulumi/pulumi";
+
+/**
+ * A trust policy letting one AWS service assume the role; with `sourceAccount`, only on behalf of
+ * that account (the `aws:SourceAccount` guard against the confused-deputy problem).
+ */
+export function serviceTrustPolicy(service: string, sourceAccount?: pulumi.Input<string>): pulumi.Output<string> {
+    return pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: service },
+                Action: "sts:AssumeRole",
+                ...(sourceAccount === undefined ? {} : { Condition: { StringEquals: { "aws:SourceAccount": sourceAccount } } }),
+            },
+        ],
+    });
+}
+
+/** The ARN of an AWS managed policy (`AmazonSSMManagedInstanceCore`, `service-role/...`) in the partition. */
+export function awsManagedPolicyArn(partition: pulumi.Input<string>, name: string): pulumi.Output<string> {
+    return pulumi.interpolate`arn:${partition}:iam::aws:policy/${name}`;
+}
