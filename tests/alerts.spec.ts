@@ -1,11 +1,9 @@
 import * as assert from "assert";
 import { ConfigError } from "../config";
-import { MOCK_ACCOUNT, ofType, RecordedResource, runFailingStack, runStack, single, STACKS, StackRun } from "./harness";
+import { MOCK_ACCOUNT, ofType, RecordedResource, runFailingStack, runStack, single, STACK_FILES, STACKS, StackRun } from "./harness";
 
 const RULE = "aws:cloudwatch/eventRule:EventRule";
 const TARGET = "aws:cloudwatch/eventTarget:EventTarget";
-const WORKLOADS = { test: "Test", prod: "Prod" } as const;
-
 function rule(run: StackRun, suffix: string): RecordedResource {
     return single(run, RULE, `lab-alerts-${suffix}`);
 }
@@ -17,7 +15,7 @@ function targetOf(run: StackRun, suffix: string): RecordedResource {
 }
 
 for (const stack of STACKS) {
-    const workload = WORKLOADS[stack];
+    const { workload } = STACK_FILES[stack];
     describe(`AlertTopic (${stack} stack)`, () => {
         let run: StackRun;
         let topicArn: string;

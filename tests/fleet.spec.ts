@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { OPERATING_SYSTEM_SPECS } from "../components/operatingSystems";
-import { MOCK_ACCOUNT, mockAmiId, ofType, RecordedResource, runStack, single, STACKS, StackRun } from "./harness";
+import { MOCK_ACCOUNT, mockAmiId, ofType, RecordedResource, runStack, single, STACK_FILES, STACKS, StackRun } from "./harness";
 
 const INSTANCE = "aws:ec2/instance:Instance";
 const AL2023_X86 = OPERATING_SYSTEM_SPECS.AMAZON_LINUX_2023.amiParameter.x86_64;
@@ -9,13 +9,8 @@ function instancesByName(run: StackRun): Map<string, RecordedResource> {
     return new Map(ofType(run, INSTANCE).map((i) => [i.inputs.tags.Name as string, i]));
 }
 
-const EXPECTED = {
-    test: { workload: "Test", patchGroup: "Critical" },
-    prod: { workload: "Prod", patchGroup: "Critical-Prod" },
-} as const;
-
 for (const stack of STACKS) {
-    const { workload, patchGroup } = EXPECTED[stack];
+    const { workload, patchGroup } = STACK_FILES[stack];
 
     describe(`ManagedFleet (${stack} stack)`, () => {
         let run: StackRun;

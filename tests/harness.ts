@@ -51,3 +51,9 @@ export function single(run: StackRun, type: string, name?: string): RecordedReso
 
 /** The stacks that have a committed stack file: the specs run each of them. */
 export const STACKS = ["test", "prod"] as const;
+
+/** What the committed stack files set, as the specs expect to find it in the resources. */
+export const STACK_FILES = {
+    test: { workload: "Test", patchGroup: "Critical", approveAfterDays: 0 },
+    prod: { workload: "Prod", patchGroup: "Critical-Prod", approveAfterDays: 7 },
+} as const;

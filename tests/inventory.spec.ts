@@ -1,16 +1,14 @@
 import * as assert from "assert";
 import { ConfigError } from "../config";
-import { ofType, runFailingStack, runStack, single, STACKS, StackRun } from "./harness";
+import { ofType, runFailingStack, runStack, single, STACK_FILES, STACKS, StackRun } from "./harness";
 import { associationReaches } from "./targets";
 
 const ASSOCIATION = "aws:ssm/association:Association";
 const GROUP = "aws:resourcegroups/group:Group";
 const INSTANCE = "aws:ec2/instance:Instance";
 
-const WORKLOADS = { test: "Test", prod: "Prod" } as const;
-
 for (const stack of STACKS) {
-    const workload = WORKLOADS[stack];
+    const { workload } = STACK_FILES[stack];
     describe(`InventoryAssociation (${stack} stack)`, () => {
         let run: StackRun;
         before(async () => {

@@ -1,15 +1,13 @@
 import * as assert from "assert";
 import { ConfigError } from "../config";
-import { MOCK_ACCOUNT, ofType, runFailingStack, runStack, single, STACKS, StackRun } from "./harness";
+import { MOCK_ACCOUNT, ofType, runFailingStack, runStack, single, STACK_FILES, STACKS, StackRun } from "./harness";
 
 const WINDOW = "aws:ssm/maintenanceWindow:MaintenanceWindow";
 const TARGET = "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget";
 const TASK = "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask";
 
-const WORKLOADS = { test: "Test", prod: "Prod" } as const;
-
 for (const stack of STACKS) {
-    const workload = WORKLOADS[stack];
+    const { workload } = STACK_FILES[stack];
     describe(`PatchMaintenanceWindow (${stack} stack)`, () => {
         let run: StackRun;
         before(async () => {

@@ -1,5 +1,5 @@
 import * as assert from "assert";
-import { ofType, runStack, single, STACKS, StackRun } from "./harness";
+import { ofType, runStack, single, STACK_FILES, STACKS, StackRun } from "./harness";
 
 const INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule";
 const EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule";
@@ -32,7 +32,7 @@ for (const stack of STACKS) {
             assert.deepStrictEqual(vpc.inputs.subnetSpecs, [{ type: "Public", cidrMask: 24 }]);
             assert.deepStrictEqual(vpc.inputs.natGateways, { strategy: "None" });
             assert.strictEqual(vpc.inputs.enableDnsHostnames, true);
-            assert.strictEqual(vpc.inputs.tags.Workload, stack === "test" ? "Test" : "Prod");
+            assert.strictEqual(vpc.inputs.tags.Workload, STACK_FILES[stack].workload);
         });
 
         it("admits nothing when no source CIDR is configured (the committed stack files set none)", () => {

@@ -1,19 +1,14 @@
 import * as assert from "assert";
 import { ConfigError } from "../config";
 import { OPERATING_SYSTEM_SPECS } from "../components/operatingSystems";
-import { mockAmiId, ofType, runFailingStack, runStack, single, STACKS, StackRun } from "./harness";
+import { mockAmiId, ofType, runFailingStack, runStack, single, STACK_FILES, STACKS, StackRun } from "./harness";
 
 const BASELINE = "aws:ssm/patchBaseline:PatchBaseline";
 const PATCH_GROUP = "aws:ssm/patchGroup:PatchGroup";
 const INSTANCE = "aws:ec2/instance:Instance";
 
-const EXPECTED = {
-    test: { workload: "Test", patchGroup: "Critical", approveAfterDays: 0 },
-    prod: { workload: "Prod", patchGroup: "Critical-Prod", approveAfterDays: 7 },
-} as const;
-
 for (const stack of STACKS) {
-    const { workload, patchGroup, approveAfterDays } = EXPECTED[stack];
+    const { workload, patchGroup, approveAfterDays } = STACK_FILES[stack];
     describe(`PatchingPolicy (${stack} stack)`, () => {
         let run: StackRun;
         before(async () => {

@@ -4,7 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../plan/cli";
-import { PROJECT_ROOT } from "./harness";
+import { PROJECT_ROOT, STACK_FILES, STACKS } from "./harness";
 
 const CLI = path.join(__dirname, "..", "plan", "cli.js");
 
@@ -30,13 +30,8 @@ function tempFile(name: string): string {
 /** A lookalike of a real AWS id or the mock account: never acceptable in an offline plan. */
 const REAL_LOOKING = /\b(?:i|sg|vpc|subnet|ami|pb|mw|sgr)-[0-9a-f]{8,17}\b|\b\d{12}\b/;
 
-const EXPECTED = {
-    test: { workload: "Test", patchGroup: "Critical", days: 0 },
-    prod: { workload: "Prod", patchGroup: "Critical-Prod", days: 7 },
-} as const;
-
-for (const stack of ["test", "prod"] as const) {
-    const { workload, patchGroup, days } = EXPECTED[stack];
+for (const stack of STACKS) {
+    const { workload, patchGroup, approveAfterDays: days } = STACK_FILES[stack];
     describe(`plan --stack ${stack}`, () => {
         let result: { code: number; stdout: string; stderr: string };
         before(async () => {
