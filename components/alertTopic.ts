@@ -13,8 +13,11 @@ export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  * a larger fleet gets several rules.
  */
 export const INSTANCES_PER_RULE = 50;
-/** Topic names: SNS allows 256 characters; 40 keeps the rules named after it within EventBridge's 64. */
-export const TOPIC_NAME_PATTERN = /^[A-Za-z0-9_-]{1,40}$/;
+/**
+ * Topic names: SNS allows 256 characters; 30 keeps the publisher role's name prefix
+ * (`<topic>-Notify-`) within IAM's 38 and the rules named after it within EventBridge's 64.
+ */
+export const TOPIC_NAME_PATTERN = /^[A-Za-z0-9_-]{1,30}$/;
 
 export interface AlertTopicArgs {
     /** The topic's name, like the lab's `AdminAlert`. Required. */
@@ -38,7 +41,7 @@ export interface AlertSources {
 
 export function validateAlertTopicArgs(args: AlertTopicArgs): void {
     ArgumentError.throwIfAny("AlertTopic", [
-        TOPIC_NAME_PATTERN.test(args.topicName) ? undefined : `topicName ${JSON.stringify(args.topicName)} must be 1-40 letters, digits, _ or -`,
+        TOPIC_NAME_PATTERN.test(args.topicName) ? undefined : `topicName ${JSON.stringify(args.topicName)} must be 1-30 letters, digits, _ or -`,
         ...(args.emails ?? []).map((email) => (EMAIL_PATTERN.test(email) ? undefined : `emails: ${JSON.stringify(email)} is not an e-mail address`)),
     ]);
 }
@@ -76,7 +79,7 @@ export class AlertTopic extends pulumi.ComponentResource {
         const notificationRole = new aws.iam.Role(
             `${name}-notification-role`,
             {
-                namePrefix: `${args.topicName}-Publisher-`,
+                namePrefix: `${args.topicName}-Notify-`,
                 description: `Lets Run Command publish task notifications to ${args.topicName}`,
                 assumeRolePolicy: serviceTrustPolicy("ssm.amazonaws.com", account),
                 tags,

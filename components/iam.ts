@@ -23,3 +23,13 @@ export function serviceTrustPolicy(service: string, sourceAccount?: pulumi.Input
 export function awsManagedPolicyArn(partition: pulumi.Input<string>, name: string): pulumi.Output<string> {
     return pulumi.interpolate`arn:${partition}:iam::aws:policy/${name}`;
 }
+
+/** A role's `namePrefix` gets a 26-character unique suffix, and role names are at most 64 characters. */
+export const MAX_ROLE_NAME_PREFIX = 38;
+
+/** A problem for a role name prefix too long for AWS, or undefined. */
+export function rolePrefixProblem(field: string, prefix: string): string | undefined {
+    return prefix.length <= MAX_ROLE_NAME_PREFIX
+        ? undefined
+        : `${field} makes the role name prefix ${JSON.stringify(prefix)} (${prefix.length} characters); IAM allows ${MAX_ROLE_NAME_PREFIX} before the 26-character unique suffix`;
+}

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { awsManagedPolicyArn, serviceTrustPolicy } from "./iam";
+import { awsManagedPolicyArn, rolePrefixProblem, serviceTrustPolicy } from "./iam";
 import { architectureOf, Architecture, OPERATING_SYSTEM_SPECS, OperatingSystem } from "./operatingSystems";
 import { ArgumentError, countProblem } from "./validation";
 
@@ -23,6 +23,9 @@ export const DEFAULT_INSTANCE_TYPE = "t3.micro";
 export const DEFAULT_ENVIRONMENT = "OELabIPM";
 export const DEFAULT_PATCH_GROUP = "Critical";
 export const DEFAULT_CONFIDENTIALITY = "Public";
+
+/** The lab's role name, as the prefix of each stack's role and instance profile. */
+export const INSTANCE_ROLE_PREFIX = "ManagedInstancesRole-";
 
 /** The AWS managed policy that makes an instance a Systems Manager managed node. */
 export const SSM_CORE_POLICY = "AmazonSSMManagedInstanceCore";
@@ -67,7 +70,7 @@ export interface ManagedFleetArgs {
 /** Throws on arguments that cannot make a fleet. */
 export function validateManagedFleetArgs(args: ManagedFleetArgs): void {
     ArgumentError.throwIfAny("ManagedFleet", [
-        args.workload ? undefined : "workload must be a non-empty name",
+        args.workload ? rolePrefixProblem("workload", `${INSTANCE_ROLE_PREFIX}${args.workload}-`) : "workload must be a non-empty name",
         args.operatingSystem === undefined || args.operatingSystem in OPERATING_SYSTEM_SPECS
             ? undefined
             : `operatingSystem ${JSON.stringify(args.operatingSystem)} must be one of ${Object.keys(OPERATING_SYSTEM_SPECS).join(", ")}`,
@@ -124,7 +127,7 @@ export class ManagedFleet extends pulumi.ComponentResource {
             `${name}-role`,
             {
                 // IAM names are account-wide: the workload and a random suffix keep two stacks apart.
-                namePrefix: `ManagedInstancesRole-${args.workload}-`,
+                namePrefix: `${INSTANCE_ROLE_PREFIX}${args.workload}-`,
                 description: `Lets the ${args.workload} lab instances register with Systems Manager`,
                 assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com"),
                 tags,
@@ -138,7 +141,7 @@ export class ManagedFleet extends pulumi.ComponentResource {
         );
         const profile = new aws.iam.InstanceProfile(
             `${name}-profile`,
-            { namePrefix: `ManagedInstancesRole-${args.workload}-`, role: role.name, tags },
+            { namePrefix: `${INSTANCE_ROLE_PREFIX}${args.workload}-`, role: role.name, tags },
             { parent: this },
         );
 

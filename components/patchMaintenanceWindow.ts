@@ -1,12 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { awsManagedPolicyArn, serviceTrustPolicy } from "./iam";
+import { awsManagedPolicyArn, rolePrefixProblem, serviceTrustPolicy } from "./iam";
 import { TAG } from "./managedFleet";
 import { ArgumentError, countProblem } from "./validation";
 
 /** The AWS document that scans for and installs patches. */
 export const PATCH_DOCUMENT = "AWS-RunPatchBaseline";
 export const MAINTENANCE_WINDOW_POLICY = "service-role/AmazonSSMMaintenanceWindowRole";
+/** The lab's role name, as the prefix of each stack's role. */
+export const WINDOW_ROLE_PREFIX = "SSMMaintenanceWindowRole-";
 /** The Run Command notifications the tasks send to the alert topic. */
 export const TASK_NOTIFICATION_EVENTS = ["Failed", "TimedOut", "Cancelled"];
 export const REBOOT_OPTIONS = ["RebootIfNeeded", "NoReboot"] as const;
@@ -134,6 +136,7 @@ export function validatePatchMaintenanceWindowArgs(args: PatchMaintenanceWindowA
     const schedule = args.schedule ?? DEFAULTS.schedule;
     const prefixed = (field: string, value: unknown, problem: string | undefined) => (problem ? `${field} ${JSON.stringify(value)} ${problem}` : undefined);
     ArgumentError.throwIfAny("PatchMaintenanceWindow", [
+        rolePrefixProblem("workload", `${WINDOW_ROLE_PREFIX}${args.workload}-`),
         /^[a-zA-Z0-9_.-]{3,128}$/.test(args.windowName) ? undefined : `windowName ${JSON.stringify(args.windowName)} must be 3-128 letters, digits, _ - .`,
         prefixed("schedule", schedule, windowScheduleProblem(schedule)),
         args.scanSchedule === undefined ? undefined : prefixed("scanSchedule", args.scanSchedule, windowScheduleProblem(args.scanSchedule)),
@@ -177,7 +180,7 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
         const role = new aws.iam.Role(
             `${name}-role`,
             {
-                namePrefix: `SSMMaintenanceWindowRole-${args.workload}-`,
+                namePrefix: `${WINDOW_ROLE_PREFIX}${args.workload}-`,
                 description: `Runs the ${args.workload} patch maintenance windows' tasks`,
                 assumeRolePolicy: serviceTrustPolicy("ssm.amazonaws.com", account),
                 tags,

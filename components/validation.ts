@@ -25,5 +25,5 @@ export function countProblem(field: string, value: number | undefined, min: numb
     if (value === undefined || (Number.isInteger(value) && value >= min && value <= max)) {
         return undefined;
     }
-    return `${field} ${value} must be a whole number from ${min} to ${max}`;
+    return `${field} ${value} must be a whole number ${max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`}`;
 }

@@ -286,20 +286,23 @@ export const maintenanceWindowSchema = area({
 
 export const alertsSchema = area({
     /** The SNS topic's name. Default `AdminAlert-<Workload>` (the lab's `AdminAlert`, per workload). */
-    topicName: text("must be 1-40 letters, digits, _ or -", TOPIC_NAME_PATTERN).optional(),
+    topicName: text("must be 1-30 letters, digits, _ or -", TOPIC_NAME_PATTERN).optional(),
     /** E-mail addresses to subscribe; each receives a confirmation mail it must accept. */
     emails: z
         .array(text("must be an e-mail address such as ops@example.com", EMAIL_PATTERN), { invalid_type_error: "must be a list of e-mail addresses" })
         .default([]),
 });
 
-/** Workload names end up in resource names (`<Workload>-Web1`, IAM name prefixes). */
-export const WORKLOAD_PATTERN = /^[A-Z][A-Za-z0-9]{0,15}$/;
+/**
+ * Workload names end up in resource names (`<Workload>-Web1`) and IAM role name prefixes:
+ * `SSMMaintenanceWindowRole-<Workload>-` must fit IAM's 38-character prefix, hence 12.
+ */
+export const WORKLOAD_PATTERN = /^[A-Z][A-Za-z0-9]{0,11}$/;
 
 export const labSchema = area({
     /** The lab's WorkloadName (`Test`, `Prod`). Required: Pulumi.yaml declares it without a default. */
     workload: z.string({ required_error: "is required: set it in the stack file, e.g. Test" }).pipe(
-        text("must start with a capital letter and be 1-16 letters or digits, e.g. Test", WORKLOAD_PATTERN),
+        text("must start with a capital letter and be 1-12 letters or digits, e.g. Test", WORKLOAD_PATTERN),
     ),
     /** Extra tags on every taggable resource (the lab's `Owner`). */
     tags: z

@@ -74,7 +74,7 @@ describe("stack config", () => {
 
     it("refuses an unknown operating system, a bad workload name and an empty patch group", async () => {
         assert.deepStrictEqual(await configProblems({ workload: "test env", "fleet.operatingSystem": "WINDOWS", "patching.patchGroup": "" }), [
-            'oe-lab-ipm:workload = "test env": must start with a capital letter and be 1-16 letters or digits, e.g. Test',
+            'oe-lab-ipm:workload = "test env": must start with a capital letter and be 1-12 letters or digits, e.g. Test',
             'oe-lab-ipm:fleet.operatingSystem = "WINDOWS": must be one of AMAZON_LINUX_2023, AMAZON_LINUX_2',
             'oe-lab-ipm:patching.patchGroup = "": must be 1-256 characters of letters, digits, spaces and _.:/=+-@',
         ]);
