@@ -106,12 +106,16 @@ export class AlertTopic extends pulumi.ComponentResource {
                             Resource: "*",
                         },
                         {
-                            Sid: "OwnEventBridgeRulesPublish",
+                            // The form the SNS guide documents for AWS services publishing to an
+                            // encrypted topic. No source conditions here: what KMS sees of the rule
+                            // when SNS encrypts for EventBridge is not documented, and a wrong guess
+                            // drops every alert silently. The topic policy (below) is where a rule's
+                            // aws:SourceArn is documented, and it admits this stack's rules only.
+                            Sid: "EventBridgeEncryptsForTheTopic",
                             Effect: "Allow",
                             Principal: { Service: "events.amazonaws.com" },
                             Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
                             Resource: "*",
-                            Condition: fromOwnRules,
                         },
                         {
                             Sid: "TaskNotificationsPublish",

@@ -42,7 +42,7 @@ for (const stack of STACKS) {
             assert.deepStrictEqual([run.outputs.AlertTopicArn, run.outputs.AlertKeyArn], [topicArn, key.state.arn]);
         });
 
-        it("lets exactly the stack's own EventBridge rules and the task notification role use the key", () => {
+        it("lets exactly EventBridge and the task notification role use the key, besides the account's IAM", () => {
             assert.deepStrictEqual(JSON.parse(single(run, "aws:kms/key:Key").inputs.policy).Statement, [
                 {
                     Sid: "AccountAdministersKeyThroughIam",
@@ -51,14 +51,7 @@ for (const stack of STACKS) {
                     Action: "kms:*",
                     Resource: "*",
                 },
-                {
-                    Sid: "OwnEventBridgeRulesPublish",
-                    Effect: "Allow",
-                    Principal: { Service: "events.amazonaws.com" },
-                    Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
-                    Resource: "*",
-                    Condition: fromOwnRules,
-                },
+                { Sid: "EventBridgeEncryptsForTheTopic", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: "*" },
                 { Sid: "TaskNotificationsPublish", Effect: "Allow", Principal: { AWS: roleArn }, Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: "*" },
             ]);
         });
