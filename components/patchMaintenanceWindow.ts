@@ -28,6 +28,8 @@ export const DEFAULTS = {
     logRetentionDays: 30,
     installPrefix: "patching/install",
     scanPrefix: "patching/scan",
+    /** The lab patches its web servers. */
+    targetRoles: ["WebServer"],
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -106,7 +108,7 @@ export interface PatchMaintenanceWindowArgs {
     cutoff?: number;
     /** Days after the cron date to run, 1 to 6 ("Patch Tuesday plus N days"). Cron schedules only. */
     scheduleOffset?: number;
-    /** The `InstanceRole` values the install window targets. Default `["WebServer"]`. */
+    /** The `InstanceRole` values the install window targets (any of them). Default `["WebServer"]`. */
     targetRoles?: string[];
     /** Default "1" (the lab's). */
     maxConcurrency?: string;
@@ -148,7 +150,7 @@ export function validatePatchMaintenanceWindowArgs(args: PatchMaintenanceWindowA
         args.scheduleOffset !== undefined && !schedule.startsWith("cron(") ? "scheduleOffset needs a cron schedule" : undefined,
         args.maxConcurrency === undefined ? undefined : prefixed("maxConcurrency", args.maxConcurrency, rateControlProblem(args.maxConcurrency, 1)),
         args.maxErrors === undefined ? undefined : prefixed("maxErrors", args.maxErrors, rateControlProblem(args.maxErrors, 0)),
-        (args.targetRoles ?? ["WebServer"]).length > 0 ? undefined : "targetRoles must name at least one InstanceRole",
+        args.targetRoles === undefined || args.targetRoles.length > 0 ? undefined : "targetRoles must name at least one InstanceRole",
     ]);
 }
 
@@ -173,6 +175,7 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
         super("oelab:patching:PatchMaintenanceWindow", name, {}, opts);
         validatePatchMaintenanceWindowArgs(args);
         const tags = args.tags ?? {};
+        const targetRoles = args.targetRoles ?? [...DEFAULTS.targetRoles];
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
         const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
 
@@ -246,7 +249,7 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
             `${name}-window`,
             {
                 name: args.windowName,
-                description: `Installs patches on the ${args.workload} ${(args.targetRoles ?? ["WebServer"]).join(", ")} instances`,
+                description: `Installs patches on the ${args.workload} ${targetRoles.join(", ")} instances`,
                 schedule: args.schedule ?? DEFAULTS.schedule,
                 scheduleTimezone: args.timezone ?? DEFAULTS.timezone,
                 scheduleOffset: args.scheduleOffset,
@@ -265,11 +268,11 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
             {
                 windowId: window.id,
                 name: `${args.workload}WebServers`,
-                description: `Workload=${args.workload} and InstanceRole=${(args.targetRoles ?? ["WebServer"]).join("|")}`,
+                description: `Workload=${args.workload} and InstanceRole=${targetRoles.join("|")}`,
                 resourceType: "INSTANCE",
                 targets: [
                     { key: `tag:${TAG.workload}`, values: [args.workload] },
-                    { key: `tag:${TAG.instanceRole}`, values: args.targetRoles ?? ["WebServer"] },
+                    { key: `tag:${TAG.instanceRole}`, values: targetRoles },
                 ],
             },
             { parent: this },

@@ -261,7 +261,7 @@ export const maintenanceWindowSchema = area({
     cutoff: wholeNumber(0, 23).default(WINDOW_DEFAULTS.cutoff),
     /** Days after the cron date, 1-6 ("Patch Tuesday plus N days"). */
     scheduleOffset: wholeNumber(1, 6).optional(),
-    targetRoles: z.array(text("must be an InstanceRole tag value such as WebServer", /^[A-Za-z0-9_.:/=+\-@ ]{1,256}$/)).min(1, "must name at least one InstanceRole").default(["WebServer"]),
+    targetRoles: z.array(text("must be an InstanceRole tag value such as WebServer", /^[A-Za-z0-9_.:/=+\-@ ]{1,256}$/)).min(1, "must name at least one InstanceRole").default([...WINDOW_DEFAULTS.targetRoles]),
     maxConcurrency: checked((v) => rateControlProblem(v, 1), "must be a string such as \"1\" or \"10%\"").default(WINDOW_DEFAULTS.maxConcurrency),
     maxErrors: checked((v) => rateControlProblem(v, 0), "must be a string such as \"1\" or \"10%\"").default(WINDOW_DEFAULTS.maxErrors),
     rebootOption: oneOf(REBOOT_OPTIONS).default(WINDOW_DEFAULTS.rebootOption),
