@@ -7,6 +7,8 @@ export const INVENTORY_DOCUMENT = "AWS-GatherSoftwareInventory";
 export const DEFAULT_INVENTORY_SCHEDULE = "rate(30 minutes)";
 export const DEFAULT_LOG_PREFIX = "logs";
 export const DEFAULT_LOG_RETENTION_DAYS = 90;
+/** Keep the logs unless told otherwise: deleting them is the choice to make explicitly. */
+export const DEFAULT_KEEP_LOGS_ON_DESTROY = true;
 /** The prefix of the optional Resource Data Sync inside the log bucket. */
 export const DATA_SYNC_PREFIX = "inventory";
 
@@ -140,7 +142,7 @@ export class InventoryAssociation extends pulumi.ComponentResource {
         const schedule = args.schedule ?? DEFAULT_INVENTORY_SCHEDULE;
         const logPrefix = args.logPrefix ?? DEFAULT_LOG_PREFIX;
         const retentionDays = args.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS;
-        const keepLogs = args.keepLogsOnDestroy ?? true;
+        const keepLogs = args.keepLogsOnDestroy ?? DEFAULT_KEEP_LOGS_ON_DESTROY;
         const tags = args.tags ?? {};
         const region = aws.getRegionOutput({}, { parent: this }).region;
         const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;

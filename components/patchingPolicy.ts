@@ -16,6 +16,10 @@ export const MAX_APPROVAL_RULES = 10;
 export const DEFAULT_BASELINE_DESCRIPTION = "Amazon Linux patch baseline including security and non-security patches";
 /** Keeps an OS release upgrade (a new system-release package) from being installed. */
 export const DEFAULT_REJECTED_PATCHES = ["system-release.*"];
+/** The console's default: a rejected package may still be installed as another's dependency. */
+export const DEFAULT_REJECTED_PATCHES_ACTION: RejectedPatchesAction = "ALLOW_AS_DEPENDENCY";
+/** The lab approves at once. */
+export const DEFAULT_APPROVE_AFTER_DAYS = 0;
 
 export interface ApprovalRule {
     /** Patch filters, key to values (`*` is "All"); keys valid for the OS, e.g. PRODUCT, CLASSIFICATION, SEVERITY. */
@@ -85,7 +89,7 @@ export class PatchingPolicy extends pulumi.ComponentResource {
         super("oelab:patching:PatchingPolicy", name, {}, opts);
         validatePatchingPolicyArgs(args);
         const rules = args.approvalRules ?? LAB_APPROVAL_RULES;
-        const approveAfterDays = args.approveAfterDays ?? 0;
+        const approveAfterDays = args.approveAfterDays ?? DEFAULT_APPROVE_AFTER_DAYS;
 
         const baseline = new aws.ssm.PatchBaseline(
             `${name}-baseline`,
@@ -100,7 +104,7 @@ export class PatchingPolicy extends pulumi.ComponentResource {
                     patchFilters: Object.entries(rule.patchFilters).map(([key, values]) => ({ key, values })),
                 })),
                 rejectedPatches: args.rejectedPatches ?? DEFAULT_REJECTED_PATCHES,
-                rejectedPatchesAction: args.rejectedPatchesAction ?? "ALLOW_AS_DEPENDENCY",
+                rejectedPatchesAction: args.rejectedPatchesAction ?? DEFAULT_REJECTED_PATCHES_ACTION,
                 tags: args.tags ?? {},
             },
             { parent: this },

@@ -16,8 +16,10 @@ import {
 } from "../components/patchMaintenanceWindow";
 import {
     COMPLIANCE_LEVELS,
+    DEFAULT_APPROVE_AFTER_DAYS,
     DEFAULT_BASELINE_DESCRIPTION,
     DEFAULT_REJECTED_PATCHES,
+    DEFAULT_REJECTED_PATCHES_ACTION,
     LAB_APPROVAL_RULES,
     MAX_APPROVAL_RULES,
     MAX_APPROVE_AFTER_DAYS,
@@ -25,9 +27,18 @@ import {
 } from "../components/patchingPolicy";
 import { EMAIL_PATTERN, TOPIC_NAME_PATTERN } from "../components/alertTopic";
 import { parseIpv4Cidr } from "../components/cidr";
+import { DEFAULT_AVAILABILITY_ZONES, DEFAULT_VPC_CIDR } from "../components/labNetwork";
+import {
+    DEFAULT_CONFIDENTIALITY,
+    DEFAULT_ENVIRONMENT,
+    DEFAULT_INSTANCE_COUNT,
+    DEFAULT_INSTANCE_TYPE,
+    DEFAULT_OPERATING_SYSTEM,
+} from "../components/managedFleet";
 import {
     ASSOCIATION_NAME_PATTERN,
     DEFAULT_INVENTORY_SCHEDULE,
+    DEFAULT_KEEP_LOGS_ON_DESTROY,
     DEFAULT_LOG_PREFIX,
     DEFAULT_LOG_RETENTION_DAYS,
     INVENTORY_PARAMETER_DEFAULTS,
@@ -106,30 +117,30 @@ const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
 
 export const DEFAULTS = {
     network: {
-        vpcCidr: "10.0.0.0/16",
-        availabilityZones: 2,
+        vpcCidr: DEFAULT_VPC_CIDR,
+        availabilityZones: DEFAULT_AVAILABILITY_ZONES,
     },
     fleet: {
-        operatingSystem: "AMAZON_LINUX_2023" as OperatingSystem,
-        webServerCount: 2,
-        webServerInstanceType: "t3.micro",
-        appServerCount: 2,
-        appServerInstanceType: "t3.micro",
-        environment: "OELabIPM",
-        confidentiality: "Public",
+        operatingSystem: DEFAULT_OPERATING_SYSTEM as OperatingSystem,
+        webServerCount: DEFAULT_INSTANCE_COUNT,
+        webServerInstanceType: DEFAULT_INSTANCE_TYPE,
+        appServerCount: DEFAULT_INSTANCE_COUNT,
+        appServerInstanceType: DEFAULT_INSTANCE_TYPE,
+        environment: DEFAULT_ENVIRONMENT,
+        confidentiality: DEFAULT_CONFIDENTIALITY,
     },
     inventory: {
         schedule: DEFAULT_INVENTORY_SCHEDULE,
         logPrefix: DEFAULT_LOG_PREFIX,
         logRetentionDays: DEFAULT_LOG_RETENTION_DAYS,
-        keepLogsOnDestroy: true,
+        keepLogsOnDestroy: DEFAULT_KEEP_LOGS_ON_DESTROY,
         resourceDataSync: false,
     },
     patching: {
         description: DEFAULT_BASELINE_DESCRIPTION,
-        approveAfterDays: 0,
+        approveAfterDays: DEFAULT_APPROVE_AFTER_DAYS,
         rejectedPatches: DEFAULT_REJECTED_PATCHES,
-        rejectedPatchesAction: "ALLOW_AS_DEPENDENCY" as const,
+        rejectedPatchesAction: DEFAULT_REJECTED_PATCHES_ACTION,
     },
 } as const;
 
