@@ -17,6 +17,7 @@ import { StackContext } from "./fleet";
 import { inventory } from "./inventory";
 import { notifyTest } from "./notify";
 import { Io } from "./output";
+import { staleBuildWarning } from "../plan/staleBuild";
 import { PollDelays, runPatchBaseline } from "./runPatchBaseline";
 
 /** What the commands need from their surroundings; the specs pass their own. */
@@ -147,6 +148,8 @@ export async function main(argv: string[], env: Environment): Promise<number> {
 }
 
 if (require.main === module) {
+    const stale = staleBuildWarning();
+    if (stale) process.stderr.write(stale);
     const terminal: Environment = {
         io: { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) },
         interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,

@@ -13,6 +13,7 @@ import { renderDiagram } from "./diagram";
 import { evaluateStack, RecordedResource, StackFileError } from "./evaluate";
 import { buildPlan, stableJson } from "./model";
 import { renderPlan } from "./render";
+import { staleBuildWarning } from "./staleBuild";
 
 interface Options {
     stack: string;
@@ -82,6 +83,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+    const stale = staleBuildWarning();
+    if (stale) process.stderr.write(stale);
     main(process.argv).then(
         (code) => (process.exitCode = code),
         (error) => {

@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../plan/cli";
+import { staleBuildWarning } from "../plan/staleBuild";
 import { PROJECT_ROOT, STACK_FILES, STACKS } from "./harness";
 
 const CLI = path.join(__dirname, "..", "plan", "cli.js");
@@ -199,5 +200,22 @@ describe("plan as a command", () => {
         const result = await plan("--stack", "test", "-c", "fleet.webServerCount=3", "-c", "alerts.emails=[ops@example.com]");
         assert.match(result.stdout, /^ {2}aws:ec2\/instance:Instance\s+5$/m);
         assert.ok(result.stdout.includes("email ops@example.com (pending until confirmed)"));
+    });
+});
+
+describe("the commands' build check", () => {
+    it("warns when TypeScript sources are newer than the last build, and only then", () => {
+        const root = fs.mkdtempSync(path.join(os.tmpdir(), "oelab-build-"));
+        fs.mkdirSync(path.join(root, "bin"));
+        fs.mkdirSync(path.join(root, "components"));
+        fs.writeFileSync(path.join(root, "components", "fleet.ts"), "");
+        fs.writeFileSync(path.join(root, "bin", ".built"), "");
+        const past = new Date(Date.now() - 60_000);
+        fs.utimesSync(path.join(root, "components", "fleet.ts"), past, past);
+        assert.strictEqual(staleBuildWarning(root), undefined);
+        fs.writeFileSync(path.join(root, "index.ts"), "");
+        fs.utimesSync(path.join(root, "bin", ".built"), past, past);
+        fs.utimesSync(path.join(root, "components", "fleet.ts"), new Date(), new Date());
+        assert.strictEqual(staleBuildWarning(root), "warning: index.ts, components/fleet.ts changed after the last build; run 'npm run build' so the command uses them\n");
     });
 });
