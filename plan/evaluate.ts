@@ -19,8 +19,6 @@ import { OPERATING_SYSTEM_SPECS } from "../components/operatingSystems";
 import { PROJECT } from "../config";
 import { ConfigOverrides, loadStackConfig } from "../config/stackFiles";
 
-export { loadStackConfig, PROJECT_ROOT, StackFileError } from "../config/stackFiles";
-export type { ConfigOverrides } from "../config/stackFiles";
 
 /** The program, as compiled beside this module (bin/index.js) or as source under ts-node (index.ts). */
 const PROGRAM = path.join(__dirname, "..", "index");

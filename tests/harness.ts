@@ -3,10 +3,12 @@
  * Pulumi's mocks (plan/evaluate.ts, shared with the offline plan) with realistic values, and
  * offers lookups into the recorded resources.
  */
-import { ConfigOverrides, evaluateStack, FailedRun, RecordedResource, StackRun } from "../plan/evaluate";
+import { ConfigOverrides } from "../config/stackFiles";
+import { evaluateStack, FailedRun, RecordedResource, StackRun } from "../plan/evaluate";
 
-export { loadStackConfig, MOCK_ACCOUNT, mockAmiId, PROJECT_ROOT, resolve } from "../plan/evaluate";
-export type { ConfigOverrides, FailedRun, RecordedResource, StackRun } from "../plan/evaluate";
+export { PROJECT_ROOT } from "../config/stackFiles";
+export { MOCK_ACCOUNT, mockAmiId } from "../plan/evaluate";
+export type { FailedRun, RecordedResource, StackRun } from "../plan/evaluate";
 
 const runs = new Map<string, Promise<StackRun>>();
 
