@@ -368,6 +368,11 @@ async function evaluateNow(stack: string, recorded: RecordedResource[], options:
     pulumi.runtime.setAllConfig(toRuntimeConfig(values));
     await pulumi.runtime.setMocks(mocksFor(recorded, registrations, stack, region, options.values ?? "realistic"), PROJECT, stack, false);
     observeRegistrations(registrations);
+    // The SDK captures a stack trace for every promise it makes (debuggablePromise) and every
+    // resource: under mocks nobody reads them, and they were 70% of an evaluation's time
+    // (9.3 s -> 2.1 s for 500 instances). Errors the program throws keep their messages.
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     try {
         // A fresh evaluation of the real program for every run (an import would be cached).
         delete require.cache[require.resolve(PROGRAM)];
@@ -381,6 +386,7 @@ async function evaluateNow(stack: string, recorded: RecordedResource[], options:
     } finally {
         // Even a failed program may have registrations in flight: let them land before the next run.
         await waitForRegistrations();
+        Error.stackTraceLimit = stackTraceLimit;
     }
 }
 
