@@ -15,8 +15,8 @@ export default tseslint.config(
         },
     },
     {
-        // The plan, the policies and the specs read resource inputs, which are untyped JSON.
-        files: ["plan/**/*.ts", "policy/**/*.ts", "tests/**/*.ts"],
+        // The plan, the API contract, the policies and the specs read resource inputs, which are untyped JSON.
+        files: ["plan/**/*.ts", "contract/**/*.ts", "policy/**/*.ts", "tests/**/*.ts"],
         rules: { "@typescript-eslint/no-explicit-any": "off" },
     },
 );

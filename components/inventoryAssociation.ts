@@ -206,7 +206,8 @@ export class InventoryAssociation extends pulumi.ComponentResource {
             group = new aws.resourcegroups.Group(
                 `${name}-targets`,
                 {
-                    description: `Instances inventoried by ${args.associationName}: ${Object.entries(args.targetTags).map(([k, v]) => `${k}=${v}`).join(" and ")}`,
+                    // CreateGroup takes letters, digits, white space and _.- only: the tags are in the query.
+                    description: `EC2 instances inventoried by the association ${args.associationName}`,
                     resourceQuery: { type: "TAG_FILTERS_1_0", query: JSON.stringify(tagQuery(args.targetTags)) },
                     tags,
                 },

@@ -27,3 +27,18 @@ export function countProblem(field: string, value: number | undefined, min: numb
     }
     return `${field} ${value} must be a whole number ${max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`}`;
 }
+
+/**
+ * Tags: AWS allows at most 50 user tags per resource, and keys starting with `aws:` (in any case)
+ * are reserved for AWS ("Tag naming limits and requirements",
+ * https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html#tag-conventions).
+ */
+export const MAX_TAGS_PER_RESOURCE = 50;
+
+/** A problem for a tag key AWS reserves, or undefined. */
+export function reservedTagKeyProblem(key: string): string | undefined {
+    return key.toLowerCase().startsWith("aws:") ? `tag key ${JSON.stringify(key)} starts with aws:, which AWS reserves (in any case)` : undefined;
+}
+
+/** The retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days. */
+export const LOG_RETENTION_DAYS: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
