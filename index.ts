@@ -8,12 +8,12 @@ import { LabNetwork } from "./components/labNetwork";
 import { ManagedFleet, TAG } from "./components/managedFleet";
 import { PatchingPolicy } from "./components/patchingPolicy";
 import { PatchMaintenanceWindow } from "./components/patchMaintenanceWindow";
-import { PROJECT, readLabConfig } from "./config";
+import { PROJECT, readLabConfig, STACK_TAGS } from "./config";
 
 const config = readLabConfig();
 
 /** Tags on every taggable resource: the user's (the lab's `Owner`), the workload, the stack. */
-const tags = { ...config.tags, Workload: config.workload, Application: `${PROJECT}/${config.stack}` };
+const tags = { ...config.tags, [STACK_TAGS.workload]: config.workload, [STACK_TAGS.application]: `${PROJECT}/${config.stack}` };
 
 const network = new LabNetwork("lab-network", {
     vpcCidr: config.network.vpcCidr,
@@ -68,7 +68,7 @@ const patching = new PatchingPolicy("lab-patching", {
 
 const alerts = new AlertTopic("lab-alerts", {
     topicName: config.alerts.topicName,
-    stackLabel: tags.Application,
+    stackLabel: tags[STACK_TAGS.application],
     emails: config.alerts.emails,
     tags,
 });

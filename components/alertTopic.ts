@@ -39,10 +39,25 @@ export interface AlertSources {
     patchBaselineId: pulumi.Input<string>;
 }
 
+/**
+ * Addresses given twice (letter case aside: the same mailbox), each once. SNS would subscribe the
+ * address once and the second subscription would fight the first over one endpoint.
+ */
+export function duplicateEmails(emails: readonly string[]): string[] {
+    const seen = new Set<string>();
+    return emails.filter((email) => {
+        const key = email.toLowerCase();
+        if (seen.has(key)) return true;
+        seen.add(key);
+        return false;
+    });
+}
+
 export function validateAlertTopicArgs(args: AlertTopicArgs): void {
     ArgumentError.throwIfAny("AlertTopic", [
         TOPIC_NAME_PATTERN.test(args.topicName) ? undefined : `topicName ${JSON.stringify(args.topicName)} must be 1-30 letters, digits, _ or -`,
         ...(args.emails ?? []).map((email) => (EMAIL_PATTERN.test(email) ? undefined : `emails: ${JSON.stringify(email)} is not an e-mail address`)),
+        ...duplicateEmails(args.emails ?? []).map((email) => `emails: ${JSON.stringify(email)} is given twice`),
     ]);
 }
 

@@ -20,6 +20,10 @@ export function parseIpv4Cidr(text: string): Ipv4Cidr | string {
     if (!match) {
         return "must be an IPv4 CIDR block such as 203.0.113.10/32";
     }
+    // 010 is 10 to some readers and 8 (octal) to others: AWS and this parser take no leading zeros.
+    if (match.slice(1, 6).some((part) => part.length > 1 && part.startsWith("0"))) {
+        return "must be an IPv4 CIDR block written without leading zeros, such as 10.0.0.0/16";
+    }
     const octets = match.slice(1, 5).map(Number);
     const prefix = Number(match[5]);
     if (octets.some((o) => o > 255) || prefix > 32) {

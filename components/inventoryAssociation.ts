@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ArgumentError, countProblem } from "./validation";
+import { associationScheduleProblem } from "./schedules";
+import { ArgumentError, countProblem, fieldProblem } from "./validation";
 
 /** The AWS document that collects software inventory. */
 export const INVENTORY_DOCUMENT = "AWS-GatherSoftwareInventory";
@@ -67,40 +68,41 @@ export interface InventoryAssociationArgs {
     tags?: Record<string, string>;
 }
 
-/** Rate expressions State Manager accepts: `rate(30 minutes)`, `rate(1 hour)`, `rate(2 days)`. */
-const RATE = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/;
-/** Cron expressions: six fields; the minutes field must be a single value (at most hourly). */
-const CRON = /^cron\((\S+) (\S+ ){4}\S+\)$/;
+/**
+ * The Resource Data Sync is named `<associationName>-sync`, and CreateResourceDataSync takes a
+ * SyncName of at most 64 characters: with a sync, the association's name has at most 59.
+ */
+export const DATA_SYNC_SUFFIX = "-sync";
+export const MAX_SYNC_NAME_LENGTH = 64;
+/** CreateAssociation: OutputS3KeyPrefix is at most 500 characters. */
+export const MAX_LOG_PREFIX_LENGTH = 500;
 
-/** Why a State Manager schedule would be refused or too frequent for inventory, or undefined. */
-export function inventoryScheduleProblem(schedule: string): string | undefined {
-    const rate = RATE.exec(schedule);
-    if (rate) {
-        const [, amount, unit] = rate;
-        const n = Number(amount);
-        if (n === 1 ? unit.endsWith("s") : !unit.endsWith("s")) {
-            return `must use ${n === 1 ? "a singular" : "a plural"} unit, e.g. ${n === 1 ? "rate(1 hour)" : "rate(30 minutes)"}`;
-        }
-        const minutes = n * (unit.startsWith("minute") ? 1 : unit.startsWith("hour") ? 60 : 1440);
-        return minutes < 30 ? "must not be more frequent than every 30 minutes (the inventory minimum)" : undefined;
-    }
-    const cron = CRON.exec(schedule);
-    if (cron) {
-        return /^\d{1,2}$/.test(cron[1]) ? undefined : "a cron schedule must name one minute of the hour (at most hourly), e.g. cron(0 */1 * * ? *)";
-    }
-    return "must be rate(<n> minutes|hours|days) of at least 30 minutes, or cron(...)";
+/** Why an association name would make a request AWS refuses, or undefined. */
+export function associationNameProblem(name: string, resourceDataSync: boolean): string | undefined {
+    if (!ASSOCIATION_NAME_PATTERN.test(name)) return "must be 3-128 letters, digits, _ - or . (no spaces)";
+    const max = MAX_SYNC_NAME_LENGTH - DATA_SYNC_SUFFIX.length;
+    return resourceDataSync && name.length > max
+        ? `at most ${max} characters with resourceDataSync, because the data sync is named <name>${DATA_SYNC_SUFFIX} and AWS allows ${MAX_SYNC_NAME_LENGTH}`
+        : undefined;
+}
+
+/** Why a log prefix would be refused, or undefined. */
+export function logPrefixProblem(prefix: string): string | undefined {
+    return KEY_PREFIX_PATTERN.test(prefix) && prefix.length <= MAX_LOG_PREFIX_LENGTH
+        ? undefined
+        : `must be an S3 key prefix of at most ${MAX_LOG_PREFIX_LENGTH} letters, digits and !_.*'()- in /-separated parts, without leading or trailing /`;
 }
 
 /** Throws on arguments AWS would refuse. */
 export function validateInventoryAssociationArgs(args: InventoryAssociationArgs): void {
     const tagCount = Object.keys(args.targetTags).length;
-    const unknown = Object.keys(args.parameters ?? {}).filter((k) => !(k in INVENTORY_PARAMETER_DEFAULTS));
+    const unknown = Object.keys(args.parameters ?? {}).filter((k) => !Object.hasOwn(INVENTORY_PARAMETER_DEFAULTS, k));
     ArgumentError.throwIfAny("InventoryAssociation", [
-        ASSOCIATION_NAME_PATTERN.test(args.associationName) ? undefined : `associationName ${JSON.stringify(args.associationName)} must be 3-128 letters, digits, _ - .`,
+        fieldProblem("associationName", args.associationName, associationNameProblem(args.associationName, args.resourceDataSync === true)),
         tagCount === 0 ? "targetTags must name at least one tag" : undefined,
-        args.schedule === undefined ? undefined : inventoryScheduleProblem(args.schedule)?.replace(/^/, `schedule ${JSON.stringify(args.schedule)} `),
+        args.schedule === undefined ? undefined : fieldProblem("schedule", args.schedule, associationScheduleProblem(args.schedule)),
         unknown.length > 0 ? `parameters ${unknown.join(", ")} are not parameters of ${INVENTORY_DOCUMENT}` : undefined,
-        args.logPrefix === undefined || KEY_PREFIX_PATTERN.test(args.logPrefix) ? undefined : `logPrefix ${JSON.stringify(args.logPrefix)} is not a valid S3 key prefix`,
+        args.logPrefix === undefined ? undefined : fieldProblem("logPrefix", args.logPrefix, logPrefixProblem(args.logPrefix)),
         countProblem("logRetentionDays", args.logRetentionDays, 1),
     ]);
 }
@@ -232,7 +234,7 @@ export class InventoryAssociation extends pulumi.ComponentResource {
         if (args.resourceDataSync) {
             new aws.ssm.ResourceDataSync(
                 `${name}-sync`,
-                { name: `${args.associationName}-sync`, s3Destination: { bucketName: bucket.bucket, region, prefix: DATA_SYNC_PREFIX, syncFormat: "JsonSerDe" } },
+                { name: `${args.associationName}${DATA_SYNC_SUFFIX}`, s3Destination: { bucketName: bucket.bucket, region, prefix: DATA_SYNC_PREFIX, syncFormat: "JsonSerDe" } },
                 { parent: this, dependsOn: [bucketPolicy] },
             );
         }

@@ -57,27 +57,40 @@ export const OPERATING_SYSTEMS = Object.keys(OPERATING_SYSTEM_SPECS) as [Operati
 
 /**
  * The CPU architecture of an instance type: AWS Graviton families carry a `g` after the
- * generation digit (`t4g`, `m7g`, `c7gn`, `r8gd`); everything else the fleet may use is x86_64.
+ * generation digit (`t4g`, `m7g`, `c7gn`, `r8gd`, `im4gn`, `is4gen`, `x2gd`, `g5g`), and `a1`
+ * (the first Graviton) has none; everything else is x86_64 (`g4dn` and `g5` are GPU families).
+ * tests/fleet.spec.ts lists every arm64 type of the EC2 API model, so a new family is reviewed.
  */
 export function architectureOf(instanceType: string): Architecture {
-    return /^[a-z]+\d+g[a-z]*\./.test(instanceType) ? "arm64" : "x86_64";
+    return /^(a1|[a-z]+\d+g[a-z]*)\./.test(instanceType) ? "arm64" : "x86_64";
 }
+
+/** What is wrong with an approval rule's patch filters for an OS, one line per problem. */
+/** CreatePatchBaseline: a patch filter has 1 to 20 values of 1 to 64 characters (PatchFilterValueList). */
+export const MAX_PATCH_FILTER_VALUES = 20;
+export const MAX_PATCH_FILTER_VALUE_LENGTH = 64;
 
 /** What is wrong with an approval rule's patch filters for an OS, one line per problem. */
 export function patchFilterProblems(operatingSystem: OperatingSystem, filters: Record<string, readonly string[]>): string[] {
     const allowed = OPERATING_SYSTEM_SPECS[operatingSystem].patchFilters as Record<string, readonly string[] | undefined>;
     const problems: string[] = [];
     for (const [key, values] of Object.entries(filters)) {
-        if (!(key in allowed)) {
+        // Own keys only: `toString` or `__proto__` is no filter key, whatever Object.prototype holds.
+        if (!Object.hasOwn(allowed, key)) {
             problems.push(`filter key ${key} is not valid for ${operatingSystem}; allowed: ${Object.keys(allowed).join(", ")}`);
             continue;
         }
-        const bad = values.filter((v) => allowed[key] !== undefined && !allowed[key]!.includes(v));
+        const known = allowed[key];
+        const bad = values.filter((v) => known !== undefined && !known.includes(v));
         if (bad.length > 0) {
-            problems.push(`${key} values ${bad.join(", ")} are not valid for ${operatingSystem}; allowed: ${allowed[key]!.join(", ")}`);
+            problems.push(`${key} values ${bad.join(", ")} are not valid for ${operatingSystem}; allowed: ${known!.join(", ")}`);
         }
-        if (values.length === 0) {
-            problems.push(`${key} needs at least one value ("*" for all)`);
+        if (values.length === 0 || values.length > MAX_PATCH_FILTER_VALUES) {
+            problems.push(`${key} takes 1 to ${MAX_PATCH_FILTER_VALUES} values ("*" for all); it has ${values.length}`);
+        }
+        const badLength = values.filter((v) => v.length === 0 || v.length > MAX_PATCH_FILTER_VALUE_LENGTH);
+        if (badLength.length > 0) {
+            problems.push(`${key} values must be 1 to ${MAX_PATCH_FILTER_VALUE_LENGTH} characters: ${badLength.map((v) => JSON.stringify(v)).join(", ")}`);
         }
     }
     return problems;

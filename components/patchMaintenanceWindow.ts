@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsManagedPolicyArn, rolePrefixProblem, serviceTrustPolicy } from "./iam";
 import { TAG } from "./managedFleet";
-import { ArgumentError, countProblem } from "./validation";
+import { windowScheduleProblem } from "./schedules";
+import { ArgumentError, countProblem, fieldProblem } from "./validation";
 
 /** The AWS document that scans for and installs patches. */
 export const PATCH_DOCUMENT = "AWS-RunPatchBaseline";
@@ -35,28 +36,6 @@ export const DEFAULTS = {
 // ---------------------------------------------------------------------------------------------
 // What the API validates, as pure functions returning a problem or undefined.
 
-/** `cron(min hour day-of-month month day-of-week year)` with `?` in exactly one day field, or `rate(n unit)`. */
-export function windowScheduleProblem(schedule: string): string | undefined {
-    const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(schedule);
-    if (rate) {
-        const n = Number(rate[1]);
-        if (n < 1) return "rate needs a positive amount";
-        return n === 1 === rate[2].endsWith("s") ? `must use ${n === 1 ? "a singular" : "a plural"} unit, e.g. rate(${n === 1 ? "1 day" : `${n} days`})` : undefined;
-    }
-    const cron = /^cron\((.*)\)$/.exec(schedule);
-    if (!cron) {
-        return "must be cron(minutes hours day-of-month month day-of-week year), e.g. cron(0 2 ? * * *), or rate(<n> hours|days)";
-    }
-    const fields = cron[1].trim().split(/\s+/);
-    if (fields.length !== 6 || fields.some((f) => !/^[0-9A-Za-z*?,/#LW-]+$/.test(f))) {
-        return "a cron needs six fields: minutes hours day-of-month month day-of-week year, e.g. cron(0 2 ? * * *)";
-    }
-    if ((fields[2] === "?") === (fields[4] === "?")) {
-        return "a cron needs ? in exactly one of day-of-month and day-of-week, e.g. cron(0 2 ? * * *)";
-    }
-    return undefined;
-}
-
 /** An IANA time zone name as AWS expects it (`Asia/Tokyo`, `Etc/UTC`), known to this runtime's zone database. */
 export function timezoneProblem(timezone: string): string | undefined {
     try {
@@ -70,13 +49,28 @@ export function timezoneProblem(timezone: string): string | undefined {
     }
 }
 
-/** Run Command rate controls: a count or a percentage (`MaxConcurrency` at least 1, `MaxErrors` may be 0). */
+/**
+ * Run Command rate controls, as RegisterTaskWithMaintenanceWindow's model has them: a count
+ * without leading zeros or a percentage, at most 7 characters; `MaxConcurrency` at least 1,
+ * `MaxErrors` may be 0 or 0%.
+ */
+const RATE_CONTROL_PATTERNS = {
+    1: /^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$/,
+    0: /^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$/,
+} as const;
+const RATE_CONTROL_MAX_LENGTH = 7;
+
+/** Why a rate control would be refused, or undefined. */
 export function rateControlProblem(value: string, minimum: 0 | 1): string | undefined {
-    const count = /^([0-9]+)$/.exec(value);
-    const percent = /^([0-9]+)%$/.exec(value);
-    const n = Number((count ?? percent)?.[1]);
-    const ok = (count && n >= minimum && n <= 1000000) || (percent && n >= minimum && n <= 100);
-    return ok ? undefined : `must be a number of instances (${minimum} or more) or a percentage (${minimum}% to 100%), e.g. 1 or 10%`;
+    return RATE_CONTROL_PATTERNS[minimum].test(value) && value.length <= RATE_CONTROL_MAX_LENGTH
+        ? undefined
+        : `must be a number of instances (${minimum} to 9999999, no leading zeros) or a percentage (${minimum}% to 100%), e.g. 1 or 10%`;
+}
+
+/** A description within the API's 128 characters: the full one, or the short one when it does not fit. */
+export const MAX_DESCRIPTION_LENGTH = 128;
+function describe(full: string, short: string): string {
+    return full.length <= MAX_DESCRIPTION_LENGTH ? full : short;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -136,20 +130,19 @@ export function validatePatchMaintenanceWindowArgs(args: PatchMaintenanceWindowA
     const duration = args.duration ?? DEFAULTS.duration;
     const cutoff = args.cutoff ?? DEFAULTS.cutoff;
     const schedule = args.schedule ?? DEFAULTS.schedule;
-    const prefixed = (field: string, value: unknown, problem: string | undefined) => (problem ? `${field} ${JSON.stringify(value)} ${problem}` : undefined);
     ArgumentError.throwIfAny("PatchMaintenanceWindow", [
         rolePrefixProblem("workload", `${WINDOW_ROLE_PREFIX}${args.workload}-`),
         /^[a-zA-Z0-9_.-]{3,128}$/.test(args.windowName) ? undefined : `windowName ${JSON.stringify(args.windowName)} must be 3-128 letters, digits, _ - .`,
-        prefixed("schedule", schedule, windowScheduleProblem(schedule)),
-        args.scanSchedule === undefined ? undefined : prefixed("scanSchedule", args.scanSchedule, windowScheduleProblem(args.scanSchedule)),
-        args.timezone === undefined ? undefined : prefixed("timezone", args.timezone, timezoneProblem(args.timezone)),
+        fieldProblem("schedule", schedule, windowScheduleProblem(schedule)),
+        args.scanSchedule === undefined ? undefined : fieldProblem("scanSchedule", args.scanSchedule, windowScheduleProblem(args.scanSchedule)),
+        args.timezone === undefined ? undefined : fieldProblem("timezone", args.timezone, timezoneProblem(args.timezone)),
         countProblem("duration", duration, 1, 24),
         countProblem("cutoff", cutoff, 0, 23),
         cutoff < duration ? undefined : `cutoff ${cutoff} must be less than duration ${duration}`,
         countProblem("scheduleOffset", args.scheduleOffset, 1, 6),
         args.scheduleOffset !== undefined && !schedule.startsWith("cron(") ? "scheduleOffset needs a cron schedule" : undefined,
-        args.maxConcurrency === undefined ? undefined : prefixed("maxConcurrency", args.maxConcurrency, rateControlProblem(args.maxConcurrency, 1)),
-        args.maxErrors === undefined ? undefined : prefixed("maxErrors", args.maxErrors, rateControlProblem(args.maxErrors, 0)),
+        args.maxConcurrency === undefined ? undefined : fieldProblem("maxConcurrency", args.maxConcurrency, rateControlProblem(args.maxConcurrency, 1)),
+        args.maxErrors === undefined ? undefined : fieldProblem("maxErrors", args.maxErrors, rateControlProblem(args.maxErrors, 0)),
         args.targetRoles === undefined || args.targetRoles.length > 0 ? undefined : "targetRoles must name at least one InstanceRole",
     ]);
 }
@@ -249,7 +242,7 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
             `${name}-window`,
             {
                 name: args.windowName,
-                description: `Installs patches on the ${args.workload} ${targetRoles.join(", ")} instances`,
+                description: describe(`Installs patches on the ${args.workload} ${targetRoles.join(", ")} instances`, `Installs patches on ${targetRoles.length} roles of ${args.workload}`),
                 schedule: args.schedule ?? DEFAULTS.schedule,
                 scheduleTimezone: args.timezone ?? DEFAULTS.timezone,
                 scheduleOffset: args.scheduleOffset,
@@ -268,7 +261,7 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
             {
                 windowId: window.id,
                 name: `${args.workload}WebServers`,
-                description: `Workload=${args.workload} and InstanceRole=${targetRoles.join("|")}`,
+                description: describe(`Workload=${args.workload} and InstanceRole=${targetRoles.join("|")}`, `Workload=${args.workload} and one of ${targetRoles.length} InstanceRole values`),
                 resourceType: "INSTANCE",
                 targets: [
                     { key: `tag:${TAG.workload}`, values: [args.workload] },

@@ -20,6 +20,11 @@ export class ArgumentError extends Error {
     }
 }
 
+/** `field "value" problem` when there is a problem, else undefined: one line of an ArgumentError. */
+export function fieldProblem(field: string, value: unknown, problem: string | undefined): string | undefined {
+    return problem === undefined ? undefined : `${field} ${JSON.stringify(value)} ${problem}`;
+}
+
 /** A problem for a count that must be a whole number from `min` to `max`, or undefined. */
 export function countProblem(field: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): string | undefined {
     if (value === undefined || (Number.isInteger(value) && value >= min && value <= max)) {

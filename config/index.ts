@@ -6,9 +6,10 @@
  * fully-defaulted `LabConfig`. Any problem throws a `ConfigError` listing every bad key, its
  * value and what is allowed, before a single resource is registered.
  */
+import { partition } from "@aws-sdk/core/client";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { labSchema, ParsedLabConfig } from "./schema";
+import { CROSS_CHECKS, PartialLabConfig, ParsedLabConfig, TOP_LEVEL } from "./schema";
 
 export * from "./schema";
 
@@ -44,13 +45,16 @@ export class ConfigError extends pulumi.RunError {
     }
 }
 
-/** Validates raw config (keys without the project namespace) and fills every default. */
-export function parseLabConfig(raw: Record<string, unknown>, context: ConfigContext): LabConfig {
-    const result = labSchema.safeParse(raw);
-    if (!result.success) {
-        throw new ConfigError(context.stack, result.error.issues.flatMap((issue) => describeIssue(issue, raw)));
+/**
+ * Validates raw config (keys without the project namespace) and fills every default. Problems
+ * found earlier (in reading the config) are reported with the schema's, in one error.
+ */
+export function parseLabConfig(raw: Record<string, unknown>, context: ConfigContext, earlier: readonly string[] = []): LabConfig {
+    const { config, problems } = validateLabConfig(raw);
+    if (earlier.length + problems.length > 0) {
+        throw new ConfigError(context.stack, [...earlier, ...problems]);
     }
-    const parsed = result.data;
+    const parsed = config as ParsedLabConfig;
     return {
         ...parsed,
         stack: context.stack,
@@ -65,17 +69,104 @@ export function parseLabConfig(raw: Record<string, unknown>, context: ConfigCont
     };
 }
 
+function isObject(value: unknown): value is Record<string, unknown> {
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/**
+ * Every problem of a raw config at once: each top-level key is parsed on its own, so one broken
+ * area (or a number given as a string) hides nothing in the others; the fields of a broken area
+ * that are valid still feed the cross checks.
+ */
+export function validateLabConfig(raw: unknown): { config: PartialLabConfig; problems: string[] } {
+    if (!isObject(raw)) {
+        return { config: {}, problems: [line([], raw, `must be a map of config keys; allowed keys: ${Object.keys(TOP_LEVEL).join(", ")}`)] };
+    }
+    const problems: string[] = [];
+    for (const key of Object.keys(raw)) {
+        if (!Object.hasOwn(TOP_LEVEL, key)) {
+            problems.push(line([key], raw[key], `unknown key; allowed keys: ${Object.keys(TOP_LEVEL).join(", ")}`));
+        }
+    }
+    const config: Record<string, unknown> = {};
+    for (const [key, schema] of Object.entries(TOP_LEVEL) as [string, z.ZodTypeAny][]) {
+        const value = Object.hasOwn(raw, key) ? raw[key] : undefined;
+        const result = schema.safeParse(value, { path: [key] });
+        if (result.success) {
+            config[key] = result.data;
+            continue;
+        }
+        problems.push(...result.error.issues.flatMap((issue) => describeIssue(issue, raw)));
+        const partial = validFields(schema, value);
+        if (partial !== undefined) config[key] = partial;
+    }
+    for (const check of CROSS_CHECKS) {
+        for (const issue of check(config as PartialLabConfig)) {
+            problems.push(line(issue.path, valueAt(raw, issue.path), issue.message));
+        }
+    }
+    return { config: config as PartialLabConfig, problems };
+}
+
+/** The fields of an area object that parse on their own (with their defaults), for the cross checks. */
+function validFields(schema: z.ZodTypeAny, value: unknown): Record<string, unknown> | undefined {
+    const inner = schema instanceof z.ZodDefault ? schema.removeDefault() : schema;
+    if (!(inner instanceof z.ZodObject)) return undefined;
+    const area = isObject(value) ? value : {};
+    const fields: Record<string, unknown> = {};
+    for (const [field, fieldSchema] of Object.entries(inner.shape as z.ZodRawShape)) {
+        const result = fieldSchema.safeParse(Object.hasOwn(area, field) ? area[field] : undefined);
+        if (result.success && result.data !== undefined) fields[field] = result.data;
+    }
+    return fields;
+}
+
 /** Keys whose value is a structured object (JSON-encoded by the Pulumi CLI). */
-const STRUCTURED_KEYS = new Set(Object.keys(labSchema.innerType().shape).filter((key) => key !== "workload"));
+const STRUCTURED_KEYS = new Set(Object.keys(TOP_LEVEL).filter((key) => key !== "workload"));
+
+/**
+ * The AWS provider's config keys (`aws:region`, `aws:profile`, …), as @pulumi/aws declares them:
+ * any other `aws:` key is a typo the provider would ignore.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const AWS_CONFIG_KEYS = Object.getOwnPropertyNames(require("@pulumi/aws/config/vars")).filter((k) => k !== "__esModule");
+
+/**
+ * Why a region is not one AWS has, or undefined: the regions of the AWS SDK's partition data
+ * (every partition: aws, aws-cn, aws-us-gov, …), without the pseudo-regions such as aws-global.
+ */
+export function regionProblem(region: unknown): string | undefined {
+    // partition() adds the region's description only for a region its data lists.
+    const known = typeof region === "string" && !region.endsWith("-global") && (partition(region) as { description?: string }).description !== undefined;
+    return known ? undefined : "must be an AWS region such as ap-northeast-1 (one the AWS SDK's partition data lists)";
+}
+
+/** Problems of the provider's keys in a stack's config: unknown `aws:` keys, a region AWS does not have. */
+export function providerConfigProblems(values: Record<string, unknown>): string[] {
+    const problems: string[] = [];
+    for (const [fullKey, value] of Object.entries(values)) {
+        const [namespace, key] = splitKey(fullKey);
+        if (namespace !== "aws") continue;
+        const root = key.split(".")[0];
+        if (!AWS_CONFIG_KEYS.includes(root)) {
+            problems.push(`${fullKey} = ${JSON.stringify(value)}: unknown key of the AWS provider; allowed keys: ${AWS_CONFIG_KEYS.join(", ")}`);
+        } else if (root === "region" && regionProblem(value)) {
+            problems.push(`${fullKey} = ${JSON.stringify(value)}: ${regionProblem(value)}`);
+        }
+    }
+    return problems;
+}
 
 /** Reads this project's keys from the running stack's config and parses them. */
 export function readLabConfig(): LabConfig {
     const raw: Record<string, unknown> = {};
-    const problems: string[] = [];
-    for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
+    const all = pulumi.runtime.allConfig();
+    // Without aws:region the provider takes the region from the environment (AWS_REGION, the profile).
+    const problems: string[] = providerConfigProblems(all);
+    for (const [fullKey, value] of Object.entries(all)) {
         const [namespace, key] = splitKey(fullKey);
         if (namespace !== PROJECT) {
-            continue; // provider config such as aws:region is the provider's business
+            continue; // other providers' config is theirs
         }
         if (!STRUCTURED_KEYS.has(key)) {
             raw[key] = value;
@@ -87,11 +178,7 @@ export function readLabConfig(): LabConfig {
             problems.push(`${PROJECT}:${key} = ${JSON.stringify(value)}: must be an object (set it with 'pulumi config set --path ${key}.<field> <value>')`);
         }
     }
-    const stack = pulumi.getStack();
-    if (problems.length > 0) {
-        throw new ConfigError(stack, problems);
-    }
-    return parseLabConfig(raw, { stack });
+    return parseLabConfig(raw, { stack: pulumi.getStack() }, problems);
 }
 
 function splitKey(fullKey: string): [string, string] {
@@ -111,11 +198,11 @@ function describeIssue(issue: z.ZodIssue, input: unknown): string[] {
 }
 
 function line(path: (string | number)[], value: unknown, message: string): string {
-    const key = `${PROJECT}:${path.join(".")}`;
+    const key = path.length === 0 ? `${PROJECT} config` : `${PROJECT}:${path.join(".")}`;
     const shown = value === undefined ? "(unset)" : JSON.stringify(value);
     return `${key} = ${shown}: ${message}`;
 }
 
 function valueAt(root: unknown, path: (string | number)[]): unknown {
-    return path.reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined), root);
+    return path.reduce<unknown>((node, key) => (node !== null && typeof node === "object" && Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined), root);
 }

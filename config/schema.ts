@@ -6,14 +6,11 @@
  * also declared in Pulumi.yaml; `tests/config.spec.ts` proves the two agree.
  */
 import { z } from "zod";
-import { OPERATING_SYSTEMS, OperatingSystem, patchFilterProblems } from "../components/operatingSystems";
-import {
-    DEFAULTS as WINDOW_DEFAULTS,
-    rateControlProblem,
-    REBOOT_OPTIONS,
-    timezoneProblem,
-    windowScheduleProblem,
-} from "../components/patchMaintenanceWindow";
+import { architectureOf, OPERATING_SYSTEMS, OperatingSystem, patchFilterProblems } from "../components/operatingSystems";
+import { DEFAULTS as WINDOW_DEFAULTS, rateControlProblem, REBOOT_OPTIONS, timezoneProblem } from "../components/patchMaintenanceWindow";
+import { associationScheduleProblem, windowScheduleProblem } from "../components/schedules";
+import { LOG_RETENTION_DAYS, MAX_TAGS_PER_RESOURCE, reservedTagKeyProblem } from "../components/validation";
+import { enumOf } from "../contract/models";
 import {
     COMPLIANCE_LEVELS,
     DEFAULT_APPROVE_AFTER_DAYS,
@@ -25,7 +22,7 @@ import {
     MAX_APPROVE_AFTER_DAYS,
     REJECTED_PATCHES_ACTIONS,
 } from "../components/patchingPolicy";
-import { EMAIL_PATTERN, TOPIC_NAME_PATTERN } from "../components/alertTopic";
+import { duplicateEmails, EMAIL_PATTERN, TOPIC_NAME_PATTERN } from "../components/alertTopic";
 import { parseIpv4Cidr } from "../components/cidr";
 import { DEFAULT_AVAILABILITY_ZONES, DEFAULT_VPC_CIDR } from "../components/labNetwork";
 import {
@@ -34,16 +31,17 @@ import {
     DEFAULT_INSTANCE_COUNT,
     DEFAULT_INSTANCE_TYPE,
     DEFAULT_OPERATING_SYSTEM,
+    TAG,
 } from "../components/managedFleet";
 import {
     ASSOCIATION_NAME_PATTERN,
+    associationNameProblem,
     DEFAULT_INVENTORY_SCHEDULE,
     DEFAULT_KEEP_LOGS_ON_DESTROY,
     DEFAULT_LOG_PREFIX,
     DEFAULT_LOG_RETENTION_DAYS,
     INVENTORY_PARAMETER_DEFAULTS,
-    inventoryScheduleProblem,
-    KEY_PREFIX_PATTERN,
+    logPrefixProblem,
 } from "../components/inventoryAssociation";
 
 /** Limits of one fleet role; 400 instances is the largest fleet the benchmarks exercise. */
@@ -52,27 +50,36 @@ export const MAX_INSTANCES_PER_ROLE = 500;
 // ---------------------------------------------------------------------------------------------
 // Building blocks. Each one carries its own "what is allowed" message.
 
+/** Every schema states what is allowed, for a missing value as for a value of the wrong type. */
+const says = (allowed: string) => ({ invalid_type_error: allowed, required_error: `is required: ${allowed.replace(/^must /, "it must ")}` });
+
 /** An area object: unknown keys (typos) are errors that list the allowed keys. */
 function area<T extends z.ZodRawShape>(shape: T) {
-    return z.object(shape).strict({ message: `unknown key; allowed keys: ${Object.keys(shape).join(", ")}` });
+    const keys = Object.keys(shape).join(", ");
+    return z.object(shape, says(`must be an object of: ${keys}`)).strict({ message: `unknown key; allowed keys: ${keys}` });
 }
 
 function wholeNumber(min: number, max: number) {
     const allowed = `must be a whole number from ${min} to ${max}`;
-    return z.number({ invalid_type_error: allowed }).int(allowed).min(min, allowed).max(max, allowed);
+    // A number written in quotes or with leading zeros (YAML readers disagree whether 010 is 10 or 8) arrives as a string.
+    return z.number(says(`${allowed} (no quotes, no leading zeros)`)).int(allowed).min(min, allowed).max(max, allowed);
 }
 
 function text(allowed: string, pattern: RegExp) {
-    return z.string({ invalid_type_error: allowed }).regex(pattern, allowed);
+    return z.string(says(allowed)).regex(pattern, allowed);
 }
 
 function flag() {
-    return z.boolean({ invalid_type_error: "must be true or false" });
+    return z.boolean(says("must be true or false"));
+}
+
+function list<T extends z.ZodTypeAny>(item: T, allowed: string) {
+    return z.array(item, says(allowed));
 }
 
 /** A string that must pass a component's own check (which returns a problem or undefined). */
 function checked(problem: (value: string) => string | undefined, typeMessage: string) {
-    return z.string({ invalid_type_error: typeMessage }).superRefine((value, ctx) => {
+    return z.string(says(typeMessage)).superRefine((value, ctx) => {
         const found = problem(value);
         if (found) ctx.addIssue({ code: z.ZodIssueCode.custom, message: found });
     });
@@ -81,13 +88,13 @@ function checked(problem: (value: string) => string | undefined, typeMessage: st
 function oneOf<T extends readonly [string, ...string[]]>(values: T) {
     const allowed = `must be one of ${values.join(", ")}`;
     return z.enum(values as unknown as [T[number], ...T[number][]], {
-        errorMap: () => ({ message: allowed }),
+        errorMap: (issue) => ({ message: issue.code === "invalid_type" && issue.received === "undefined" ? `is required: ${allowed.replace(/^must /, "it must ")}` : allowed }),
     });
 }
 
 /** An IPv4 CIDR; `allowWorld` decides whether a /0 block is acceptable. */
 function ipv4Cidr(options: { minPrefix: number; maxPrefix: number; worldMessage?: string }) {
-    return z.string({ invalid_type_error: "must be an IPv4 CIDR block such as 203.0.113.10/32" }).superRefine((value, ctx) => {
+    return z.string(says("must be an IPv4 CIDR block such as 203.0.113.10/32")).superRefine((value, ctx) => {
         const parsed = parseIpv4Cidr(value);
         if (typeof parsed === "string") {
             ctx.addIssue({ code: z.ZodIssueCode.custom, message: parsed });
@@ -103,14 +110,28 @@ function ipv4Cidr(options: { minPrefix: number; maxPrefix: number; worldMessage?
 }
 
 /**
- * EC2 instance type names: family, optional generation/attributes, a dot, a size
- * (`t3.micro`, `m7i-flex.large`, `c7gn.16xlarge`, `u-6tb1.metal`).
+ * EC2 instance types: the names RunInstances takes, from AWS's API model (contract/aws-models.json,
+ * botocore's `InstanceType` enum), so a new type is known when the models are regenerated.
  */
-const instanceType = text("must be an EC2 instance type name such as t3.micro", /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/);
+const INSTANCE_TYPES = new Set(enumOf("ec2", "InstanceType"));
+const INSTANCE_TYPE_MESSAGE = "must be an EC2 instance type that RunInstances accepts, such as t3.micro";
+const instanceType = checked((value) => (INSTANCE_TYPES.has(value) ? undefined : INSTANCE_TYPE_MESSAGE), INSTANCE_TYPE_MESSAGE);
 
 /** AWS tag keys and values: up to 128/256 characters of letters, digits, spaces and `_.:/=+-@`. */
-const TAG_KEY = /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
 const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+const NON_EMPTY_TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
+
+/**
+ * The tags the program sets itself: on the stack (index.ts) and on every instance (ManagedFleet's
+ * lab tags, `Name`, `InstanceRole`). A user tag of the same key would be silently overwritten, so
+ * it is refused; and so is `PatchGroup`, which Patch Manager reads like `Patch Group`.
+ */
+export const STACK_TAGS = { workload: "Workload", application: "Application" } as const;
+export const PROGRAM_TAG_KEYS: readonly string[] = [...new Set([...Object.values(STACK_TAGS), ...Object.values(TAG)])];
+const RESERVED_TAG_KEYS = [...PROGRAM_TAG_KEYS, "PatchGroup"];
+/** An instance carries every program tag besides the user's: AWS allows 50 in all. */
+export const MAX_USER_TAGS = MAX_TAGS_PER_RESOURCE - PROGRAM_TAG_KEYS.length;
 
 // ---------------------------------------------------------------------------------------------
 // Defaults: the lab's values, and where the lab is unsafe or outdated, ours (see LAB.md).
@@ -177,7 +198,7 @@ export const fleetSchema = area({
     /** An existing EC2 key pair for SSH (the lab's `OELabIPM`); Session Manager needs none. */
     keyName: text("must be the name of an existing EC2 key pair (1-255 ASCII characters)", /^[\x20-\x7e]{1,255}$/).optional(),
     /** The `Environment` tag value that the inventory association targets. */
-    environment: text("must be a tag value of letters, digits and _.:/=+-@ (1-256 characters)", TAG_VALUE).default(DEFAULTS.fleet.environment),
+    environment: text("must be a tag value of letters, digits and _.:/=+-@ (1-256 characters)", NON_EMPTY_TAG_VALUE).default(DEFAULTS.fleet.environment),
     /** The `Confidentiality` tag value. */
     confidentiality: text("must be a tag value of letters, digits and _.:/=+-@ (0-256 characters)", TAG_VALUE).default(DEFAULTS.fleet.confidentiality),
 });
@@ -197,8 +218,8 @@ const inventoryJsonList = checked((value) => {
 export const inventorySchema = area({
     /** The association's name. Default `InventoryAllInstances-<Workload>` (the lab's, per workload). */
     associationName: text("must be 3-128 letters, digits, _ - or . (no spaces)", ASSOCIATION_NAME_PATTERN).optional(),
-    /** How often to collect: rate(...) of at least 30 minutes, or a cron at most hourly. */
-    schedule: checked(inventoryScheduleProblem, "must be a schedule expression such as rate(30 minutes)").default(DEFAULTS.inventory.schedule),
+    /** How often to collect: what State Manager associations accept (rate of 30 minutes to 31 days, or one of its cron forms). */
+    schedule: checked(associationScheduleProblem, "must be a schedule expression such as rate(30 minutes)").default(DEFAULTS.inventory.schedule),
     /** The parameters of AWS-GatherSoftwareInventory, with the document's defaults. */
     parameters: area({
         applications: inventorySwitch("applications"),
@@ -214,9 +235,7 @@ export const inventorySchema = area({
         billingInfo: inventorySwitch("billingInfo"),
     }).default({}),
     /** The key prefix of the execution logs in the bucket (the lab's `logs`). */
-    logPrefix: text("must be an S3 key prefix of letters, digits and !_.*'()- in /-separated parts, without leading or trailing /", KEY_PREFIX_PATTERN).default(
-        DEFAULTS.inventory.logPrefix,
-    ),
+    logPrefix: checked(logPrefixProblem, "must be an S3 key prefix such as logs").default(DEFAULTS.inventory.logPrefix),
     /** Days until logs (and their old versions) expire. */
     logRetentionDays: wholeNumber(1, 3650).default(DEFAULTS.inventory.logRetentionDays),
     /** Keep the (hardened) bucket and its logs on `pulumi destroy`; false empties and deletes it. */
@@ -227,9 +246,7 @@ export const inventorySchema = area({
 
 const approvalRuleSchema = area({
     /** Patch filter key (PRODUCT, CLASSIFICATION, SEVERITY for Amazon Linux) to values; `*` is "All". */
-    patchFilters: z.record(z.string(), z.array(z.string(), { invalid_type_error: "must be a list of values, e.g. [\"*\"]" }), {
-        invalid_type_error: "must be a map of filter keys to lists of values",
-    }),
+    patchFilters: z.record(z.string(), list(z.string(says("must be a filter value such as Security")), 'must be a list of values, e.g. ["*"]'), says("must be a map of filter keys to lists of values")),
     /** Days after release before approval; default `patching.approveAfterDays`. */
     approveAfterDays: wholeNumber(0, MAX_APPROVE_AFTER_DAYS).optional(),
     complianceLevel: oneOf(COMPLIANCE_LEVELS),
@@ -247,21 +264,17 @@ export const patchingSchema = area({
     description: text("must be 1-1024 characters", /^[\s\S]{1,1024}$/).default(DEFAULT_BASELINE_DESCRIPTION),
     /** The approval delay of every rule that sets none: test 0, prod later (see the stack files). */
     approveAfterDays: wholeNumber(0, MAX_APPROVE_AFTER_DAYS).default(DEFAULTS.patching.approveAfterDays),
-    approvalRules: z
-        .array(approvalRuleSchema, { invalid_type_error: "must be a list of approval rules" })
+    approvalRules: list(approvalRuleSchema, "must be a list of approval rules")
         .min(1, `must have 1 to ${MAX_APPROVAL_RULES} rules`)
         .max(MAX_APPROVAL_RULES, `must have 1 to ${MAX_APPROVAL_RULES} rules`)
         .default(LAB_APPROVAL_RULES),
-    rejectedPatches: z
-        .array(text("must be a package name or pattern of 1-100 characters", /^\S{1,100}$/), { invalid_type_error: "must be a list of package names or patterns" })
+    rejectedPatches: list(text("must be a package name or pattern of 1-100 characters", /^\S{1,100}$/), "must be a list of package names or patterns")
         .max(50, "must have at most 50 entries")
         .default([...DEFAULT_REJECTED_PATCHES]),
     rejectedPatchesAction: oneOf(REJECTED_PATCHES_ACTIONS).default(DEFAULTS.patching.rejectedPatchesAction),
 });
 
-/** The retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days. */
-const LOG_RETENTIONS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
-const LOG_RETENTION_MESSAGE = `must be one of ${LOG_RETENTIONS.join(", ")}`;
+const LOG_RETENTION_MESSAGE = `must be one of ${LOG_RETENTION_DAYS.join(", ")}`;
 
 export const maintenanceWindowSchema = area({
     /** The install window's name. Default `Patch<Workload>WorkloadWebServers` (the lab's). */
@@ -272,36 +285,31 @@ export const maintenanceWindowSchema = area({
     cutoff: wholeNumber(0, 23).default(WINDOW_DEFAULTS.cutoff),
     /** Days after the cron date, 1-6 ("Patch Tuesday plus N days"). */
     scheduleOffset: wholeNumber(1, 6).optional(),
-    targetRoles: z.array(text("must be an InstanceRole tag value such as WebServer", /^[A-Za-z0-9_.:/=+\-@ ]{1,256}$/)).min(1, "must name at least one InstanceRole").default([...WINDOW_DEFAULTS.targetRoles]),
+    /** Target values: RegisterTargetWithMaintenanceWindow takes at most 50 per key. */
+    targetRoles: list(text("must be an InstanceRole tag value such as WebServer", /^[A-Za-z0-9_.:/=+\-@ ]{1,256}$/), "must be a list of InstanceRole values")
+        .min(1, "must name 1 to 50 InstanceRole values")
+        .max(50, "must name 1 to 50 InstanceRole values")
+        .default([...WINDOW_DEFAULTS.targetRoles]),
     maxConcurrency: checked((v) => rateControlProblem(v, 1), "must be a string such as \"1\" or \"10%\"").default(WINDOW_DEFAULTS.maxConcurrency),
     maxErrors: checked((v) => rateControlProblem(v, 0), "must be a string such as \"1\" or \"10%\"").default(WINDOW_DEFAULTS.maxErrors),
     rebootOption: oneOf(REBOOT_OPTIONS).default(WINDOW_DEFAULTS.rebootOption),
     cloudWatchLogs: flag().default(true),
     /** Retention of the stack's patching log group: a value CloudWatch Logs accepts. */
     logRetentionDays: z
-        .number({ invalid_type_error: LOG_RETENTION_MESSAGE })
-        .refine((n) => LOG_RETENTIONS.includes(n), LOG_RETENTION_MESSAGE)
+        .number(says(LOG_RETENTION_MESSAGE))
+        .refine((n) => LOG_RETENTION_DAYS.includes(n), LOG_RETENTION_MESSAGE)
         .default(WINDOW_DEFAULTS.logRetentionDays),
     scan: flag().default(true),
     scanSchedule: checked(windowScheduleProblem, "must be a cron(...) or rate(...) expression").default(WINDOW_DEFAULTS.scanSchedule),
     /** An existing IAM group (the lab's Administrators) that gets the PassRole policy. */
     adminGroup: text("must be an IAM group name (1-128 letters, digits and +=,.@_-)", /^[\w+=,.@-]{1,128}$/).optional(),
-}).superRefine((window, ctx) => {
-    if (window.cutoff >= window.duration) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["cutoff"], message: `must be less than the duration (${window.duration} hour${window.duration === 1 ? "" : "s"})` });
-    }
-    if (window.scheduleOffset !== undefined && !window.schedule.startsWith("cron(")) {
-        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["scheduleOffset"], message: "needs a cron schedule" });
-    }
 });
 
 export const alertsSchema = area({
     /** The SNS topic's name. Default `AdminAlert-<Workload>` (the lab's `AdminAlert`, per workload). */
     topicName: text("must be 1-30 letters, digits, _ or -", TOPIC_NAME_PATTERN).optional(),
     /** E-mail addresses to subscribe; each receives a confirmation mail it must accept. */
-    emails: z
-        .array(text("must be an e-mail address such as ops@example.com", EMAIL_PATTERN), { invalid_type_error: "must be a list of e-mail addresses" })
-        .default([]),
+    emails: list(text("must be an e-mail address such as ops@example.com", EMAIL_PATTERN), "must be a list of e-mail addresses").default([]),
 });
 
 /**
@@ -309,18 +317,20 @@ export const alertsSchema = area({
  * `SSMMaintenanceWindowRole-<Workload>-` must fit IAM's 38-character prefix, hence 12.
  */
 export const WORKLOAD_PATTERN = /^[A-Z][A-Za-z0-9]{0,11}$/;
+const WORKLOAD_MESSAGE = "must start with a capital letter and be 1-12 letters or digits, e.g. Test";
 
-export const labSchema = area({
+/** The top-level keys: the workload, the user's tags, and one object per area. */
+export const TOP_LEVEL = {
     /** The lab's WorkloadName (`Test`, `Prod`). Required: Pulumi.yaml declares it without a default. */
-    workload: z.string({ required_error: "is required: set it in the stack file, e.g. Test" }).pipe(
-        text("must start with a capital letter and be 1-12 letters or digits, e.g. Test", WORKLOAD_PATTERN),
-    ),
+    workload: z
+        .string({ required_error: "is required: set it in the stack file, e.g. Test", invalid_type_error: WORKLOAD_MESSAGE })
+        .regex(WORKLOAD_PATTERN, WORKLOAD_MESSAGE),
     /** Extra tags on every taggable resource (the lab's `Owner`). */
     tags: z
         .record(
-            text("tag keys must be 1-128 characters of letters, digits, spaces and _.:/=+-@, not starting with aws:", TAG_KEY),
+            text("tag keys must be 1-128 characters of letters, digits, spaces and _.:/=+-@", TAG_KEY),
             text("tag values must be 0-256 characters of letters, digits, spaces and _.:/=+-@", TAG_VALUE),
-            { invalid_type_error: "must be a map of tag keys to string values" },
+            says("must be a map of tag keys to string values"),
         )
         .default({}),
     network: networkSchema.default({}),
@@ -329,14 +339,74 @@ export const labSchema = area({
     maintenanceWindow: maintenanceWindowSchema.default({}),
     alerts: alertsSchema.default({}),
     patching: patchingSchema.default({}),
-}).superRefine((config, ctx) => {
+};
+
+/** The whole schema, for its types and defaults (parsing goes area by area: config/index.ts). */
+export const labSchema = area(TOP_LEVEL);
+
+
+/** What parsed of each area, field by field: a cross check runs when the fields it needs are there. */
+export type PartialLabConfig = { -readonly [K in keyof ParsedLabConfig]?: ParsedLabConfig[K] extends object ? Partial<ParsedLabConfig[K]> : ParsedLabConfig[K] };
+
+/** A problem a cross check found: where (path below the namespace) and what is allowed. */
+export interface CrossIssue {
+    readonly path: (string | number)[];
+    readonly message: string;
+}
+
+/**
+ * Checks that span fields or areas. They run on whatever parsed, so a broken area never hides
+ * them, and each runs only when the fields it needs are valid.
+ */
+export const CROSS_CHECKS: readonly ((config: PartialLabConfig) => CrossIssue[])[] = [
+    // A cutoff at or after the end of the window: CreateMaintenanceWindow refuses it.
+    ({ maintenanceWindow: w }) =>
+        w?.cutoff !== undefined && w.duration !== undefined && w.cutoff >= w.duration
+            ? [{ path: ["maintenanceWindow", "cutoff"], message: `must be less than the duration (${w.duration} hour${w.duration === 1 ? "" : "s"})` }]
+            : [],
+    // Systems Manager supports schedule offsets for cron expressions only.
+    ({ maintenanceWindow: w }) =>
+        w?.scheduleOffset !== undefined && w.schedule !== undefined && !w.schedule.startsWith("cron(")
+            ? [{ path: ["maintenanceWindow", "scheduleOffset"], message: `needs a cron schedule (maintenanceWindow.schedule is ${w.schedule})` }]
+            : [],
     // The baseline is for the fleet's OS: its rules may only use that OS's patch filters.
-    config.patching.approvalRules.forEach((rule, i) => {
-        for (const problem of patchFilterProblems(config.fleet.operatingSystem, rule.patchFilters)) {
-            ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["patching", "approvalRules", i, "patchFilters"], message: problem });
+    ({ fleet, patching }) =>
+        fleet?.operatingSystem === undefined || patching?.approvalRules === undefined
+            ? []
+            : patching.approvalRules.flatMap((rule, i) =>
+                  patchFilterProblems(fleet.operatingSystem!, rule.patchFilters).map((message) => ({ path: ["patching", "approvalRules", i, "patchFilters"], message })),
+              ),
+    // The data sync is named after the association: <name>-sync within SyncName's 64 characters.
+    ({ inventory }) => {
+        const problem = inventory?.associationName !== undefined && inventory.resourceDataSync !== undefined ? associationNameProblem(inventory.associationName, inventory.resourceDataSync) : undefined;
+        return problem ? [{ path: ["inventory", "associationName"], message: problem }] : [];
+    },
+    // One pinned AMI has one architecture: both roles' instance types must run it.
+    ({ fleet }) => {
+        if (fleet?.amiId === undefined || fleet.webServerInstanceType === undefined || fleet.appServerInstanceType === undefined) return [];
+        const web = architectureOf(fleet.webServerInstanceType);
+        const app = architectureOf(fleet.appServerInstanceType);
+        return web === app
+            ? []
+            : [{ path: ["fleet", "amiId"], message: `one pinned AMI cannot run both webServerInstanceType ${fleet.webServerInstanceType} (${web}) and appServerInstanceType ${fleet.appServerInstanceType} (${app}); choose types of one architecture, or leave amiId unset` }];
+    },
+    // Tags: none of the program's own keys, no aws: prefix in any case, and room for the program's on every instance.
+    ({ tags }) => {
+        if (tags === undefined) return [];
+        const issues: CrossIssue[] = Object.keys(tags).flatMap((key) => {
+            if (RESERVED_TAG_KEYS.includes(key)) return [{ path: ["tags", key], message: `is a tag the program sets itself (${RESERVED_TAG_KEYS.join(", ")}); set it through its own config key, or choose another key` }];
+            const reserved = reservedTagKeyProblem(key);
+            return reserved ? [{ path: ["tags", key], message: reserved }] : [];
+        });
+        const count = Object.keys(tags).length;
+        if (count > MAX_USER_TAGS) {
+            issues.push({ path: ["tags"], message: `has ${count} tags; at most ${MAX_USER_TAGS}, because every instance also carries the program's ${PROGRAM_TAG_KEYS.length} (${PROGRAM_TAG_KEYS.join(", ")}) and AWS allows ${MAX_TAGS_PER_RESOURCE} per resource` });
         }
-    });
-});
+        return issues;
+    },
+    // The same address twice.
+    ({ alerts }) => duplicateEmails(alerts?.emails ?? []).map((email) => ({ path: ["alerts", "emails"], message: `lists ${email} twice (letter case aside); subscribe each address once` })),
+];
 
 /** The raw config the schema accepts: top-level keys without the project namespace. */
 export type RawLabConfig = z.input<typeof labSchema>;

@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
-import { LabConfig, parseLabConfig, PROJECT } from "./index";
+import { LabConfig, parseLabConfig, PROJECT, providerConfigProblems } from "./index";
 
 /** The folder of Pulumi.yaml, whether this runs from config/ (ts-node) or bin/config/ (compiled). */
 export const PROJECT_ROOT = findProjectRoot(__dirname);
@@ -41,9 +41,17 @@ interface ConfigFile {
     config?: Record<string, unknown>;
 }
 
+/**
+ * Integers written with leading zeros (`010`) are 10 to some YAML readers and 8 (octal) to others,
+ * the Go reader of the Pulumi CLI among the latter: they are read as the text they are, and config
+ * validation refuses them as numbers, instead of this plan and `pulumi up` disagreeing.
+ */
+const ZERO_PADDED = new yaml.Type("tag:oe-lab-ipm,2026:zero-padded", { kind: "scalar", resolve: (text: string) => /^[-+]?0[0-9_]+$/.test(text), construct: (text: string) => text });
+const SCHEMA = yaml.FAILSAFE_SCHEMA.extend({ implicit: [ZERO_PADDED, ...(yaml.CORE_SCHEMA as unknown as { implicit: yaml.Type[] }).implicit] });
+
 function readYaml(file: string): ConfigFile {
     try {
-        return (yaml.load(fs.readFileSync(file, "utf8")) ?? {}) as ConfigFile;
+        return (yaml.load(fs.readFileSync(file, "utf8"), { schema: SCHEMA }) ?? {}) as ConfigFile;
     } catch (error) {
         throw new StackFileError(`${file} is not valid YAML: ${(error as Error).message.split("\n")[0]}`);
     }
@@ -72,7 +80,15 @@ export function loadStackConfig(stack: string, overrides: ConfigOverrides = {}, 
             values[qualify(key)] = declaration;
         }
     }
-    Object.assign(values, readYaml(stackFile).config ?? {});
+    const stackValues = readYaml(stackFile).config ?? {};
+    // A stack file's keys carry their namespace (oe-lab-ipm:workload, aws:region); the Pulumi CLI refuses any without.
+    const bare = Object.keys(stackValues).filter((key) => !/^[^:]+:[^:]/.test(key));
+    if (bare.length > 0) {
+        throw new StackFileError(
+            `Pulumi.${stack}.yaml: config key${bare.length === 1 ? "" : "s"} without a namespace: ${bare.map((k) => `"${k}" (write ${qualify(k)})`).join(", ")}; the Pulumi CLI refuses such a stack file.`,
+        );
+    }
+    Object.assign(values, stackValues);
     for (const key of required.filter((k) => !(k in values))) {
         throw new StackFileError(`Stack '${stack}' is missing configuration value '${key}' (Pulumi.yaml declares it without a default).`);
     }
@@ -109,9 +125,15 @@ export function readStackConfig(stack: string, options: { overrides?: ConfigOver
             .filter(([key]) => key.startsWith(`${PROJECT}:`))
             .map(([key, value]) => [key.slice(PROJECT.length + 1), value]),
     );
+    return { config: parseLabConfig(raw, { stack }, providerConfigProblems(values)), region: stackRegion(stack, values) };
+}
+
+/** The stack file's aws:region: the plan and the operations need it (pulumi up could take it from the environment). */
+export function stackRegion(stack: string, values: Record<string, unknown>): string {
     const region = values["aws:region"];
-    if (typeof region !== "string") {
-        throw new StackFileError(`Pulumi.${stack}.yaml sets no aws:region: the stack's region is needed to reach its resources.`);
+    if (region === undefined) {
+        throw new StackFileError(`Pulumi.${stack}.yaml sets no aws:region: the stack's region is needed to plan it and reach its resources (pulumi config set aws:region ap-northeast-1).`);
     }
-    return { config: parseLabConfig(raw, { stack }), region };
+    // A region AWS does not have is reported with the rest of the config's problems.
+    return String(region);
 }

@@ -17,7 +17,7 @@ import { createHash } from "crypto";
 import * as path from "path";
 import { OPERATING_SYSTEM_SPECS } from "../components/operatingSystems";
 import { PROJECT } from "../config";
-import { ConfigOverrides, loadStackConfig } from "../config/stackFiles";
+import { ConfigOverrides, loadStackConfig, stackRegion } from "../config/stackFiles";
 
 
 /** The program, as compiled beside this module (bin/index.js) or as source under ts-node (index.ts). */
@@ -363,7 +363,7 @@ export function evaluateStack(stack: string, recorded: RecordedResource[], optio
 
 async function evaluateNow(stack: string, recorded: RecordedResource[], options: EvaluationOptions): Promise<StackRun> {
     const values = loadStackConfig(stack, options.overrides, options.projectDir);
-    const region = String(values["aws:region"] ?? "us-east-1");
+    const region = stackRegion(stack, values);
     const registrations = new Map<string, Registration>();
     pulumi.runtime.setAllConfig(toRuntimeConfig(values));
     await pulumi.runtime.setMocks(mocksFor(recorded, registrations, stack, region, options.values ?? "realistic"), PROJECT, stack, false);

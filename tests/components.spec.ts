@@ -56,11 +56,11 @@ describe("component argument checks", () => {
                 }),
             ),
             [
-                'associationName "Inventory All" must be 3-128 letters, digits, _ - .',
+                'associationName "Inventory All" must be 3-128 letters, digits, _ - or . (no spaces)',
                 "targetTags must name at least one tag",
-                'schedule "rate(5 minutes)" must not be more frequent than every 30 minutes (the inventory minimum)',
+                `schedule "rate(5 minutes)" an association's rate must be at least 30 minutes and less than 31 days`,
                 "parameters packages are not parameters of AWS-GatherSoftwareInventory",
-                'logPrefix "/x" is not a valid S3 key prefix',
+                `logPrefix "/x" must be an S3 key prefix of at most 500 letters, digits and !_.*'()- in /-separated parts, without leading or trailing /`,
                 "logRetentionDays 0 must be a whole number of at least 1",
             ],
         );
@@ -95,7 +95,7 @@ describe("component argument checks", () => {
                 'timezone "Mars/Olympus" must be an IANA time zone name such as Asia/Tokyo or Etc/UTC',
                 "cutoff 2 must be less than duration 2",
                 "scheduleOffset needs a cron schedule",
-                'maxConcurrency "0" must be a number of instances (1 or more) or a percentage (1% to 100%), e.g. 1 or 10%',
+                'maxConcurrency "0" must be a number of instances (1 to 9999999, no leading zeros) or a percentage (1% to 100%), e.g. 1 or 10%',
             ],
         );
     });

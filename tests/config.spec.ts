@@ -52,8 +52,8 @@ describe("stack config", () => {
 
     it("refuses unknown keys at the top and inside an area, listing the allowed ones", async () => {
         assert.deepStrictEqual(await configProblems({ "fleet.webServerCont": 3, region: "eu-west-1" }), [
-            "oe-lab-ipm:fleet.webServerCont = 3: unknown key; allowed keys: operatingSystem, webServerCount, webServerInstanceType, appServerCount, appServerInstanceType, amiId, keyName, environment, confidentiality",
             "oe-lab-ipm:region = \"eu-west-1\": unknown key; allowed keys: workload, tags, network, fleet, inventory, maintenanceWindow, alerts, patching",
+            "oe-lab-ipm:fleet.webServerCont = 3: unknown key; allowed keys: operatingSystem, webServerCount, webServerInstanceType, appServerCount, appServerInstanceType, amiId, keyName, environment, confidentiality",
         ]);
     });
 
@@ -67,8 +67,8 @@ describe("stack config", () => {
 
     it("refuses an instance type that is not a string or not an instance type name", async () => {
         assert.deepStrictEqual(await configProblems({ "fleet.webServerInstanceType": 3, "fleet.appServerInstanceType": "T3 Micro" }), [
-            "oe-lab-ipm:fleet.webServerInstanceType = 3: must be an EC2 instance type name such as t3.micro",
-            'oe-lab-ipm:fleet.appServerInstanceType = "T3 Micro": must be an EC2 instance type name such as t3.micro',
+            "oe-lab-ipm:fleet.webServerInstanceType = 3: must be an EC2 instance type that RunInstances accepts, such as t3.micro",
+            'oe-lab-ipm:fleet.appServerInstanceType = "T3 Micro": must be an EC2 instance type that RunInstances accepts, such as t3.micro',
         ]);
     });
 

@@ -172,19 +172,26 @@ describe("InventoryAssociation options", () => {
         assert.ok(error instanceof ConfigError);
         assert.deepStrictEqual(resources, []);
         assert.deepStrictEqual(error.problems, [
-            'oe-lab-ipm:inventory.schedule = "rate(15 minutes)": must not be more frequent than every 30 minutes (the inventory minimum)',
+            `oe-lab-ipm:inventory.schedule = "rate(15 minutes)": an association's rate must be at least 30 minutes and less than 31 days`,
             'oe-lab-ipm:inventory.parameters.applications = "Yes": must be one of Enabled, Disabled',
             "oe-lab-ipm:inventory.parameters.packages = \"Enabled\": unknown key; allowed keys: applications, awsComponents, files, networkConfig, windowsUpdates, instanceDetailedInformation, services, windowsRegistry, windowsRoles, customInventory, billingInfo",
-            'oe-lab-ipm:inventory.logPrefix = "/logs/": must be an S3 key prefix of letters, digits and !_.*\'()- in /-separated parts, without leading or trailing /',
+            'oe-lab-ipm:inventory.logPrefix = "/logs/": must be an S3 key prefix of at most 500 letters, digits and !_.*\'()- in /-separated parts, without leading or trailing /',
             "oe-lab-ipm:inventory.logRetentionDays = -1: must be a whole number from 1 to 3650",
         ]);
     });
 
     it("refuses malformed schedules with what is allowed", async () => {
         for (const [schedule, message] of [
-            ["rate(1 hours)", "must use a singular unit, e.g. rate(1 hour)"],
-            ["every 30 minutes", "must be rate(<n> minutes|hours|days) of at least 30 minutes, or cron(...)"],
-            ["cron(0/5 * * * ? *)", "a cron schedule must name one minute of the hour (at most hourly), e.g. cron(0 */1 * * ? *)"],
+            ["rate(1 hours)", "a rate of 1 takes the singular unit, e.g. rate(1 hour)"],
+            ["every 30 minutes", "must be a cron(...) or rate(...) expression, e.g. rate(30 minutes) or cron(0 2 ? * * *)"],
+            [
+                "cron(0/5 * * * ? *)",
+                "an association's cron may only run every 30 minutes, every 1, 2, 4, 8 or 12 hours, or daily or weekly at a given time: cron(0/30 * * * ? *), cron(<m> 0/<1|2|4|8|12> * * ? *), cron(<m> <h> * * ? *) (daily) or cron(<m> <h> ? * <day> *) (weekly)",
+            ],
+            ["rate(31 days)", "an association's rate must be at least 30 minutes and less than 31 days"],
+            ["cron(0 2 ? * MON-FRI *)", "an association's cron may only run every 30 minutes, every 1, 2, 4, 8 or 12 hours, or daily or weekly at a given time: cron(0/30 * * * ? *), cron(<m> 0/<1|2|4|8|12> * * ? *), cron(<m> <h> * * ? *) (daily) or cron(<m> <h> ? * <day> *) (weekly)"],
+            ["cron(0 0/3 * * ? *)", "an association's cron may only run every 30 minutes, every 1, 2, 4, 8 or 12 hours, or daily or weekly at a given time: cron(0/30 * * * ? *), cron(<m> 0/<1|2|4|8|12> * * ? *), cron(<m> <h> * * ? *) (daily) or cron(<m> <h> ? * <day> *) (weekly)"],
+            ["cron(0 24 * * ? *)", "hours 24: hours takes 0-23 with , - * /"],
         ]) {
             const { error } = await runFailingStack("test", { "inventory.schedule": schedule });
             assert.deepStrictEqual((error as ConfigError).problems, [`oe-lab-ipm:inventory.schedule = ${JSON.stringify(schedule)}: ${message}`]);

@@ -198,11 +198,11 @@ describe("PatchMaintenanceWindow options", () => {
         assert.ok(error instanceof ConfigError);
         assert.deepStrictEqual(resources, []);
         assert.deepStrictEqual(error.problems, [
-            'oe-lab-ipm:maintenanceWindow.schedule = "cron(0 2 * * *)": a cron needs six fields: minutes hours day-of-month month day-of-week year, e.g. cron(0 2 ? * * *)',
+            'oe-lab-ipm:maintenanceWindow.schedule = "cron(0 2 * * *)": a cron needs six fields: minutes hours day-of-month month day-of-week year (optionally seconds first), e.g. cron(0 2 ? * * *)',
             'oe-lab-ipm:maintenanceWindow.timezone = "Tokyo/Japan": must be an IANA time zone name such as Asia/Tokyo or Etc/UTC',
             "oe-lab-ipm:maintenanceWindow.duration = 25: must be a whole number from 1 to 24",
-            'oe-lab-ipm:maintenanceWindow.maxConcurrency = "0": must be a number of instances (1 or more) or a percentage (1% to 100%), e.g. 1 or 10%',
-            'oe-lab-ipm:maintenanceWindow.maxErrors = "101%": must be a number of instances (0 or more) or a percentage (0% to 100%), e.g. 1 or 10%',
+            'oe-lab-ipm:maintenanceWindow.maxConcurrency = "0": must be a number of instances (1 to 9999999, no leading zeros) or a percentage (1% to 100%), e.g. 1 or 10%',
+            'oe-lab-ipm:maintenanceWindow.maxErrors = "101%": must be a number of instances (0 to 9999999, no leading zeros) or a percentage (0% to 100%), e.g. 1 or 10%',
             'oe-lab-ipm:maintenanceWindow.rebootOption = "Always": must be one of RebootIfNeeded, NoReboot',
             "oe-lab-ipm:maintenanceWindow.logRetentionDays = 10: must be one of 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653",
         ]);
@@ -216,7 +216,7 @@ describe("PatchMaintenanceWindow options", () => {
             'oe-lab-ipm:maintenanceWindow.schedule = "cron(0 2 * * * *)": a cron needs ? in exactly one of day-of-month and day-of-week, e.g. cron(0 2 ? * * *)',
         ]);
         const offset = await runFailingStack("test", { "maintenanceWindow.schedule": "rate(1 day)", "maintenanceWindow.scheduleOffset": 2 });
-        assert.deepStrictEqual((offset.error as ConfigError).problems, ["oe-lab-ipm:maintenanceWindow.scheduleOffset = 2: needs a cron schedule"]);
+        assert.deepStrictEqual((offset.error as ConfigError).problems, ["oe-lab-ipm:maintenanceWindow.scheduleOffset = 2: needs a cron schedule (maintenanceWindow.schedule is rate(1 day))"]);
         assert.deepStrictEqual([cutoff.resources, cron.resources, offset.resources], [[], [], []]);
     });
 });

@@ -228,7 +228,7 @@ describe("ops", () => {
         it("refuses rate controls Run Command would refuse", async () => {
             const s = await ops(["install", "--stack", "test", "--concurrency", "0", "--yes"]);
             assert.strictEqual(s.code, 2);
-            assert.match(s.err, /option '--concurrency <n>' argument '0' is invalid\. must be a number of instances \(1 or more\) or a percentage \(1% to 100%\), e\.g\. 1 or 10%/);
+            assert.match(s.err, /option '--concurrency <n>' argument '0' is invalid\. must be a number of instances \(1 to 9999999, no leading zeros\) or a percentage \(1% to 100%\), e\.g\. 1 or 10%/);
             assert.strictEqual(ssm.commandCalls(SendCommandCommand).length, 0);
         });
     });
