@@ -57,15 +57,24 @@ export const OPERATING_SYSTEMS = Object.keys(OPERATING_SYSTEM_SPECS) as [Operati
 
 /**
  * The CPU architecture of an instance type: AWS Graviton families carry a `g` after the
- * generation digit (`t4g`, `m7g`, `c7gn`, `r8gd`, `im4gn`, `is4gen`, `x2gd`, `g5g`), and `a1`
- * (the first Graviton) has none; everything else is x86_64 (`g4dn` and `g5` are GPU families).
- * tests/fleet.spec.ts lists every arm64 type of the EC2 API model, so a new family is reviewed.
+ * generation digit (`t4g`, `m7g`, `c7gn`, `r8gd`, `im4gn`, `is4gen`, `x2gd`, `g5g`); `a1` (the
+ * first Graviton) and `p6e-gb200` (NVIDIA Grace) are arm64 without it; everything else is x86_64
+ * (`g4dn` and `g5` are GPU families). tests/fleet.spec.ts lists every arm64 family of the EC2 API
+ * model, so a family added by a newer model is reviewed here.
  */
+const ARM64_FAMILIES = ["a1", "p6e-gb200"];
 export function architectureOf(instanceType: string): Architecture {
-    return /^(a1|[a-z]+\d+g[a-z]*)\./.test(instanceType) ? "arm64" : "x86_64";
+    const family = instanceType.split(".")[0];
+    return ARM64_FAMILIES.includes(family) || /^[a-z]+\d+g[a-z]*$/.test(family) ? "arm64" : "x86_64";
 }
 
-/** What is wrong with an approval rule's patch filters for an OS, one line per problem. */
+/** Why the fleet cannot run an instance type that EC2 has, or undefined. */
+export function instanceTypeProblem(instanceType: string): string | undefined {
+    return instanceType.startsWith("mac")
+        ? "is a Mac instance type: those run only on EC2 Dedicated Hosts, which this fleet does not allocate"
+        : undefined;
+}
+
 /** CreatePatchBaseline: a patch filter has 1 to 20 values of 1 to 64 characters (PatchFilterValueList). */
 export const MAX_PATCH_FILTER_VALUES = 20;
 export const MAX_PATCH_FILTER_VALUE_LENGTH = 64;

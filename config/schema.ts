@@ -6,7 +6,7 @@
  * also declared in Pulumi.yaml; `tests/config.spec.ts` proves the two agree.
  */
 import { z } from "zod";
-import { architectureOf, OPERATING_SYSTEMS, OperatingSystem, patchFilterProblems } from "../components/operatingSystems";
+import { architectureOf, instanceTypeProblem, OPERATING_SYSTEMS, OperatingSystem, patchFilterProblems } from "../components/operatingSystems";
 import { DEFAULTS as WINDOW_DEFAULTS, rateControlProblem, REBOOT_OPTIONS, timezoneProblem } from "../components/patchMaintenanceWindow";
 import { associationScheduleProblem, windowScheduleProblem } from "../components/schedules";
 import { LOG_RETENTION_DAYS, MAX_TAGS_PER_RESOURCE, reservedTagKeyProblem } from "../components/validation";
@@ -115,7 +115,7 @@ function ipv4Cidr(options: { minPrefix: number; maxPrefix: number; worldMessage?
  */
 const INSTANCE_TYPES = new Set(enumOf("ec2", "InstanceType"));
 const INSTANCE_TYPE_MESSAGE = "must be an EC2 instance type that RunInstances accepts, such as t3.micro";
-const instanceType = checked((value) => (INSTANCE_TYPES.has(value) ? undefined : INSTANCE_TYPE_MESSAGE), INSTANCE_TYPE_MESSAGE);
+const instanceType = checked((value) => (INSTANCE_TYPES.has(value) ? instanceTypeProblem(value) : INSTANCE_TYPE_MESSAGE), INSTANCE_TYPE_MESSAGE);
 
 /** AWS tag keys and values: up to 128/256 characters of letters, digits, spaces and `_.:/=+-@`. */
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
@@ -328,7 +328,8 @@ export const TOP_LEVEL = {
     /** Extra tags on every taggable resource (the lab's `Owner`). */
     tags: z
         .record(
-            text("tag keys must be 1-128 characters of letters, digits, spaces and _.:/=+-@", TAG_KEY),
+            // __proto__ cannot be carried by a JavaScript object: it would be dropped without a word.
+            text("tag keys must be 1-128 characters of letters, digits, spaces and _.:/=+-@", TAG_KEY).refine((key) => key !== "__proto__", "tag key __proto__ cannot be passed on; choose another key"),
             text("tag values must be 0-256 characters of letters, digits, spaces and _.:/=+-@", TAG_VALUE),
             says("must be a map of tag keys to string values"),
         )

@@ -7,10 +7,12 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { PROJECT_ROOT } from "../config/stackFiles";
 
-/** The committed extract; read from the project's folder, whether this runs from contract/ or bin/contract/. */
-export const MODELS_FILE = path.join(PROJECT_ROOT, "contract", "aws-models.json");
+/**
+ * The committed extract, read from the project's contract/ folder whether this runs from
+ * contract/ (ts-node) or bin/contract/ (compiled). No config import: config reads the models.
+ */
+export const MODELS_FILE = [path.join(__dirname, "aws-models.json"), path.join(__dirname, "..", "..", "contract", "aws-models.json")].find((f) => fs.existsSync(f)) ?? path.join(__dirname, "aws-models.json");
 
 const models = JSON.parse(fs.readFileSync(MODELS_FILE, "utf8")) as {
     readonly source: string;

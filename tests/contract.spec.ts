@@ -144,3 +144,137 @@ describe("API contract: every planned request passes AWS's API models", () => {
         });
     }
 });
+
+describe("API contract: the check can fail, naming resource, field, value and constraint", () => {
+    /** The test stack's violations after one mutation of a resource's inputs. */
+    async function afterMutation(type: string, mutate: (inputs: Record<string, any>) => void, name?: string): Promise<string[]> {
+        const run = await runStack("test");
+        let mutated = 0;
+        const resources = run.resources.map((r) => {
+            if (r.type !== type || (name !== undefined && r.name !== name) || mutated > 0) return r;
+            mutated++;
+            const inputs = structuredClone(r.inputs);
+            mutate(inputs);
+            return { ...r, inputs, state: { ...r.state, ...inputs } };
+        });
+        assert.strictEqual(mutated, 1, `no ${type} ${name ?? ""} to mutate`);
+        return checkContract({ ...run, resources }, CONTEXT).map(formatViolation);
+    }
+
+    const policy = (statement: object) => JSON.stringify({ Version: "2012-10-17", Statement: [statement] });
+
+    it("a name past the API's length", async () => {
+        assert.deepStrictEqual(await afterMutation("aws:ssm/maintenanceWindow:MaintenanceWindow", (i) => (i.name = "w".repeat(129))), [
+            `aws:ssm/maintenanceWindow:MaintenanceWindow lab-window-window: ssm:CreateMaintenanceWindow Name = "${"w".repeat(129)}": must be at most 128 characters long (is 129)`,
+            `aws:ssm/maintenanceWindow:MaintenanceWindow lab-window-window: ssm:CreateMaintenanceWindow Name = "${"w".repeat(129)}": must match the pattern ^[a-zA-Z0-9_\\-.]{3,128}$`,
+        ]);
+    });
+
+    it("a role name prefix past the provider's 38 characters", async () => {
+        const prefix = "ManagedInstancesRole-TooLongForIam-123-";
+        assert.deepStrictEqual(await afterMutation("aws:iam/role:Role", (i) => (i.namePrefix = prefix), "lab-fleet-role"), [
+            `aws:iam/role:Role lab-fleet-role: iam:CreateRole namePrefix = "${prefix}": the AWS provider takes at most 38 characters (the name's limit less its 26-character unique suffix) [provider-name-prefix]`,
+        ]);
+    });
+
+    it("a value its pattern refuses, and an enum value AWS does not have", async () => {
+        assert.deepStrictEqual(
+            await afterMutation("aws:ssm/patchBaseline:PatchBaseline", (i) => {
+                i.operatingSystem = "AMAZON_LINUX_2099";
+                i.approvalRules[0].approveAfterDays = 361;
+            }),
+            [
+                'aws:ssm/patchBaseline:PatchBaseline lab-patching-baseline: ssm:CreatePatchBaseline OperatingSystem = "AMAZON_LINUX_2099": must be one of WINDOWS, AMAZON_LINUX, AMAZON_LINUX_2, AMAZON_LINUX_2022, UBUNTU, REDHAT_ENTERPRISE_LINUX, SUSE, CENTOS, … (15 values)',
+                "aws:ssm/patchBaseline:PatchBaseline lab-patching-baseline: ssm:CreatePatchBaseline ApprovalRules.PatchRules[0].ApproveAfterDays = 361: must be at most 360",
+            ],
+        );
+    });
+
+    it("a missing required member, a list past its size", async () => {
+        assert.deepStrictEqual(
+            await afterMutation("aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget", (i) => {
+                delete i.windowId;
+                i.targets[1].values = Array.from({ length: 51 }, (_, n) => `R${n}`);
+            }),
+            [
+                "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget lab-window-target: ssm:RegisterTargetWithMaintenanceWindow WindowId: is required",
+                `aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget lab-window-target: ssm:RegisterTargetWithMaintenanceWindow Targets[1].Values = ${JSON.stringify(Array.from({ length: 51 }, (_, n) => `R${n}`))}: must have at most 50 item(s)`,
+            ],
+        );
+    });
+
+    it("an unknown IAM action, a wildcard that matches none, a Principal in an identity policy", async () => {
+        assert.deepStrictEqual(
+            await afterMutation(
+                "aws:iam/rolePolicy:RolePolicy",
+                (i) => (i.policy = policy({ Effect: "Allow", Principal: "*", Action: ["s3:PutObjekt", "ssm:Frobnicate*"], Resource: "*" })),
+                "lab-inventory-write-logs",
+            ),
+            [
+                "aws:iam/rolePolicy:RolePolicy lab-inventory-write-logs: iam:PutRolePolicy PolicyDocument Statement[0].Principal: is not allowed in a identity policy [iam-policy-documents]",
+                'aws:iam/rolePolicy:RolePolicy lab-inventory-write-logs: iam:PutRolePolicy PolicyDocument Statement[0].Action[0]: "s3:PutObjekt" is not an action of s3 [iam-policy-documents]',
+                'aws:iam/rolePolicy:RolePolicy lab-inventory-write-logs: iam:PutRolePolicy PolicyDocument Statement[0].Action[1]: "ssm:Frobnicate*" matches no ssm action [iam-policy-documents]',
+            ],
+        );
+    });
+
+    it("a trust policy with a Resource, an unknown condition key and operator", async () => {
+        assert.deepStrictEqual(
+            await afterMutation(
+                "aws:iam/role:Role",
+                (i) => (i.assumeRolePolicy = policy({ Effect: "Allow", Principal: { Service: "ssm" }, Action: "sts:AssumeRole", Resource: "*", Condition: { StringEqual: { "aws:SourceAcount": "1" } } })),
+                "lab-window-role",
+            ),
+            [
+                "aws:iam/role:Role lab-window-role: iam:CreateRole AssumeRolePolicyDocument Statement[0].Resource: is not allowed in a trust policy [iam-policy-documents]",
+                'aws:iam/role:Role lab-window-role: iam:CreateRole AssumeRolePolicyDocument Statement[0].Principal.Service: "ssm" is not a service principal such as ssm.amazonaws.com [iam-policy-documents]',
+                "aws:iam/role:Role lab-window-role: iam:CreateRole AssumeRolePolicyDocument Statement[0].Condition.StringEqual: is not a condition operator [iam-policy-documents]",
+                'aws:iam/role:Role lab-window-role: iam:CreateRole AssumeRolePolicyDocument Statement[0].Condition.StringEqual.aws:SourceAcount: "aws:SourceAcount" is not a global condition key [iam-policy-documents]',
+            ],
+        );
+    });
+
+    it("an oversized managed policy, counted as IAM counts (no white space)", async () => {
+        const resources = Array.from({ length: 200 }, (_, n) => `arn:aws:iam::123456789012:role/SSMMaintenanceWindowRole-Test-${n}`);
+        const [violation] = await afterMutation("aws:iam/policy:Policy", (i) => (i.policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "iam:PassRole", Resource: resources }] }, null, 4)));
+        assert.match(violation, /^aws:iam\/policy:Policy lab-window-pass-role: iam:CreatePolicy PolicyDocument = "\d+ characters": must be at most 6144 characters \(white space not counted\) \[iam-policy-documents\]$/);
+    });
+
+    it("too many tags, a tag key AWS reserves", async () => {
+        const tags = Object.fromEntries(Array.from({ length: 51 }, (_, n) => [`K${n}`, "v"]));
+        assert.deepStrictEqual(await afterMutation("aws:sns/topic:Topic", (i) => (i.tags = { ...tags, "Aws:owner": "x" })), [
+            'aws:sns/topic:Topic lab-alerts-topic: sns:CreateTopic Tags = "52 tags": a resource takes at most 50 user tags [tags-per-resource]',
+            'aws:sns/topic:Topic lab-alerts-topic: sns:CreateTopic Tags{Aws:owner} = "Aws:owner": tag key "Aws:owner" starts with aws:, which AWS reserves (in any case) [tags-per-resource]',
+        ]);
+    });
+
+    it("a schedule the association's rules refuse, an event pattern past EventBridge's quota", async () => {
+        assert.deepStrictEqual(await afterMutation("aws:ssm/association:Association", (i) => (i.scheduleExpression = "rate(10 minutes)")), [
+            `aws:ssm/association:Association lab-inventory-association: ssm:CreateAssociation ScheduleExpression = "rate(10 minutes)": an association's rate must be at least 30 minutes and less than 31 days [ssm-schedules]`,
+        ]);
+        const pattern = JSON.stringify({ source: ["aws.ssm"], detail: { "instance-id": Array.from({ length: 100 }, (_, n) => `i-${String(n).padStart(17, "0")}`) } });
+        assert.deepStrictEqual(await afterMutation("aws:cloudwatch/eventRule:EventRule", (i) => (i.eventPattern = pattern), "lab-alerts-cmd-failed"), [
+            `aws:cloudwatch/eventRule:EventRule lab-alerts-cmd-failed: events:PutRule EventPattern = "${pattern.length} characters": must be at most 2048 characters (EventBridge's default quota) [event-pattern-size]`,
+        ]);
+    });
+
+    it("user data past 16 KB, an AMI of the other architecture", async () => {
+        const arm = mockAmiId(OPERATING_SYSTEM_SPECS.AMAZON_LINUX_2023.amiParameter.arm64);
+        assert.deepStrictEqual(
+            await afterMutation("aws:ec2/instance:Instance", (i) => {
+                i.userData = "#".repeat(16 * 1024 + 1);
+                i.ami = arm;
+            }, "lab-fleet-web1"),
+            [
+                'aws:ec2/instance:Instance lab-fleet-web1: ec2:RunInstances UserData = "16385 bytes": must be at most 16384 bytes before base64 encoding [ec2-user-data-size]',
+                `aws:ec2/instance:Instance lab-fleet-web1: ec2:RunInstances ImageId = "${arm}": is an arm64 AMI; instance type t3.micro needs x86_64 [ami-architecture]`,
+            ],
+        );
+    });
+
+    it("a security group description with characters EC2 refuses", async () => {
+        assert.deepStrictEqual(await afterMutation("aws:ec2/securityGroup:SecurityGroup", (i) => (i.description = "Lab instances — HTTP only")), [
+            'aws:ec2/securityGroup:SecurityGroup lab-network-instances: ec2:CreateSecurityGroup Description = "Lab instances — HTTP only": must be up to 255 of a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$* [ec2-security-group-text]',
+        ]);
+    });
+});
