@@ -3,7 +3,8 @@
  * `npm run plan -- --stack test`: what a stack will create, offline. Evaluates the real program
  * with the stack's real config under the mocks the specs use (plan/evaluate.ts), with marked
  * placeholders for what only exists after deployment, and prints the plan; optionally writes it
- * as stable JSON and as a Mermaid diagram.
+ * as stable JSON and as a Mermaid diagram, and (`--check`) holds every request it would send
+ * against AWS's API models (contract/).
  */
 import { Command, InvalidArgumentError } from "commander";
 import * as fs from "fs";
@@ -11,7 +12,9 @@ import * as yaml from "js-yaml";
 import { ConfigError } from "../config";
 import { renderDiagram } from "./diagram";
 import { StackFileError } from "../config/stackFiles";
-import { evaluateStack, RecordedResource } from "./evaluate";
+import { checkContract, formatViolation } from "../contract";
+import { MODELS_SOURCE } from "../contract/models";
+import { evaluateStack, mockAmiArchitecture, RecordedResource } from "./evaluate";
 import { buildPlan, stableJson } from "./model";
 import { renderPlan } from "./render";
 import { staleBuildWarning } from "./staleBuild";
@@ -21,6 +24,7 @@ interface Options {
     json?: string;
     diagram?: string;
     quiet?: boolean;
+    check?: boolean;
     config: Record<string, unknown>;
     projectDir?: string;
 }
@@ -42,6 +46,7 @@ export function program(): Command {
         .option("--diagram <file>", "write a Mermaid diagram of the stack")
         .option("-c, --config <key=value>", "override a config value, e.g. fleet.webServerCount=20 (repeatable)", configOption, {})
         .option("--project-dir <dir>", "the folder with Pulumi.yaml and the stack files (default: this project)")
+        .option("--check", "also hold every request the stack would send against AWS's API models; exit 2 on a violation")
         .option("-q, --quiet", "print nothing but errors (for scripts)")
         .showHelpAfterError();
 }
@@ -61,6 +66,21 @@ function progress(recorded: RecordedResource[], stack: string, enabled: boolean)
     };
 }
 
+/**
+ * The API contract needs realistic values (ids and ARNs of the right shape, not placeholders):
+ * a second, realistic evaluation of the same config.
+ */
+async function checkRequests(options: Options): Promise<number> {
+    const run = await evaluateStack(options.stack, [], { overrides: options.config, projectDir: options.projectDir, values: "realistic" });
+    const violations = checkContract(run, { amiArchitecture: mockAmiArchitecture });
+    if (violations.length === 0) {
+        if (!options.quiet) process.stdout.write(`\nAPI contract: every request of the ${run.resources.length} resources passes AWS's API models (${MODELS_SOURCE}).\n`);
+        return 0;
+    }
+    process.stderr.write(`\nAPI contract (${MODELS_SOURCE}): ${violations.length} violation${violations.length === 1 ? "" : "s"}:\n${violations.map((v) => `  - ${formatViolation(v)}`).join("\n")}\n`);
+    return 2;
+}
+
 export async function main(argv: string[]): Promise<number> {
     const options = program().parse(argv).opts<Options>();
     const recorded: RecordedResource[] = [];
@@ -72,7 +92,7 @@ export async function main(argv: string[]): Promise<number> {
         if (options.json) fs.writeFileSync(options.json, stableJson(plan));
         if (options.diagram) fs.writeFileSync(options.diagram, renderDiagram(plan));
         if (!options.quiet) process.stdout.write(renderPlan(plan));
-        return 0;
+        return options.check ? await checkRequests(options) : 0;
     } catch (error) {
         done();
         if (error instanceof ConfigError || error instanceof StackFileError) {

@@ -15,7 +15,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { createHash } from "crypto";
 import * as path from "path";
-import { OPERATING_SYSTEM_SPECS } from "../components/operatingSystems";
+import { Architecture, OPERATING_SYSTEM_SPECS } from "../components/operatingSystems";
 import { PROJECT } from "../config";
 import { ConfigOverrides, loadStackConfig, stackRegion } from "../config/stackFiles";
 
@@ -88,6 +88,14 @@ export function mockAmiId(parameterName: string): string {
 }
 
 const AMI_PARAMETERS = new Set<string>(Object.values(OPERATING_SYSTEM_SPECS).flatMap((os) => Object.values(os.amiParameter)));
+
+/** The architecture of an AMI id the mocks handed out (realistic mode), for the API contract's AMI check. */
+const MOCK_AMI_ARCHITECTURES = new Map<string, Architecture>(
+    Object.values(OPERATING_SYSTEM_SPECS).flatMap((os) => Object.entries(os.amiParameter).map(([arch, parameter]) => [mockAmiId(parameter), arch as Architecture])),
+);
+export function mockAmiArchitecture(amiId: string): Architecture | undefined {
+    return MOCK_AMI_ARCHITECTURES.get(amiId);
+}
 
 type Call = (inputs: Record<string, any>, region: string, mode: ValueMode) => Record<string, unknown>;
 

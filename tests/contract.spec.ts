@@ -1,10 +1,10 @@
 import * as assert from "assert";
-import { Architecture, OPERATING_SYSTEM_SPECS } from "../components/operatingSystems";
+import { OPERATING_SYSTEM_SPECS } from "../components/operatingSystems";
 import { checkContract, formatViolation, Violation } from "../contract";
 import { ConstraintContext } from "../contract/constraints";
 import { allPatterns, awsPattern, MODELS_SOURCE } from "../contract/models";
 import { MAPPINGS } from "../contract/requests";
-import { mockAmiId, runStack, STACKS, StackRun } from "./harness";
+import { mockAmiArchitecture, mockAmiId, runStack, STACKS, StackRun } from "./harness";
 
 /**
  * The API contract: every request the planned stacks would send to AWS passes AWS's own API
@@ -14,10 +14,7 @@ import { mockAmiId, runStack, STACKS, StackRun } from "./harness";
  */
 
 /** The mock AMI ids the harness hands out, by architecture: what the AMI check knows offline. */
-const MOCK_AMIS = new Map<string, Architecture>(
-    Object.values(OPERATING_SYSTEM_SPECS).flatMap((os) => Object.entries(os.amiParameter).map(([arch, parameter]) => [mockAmiId(parameter), arch as Architecture])),
-);
-const CONTEXT: ConstraintContext = { amiArchitecture: (ami) => MOCK_AMIS.get(ami) };
+const CONTEXT: ConstraintContext = { amiArchitecture: mockAmiArchitecture };
 
 function violationsOf(run: StackRun): Violation[] {
     return checkContract(run, CONTEXT);

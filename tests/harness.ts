@@ -7,7 +7,7 @@ import { ConfigOverrides } from "../config/stackFiles";
 import { evaluateStack, FailedRun, RecordedResource, StackRun } from "../plan/evaluate";
 
 export { PROJECT_ROOT } from "../config/stackFiles";
-export { MOCK_ACCOUNT, mockAmiId } from "../plan/evaluate";
+export { MOCK_ACCOUNT, mockAmiArchitecture, mockAmiId } from "../plan/evaluate";
 export type { FailedRun, RecordedResource, StackRun } from "../plan/evaluate";
 
 const runs = new Map<string, Promise<StackRun>>();
