@@ -35,13 +35,14 @@ const TOPIC_NAME = /^[A-Za-z0-9_-]{1,256}$/;
 export const MAX_USER_DATA_BYTES = 16 * 1024;
 /** EventBridge's default quota for an event pattern, in characters (adjustable to 4,096). */
 export const MAX_EVENT_PATTERN_CHARACTERS = 2048;
-/** The AWS provider's `name_prefix` limits: the API's name limit less its 26-character unique suffix. */
+/** The AWS provider's `name_prefix` limits: the API's name limit less its 26-character unique suffix, as its validators have them. */
 export const NAME_PREFIX_LIMITS: Readonly<Record<string, number>> = {
     "aws:iam/role:Role": 64 - 26,
     "aws:iam/instanceProfile:InstanceProfile": 128 - 26,
     "aws:iam/policy:Policy": 128 - 26,
     "aws:iam/rolePolicy:RolePolicy": 128 - 26,
-    "aws:cloudwatch/logGroup:LogGroup": 512 - 26,
+    // The provider's validLogGroupNamePrefix allows 483 (not 512 - 26).
+    "aws:cloudwatch/logGroup:LogGroup": 483,
 };
 
 /** Where each operation carries a policy document, its kind, and which limit applies. */
