@@ -67,6 +67,9 @@ export function rateControlProblem(value: string, minimum: 0 | 1): string | unde
         : `must be a number of instances (${minimum} to 9999999, no leading zeros) or a percentage (${minimum}% to 100%), e.g. 1 or 10%`;
 }
 
+/** RegisterTargetWithMaintenanceWindow: a target key takes at most 50 values (TargetValues). */
+export const MAX_TARGET_VALUES = 50;
+
 /** A description within the API's 128 characters: the full one, or the short one when it does not fit. */
 export const MAX_DESCRIPTION_LENGTH = 128;
 function describe(full: string, short: string): string {
@@ -143,7 +146,9 @@ export function validatePatchMaintenanceWindowArgs(args: PatchMaintenanceWindowA
         args.scheduleOffset !== undefined && !schedule.startsWith("cron(") ? "scheduleOffset needs a cron schedule" : undefined,
         args.maxConcurrency === undefined ? undefined : fieldProblem("maxConcurrency", args.maxConcurrency, rateControlProblem(args.maxConcurrency, 1)),
         args.maxErrors === undefined ? undefined : fieldProblem("maxErrors", args.maxErrors, rateControlProblem(args.maxErrors, 0)),
-        args.targetRoles === undefined || args.targetRoles.length > 0 ? undefined : "targetRoles must name at least one InstanceRole",
+        args.targetRoles === undefined || (args.targetRoles.length > 0 && args.targetRoles.length <= MAX_TARGET_VALUES)
+            ? undefined
+            : `targetRoles must name 1 to ${MAX_TARGET_VALUES} InstanceRole values`,
     ]);
 }
 

@@ -148,11 +148,12 @@ export function providerConfigProblems(values: Record<string, unknown>): string[
         const [namespace, key] = splitKey(fullKey);
         if (namespace !== "aws") continue;
         const root = key.split(".")[0];
-        if (!AWS_CONFIG_KEYS.includes(root)) {
-            problems.push(`${fullKey} = ${JSON.stringify(value)}: unknown key of the AWS provider; allowed keys: ${AWS_CONFIG_KEYS.join(", ")}`);
-        } else if (root === "region" && regionProblem(value)) {
-            problems.push(`${fullKey} = ${JSON.stringify(value)}: ${regionProblem(value)}`);
-        }
+        const problem = !AWS_CONFIG_KEYS.includes(root)
+            ? `unknown key of the AWS provider; allowed keys: ${AWS_CONFIG_KEYS.join(", ")}`
+            : root === "region"
+              ? regionProblem(value)
+              : undefined;
+        if (problem) problems.push(`${fullKey} = ${JSON.stringify(value)}: ${problem}`);
     }
     return problems;
 }

@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import { architectureOf, instanceTypeProblem, OPERATING_SYSTEMS, OperatingSystem, patchFilterProblems } from "../components/operatingSystems";
-import { DEFAULTS as WINDOW_DEFAULTS, rateControlProblem, REBOOT_OPTIONS, timezoneProblem } from "../components/patchMaintenanceWindow";
+import { DEFAULTS as WINDOW_DEFAULTS, MAX_TARGET_VALUES, rateControlProblem, REBOOT_OPTIONS, timezoneProblem } from "../components/patchMaintenanceWindow";
 import { associationScheduleProblem, windowScheduleProblem } from "../components/schedules";
 import { LOG_RETENTION_DAYS, MAX_TAGS_PER_RESOURCE, reservedTagKeyProblem } from "../components/validation";
 import { enumOf } from "../contract/models";
@@ -88,7 +88,7 @@ function checked(problem: (value: string) => string | undefined, typeMessage: st
 function oneOf<T extends readonly [string, ...string[]]>(values: T) {
     const allowed = `must be one of ${values.join(", ")}`;
     return z.enum(values as unknown as [T[number], ...T[number][]], {
-        errorMap: (issue) => ({ message: issue.code === "invalid_type" && issue.received === "undefined" ? `is required: ${allowed.replace(/^must /, "it must ")}` : allowed }),
+        errorMap: (issue) => ({ message: issue.code === "invalid_type" && issue.received === "undefined" ? says(allowed).required_error : allowed }),
     });
 }
 
@@ -287,8 +287,8 @@ export const maintenanceWindowSchema = area({
     scheduleOffset: wholeNumber(1, 6).optional(),
     /** Target values: RegisterTargetWithMaintenanceWindow takes at most 50 per key. */
     targetRoles: list(text("must be an InstanceRole tag value such as WebServer", /^[A-Za-z0-9_.:/=+\-@ ]{1,256}$/), "must be a list of InstanceRole values")
-        .min(1, "must name 1 to 50 InstanceRole values")
-        .max(50, "must name 1 to 50 InstanceRole values")
+        .min(1, `must name 1 to ${MAX_TARGET_VALUES} InstanceRole values`)
+        .max(MAX_TARGET_VALUES, `must name 1 to ${MAX_TARGET_VALUES} InstanceRole values`)
         .default([...WINDOW_DEFAULTS.targetRoles]),
     maxConcurrency: checked((v) => rateControlProblem(v, 1), "must be a string such as \"1\" or \"10%\"").default(WINDOW_DEFAULTS.maxConcurrency),
     maxErrors: checked((v) => rateControlProblem(v, 0), "must be a string such as \"1\" or \"10%\"").default(WINDOW_DEFAULTS.maxErrors),

@@ -2,6 +2,7 @@
  * What AWS refuses that its API models do not say: each constraint once, with the page it comes
  * from. Checked on the same requests as the models (contract/index.ts).
  */
+import { MAX_ROLE_NAME_PREFIX } from "../components/iam";
 import { architectureOf, Architecture } from "../components/operatingSystems";
 import { associationScheduleProblem, windowScheduleProblem } from "../components/schedules";
 import { LOG_RETENTION_DAYS, MAX_TAGS_PER_RESOURCE, reservedTagKeyProblem } from "../components/validation";
@@ -37,7 +38,7 @@ export const MAX_USER_DATA_BYTES = 16 * 1024;
 export const MAX_EVENT_PATTERN_CHARACTERS = 2048;
 /** The AWS provider's `name_prefix` limits: the API's name limit less its 26-character unique suffix, as its validators have them. */
 export const NAME_PREFIX_LIMITS: Readonly<Record<string, number>> = {
-    "aws:iam/role:Role": 64 - 26,
+    "aws:iam/role:Role": MAX_ROLE_NAME_PREFIX,
     "aws:iam/instanceProfile:InstanceProfile": 128 - 26,
     "aws:iam/policy:Policy": 128 - 26,
     "aws:iam/rolePolicy:RolePolicy": 128 - 26,
