@@ -31,6 +31,7 @@ const fleet = new ManagedFleet("lab-fleet", {
     webServers: { count: config.fleet.webServerCount, instanceType: config.fleet.webServerInstanceType },
     appServers: { count: config.fleet.appServerCount, instanceType: config.fleet.appServerInstanceType },
     amiId: config.fleet.amiId,
+    followLatestAmi: config.fleet.followLatestAmi,
     keyName: config.fleet.keyName,
     environment: config.fleet.environment,
     patchGroup: config.patching.patchGroup,
@@ -50,6 +51,7 @@ const inventory = new InventoryAssociation("lab-inventory", {
     logRetentionDays: config.inventory.logRetentionDays,
     keepLogsOnDestroy: config.inventory.keepLogsOnDestroy,
     resourceDataSync: config.inventory.resourceDataSync,
+    protect: config.protect,
     tags,
 });
 
@@ -70,6 +72,7 @@ const alerts = new AlertTopic("lab-alerts", {
     topicName: config.alerts.topicName,
     stackLabel: tags[STACK_TAGS.application],
     emails: config.alerts.emails,
+    protect: config.protect,
     tags,
 });
 

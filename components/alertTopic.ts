@@ -26,6 +26,12 @@ export interface AlertTopicArgs {
     stackLabel: string;
     /** E-mail addresses to subscribe; each must confirm. Default none. */
     emails?: string[];
+    /**
+     * Protect the topic, its key and its subscriptions (each confirmed by a person): `pulumi
+     * destroy`, and any update that would replace or delete them, fail until they are
+     * unprotected (`pulumi state unprotect`). Default `false`.
+     */
+    protect?: boolean;
     tags?: Record<string, string>;
 }
 
@@ -102,6 +108,7 @@ export class AlertTopic extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        const kept: pulumi.CustomResourceOptions = { parent: this, protect: args.protect ?? false };
         // An AWS managed key (alias/aws/sns) cannot be used by EventBridge: a customer managed
         // key whose policy names the publishers. Administration stays with the account's IAM.
         const key = new aws.kms.Key(
@@ -143,14 +150,10 @@ export class AlertTopic extends pulumi.ComponentResource {
                 }),
                 tags,
             },
-            { parent: this },
+            kept,
         );
 
-        const topic = new aws.sns.Topic(
-            `${name}-topic`,
-            { name: args.topicName, displayName: DISPLAY_NAME, kmsMasterKeyId: key.arn, tags },
-            { parent: this },
-        );
+        const topic = new aws.sns.Topic(`${name}-topic`, { name: args.topicName, displayName: DISPLAY_NAME, kmsMasterKeyId: key.arn, tags }, kept);
         new aws.sns.TopicPolicy(
             `${name}-topic-policy`,
             {
@@ -203,7 +206,7 @@ export class AlertTopic extends pulumi.ComponentResource {
 
         (args.emails ?? []).forEach((email, i) => {
             // Stays "pending confirmation" until the address follows the link AWS mails to it.
-            new aws.sns.TopicSubscription(`${name}-email-${i + 1}`, { topic: topic.arn, protocol: "email", endpoint: email }, { parent: this });
+            new aws.sns.TopicSubscription(`${name}-email-${i + 1}`, { topic: topic.arn, protocol: "email", endpoint: email }, kept);
         });
 
         this.topic = topic;

@@ -62,6 +62,11 @@ export interface InventoryAssociationArgs {
      * Default `true`; `false` empties and deletes it.
      */
     keepLogsOnDestroy?: boolean;
+    /**
+     * Protect the bucket and its hardening: `pulumi destroy`, and any update that would replace
+     * or delete them, fail until they are unprotected (`pulumi state unprotect`). Default `false`.
+     */
+    protect?: boolean;
     /** Also sync inventory to the bucket under `inventory/`, for Athena. Default `false`. */
     resourceDataSync?: boolean;
     /** Tags for every taggable resource. */
@@ -150,7 +155,7 @@ export class InventoryAssociation extends pulumi.ComponentResource {
         const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
 
         // The bucket and everything that hardens it share one lifetime: kept together, or deleted together.
-        const bucketOpts: pulumi.CustomResourceOptions = { parent: this, retainOnDelete: keepLogs };
+        const bucketOpts: pulumi.CustomResourceOptions = { parent: this, retainOnDelete: keepLogs, protect: args.protect ?? false };
         const bucket = new aws.s3.Bucket(`${name}-logs`, { forceDestroy: !keepLogs, tags }, bucketOpts);
         const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
             `${name}-logs-public-access`,

@@ -23,6 +23,8 @@ export const DEFAULT_INSTANCE_TYPE = "t3.micro";
 export const DEFAULT_ENVIRONMENT = "OELabIPM";
 export const DEFAULT_PATCH_GROUP = "Critical";
 export const DEFAULT_CONFIDENTIALITY = "Public";
+/** Instances keep the AMI they were created with. */
+export const DEFAULT_FOLLOW_LATEST_AMI = false;
 
 /** The lab's role name, as the prefix of each stack's role and instance profile. */
 export const INSTANCE_ROLE_PREFIX = "ManagedInstancesRole-";
@@ -53,8 +55,15 @@ export interface ManagedFleetArgs {
     webServers?: FleetGroupArgs;
     /** App servers. Default 2 of `t3.micro`. */
     appServers?: FleetGroupArgs;
-    /** Pin an AMI instead of looking up the latest (it must be of `operatingSystem`). */
+    /** Pin an AMI instead of looking up the latest (it must be of `operatingSystem`). A changed pin replaces the instances. */
     amiId?: pulumi.Input<string>;
+    /**
+     * Without a pinned `amiId`, each instance takes the latest AMI when it is created and keeps it:
+     * later AMI releases do not replace it (`ignoreChanges: ["ami"]`). `true` follows the latest
+     * AMI, replacing every instance when AWS publishes one: set it for the one `pulumi up` that
+     * rolls the fleet (or changes `operatingSystem`), then back. Default `false`.
+     */
+    followLatestAmi?: boolean;
     /** An existing EC2 key pair for SSH. Default none: Session Manager needs no key. */
     keyName?: pulumi.Input<string>;
     /** The `Environment` tag value. Default `OELabIPM`. */
@@ -145,6 +154,7 @@ export class ManagedFleet extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        const keepAmi = args.amiId === undefined && !(args.followLatestAmi ?? DEFAULT_FOLLOW_LATEST_AMI);
         const amis = new Map<Architecture, pulumi.Input<string>>();
         const amiFor = (architecture: Architecture): pulumi.Input<string> => {
             if (args.amiId !== undefined) {
@@ -190,7 +200,11 @@ export class ManagedFleet extends pulumi.ComponentResource {
                         tags: { ...fleetTags, [TAG.name]: tagName, [TAG.instanceRole]: fleetRole },
                     },
                     // The role must carry its policy before the agent first asks for credentials.
-                    { parent: this, dependsOn: [ssmCore] },
+                    // A looked-up AMI is decided when the instance is created; a new release must not
+                    // replace it (and what runs on it) in an unrelated update. Pulumi keeps an ignored
+                    // property's value from the state, even for a replacement: rolling to a newer AMI
+                    // is followLatestAmi (or a pinned amiId), not `pulumi up --replace` alone.
+                    { parent: this, dependsOn: [ssmCore], ignoreChanges: keepAmi ? ["ami"] : [] },
                 );
                 instances.push({ role: fleetRole, name: tagName, instance });
             }

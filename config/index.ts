@@ -121,8 +121,10 @@ function validFields(schema: z.ZodTypeAny, value: unknown): Record<string, unkno
     return fields;
 }
 
-/** Keys whose value is a structured object (JSON-encoded by the Pulumi CLI). */
+/** Keys whose value is not a string: the Pulumi CLI passes them JSON-encoded (`true`, `{"vpcCidr": ...}`). */
 const STRUCTURED_KEYS = new Set(Object.keys(TOP_LEVEL).filter((key) => key !== "workload"));
+/** Of those, the objects: set field by field with `--path`. */
+const OBJECT_KEYS = new Set([...STRUCTURED_KEYS].filter((key) => key !== "protect"));
 
 /**
  * The AWS provider's config keys (`aws:region`, `aws:profile`, …), as @pulumi/aws declares them:
@@ -176,7 +178,11 @@ export function readLabConfig(): LabConfig {
         try {
             raw[key] = JSON.parse(value);
         } catch {
-            problems.push(`${PROJECT}:${key} = ${JSON.stringify(value)}: must be an object (set it with 'pulumi config set --path ${key}.<field> <value>')`);
+            if (OBJECT_KEYS.has(key)) {
+                problems.push(`${PROJECT}:${key} = ${JSON.stringify(value)}: must be an object (set it with 'pulumi config set --path ${key}.<field> <value>')`);
+            } else {
+                raw[key] = value; // the schema says what is allowed
+            }
         }
     }
     return parseLabConfig(raw, { stack: pulumi.getStack() }, problems);

@@ -28,6 +28,7 @@ import { DEFAULT_AVAILABILITY_ZONES, DEFAULT_VPC_CIDR } from "../components/labN
 import {
     DEFAULT_CONFIDENTIALITY,
     DEFAULT_ENVIRONMENT,
+    DEFAULT_FOLLOW_LATEST_AMI,
     DEFAULT_INSTANCE_COUNT,
     DEFAULT_INSTANCE_TYPE,
     DEFAULT_OPERATING_SYSTEM,
@@ -149,6 +150,7 @@ export const DEFAULTS = {
         appServerInstanceType: DEFAULT_INSTANCE_TYPE,
         environment: DEFAULT_ENVIRONMENT,
         confidentiality: DEFAULT_CONFIDENTIALITY,
+        followLatestAmi: DEFAULT_FOLLOW_LATEST_AMI,
     },
     inventory: {
         schedule: DEFAULT_INVENTORY_SCHEDULE,
@@ -195,6 +197,8 @@ export const fleetSchema = area({
     appServerInstanceType: instanceType.default(DEFAULTS.fleet.appServerInstanceType),
     /** Pin an AMI instead of the latest one of `operatingSystem` (it must be of that OS). */
     amiId: text("must be an AMI id such as ami-0123456789abcdef0", /^ami-[0-9a-f]{8,17}$/).optional(),
+    /** Follow new AMI releases (replacing the instances) instead of keeping each instance's AMI. */
+    followLatestAmi: flag().default(DEFAULTS.fleet.followLatestAmi),
     /** An existing EC2 key pair for SSH (the lab's `OELabIPM`); Session Manager needs none. */
     keyName: text("must be the name of an existing EC2 key pair (1-255 ASCII characters)", /^[\x20-\x7e]{1,255}$/).optional(),
     /** The `Environment` tag value that the inventory association targets. */
@@ -334,6 +338,11 @@ export const TOP_LEVEL = {
             says("must be a map of tag keys to string values"),
         )
         .default({}),
+    /**
+     * Protect what users keep (the log bucket, the alert topic, its key and subscriptions) from
+     * deletion: destroy and replacing updates fail until unprotected. `prod` sets it.
+     */
+    protect: flag().default(false),
     network: networkSchema.default({}),
     fleet: fleetSchema.default({}),
     inventory: inventorySchema.default({}),

@@ -44,6 +44,16 @@ export interface RecordedResource {
     readonly inputs: Record<string, any>;
     readonly id: string;
     readonly state: Record<string, any>;
+    /** The resource options the engine receives that decide what a later update does. */
+    readonly options: ResourceOptionsRecord;
+}
+
+/** Of a registration's options, those that decide what later updates and deletes do. */
+export interface ResourceOptionsRecord {
+    readonly protect: boolean;
+    readonly retainOnDelete: boolean;
+    readonly ignoreChanges: readonly string[];
+    readonly replaceOnChanges: readonly string[];
 }
 
 export interface StackRun {
@@ -269,7 +279,10 @@ interface Registration {
     readonly parent?: string;
     readonly dependencies: string[];
     readonly propertyDependencies: Record<string, string[]>;
+    readonly options: ResourceOptionsRecord;
 }
+
+const NO_OPTIONS: ResourceOptionsRecord = { protect: false, retainOnDelete: false, ignoreChanges: [], replaceOnChanges: [] };
 
 function mocksFor(recorded: RecordedResource[], registrations: Map<string, Registration>, stack: string, region: string, mode: ValueMode): pulumi.runtime.Mocks {
     return {
@@ -291,6 +304,7 @@ function mocksFor(recorded: RecordedResource[], registrations: Map<string, Regis
                 parent: registration?.parent,
                 dependencies: registration?.dependencies ?? [],
                 propertyDependencies: registration?.propertyDependencies ?? {},
+                options: registration?.options ?? NO_OPTIONS,
                 inputs: args.inputs,
                 id,
                 state: full,
@@ -314,11 +328,16 @@ interface RegisterRequest {
     getParent(): string;
     getDependenciesList(): string[];
     getPropertydependenciesMap(): { forEach(callback: (dependencies: { getUrnsList(): string[] }, property: string) => void): void };
+    getProtect(): boolean | undefined;
+    getRetainondelete(): boolean | undefined;
+    getIgnorechangesList(): string[];
+    getReplaceonchangesList(): string[];
 }
 
 /**
- * The mocks API does not pass a registration's parent or dependencies, which the plan's tree
- * and JSON need: read them off each request before the mock monitor handles it.
+ * The mocks API does not pass a registration's parent, dependencies or options, which the plan's
+ * tree and JSON and the day-2 specs need: read them off each request before the mock monitor
+ * handles it.
  */
 function observeRegistrations(registrations: Map<string, Registration>): void {
     const monitor = (pulumi.runtime as unknown as { getMonitor(): any }).getMonitor();
@@ -334,6 +353,12 @@ function observeRegistrations(registrations: Map<string, Registration>): void {
             parent,
             dependencies: [...new Set(request.getDependenciesList())].sort(),
             propertyDependencies,
+            options: {
+                protect: request.getProtect() === true,
+                retainOnDelete: request.getRetainondelete() === true,
+                ignoreChanges: request.getIgnorechangesList(),
+                replaceOnChanges: request.getReplaceonchangesList(),
+            },
         });
         return register(request, callback);
     };

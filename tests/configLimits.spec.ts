@@ -99,10 +99,10 @@ describe("config refuses what AWS would refuse", () => {
                 "tags": {"__proto__": "x"}
             }`);
             assert.deepStrictEqual(problemsOf(raw), [
-                'oe-lab-ipm:__proto__ = {"x":1}: unknown key; allowed keys: workload, tags, network, fleet, inventory, maintenanceWindow, alerts, patching',
-                "oe-lab-ipm:toString = 1: unknown key; allowed keys: workload, tags, network, fleet, inventory, maintenanceWindow, alerts, patching",
+                'oe-lab-ipm:__proto__ = {"x":1}: unknown key; allowed keys: workload, tags, protect, network, fleet, inventory, maintenanceWindow, alerts, patching',
+                "oe-lab-ipm:toString = 1: unknown key; allowed keys: workload, tags, protect, network, fleet, inventory, maintenanceWindow, alerts, patching",
                 'oe-lab-ipm:tags.__proto__ = "x": tag key __proto__ cannot be passed on; choose another key',
-                "oe-lab-ipm:fleet.constructor = 2: unknown key; allowed keys: operatingSystem, webServerCount, webServerInstanceType, appServerCount, appServerInstanceType, amiId, keyName, environment, confidentiality",
+                "oe-lab-ipm:fleet.constructor = 2: unknown key; allowed keys: operatingSystem, webServerCount, webServerInstanceType, appServerCount, appServerInstanceType, amiId, followLatestAmi, keyName, environment, confidentiality",
                 'oe-lab-ipm:inventory.parameters.__proto__ = "Enabled": unknown key; allowed keys: applications, awsComponents, files, networkConfig, windowsUpdates, instanceDetailedInformation, services, windowsRegistry, windowsRoles, customInventory, billingInfo',
                 "oe-lab-ipm:maintenanceWindow.constructor = 1: unknown key; allowed keys: windowName, schedule, timezone, duration, cutoff, scheduleOffset, targetRoles, maxConcurrency, maxErrors, rebootOption, cloudWatchLogs, logRetentionDays, scan, scanSchedule, adminGroup",
                 'oe-lab-ipm:patching.approvalRules.0.patchFilters = {"toString":["*"]}: filter key toString is not valid for AMAZON_LINUX_2023; allowed: PRODUCT, CLASSIFICATION, SEVERITY',

@@ -158,3 +158,32 @@ describe("ManagedFleet options", () => {
         }
     });
 });
+
+describe("ManagedFleet day 2: a later pulumi up keeps the instances' AMI", () => {
+    for (const stack of STACKS) {
+        it(`${stack}: every instance takes the latest AMI when created, and ignores later releases (ignoreChanges: ami)`, async () => {
+            const instances = ofType(await runStack(stack), INSTANCE);
+            assert.strictEqual(instances.length, 4);
+            for (const instance of instances) {
+                assert.strictEqual(instance.inputs.ami, mockAmiId(AL2023_X86));
+                assert.deepStrictEqual(instance.options.ignoreChanges, ["ami"], instance.name);
+            }
+        });
+    }
+
+    it("follows new AMIs only when told to (fleet.followLatestAmi: the instances are replaced)", async () => {
+        for (const instance of ofType(await runStack("test", { "fleet.followLatestAmi": true }), INSTANCE)) {
+            assert.deepStrictEqual(instance.options.ignoreChanges, [], instance.name);
+            assert.strictEqual(instance.inputs.ami, mockAmiId(AL2023_X86));
+        }
+    });
+
+    it("applies a pinned amiId, and a changed pin, to every instance (nothing ignored)", async () => {
+        for (const pin of ["ami-0123456789abcdef0", "ami-0fedcba9876543210"]) {
+            for (const instance of ofType(await runStack("prod", { "fleet.amiId": pin }), INSTANCE)) {
+                assert.strictEqual(instance.inputs.ami, pin);
+                assert.deepStrictEqual(instance.options.ignoreChanges, [], instance.name);
+            }
+        }
+    });
+});
