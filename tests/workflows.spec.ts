@@ -37,6 +37,20 @@ describe("GitHub Actions workflows", () => {
         assert.deepStrictEqual(wf.permissions, { contents: "read", "id-token": "write", "pull-requests": "write" });
     });
 
+    it("on a pull request: reports replacements and deletions per stack, failing prod unless labelled allow-replacements", () => {
+        const wf = workflow("pull-request.yml");
+        assert.deepStrictEqual(wf.on.pull_request.types, ["opened", "synchronize", "reopened", "labeled", "unlabeled"]);
+        const step = steps(wf.jobs.preview).find((s) => s.name === "Replacements and deletions");
+        assert.ok(step, "no replacement report step");
+        assert.match(step.run, /^pulumi preview --stack "\$STACK" --json > preview\.json$/m);
+        assert.match(step.run, /^npm run --silent preview-report -- preview\.json --stack "\$STACK" \$STRICT > report\.md \|\| status=\$\?$/m);
+        assert.match(step.run, /^gh pr comment "\$PR" --body-file report\.md$/m);
+        assert.match(step.run, /^exit \$status$/m);
+        assert.strictEqual(step.env.STRICT, "${{ matrix.stack == 'prod' && !contains(github.event.pull_request.labels.*.name, 'allow-replacements') && '--strict' || '' }}");
+        assert.strictEqual(step.env.GH_TOKEN, "${{ secrets.GITHUB_TOKEN }}");
+        assert.strictEqual(step.env.PULUMI_CONFIG_PASSPHRASE, "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}");
+    });
+
     it("on a push to main: the tests, then pulumi up of test with the policy pack", () => {
         const wf = workflow("deploy-test.yml");
         assert.deepStrictEqual(wf.on, { push: { branches: ["main"] } });
