@@ -18,6 +18,7 @@ import * as path from "path";
 import { Architecture, OPERATING_SYSTEM_SPECS } from "../components/operatingSystems";
 import { PROJECT } from "../config";
 import { ConfigOverrides, loadStackConfig, stackRegion } from "../config/stackFiles";
+import { observeRegistrations, waitForRegistrations } from "./sdkAdapter";
 
 
 /** The program, as compiled beside this module (bin/index.js) or as source under ts-node (index.ts). */
@@ -321,64 +322,12 @@ function mocksFor(recorded: RecordedResource[], registrations: Map<string, Regis
     };
 }
 
-/** The RPC request the mock monitor receives (protobuf getters; internal to the SDK). */
-interface RegisterRequest {
-    getType(): string;
-    getName(): string;
-    getParent(): string;
-    getDependenciesList(): string[];
-    getPropertydependenciesMap(): { forEach(callback: (dependencies: { getUrnsList(): string[] }, property: string) => void): void };
-    getProtect(): boolean | undefined;
-    getRetainondelete(): boolean | undefined;
-    getIgnorechangesList(): string[];
-    getReplaceonchangesList(): string[];
-}
-
-/**
- * The mocks API does not pass a registration's parent, dependencies or options, which the plan's
- * tree and JSON and the day-2 specs need: read them off each request before the mock monitor
- * handles it.
- */
-function observeRegistrations(registrations: Map<string, Registration>): void {
-    const monitor = (pulumi.runtime as unknown as { getMonitor(): any }).getMonitor();
-    const register = monitor.registerResource.bind(monitor);
-    monitor.registerResource = (request: RegisterRequest, callback: unknown) => {
-        const parent = request.getParent() || undefined;
-        const propertyDependencies: Record<string, string[]> = {};
-        request.getPropertydependenciesMap().forEach((dependencies, property) => {
-            propertyDependencies[property] = [...new Set(dependencies.getUrnsList())].sort();
-        });
-        registrations.set(`${request.getType()}::${request.getName()}`, {
-            urn: monitor.newUrn(parent, request.getType(), request.getName()),
-            parent,
-            dependencies: [...new Set(request.getDependenciesList())].sort(),
-            propertyDependencies,
-            options: {
-                protect: request.getProtect() === true,
-                retainOnDelete: request.getRetainondelete() === true,
-                ignoreChanges: request.getIgnorechangesList(),
-                replaceOnChanges: request.getReplaceonchangesList(),
-            },
-        });
-        return register(request, callback);
-    };
-}
-
 // ---------------------------------------------------------------------------------------------
 // Running the program.
 
 /** Resolves any Input, including Outputs, to its plain value. */
 export function resolve<T>(value: pulumi.Input<T>): Promise<pulumi.Unwrap<T>> {
     return new Promise((done) => pulumi.output(value).apply((v) => done(v as pulumi.Unwrap<T>)));
-}
-
-/** The runtime's own "wait until every registration has been answered" (internal in 3.248). */
-function waitForRegistrations(): Promise<void> {
-    const runtime = pulumi.runtime as unknown as { waitForRPCs?: () => Promise<void> };
-    if (typeof runtime.waitForRPCs !== "function") {
-        throw new Error("pulumi.runtime.waitForRPCs is gone: the harness needs another way to await registrations");
-    }
-    return runtime.waitForRPCs();
 }
 
 /** Runs share the process-wide Pulumi runtime: one at a time, whatever the caller awaits. */
@@ -400,7 +349,16 @@ async function evaluateNow(stack: string, recorded: RecordedResource[], options:
     const registrations = new Map<string, Registration>();
     pulumi.runtime.setAllConfig(toRuntimeConfig(values));
     await pulumi.runtime.setMocks(mocksFor(recorded, registrations, stack, region, options.values ?? "realistic"), PROJECT, stack, false);
-    observeRegistrations(registrations);
+    // The public mocks API leaves out parents, dependencies and options: read them off each request.
+    observeRegistrations((r) =>
+        registrations.set(`${r.type}::${r.name}`, {
+            urn: r.urn,
+            parent: r.parent,
+            dependencies: r.dependencies,
+            propertyDependencies: r.propertyDependencies,
+            options: { protect: r.protect, retainOnDelete: r.retainOnDelete, ignoreChanges: r.ignoreChanges, replaceOnChanges: r.replaceOnChanges },
+        }),
+    );
     // The SDK captures a stack trace for every promise it makes (debuggablePromise) and every
     // resource: under mocks nobody reads them, and they were 70% of an evaluation's time
     // (9.3 s -> 2.1 s for 500 instances). Errors the program throws keep their messages.
