@@ -69,6 +69,15 @@ describe("GitHub Actions workflows", () => {
         assert.deepStrictEqual([pulumi(destroy).with.command, pulumi(destroy).with["stack-name"]], ["destroy", "${{ inputs.stack }}"]);
     });
 
+    it("run on a current Node.js (24), none on Node.js 20 (end of life)", () => {
+        for (const file of fs.readdirSync(path.join(PROJECT_ROOT, ".github", "workflows"))) {
+            for (const job of Object.values(workflow(file).jobs) as any[]) {
+                const setup = steps(job).find((s) => String(s.uses).startsWith("actions/setup-node@"));
+                assert.strictEqual(setup.with["node-version"], 24, `${file}`);
+            }
+        }
+    });
+
     it("reach AWS through OIDC and keep nothing secret in the repository", () => {
         for (const file of fs.readdirSync(path.join(PROJECT_ROOT, ".github", "workflows"))) {
             const text = fs.readFileSync(path.join(PROJECT_ROOT, ".github", "workflows", file), "utf8");
