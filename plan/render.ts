@@ -2,7 +2,7 @@
  * The plan as text: the resources as a tree under their components, each with the properties a
  * reviewer checks (tags, targets, schedules, rules, policies, ports); then counts and outputs.
  */
-import { compare, Plan, PlanResource } from "./model";
+import { awsxVpcChildren, compare, Plan, PlanResource, shortType } from "./model";
 
 type Inputs = Record<string, any>;
 type Summary = (inputs: Inputs) => (string | undefined)[];
@@ -38,6 +38,7 @@ const SUMMARIES: Record<string, Summary> = {
     "awsx:ec2:Vpc": (i) => [
         `creates the VPC, its subnets, route tables and internet gateway: cidr ${i.cidrBlock}, ${i.numberOfAvailabilityZones} availability zones`,
         `subnets: ${(i.subnetSpecs ?? []).map((s: Inputs) => `${s.type} /${s.cidrMask}`).join(", ")} per zone; NAT gateways: ${i.natGateways?.strategy}`,
+        `expands into (as awsx creates them): ${Object.entries(awsxVpcChildren(i)).map(([type, n]) => `${n} ${shortType(type)}`).join(", ")}`,
     ],
     "aws:ec2/securityGroup:SecurityGroup": (i) => [`in vpc ${i.vpcId}: ${i.description}`],
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": (i) => [`ingress ${i.ipProtocol} ${i.fromPort}-${i.toPort} from ${i.cidrIpv4}`],

@@ -4,6 +4,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { main } from "../plan/cli";
+import { awsxVpcChildren } from "../plan/model";
 import { staleBuildWarning } from "../plan/staleBuild";
 import { PROJECT_ROOT, STACK_FILES, STACKS } from "./harness";
 
@@ -81,7 +82,14 @@ for (const stack of STACKS) {
                     .map((m) => [m[1], Number(m[2])]),
             );
             assert.strictEqual(counts["aws:ec2/instance:Instance"], 4);
-            assert.strictEqual(counts["awsx:ec2:Vpc"], 1);
+            // awsx's Vpc is counted as what it creates: 2 zones, a public subnet each, no NAT.
+            assert.strictEqual(counts["awsx:ec2:Vpc"], undefined);
+            assert.deepStrictEqual(
+                [counts["aws:ec2/vpc:Vpc"], counts["aws:ec2/internetGateway:InternetGateway"], counts["aws:ec2/subnet:Subnet"], counts["aws:ec2/routeTable:RouteTable"], counts["aws:ec2/routeTableAssociation:RouteTableAssociation"], counts["aws:ec2/route:Route"]],
+                [1, 1, 2, 2, 2, 2],
+            );
+            assert.strictEqual(counts["aws:ec2/natGateway:NatGateway"], undefined);
+            assert.ok(result.stdout.includes("expands into (as awsx creates them): 1 Vpc, 1 InternetGateway, 2 Subnet, 2 RouteTable, 2 RouteTableAssociation, 2 Route"));
             assert.strictEqual(counts["aws:iam/role:Role"], 3);
             assert.strictEqual(counts["aws:ssm/maintenanceWindowTask:MaintenanceWindowTask"], 2);
             assert.strictEqual(counts["aws:cloudwatch/eventRule:EventRule"], 3);
@@ -99,6 +107,31 @@ for (const stack of STACKS) {
     });
 }
 
+describe("plan: what awsx's Vpc creates, counted as awsx/ec2/vpc.ts creates it", () => {
+    it("counts NAT gateways, Elastic IPs and private routes by strategy, and awsx's defaults", () => {
+        assert.deepStrictEqual(awsxVpcChildren({ numberOfAvailabilityZones: 3, subnetSpecs: [{ type: "Public" }, { type: "Private" }, { type: "Isolated" }], natGateways: { strategy: "Single" } }), {
+            "aws:ec2/vpc:Vpc": 1,
+            "aws:ec2/internetGateway:InternetGateway": 1,
+            "aws:ec2/subnet:Subnet": 9,
+            "aws:ec2/routeTable:RouteTable": 9,
+            "aws:ec2/routeTableAssociation:RouteTableAssociation": 9,
+            "aws:ec2/route:Route": 6,
+            "aws:ec2/natGateway:NatGateway": 1,
+            "aws:ec2/eip:Eip": 1,
+        });
+        assert.deepStrictEqual(awsxVpcChildren({}), {
+            "aws:ec2/vpc:Vpc": 1,
+            "aws:ec2/internetGateway:InternetGateway": 1,
+            "aws:ec2/subnet:Subnet": 6,
+            "aws:ec2/routeTable:RouteTable": 6,
+            "aws:ec2/routeTableAssociation:RouteTableAssociation": 6,
+            "aws:ec2/route:Route": 6,
+            "aws:ec2/natGateway:NatGateway": 3,
+            "aws:ec2/eip:Eip": 3,
+        });
+    });
+});
+
 describe("plan --json", () => {
     it("writes the whole desired state, byte-identical across runs", async () => {
         const [first, second] = [tempFile("a.json"), tempFile("b.json")];
@@ -108,7 +141,18 @@ describe("plan --json", () => {
         assert.strictEqual(text, fs.readFileSync(second, "utf8"));
         assert.doesNotMatch(text, REAL_LOOKING);
         const doc = JSON.parse(text);
-        assert.deepStrictEqual(Object.keys(doc), ["counts", "outputs", "region", "resources", "stack"]);
+        assert.deepStrictEqual(Object.keys(doc), ["counts", "expansions", "outputs", "region", "resources", "stack"]);
+        const vpc = "urn:pulumi:test::oe-lab-ipm::oelab:network:LabNetwork$awsx:ec2:Vpc::lab-network-vpc";
+        assert.deepStrictEqual(doc.expansions, {
+            [vpc]: {
+                "aws:ec2/internetGateway:InternetGateway": 1,
+                "aws:ec2/route:Route": 2,
+                "aws:ec2/routeTable:RouteTable": 2,
+                "aws:ec2/routeTableAssociation:RouteTableAssociation": 2,
+                "aws:ec2/subnet:Subnet": 2,
+                "aws:ec2/vpc:Vpc": 1,
+            },
+        });
         const web1 = doc.resources.find((r: any) => r.name === "lab-fleet-web1");
         assert.strictEqual(web1.parent, "urn:pulumi:test::oe-lab-ipm::oelab:fleet:ManagedFleet::lab-fleet");
         assert.deepStrictEqual(web1.dependencies, [
@@ -120,7 +164,8 @@ describe("plan --json", () => {
         assert.strictEqual(web1.inputs.instanceType, "t3.micro");
         const urns = doc.resources.map((r: any) => r.urn);
         assert.deepStrictEqual(urns, [...urns].sort());
-        assert.strictEqual(doc.resources.length, Object.values(doc.counts).reduce((a: number, b) => a + (b as number), 0) + 6);
+        // Registrations: the counted custom resources, the 6 components and awsx's Vpc (counted as its 10 children).
+        assert.strictEqual(doc.resources.length, Object.values(doc.counts).reduce((a: number, b) => a + (b as number), 0) - 10 + 6 + 1);
     });
 
     it("quiet prints nothing", async () => {
