@@ -206,10 +206,10 @@ describe("plan --diagram", () => {
         has("lab_alerts_window_failed -. watches .-> lab_window_window");
     });
 
-    it("is committed as docs/test-stack.mmd and shown in the README, up to date", () => {
+    it("is committed as docs/test-stack.mmd and shown in docs/plan.md, up to date", () => {
         const hint = "out of date: regenerate with npm run diagram";
         assert.strictEqual(fs.readFileSync(path.join(PROJECT_ROOT, "docs", "test-stack.mmd"), "utf8"), diagram, hint);
-        assert.ok(fs.readFileSync(path.join(PROJECT_ROOT, "README.md"), "utf8").includes("```mermaid\n" + diagram + "```\n"), hint);
+        assert.ok(fs.readFileSync(path.join(PROJECT_ROOT, "docs", "plan.md"), "utf8").includes("```mermaid\n" + diagram + "```\n"), hint);
     });
 });
 
