@@ -6,6 +6,7 @@ import { AlertTopic } from "./components/alertTopic";
 import { InventoryAssociation } from "./components/inventoryAssociation";
 import { LabNetwork } from "./components/labNetwork";
 import { ManagedFleet, TAG } from "./components/managedFleet";
+import { PatchAlerts } from "./components/patchAlerts";
 import { PatchingPolicy } from "./components/patchingPolicy";
 import { PatchMaintenanceWindow } from "./components/patchMaintenanceWindow";
 import { PROJECT, readLabConfig, STACK_TAGS } from "./config";
@@ -70,7 +71,6 @@ const patching = new PatchingPolicy("lab-patching", {
 
 const alerts = new AlertTopic("lab-alerts", {
     topicName: config.alerts.topicName,
-    stackLabel: tags[STACK_TAGS.application],
     emails: config.alerts.emails,
     protect: config.protect,
     tags,
@@ -101,11 +101,15 @@ const window = new PatchMaintenanceWindow("lab-window", {
 });
 
 // The rules watch only this stack's instances, windows and baseline: a prod failure never
-// reaches the test topic.
-const alertRuleNames = alerts.alertOn({
+// reaches the test topic. Their names start with the topic's, which its policy admits.
+const alertRules = new PatchAlerts("lab-alert-rules", {
+    topicArn: alerts.topicArn,
+    ruleNamePrefix: `${config.alerts.topicName}-patch-`,
+    stackLabel: tags[STACK_TAGS.application],
     instanceIds: fleet.instances.map((i) => i.instance.id),
     maintenanceWindowIds: window.windowIds,
-    patchBaselineId: patching.baselineId,
+    patchBaselineIds: [patching.baselineId],
+    tags,
 });
 
 export const PrimaryURL = fleet.webServerUrls.apply((urls) => urls[0]);
@@ -127,4 +131,4 @@ export const ScanTaskId = window.scanTaskId;
 export const MaintenanceWindowRoleArn = window.roleArn;
 export const AlertTopicArn = alerts.topicArn;
 export const AlertKeyArn = alerts.keyArn;
-export const AlertRuleNames = alertRuleNames;
+export const AlertRuleNames = alertRules.ruleNames;

@@ -5,11 +5,11 @@ import { MOCK_ACCOUNT, ofType, RecordedResource, runFailingStack, runStack, sing
 const RULE = "aws:cloudwatch/eventRule:EventRule";
 const TARGET = "aws:cloudwatch/eventTarget:EventTarget";
 function rule(run: StackRun, suffix: string): RecordedResource {
-    return single(run, RULE, `lab-alerts-${suffix}`);
+    return single(run, RULE, `lab-alert-rules-${suffix}`);
 }
 
 function targetOf(run: StackRun, suffix: string): RecordedResource {
-    const target = single(run, TARGET, `lab-alerts-${suffix}-target`);
+    const target = single(run, TARGET, `lab-alert-rules-${suffix}-target`);
     assert.strictEqual(target.inputs.rule, rule(run, suffix).state.name);
     return target;
 }
@@ -142,7 +142,7 @@ for (const stack of STACKS) {
                 inputPaths: { instance: "$.detail.resource-id", status: "$.detail.compliance-status", severity: "$.detail.severity", time: "$.time" },
                 inputTemplate: `"[oe-lab-ipm/${stack}] Instance <instance> is <status> for patches (severity <severity>) at <time>."`,
             });
-            assert.deepStrictEqual(run.outputs.AlertRuleNames, ["cmd-failed", "window-failed", "noncompliant"].map((s) => `AdminAlert-${workload}-${s}`));
+            assert.deepStrictEqual(run.outputs.AlertRuleNames, ["cmd-failed", "window-failed", "noncompliant"].map((s) => `AdminAlert-${workload}-patch-${s}`));
             for (const r of ofType(run, RULE)) {
                 assert.ok(r.inputs.name.startsWith(`AdminAlert-${workload}-`) && r.inputs.name.length <= 64, r.inputs.name);
             }
@@ -166,9 +166,9 @@ describe("AlertTopic options", () => {
     it("splits the command-failure rule so each event pattern stays under EventBridge's 2,048 characters", async () => {
         const run = await runStack("test", { "fleet.webServerCount": 30, "fleet.appServerCount": 21 });
         const rules = ofType(run, RULE)
-            .filter((r) => r.name.startsWith("lab-alerts-cmd-failed"))
+            .filter((r) => r.name.startsWith("lab-alert-rules-cmd-failed"))
             .sort((a, b) => a.name.localeCompare(b.name));
-        assert.deepStrictEqual(rules.map((r) => r.name), ["lab-alerts-cmd-failed-1", "lab-alerts-cmd-failed-2"]);
+        assert.deepStrictEqual(rules.map((r) => r.name), ["lab-alert-rules-cmd-failed-1", "lab-alert-rules-cmd-failed-2"]);
         const ids = rules.flatMap((r) => JSON.parse(r.inputs.eventPattern).detail["instance-id"]);
         assert.strictEqual(new Set(ids).size, 51);
         for (const r of ofType(run, RULE)) {

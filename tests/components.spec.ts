@@ -2,6 +2,7 @@ import * as assert from "assert";
 import { validateAlertTopicArgs } from "../components/alertTopic";
 import { validateInventoryAssociationArgs } from "../components/inventoryAssociation";
 import { validateLabNetworkArgs } from "../components/labNetwork";
+import { validatePatchAlertsArgs } from "../components/patchAlerts";
 import { validateManagedFleetArgs } from "../components/managedFleet";
 import { validatePatchingPolicyArgs } from "../components/patchingPolicy";
 import { validatePatchMaintenanceWindowArgs } from "../components/patchMaintenanceWindow";
@@ -100,10 +101,19 @@ describe("component argument checks", () => {
         );
     });
 
-    it("AlertTopic: topic name and e-mail addresses", () => {
-        assert.deepStrictEqual(problems(() => validateAlertTopicArgs({ topicName: "Admin Alert", stackLabel: "x", emails: ["ops@example.com", "ops@"] })), [
+    it("AlertTopic: topic name, rule name prefix and e-mail addresses", () => {
+        assert.deepStrictEqual(problems(() => validateAlertTopicArgs({ topicName: "Admin Alert", publishingRuleNamePrefix: "a b", emails: ["ops@example.com", "ops@", "OPS@example.com"] })), [
             'topicName "Admin Alert" must be 1-30 letters, digits, _ or -',
+            'publishingRuleNamePrefix "a b" must be 1-64 letters, digits and .-_ (an EventBridge rule name prefix)',
             'emails: "ops@" is not an e-mail address',
+            'emails: "OPS@example.com" is given twice',
         ]);
+    });
+
+    it("PatchAlerts: a rule name prefix EventBridge takes, at least one baseline", () => {
+        assert.deepStrictEqual(
+            problems(() => validatePatchAlertsArgs({ topicArn: "t", ruleNamePrefix: "x".repeat(52), stackLabel: "s", instanceIds: [], maintenanceWindowIds: [], patchBaselineIds: [] })),
+            [`ruleNamePrefix "${"x".repeat(52)}" must be 1-51 letters, digits and .-_ (EventBridge allows 64 for the whole name)`, "patchBaselineIds must name at least one baseline"],
+        );
     });
 });

@@ -250,8 +250,8 @@ describe("API contract: the check can fail, naming resource, field, value and co
             `aws:ssm/association:Association lab-inventory-association: ssm:CreateAssociation ScheduleExpression = "rate(10 minutes)": an association's rate must be at least 30 minutes and less than 31 days [ssm-schedules]`,
         ]);
         const pattern = JSON.stringify({ source: ["aws.ssm"], detail: { "instance-id": Array.from({ length: 100 }, (_, n) => `i-${String(n).padStart(17, "0")}`) } });
-        assert.deepStrictEqual(await afterMutation("aws:cloudwatch/eventRule:EventRule", (i) => (i.eventPattern = pattern), "lab-alerts-cmd-failed"), [
-            `aws:cloudwatch/eventRule:EventRule lab-alerts-cmd-failed: events:PutRule EventPattern = "${pattern.length} characters": must be at most 2048 characters (EventBridge's default quota) [event-pattern-size]`,
+        assert.deepStrictEqual(await afterMutation("aws:cloudwatch/eventRule:EventRule", (i) => (i.eventPattern = pattern), "lab-alert-rules-cmd-failed"), [
+            `aws:cloudwatch/eventRule:EventRule lab-alert-rules-cmd-failed: events:PutRule EventPattern = "${pattern.length} characters": must be at most 2048 characters (EventBridge's default quota) [event-pattern-size]`,
         ]);
     });
 

@@ -1,0 +1,125 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { PATCH_DOCUMENT } from "./documents";
+import { ArgumentError } from "./validation";
+
+/**
+ * EventBridge allows an event pattern of 2,048 characters by default (EventBridge quotas); an
+ * instance id takes 22 of them in the pattern, so a rule names at most this many instances and
+ * a larger fleet gets several rules.
+ */
+export const INSTANCES_PER_RULE = 50;
+/** EventBridge rule names are at most 64 characters; the longest suffix added here is `cmd-failed-20`. */
+export const MAX_RULE_NAME_PREFIX = 64 - "cmd-failed-20".length;
+const RULE_NAME_PREFIX_PATTERN = /^[.\-_A-Za-z0-9]+$/;
+
+export interface PatchAlertsArgs {
+    /** The SNS topic the rules send their messages to (an `AlertTopic`'s `topicArn`). Required. */
+    topicArn: pulumi.Input<string>;
+    /**
+     * The prefix of every rule's name, e.g. `AdminAlert-Test-patch-`: the topic's policy admits
+     * the rules whose ARN matches it (`AlertTopic`'s `publishingRuleNamePrefix`). Required.
+     */
+    ruleNamePrefix: string;
+    /** Names the stack in every message, e.g. `oe-lab-ipm/test`. Required. */
+    stackLabel: string;
+    /** The instances whose failed `AWS-RunPatchBaseline` commands alert. */
+    instanceIds: pulumi.Input<string>[];
+    /** The maintenance windows whose failed or timed-out executions alert. */
+    maintenanceWindowIds: pulumi.Input<string>[];
+    /** The patch baselines whose instances becoming non-compliant alert. */
+    patchBaselineIds: pulumi.Input<string>[];
+    tags?: Record<string, string>;
+}
+
+export function validatePatchAlertsArgs(args: PatchAlertsArgs): void {
+    ArgumentError.throwIfAny("PatchAlerts", [
+        RULE_NAME_PREFIX_PATTERN.test(args.ruleNamePrefix) && args.ruleNamePrefix.length <= MAX_RULE_NAME_PREFIX
+            ? undefined
+            : `ruleNamePrefix ${JSON.stringify(args.ruleNamePrefix)} must be 1-${MAX_RULE_NAME_PREFIX} letters, digits and .-_ (EventBridge allows 64 for the whole name)`,
+        args.patchBaselineIds.length > 0 ? undefined : "patchBaselineIds must name at least one baseline",
+    ]);
+}
+
+interface RuleSpec {
+    readonly pattern: object;
+    readonly paths: Record<string, string>;
+    readonly message: string;
+}
+
+/**
+ * EventBridge rules that tell an alert topic when patching fails or an instance falls out of
+ * compliance, for the given instances, windows and baselines only: a prod failure never reaches
+ * the test topic. Each rule's message is readable text (an input transformer).
+ */
+export class PatchAlerts extends pulumi.ComponentResource {
+    public readonly ruleNames: pulumi.Output<string[]>;
+
+    constructor(name: string, args: PatchAlertsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("oelab:alerts:PatchAlerts", name, {}, opts);
+        validatePatchAlertsArgs(args);
+        const label = args.stackLabel;
+        const rule = (suffix: string, description: string, spec: RuleSpec): aws.cloudwatch.EventRule => {
+            const created = new aws.cloudwatch.EventRule(
+                `${name}-${suffix}`,
+                { name: `${args.ruleNamePrefix}${suffix}`, description, eventPattern: pulumi.jsonStringify(spec.pattern), tags: args.tags ?? {} },
+                { parent: this },
+            );
+            new aws.cloudwatch.EventTarget(
+                `${name}-${suffix}-target`,
+                {
+                    rule: created.name,
+                    arn: args.topicArn,
+                    // A JSON string literal: SNS receives (and mails) plain text.
+                    inputTransformer: { inputPaths: spec.paths, inputTemplate: JSON.stringify(spec.message) },
+                },
+                { parent: this },
+            );
+            return created;
+        };
+
+        const rules: aws.cloudwatch.EventRule[] = [];
+        for (let i = 0; i < args.instanceIds.length; i += INSTANCES_PER_RULE) {
+            const chunk = args.instanceIds.slice(i, i + INSTANCES_PER_RULE);
+            const suffix = args.instanceIds.length > INSTANCES_PER_RULE ? `-${i / INSTANCES_PER_RULE + 1}` : "";
+            rules.push(
+                rule(`cmd-failed${suffix}`, `${PATCH_DOCUMENT} failed or timed out on a ${label} instance`, {
+                    pattern: {
+                        source: ["aws.ssm"],
+                        "detail-type": ["EC2 Command Invocation Status-change Notification"],
+                        detail: { "document-name": [PATCH_DOCUMENT], status: ["Failed", "TimedOut"], "instance-id": chunk },
+                    },
+                    paths: { instance: "$.detail.instance-id", status: "$.detail.status", command: "$.detail.command-id", time: "$.time" },
+                    message: `[${label}] ${PATCH_DOCUMENT} <status> on instance <instance> at <time> (command <command>).`,
+                }),
+            );
+        }
+        rules.push(
+            rule("window-failed", `A ${label} maintenance window execution failed or timed out`, {
+                pattern: {
+                    source: ["aws.ssm"],
+                    "detail-type": ["Maintenance Window Execution State-change Notification"],
+                    detail: { status: ["FAILED", "TIMED_OUT"], "window-id": args.maintenanceWindowIds },
+                },
+                paths: { window: "$.detail.window-id", execution: "$.detail.window-execution-id", status: "$.detail.status", time: "$.time" },
+                message: `[${label}] Maintenance window <window> ended <status> at <time> (execution <execution>).`,
+            }),
+            rule("noncompliant", `A ${label} instance is missing patches its baseline approves`, {
+                pattern: {
+                    source: ["aws.ssm"],
+                    "detail-type": ["Configuration Compliance State Change"],
+                    // AWS's sample events spell the status non_compliant; match it in any case.
+                    detail: {
+                        "compliance-type": ["Patch"],
+                        "compliance-status": [{ "equals-ignore-case": "non_compliant" }],
+                        "patch-baseline-id": args.patchBaselineIds,
+                    },
+                },
+                paths: { instance: "$.detail.resource-id", status: "$.detail.compliance-status", severity: "$.detail.severity", time: "$.time" },
+                message: `[${label}] Instance <instance> is <status> for patches (severity <severity>) at <time>.`,
+            }),
+        );
+        this.ruleNames = pulumi.all(rules.map((r) => r.name));
+        this.registerOutputs({ ruleNames: this.ruleNames });
+    }
+}
