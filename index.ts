@@ -1,51 +1,65 @@
 /**
  * The lab, per stack: read and validate the stack's config, build the components, export outputs.
- * Follow a behaviour from here to config/ (keys, defaults, validation) and components/ (resources).
+ * Follow a behaviour from here to config/ (keys, defaults, validation, the lab's names and tag
+ * scheme) and components/ (resources, each usable on its own).
  */
+import * as pulumi from "@pulumi/pulumi";
 import { AlertTopic } from "./components/alertTopic";
 import { InventoryAssociation } from "./components/inventoryAssociation";
 import { LabNetwork } from "./components/labNetwork";
-import { ManagedFleet, TAG } from "./components/managedFleet";
+import { ManagedFleet } from "./components/managedFleet";
+import { OPERATING_SYSTEM_SPECS, PATCH_OPERATING_SYSTEM_SPECS, patchOperatingSystemsOf } from "./components/operatingSystems";
 import { PatchAlerts } from "./components/patchAlerts";
 import { PatchingPolicy } from "./components/patchingPolicy";
 import { PatchMaintenanceWindow } from "./components/patchMaintenanceWindow";
-import { PROJECT, readLabConfig, STACK_TAGS } from "./config";
+import { fleetTargetTags, LAB_NAMES, PROJECT, readLabConfig, STACK_TAGS, TAG } from "./config";
 
 const config = readLabConfig();
+const workload = config.workload;
+const existing = config.fleet.mode === "existing" ? config.fleet.existing! : undefined;
 
 /** Tags on every taggable resource: the user's (the lab's `Owner`), the workload, the stack. */
-const tags = { ...config.tags, [STACK_TAGS.workload]: config.workload, [STACK_TAGS.application]: `${PROJECT}/${config.stack}` };
+const tags = { ...config.tags, [STACK_TAGS.workload]: workload, [STACK_TAGS.application]: `${PROJECT}/${config.stack}` };
 
-const network = new LabNetwork("lab-network", {
-    vpcCidr: config.network.vpcCidr,
-    availabilityZones: config.network.availabilityZones,
-    sourceCidr: config.network.sourceCidr,
-    httpSourceCidr: config.network.httpSourceCidr,
-    tags,
-});
+/** The instances inventory, patching and alerts are about: the lab's, or the existing ones, by their tags. */
+const fleetTags = fleetTargetTags(config);
 
-const fleet = new ManagedFleet("lab-fleet", {
-    workload: config.workload,
-    subnetIds: network.publicSubnetIds,
-    securityGroupIds: [network.securityGroupId],
-    operatingSystem: config.fleet.operatingSystem,
-    webServers: { count: config.fleet.webServerCount, instanceType: config.fleet.webServerInstanceType },
-    appServers: { count: config.fleet.appServerCount, instanceType: config.fleet.appServerInstanceType },
-    amiId: config.fleet.amiId,
-    followLatestAmi: config.fleet.followLatestAmi,
-    keyName: config.fleet.keyName,
-    environment: config.fleet.environment,
-    patchGroup: config.patching.patchGroup,
-    confidentiality: config.fleet.confidentiality,
-    tags,
-});
+// The lab's network and instances: created unless the fleet already exists.
+let fleet: ManagedFleet | undefined;
+let network: LabNetwork | undefined;
+if (!existing) {
+    network = new LabNetwork("lab-network", {
+        vpcCidr: config.network.vpcCidr,
+        availabilityZones: config.network.availabilityZones,
+        sourceCidr: config.network.sourceCidr,
+        httpSourceCidr: config.network.httpSourceCidr,
+        tags,
+    });
+    fleet = new ManagedFleet("lab-fleet", {
+        namePrefix: workload,
+        roleNamePrefix: LAB_NAMES.instanceRolePrefix(workload),
+        groups: config.fleet.groups.map((g) => ({ ...g, tags: { [TAG.instanceRole]: g.role } })),
+        subnetIds: network.publicSubnetIds,
+        securityGroupIds: [network.securityGroupId],
+        followLatestAmi: config.fleet.followLatestAmi,
+        keyName: config.fleet.keyName,
+        instanceTags: {
+            ...fleetTags,
+            [TAG.patchGroup]: config.patching.patchGroup,
+            [TAG.ssmManaged]: "True",
+            [TAG.confidentiality]: config.fleet.confidentiality,
+        },
+        tags,
+    });
+}
+/** The roles the agents write inventory and patching output with. */
+const instanceRoleNames: pulumi.Input<string>[] = fleet ? [fleet.role.name] : existing!.instanceRoleNames;
+const operatingSystems = fleet ? fleet.operatingSystems : existing!.operatingSystems;
 
 const inventory = new InventoryAssociation("lab-inventory", {
     associationName: config.inventory.associationName,
-    // The lab targets Environment=OELabIPM; the workload keeps test and prod from both
-    // inventorying the same instance (AWS then collects nothing on it).
-    targetTags: { [TAG.environment]: config.fleet.environment, [TAG.workload]: config.workload },
-    instanceRoleName: fleet.role.name,
+    targetTags: fleetTags,
+    instanceRoleNames,
     schedule: config.inventory.schedule,
     parameters: config.inventory.parameters,
     logPrefix: config.inventory.logPrefix,
@@ -56,15 +70,14 @@ const inventory = new InventoryAssociation("lab-inventory", {
     tags,
 });
 
+// One baseline per OS the instances run, each registered to the stack's patch group.
 const patching = new PatchingPolicy("lab-patching", {
-    baselineName: config.patching.baselineName,
-    // Both from the fleet, so the baseline's OS and patch group always match the instances.
-    operatingSystem: fleet.operatingSystem,
-    patchGroup: fleet.patchGroup,
-    description: config.patching.description,
-    approvalRules: config.patching.approvalRules,
+    patchGroup: config.patching.patchGroup,
+    baselines: patchOperatingSystemsOf(operatingSystems).map((os) => {
+        const configured = config.patching.baselines[os] ?? {};
+        return { operatingSystem: os, ...configured, name: configured.name ?? `${PATCH_OPERATING_SYSTEM_SPECS[os].baselineName}-${workload}` };
+    }),
     approveAfterDays: config.patching.approveAfterDays,
-    rejectedPatches: config.patching.rejectedPatches,
     rejectedPatchesAction: config.patching.rejectedPatchesAction,
     tags,
 });
@@ -76,10 +89,15 @@ const alerts = new AlertTopic("lab-alerts", {
     tags,
 });
 
+const targetRoles = config.maintenanceWindow.targetRoles;
 const window = new PatchMaintenanceWindow("lab-window", {
-    workload: config.workload,
     windowName: config.maintenanceWindow.windowName,
-    instanceRoleName: fleet.role.name,
+    // The lab patches the workload's web servers; an existing fleet, every targeted instance.
+    installTargets: existing ? toTargets(fleetTags) : { [TAG.workload]: [workload], [TAG.instanceRole]: targetRoles },
+    installTargetName: existing ? `${workload}Fleet` : LAB_NAMES.installTargetName(workload, targetRoles),
+    roleNamePrefix: LAB_NAMES.windowRolePrefix(workload),
+    passRolePolicyNamePrefix: LAB_NAMES.passRolePolicyPrefix(workload),
+    instanceRoleNames,
     logBucketName: inventory.bucketName,
     logBucketArn: inventory.bucketArn,
     schedule: config.maintenanceWindow.schedule,
@@ -87,40 +105,59 @@ const window = new PatchMaintenanceWindow("lab-window", {
     duration: config.maintenanceWindow.duration,
     cutoff: config.maintenanceWindow.cutoff,
     scheduleOffset: config.maintenanceWindow.scheduleOffset,
-    targetRoles: config.maintenanceWindow.targetRoles,
     maxConcurrency: config.maintenanceWindow.maxConcurrency,
     maxErrors: config.maintenanceWindow.maxErrors,
     rebootOption: config.maintenanceWindow.rebootOption,
-    cloudWatchLogs: config.maintenanceWindow.cloudWatchLogs,
+    logGroupNamePrefix: config.maintenanceWindow.cloudWatchLogs ? LAB_NAMES.logGroupPrefix(workload) : undefined,
     logRetentionDays: config.maintenanceWindow.logRetentionDays,
-    scan: config.maintenanceWindow.scan,
-    scanSchedule: config.maintenanceWindow.scanSchedule,
+    scan: config.maintenanceWindow.scan
+        ? {
+              windowName: LAB_NAMES.scanWindowName(workload),
+              targets: existing ? toTargets(fleetTags) : { [TAG.workload]: [workload] },
+              targetName: LAB_NAMES.scanTargetName(workload),
+              schedule: config.maintenanceWindow.scanSchedule,
+          }
+        : undefined,
     adminGroup: config.maintenanceWindow.adminGroup,
     notifications: { topicArn: alerts.topicArn, roleArn: alerts.notificationRoleArn },
     tags,
 });
 
-// The rules watch only this stack's instances, windows and baseline: a prod failure never
+// The rules watch only this stack's instances, windows and baselines: a prod failure never
 // reaches the test topic. Their names start with the topic's, which its policy admits.
 const alertRules = new PatchAlerts("lab-alert-rules", {
     topicArn: alerts.topicArn,
     ruleNamePrefix: `${config.alerts.topicName}-patch-`,
     stackLabel: tags[STACK_TAGS.application],
-    instanceIds: fleet.instances.map((i) => i.instance.id),
+    instanceIds: fleet?.instances.map((i) => i.instance.id),
     maintenanceWindowIds: window.windowIds,
-    patchBaselineIds: [patching.baselineId],
+    patchBaselineIds: Object.values(patching.baselineIds),
     tags,
 });
 
-export const PrimaryURL = fleet.webServerUrls.apply((urls) => urls[0]);
-export const SecondaryURL = fleet.webServerUrls.apply((urls) => urls[1]);
-export const WebServerInstanceIds = fleet.webServerIds;
-export const AppServerInstanceIds = fleet.appServerIds;
-export const VpcId = network.vpcId;
-export const SecurityGroupId = network.securityGroupId;
-export const InstanceRoleArn = fleet.roleArn;
+function toTargets(tagMap: Record<string, string>): Record<string, string[]> {
+    return Object.fromEntries(Object.entries(tagMap).map(([key, value]) => [key, [value]]));
+}
+
+/** The ids of the instances of one `InstanceRole`. */
+function idsOfRole(role: string): pulumi.Output<string[]> | undefined {
+    if (!fleet) return undefined;
+    const groups = new Set(config.fleet.groups.filter((g) => g.role === role).map((g) => g.name));
+    return pulumi.all(fleet.instances.filter((i) => groups.has(i.group)).map((i) => i.instance.id));
+}
+
+export const PrimaryURL = fleet?.webServerUrls.apply((urls) => urls[0]);
+export const SecondaryURL = fleet?.webServerUrls.apply((urls) => urls[1]);
+export const WebServerInstanceIds = idsOfRole("WebServer");
+export const AppServerInstanceIds = idsOfRole("AppServer");
+export const InstanceIds = fleet?.instanceIds;
+export const OperatingSystems = operatingSystems.map((os) => OPERATING_SYSTEM_SPECS[os].displayName);
+export const VpcId = network?.vpcId;
+export const SecurityGroupId = network?.securityGroupId;
+export const InstanceRoleArn = fleet?.roleArn;
 export const PatchGroup = patching.patchGroup;
 export const PatchBaselineId = patching.baselineId;
+export const PatchBaselineIds = patching.baselineIds;
 export const InventoryAssociationId = inventory.associationId;
 export const InventoryAssociationName = inventory.associationName;
 export const LogBucketName = inventory.bucketName;

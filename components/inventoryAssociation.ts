@@ -1,10 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { INVENTORY_DOCUMENT } from "./documents";
 import { associationScheduleProblem } from "./schedules";
 import { ArgumentError, countProblem, fieldProblem } from "./validation";
 
-/** The AWS document that collects software inventory. */
-export const INVENTORY_DOCUMENT = "AWS-GatherSoftwareInventory";
+export { INVENTORY_DOCUMENT } from "./documents";
 export const DEFAULT_INVENTORY_SCHEDULE = "rate(30 minutes)";
 export const DEFAULT_LOG_PREFIX = "logs";
 export const DEFAULT_LOG_RETENTION_DAYS = 90;
@@ -47,8 +47,8 @@ export interface InventoryAssociationArgs {
      * Manager association ORs multiple tag targets (see `targetsFor`). Required.
      */
     targetTags: Record<string, string>;
-    /** The instance role the fleet's agents write logs with; it is granted `PutObject` under the prefix. Required. */
-    instanceRoleName: pulumi.Input<string>;
+    /** The instance roles the agents write logs with; each is granted `PutObject` under the prefix. Default none (grant it to them yourself). */
+    instanceRoleNames?: pulumi.Input<string>[];
     /** How often inventory is collected: `rate(...)` of at least 30 minutes, or a cron. Default `rate(30 minutes)`. */
     schedule?: string;
     /** AWS-GatherSoftwareInventory parameters. Default: the document's defaults. */
@@ -193,19 +193,22 @@ export class InventoryAssociation extends pulumi.ComponentResource {
         );
 
         // The agents upload their output with the instance profile's credentials.
-        const writeLogs = new aws.iam.RolePolicy(
-            `${name}-write-logs`,
-            {
-                role: args.instanceRoleName,
-                policy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        { Effect: "Allow", Action: ["s3:PutObject"], Resource: pulumi.interpolate`${bucket.arn}/${logPrefix}/*` },
-                        { Effect: "Allow", Action: ["s3:GetEncryptionConfiguration", "s3:GetBucketLocation"], Resource: bucket.arn },
-                    ],
-                }),
-            },
-            { parent: this },
+        const writeLogs = (args.instanceRoleNames ?? []).map(
+            (roleName, i) =>
+                new aws.iam.RolePolicy(
+                    `${name}-write-logs${i === 0 ? "" : `-${i + 1}`}`,
+                    {
+                        role: roleName,
+                        policy: pulumi.jsonStringify({
+                            Version: "2012-10-17",
+                            Statement: [
+                                { Effect: "Allow", Action: ["s3:PutObject"], Resource: pulumi.interpolate`${bucket.arn}/${logPrefix}/*` },
+                                { Effect: "Allow", Action: ["s3:GetEncryptionConfiguration", "s3:GetBucketLocation"], Resource: bucket.arn },
+                            ],
+                        }),
+                    },
+                    { parent: this },
+                ),
         );
 
         let group: aws.resourcegroups.Group | undefined;
@@ -233,7 +236,7 @@ export class InventoryAssociation extends pulumi.ComponentResource {
                 outputLocation: { s3BucketName: bucket.bucket, s3KeyPrefix: logPrefix, s3Region: region },
                 tags,
             },
-            { parent: this, dependsOn: [writeLogs, bucketPolicy] },
+            { parent: this, dependsOn: [...writeLogs, bucketPolicy] },
         );
 
         if (args.resourceDataSync) {

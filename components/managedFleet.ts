@@ -1,143 +1,121 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsManagedPolicyArn, rolePrefixProblem, serviceTrustPolicy } from "./iam";
-import { architectureOf, Architecture, OPERATING_SYSTEM_SPECS, OperatingSystem } from "./operatingSystems";
+import { architectureOf, instanceTypeProblem, OPERATING_SYSTEM_SPECS, OperatingSystem, OperatingSystemSpec } from "./operatingSystems";
 import { ArgumentError, countProblem } from "./validation";
 
-/** The lab's tag keys. `Patch Group` has a space and is case sensitive: Patch Manager reads it. */
-export const TAG = {
-    name: "Name",
-    environment: "Environment",
-    workload: "Workload",
-    instanceRole: "InstanceRole",
-    patchGroup: "Patch Group",
-    ssmManaged: "SSMManaged",
-    confidentiality: "Confidentiality",
-} as const;
-
-export type FleetRole = "WebServer" | "AppServer";
-
-export const DEFAULT_OPERATING_SYSTEM: OperatingSystem = "AMAZON_LINUX_2023";
-export const DEFAULT_INSTANCE_COUNT = 2;
 export const DEFAULT_INSTANCE_TYPE = "t3.micro";
-export const DEFAULT_ENVIRONMENT = "OELabIPM";
-export const DEFAULT_PATCH_GROUP = "Critical";
-export const DEFAULT_CONFIDENTIALITY = "Public";
 /** Instances keep the AMI they were created with. */
 export const DEFAULT_FOLLOW_LATEST_AMI = false;
-
-/** The lab's role name, as the prefix of each stack's role and instance profile. */
-export const INSTANCE_ROLE_PREFIX = "ManagedInstancesRole-";
-
 /** The AWS managed policy that makes an instance a Systems Manager managed node. */
 export const SSM_CORE_POLICY = "AmazonSSMManagedInstanceCore";
+/** Group names make instance names (`Test-Web1`) and logical names (`lab-fleet-web1`). */
+const GROUP_NAME = /^[A-Za-z][A-Za-z0-9]{0,15}$/;
 
-/** `Name` tag suffixes, as in the lab: `Test-Web1`, `Test-App2`. */
-const NAME_SUFFIX: Record<FleetRole, string> = { WebServer: "Web", AppServer: "App" };
-
-export interface FleetGroupArgs {
-    /** How many instances of this role. Default 2 (the lab's). */
-    count?: number;
-    /** The EC2 instance type. Default `t3.micro` (the lab's `t2.micro` is a previous generation). */
+export interface FleetGroup {
+    /** The group's name: instances are `<namePrefix>-<name><n>` (`Test-Web1`). Letters and digits, starting with a letter. Required. */
+    name: string;
+    /** How many instances. Required, at least 1. */
+    count: number;
+    /** The OS they run: it picks the AMI (the latest, from its public SSM parameter) and the user data. Required. */
+    operatingSystem: OperatingSystem;
+    /** The EC2 instance type. Default `t3.micro`. */
     instanceType?: string;
+    /** Serve a web page naming the instance (httpd on Linux, IIS on Windows). Default false. */
+    webServer?: boolean;
+    /** Pin an AMI (of `operatingSystem`) instead of the latest. A changed pin replaces the group's instances. */
+    amiId?: pulumi.Input<string>;
+    /** Tags of this group's instances only, e.g. `{ InstanceRole: "WebServer" }`. */
+    tags?: Record<string, string>;
 }
 
 export interface ManagedFleetArgs {
-    /** The workload name (`Test`, `Prod`): the `Workload` tag, and part of names. Required. */
-    workload: string;
-    /** The subnets to spread the instances over, round robin per role. Required. */
+    /** Instances are named `<namePrefix>-<group><n>` (their `Name` tag), like the lab's `Test-Web1`. Required. */
+    namePrefix: string;
+    /** The prefix of the instance role's and profile's names, like `ManagedInstancesRole-Test-` (IAM adds 26 characters). Required. */
+    roleNamePrefix: string;
+    /** The instance groups, each of one OS and type. Required, at least one. */
+    groups: FleetGroup[];
+    /** The subnets to spread each group over, round robin. Required. */
     subnetIds: pulumi.Input<string[]>;
     /** Security groups of every instance. Required. */
     securityGroupIds: pulumi.Input<pulumi.Input<string>[]>;
-    /** Picks the AMI (the latest of this OS, from its public SSM parameter). Default `AMAZON_LINUX_2023`. */
-    operatingSystem?: OperatingSystem;
-    /** Web servers: they install and serve httpd. Default 2 of `t3.micro`. */
-    webServers?: FleetGroupArgs;
-    /** App servers. Default 2 of `t3.micro`. */
-    appServers?: FleetGroupArgs;
-    /** Pin an AMI instead of looking up the latest (it must be of `operatingSystem`). A changed pin replaces the instances. */
-    amiId?: pulumi.Input<string>;
     /**
      * Without a pinned `amiId`, each instance takes the latest AMI when it is created and keeps it:
      * later AMI releases do not replace it (`ignoreChanges: ["ami"]`). `true` follows the latest
      * AMI, replacing every instance when AWS publishes one: set it for the one `pulumi up` that
-     * rolls the fleet (or changes `operatingSystem`), then back. Default `false`.
+     * rolls the fleet (or changes an OS), then back. Default `false`.
      */
     followLatestAmi?: boolean;
     /** An existing EC2 key pair for SSH. Default none: Session Manager needs no key. */
     keyName?: pulumi.Input<string>;
-    /** The `Environment` tag value. Default `OELabIPM`. */
-    environment?: string;
-    /** The `Patch Group` tag value. Default `Critical`. */
-    patchGroup?: string;
-    /** The `Confidentiality` tag value. Default `Public`. */
-    confidentiality?: string;
-    /** Tags for every taggable resource; the lab's instance tags are added on top. */
+    /** Tags of every instance besides `tags`, e.g. the lab's `Environment`, `Patch Group`, `SSMManaged`. */
+    instanceTags?: Record<string, string>;
+    /** Tags for every taggable resource. */
     tags?: Record<string, string>;
 }
 
 /** Throws on arguments that cannot make a fleet. */
 export function validateManagedFleetArgs(args: ManagedFleetArgs): void {
+    const names = args.groups.map((g) => g.name.toLowerCase());
     ArgumentError.throwIfAny("ManagedFleet", [
-        args.workload ? rolePrefixProblem("workload", `${INSTANCE_ROLE_PREFIX}${args.workload}-`) : "workload must be a non-empty name",
-        args.operatingSystem === undefined || args.operatingSystem in OPERATING_SYSTEM_SPECS
-            ? undefined
-            : `operatingSystem ${JSON.stringify(args.operatingSystem)} must be one of ${Object.keys(OPERATING_SYSTEM_SPECS).join(", ")}`,
-        countProblem("webServers.count", args.webServers?.count, 1),
-        countProblem("appServers.count", args.appServers?.count, 1),
-        args.patchGroup === "" ? "patchGroup must not be empty" : undefined,
+        args.namePrefix ? undefined : "namePrefix must not be empty",
+        rolePrefixProblem("roleNamePrefix", args.roleNamePrefix),
+        args.groups.length > 0 ? undefined : "groups must name at least one group",
+        new Set(names).size === names.length ? undefined : `groups must have distinct names (letter case aside); got ${args.groups.map((g) => g.name).join(", ")}`,
+        ...args.groups.flatMap((group, i) => {
+            const at = `groups[${i}]`;
+            const os = OPERATING_SYSTEM_SPECS[group.operatingSystem];
+            const type = group.instanceType ?? DEFAULT_INSTANCE_TYPE;
+            return [
+                GROUP_NAME.test(group.name) ? undefined : `${at}.name ${JSON.stringify(group.name)} must be a letter, then up to 15 letters or digits`,
+                countProblem(`${at}.count`, group.count, 1),
+                os ? undefined : `${at}.operatingSystem ${JSON.stringify(group.operatingSystem)} must be one of ${Object.keys(OPERATING_SYSTEM_SPECS).join(", ")}`,
+                os ? instanceTypeProblem(type, group.operatingSystem)?.replace(/^/, `${at}.instanceType ${type} `) : undefined,
+            ];
+        }),
     ]);
 }
 
 /** One instance of the fleet, as the other components and the stack outputs see it. */
 export interface FleetInstance {
-    readonly role: FleetRole;
+    /** The group's name. */
+    readonly group: string;
     /** The `Name` tag: `Test-Web1`. */
     readonly name: string;
+    readonly operatingSystem: OperatingSystem;
+    readonly webServer: boolean;
     readonly instance: aws.ec2.Instance;
 }
 
 /**
- * The lab's managed instances: web and app servers with the lab's tags, an instance role for
- * Systems Manager, IMDSv2 only, encrypted root volumes, public IPs in the public subnets.
+ * Managed instances in groups, each of one OS and type: an instance role for Systems Manager,
+ * IMDSv2 only, encrypted root volumes, public IPs in the given subnets, the AMI each instance
+ * was created with kept until a deliberate roll.
  */
 export class ManagedFleet extends pulumi.ComponentResource {
     public readonly instances: readonly FleetInstance[];
-    public readonly webServerIds: pulumi.Output<string[]>;
-    public readonly appServerIds: pulumi.Output<string[]>;
+    public readonly instanceIds: pulumi.Output<string[]>;
     /** `http://<public IP>` of every web server, in order. */
     public readonly webServerUrls: pulumi.Output<string[]>;
     public readonly role: aws.iam.Role;
     public readonly roleArn: pulumi.Output<string>;
-    /** The OS every instance runs: the patch baseline must be for the same one. */
-    public readonly operatingSystem: OperatingSystem;
-    /** The `Patch Group` tag value of every instance: register exactly this group to the baseline. */
-    public readonly patchGroup: string;
-    /** The tags every instance carries whatever its role (what inventory and patching target). */
-    public readonly fleetTags: Readonly<Record<string, string>>;
+    /** Every OS the fleet runs, once each, in the order of its groups. */
+    public readonly operatingSystems: readonly OperatingSystem[];
 
     constructor(name: string, args: ManagedFleetArgs, opts?: pulumi.ComponentResourceOptions) {
         super("oelab:fleet:ManagedFleet", name, {}, opts);
         validateManagedFleetArgs(args);
-        const operatingSystem = args.operatingSystem ?? DEFAULT_OPERATING_SYSTEM;
-        const os = OPERATING_SYSTEM_SPECS[operatingSystem];
         const tags = args.tags ?? {};
-        const fleetTags = {
-            ...tags,
-            [TAG.environment]: args.environment ?? DEFAULT_ENVIRONMENT,
-            [TAG.workload]: args.workload,
-            [TAG.patchGroup]: args.patchGroup ?? DEFAULT_PATCH_GROUP,
-            [TAG.ssmManaged]: "True",
-            [TAG.confidentiality]: args.confidentiality ?? DEFAULT_CONFIDENTIALITY,
-        };
+        const followLatestAmi = args.followLatestAmi ?? DEFAULT_FOLLOW_LATEST_AMI;
 
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
         const role = new aws.iam.Role(
             `${name}-role`,
             {
-                // IAM names are account-wide: the workload and a random suffix keep two stacks apart.
-                namePrefix: `${INSTANCE_ROLE_PREFIX}${args.workload}-`,
-                description: `Lets the ${args.workload} lab instances register with Systems Manager`,
+                // IAM names are account-wide: the caller's prefix and a random suffix keep two stacks apart.
+                namePrefix: args.roleNamePrefix,
+                description: `Lets the ${args.namePrefix} instances register with Systems Manager`,
                 assumeRolePolicy: serviceTrustPolicy("ec2.amazonaws.com"),
                 tags,
             },
@@ -148,40 +126,33 @@ export class ManagedFleet extends pulumi.ComponentResource {
             { role: role.name, policyArn: awsManagedPolicyArn(partition, SSM_CORE_POLICY) },
             { parent: this },
         );
-        const profile = new aws.iam.InstanceProfile(
-            `${name}-profile`,
-            { namePrefix: `${INSTANCE_ROLE_PREFIX}${args.workload}-`, role: role.name, tags },
-            { parent: this },
-        );
+        const profile = new aws.iam.InstanceProfile(`${name}-profile`, { namePrefix: args.roleNamePrefix, role: role.name, tags }, { parent: this });
 
-        const keepAmi = args.amiId === undefined && !(args.followLatestAmi ?? DEFAULT_FOLLOW_LATEST_AMI);
-        const amis = new Map<Architecture, pulumi.Input<string>>();
-        const amiFor = (architecture: Architecture): pulumi.Input<string> => {
-            if (args.amiId !== undefined) {
-                return args.amiId;
-            }
-            if (!amis.has(architecture)) {
+        // One lookup per OS and architecture, shared by the groups that need it.
+        const amis = new Map<string, pulumi.Output<string>>();
+        const latestAmi = (operatingSystem: OperatingSystem, instanceType: string) => {
+            const parameter = (OPERATING_SYSTEM_SPECS[operatingSystem] as OperatingSystemSpec).amiParameter[architectureOf(instanceType)]!;
+            if (!amis.has(parameter)) {
                 // insecureValue: a public AMI id is no secret, and `value` would mark the instance's ami secret.
-                const parameter = aws.ssm.getParameterOutput({ name: os.amiParameter[architecture] }, { parent: this });
-                amis.set(architecture, parameter.insecureValue);
+                amis.set(parameter, aws.ssm.getParameterOutput({ name: parameter }, { parent: this }).insecureValue);
             }
-            return amis.get(architecture)!;
+            return amis.get(parameter)!;
         };
 
-        const groups: [FleetRole, FleetGroupArgs | undefined][] = [
-            ["WebServer", args.webServers],
-            ["AppServer", args.appServers],
-        ];
         const instances: FleetInstance[] = [];
-        for (const [fleetRole, group] of groups) {
-            const instanceType = group?.instanceType ?? DEFAULT_INSTANCE_TYPE;
-            const count = group?.count ?? DEFAULT_INSTANCE_COUNT;
-            for (let i = 0; i < count; i++) {
-                const tagName = `${args.workload}-${NAME_SUFFIX[fleetRole]}${i + 1}`;
+        for (const group of args.groups) {
+            const os = OPERATING_SYSTEM_SPECS[group.operatingSystem] as OperatingSystemSpec;
+            const instanceType = group.instanceType ?? DEFAULT_INSTANCE_TYPE;
+            // A looked-up AMI is decided when the instance is created; a new release must not replace it
+            // (and what runs on it) in an unrelated update. Pulumi keeps an ignored property's value from
+            // the state, even for a replacement: rolling to a newer AMI is followLatestAmi or a pinned amiId.
+            const keepAmi = group.amiId === undefined && !followLatestAmi;
+            for (let i = 0; i < group.count; i++) {
+                const tagName = `${args.namePrefix}-${group.name}${i + 1}`;
                 const instance = new aws.ec2.Instance(
-                    `${name}-${NAME_SUFFIX[fleetRole].toLowerCase()}${i + 1}`,
+                    `${name}-${group.name.toLowerCase()}${i + 1}`,
                     {
-                        ami: amiFor(architectureOf(instanceType)),
+                        ami: group.amiId ?? latestAmi(group.operatingSystem, instanceType),
                         instanceType,
                         subnetId: pulumi.output(args.subnetIds).apply((ids) => ids[i % ids.length]),
                         vpcSecurityGroupIds: args.securityGroupIds,
@@ -196,47 +167,22 @@ export class ManagedFleet extends pulumi.ComponentResource {
                             instanceMetadataTags: "disabled",
                         },
                         rootBlockDevice: { encrypted: true, volumeType: "gp3", deleteOnTermination: true },
-                        userData: fleetRole === "WebServer" ? webServerUserData(os.packageManager, tagName) : undefined,
-                        tags: { ...fleetTags, [TAG.name]: tagName, [TAG.instanceRole]: fleetRole },
+                        userData: group.webServer ? os.webServerUserData(tagName) : undefined,
+                        tags: { ...tags, ...args.instanceTags, ...group.tags, Name: tagName },
                     },
                     // The role must carry its policy before the agent first asks for credentials.
-                    // A looked-up AMI is decided when the instance is created; a new release must not
-                    // replace it (and what runs on it) in an unrelated update. Pulumi keeps an ignored
-                    // property's value from the state, even for a replacement: rolling to a newer AMI
-                    // is followLatestAmi (or a pinned amiId), not `pulumi up --replace` alone.
                     { parent: this, dependsOn: [ssmCore], ignoreChanges: keepAmi ? ["ami"] : [] },
                 );
-                instances.push({ role: fleetRole, name: tagName, instance });
+                instances.push({ group: group.name, name: tagName, operatingSystem: group.operatingSystem, webServer: group.webServer === true, instance });
             }
         }
 
-        const idsOf = (fleetRole: FleetRole) => pulumi.all(instances.filter((i) => i.role === fleetRole).map((i) => i.instance.id));
         this.instances = instances;
-        this.webServerIds = idsOf("WebServer");
-        this.appServerIds = idsOf("AppServer");
-        this.webServerUrls = pulumi.all(instances.filter((i) => i.role === "WebServer").map((i) => pulumi.interpolate`http://${i.instance.publicIp}`));
+        this.instanceIds = pulumi.all(instances.map((i) => i.instance.id));
+        this.webServerUrls = pulumi.all(instances.filter((i) => i.webServer).map((i) => pulumi.interpolate`http://${i.instance.publicIp}`));
         this.role = role;
         this.roleArn = role.arn;
-        this.operatingSystem = operatingSystem;
-        this.patchGroup = fleetTags[TAG.patchGroup];
-        this.fleetTags = fleetTags;
-        this.registerOutputs({
-            webServerIds: this.webServerIds,
-            appServerIds: this.appServerIds,
-            webServerUrls: this.webServerUrls,
-            roleArn: this.roleArn,
-        });
+        this.operatingSystems = [...new Set(args.groups.map((g) => g.operatingSystem))];
+        this.registerOutputs({ instanceIds: this.instanceIds, webServerUrls: this.webServerUrls, roleArn: this.roleArn });
     }
-}
-
-/** Plain user data (no cfn-init): install httpd, start it, serve a page naming the server. */
-export function webServerUserData(packageManager: "dnf" | "yum", serverName: string): string {
-    return [
-        "#!/bin/bash",
-        "set -euo pipefail",
-        `${packageManager} install -y httpd`,
-        "systemctl enable --now httpd",
-        `echo '<h1>OE Lab IPM: ${serverName}</h1>' > /var/www/html/index.html`,
-        "",
-    ].join("\n");
 }

@@ -1,33 +1,137 @@
 /**
- * The operating systems the fleet can run, keyed by Patch Manager's `OperatingSystem` enum value.
+ * The operating systems a fleet can run, and what Patch Manager makes of each. Plain data and pure
+ * functions, shared by ManagedFleet (AMI, user data, instance types) and PatchingPolicy (one
+ * baseline per OS, with the approval rules that OS supports), without either importing the other.
  *
- * One setting picks an entry here; the fleet takes its AMI from the entry and the patch baseline
- * takes the key as its `operatingSystem`. A baseline for another OS than the instances run is a
- * silent no-op in AWS, so the two are derived from the same value and cannot disagree.
+ * Patch Manager (API reference, PatchRule and PatchFilter): `ApproveAfterDays` and
+ * `ApproveUntilDate` are "not supported for Debian Server or Ubuntu Server" (and one of them is
+ * required for every other OS); `EnableNonSecurity` "applies to Linux managed nodes only"; each OS
+ * has its own filter keys and values.
  */
 
 export type Architecture = "x86_64" | "arm64";
 
-export interface OperatingSystemSpec {
-    /** The name people know it by. */
-    readonly displayName: string;
-    /** The public SSM parameter that holds the latest AMI id, per CPU architecture. */
-    readonly amiParameter: Readonly<Record<Architecture, string>>;
-    /** The package manager the web servers' user data installs httpd with. */
-    readonly packageManager: "dnf" | "yum";
-    /**
-     * The approval-rule patch filter keys Patch Manager accepts for this OS, with their allowed
-     * values (`*` is "All"); `undefined` values are open-ended (product names change over time).
-     */
-    readonly patchFilters: Readonly<Record<string, readonly string[] | undefined>>;
+/** Patch Manager's `OperatingSystem` values this project makes baselines for. */
+export const PATCH_OPERATING_SYSTEMS = ["AMAZON_LINUX_2023", "AMAZON_LINUX_2", "UBUNTU", "WINDOWS"] as const;
+export type PatchOperatingSystem = (typeof PATCH_OPERATING_SYSTEMS)[number];
+
+export const COMPLIANCE_LEVELS = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNSPECIFIED"] as const;
+export type ComplianceLevel = (typeof COMPLIANCE_LEVELS)[number];
+
+export interface ApprovalRule {
+    /** Patch filter key to values (`*` is "All"); the keys and values the OS supports. */
+    patchFilters: Record<string, string[]>;
+    /** Days after release before a patch is approved, 0 to 360. Default: the policy's. Not for Ubuntu. */
+    approveAfterDays?: number;
+    /** The compliance level of missing patches approved by this rule. */
+    complianceLevel: ComplianceLevel;
+    /** Also approve non-security updates (Linux only). */
+    enableNonSecurity: boolean;
 }
 
-/** Amazon Linux 2 and 2023 share Patch Manager's filter keys and classification/severity values. */
-const AMAZON_LINUX_PATCH_FILTERS = {
+export interface PatchOperatingSystemSpec {
+    readonly displayName: string;
+    /** Filter keys to their allowed values (`*` is "All"); `undefined`: open-ended (product names change over time). */
+    readonly patchFilters: Readonly<Record<string, readonly string[] | undefined>>;
+    /** Whether approval rules may delay approval (`ApproveAfterDays`). */
+    readonly approvalDelays: boolean;
+    /** Whether approval rules may approve non-security updates (`EnableNonSecurity`). */
+    readonly nonSecurity: boolean;
+    /** The default baseline: name (the workload is appended), description, rules, rejected patches. */
+    readonly baselineName: string;
+    readonly description: string;
+    readonly approvalRules: readonly ApprovalRule[];
+    readonly rejectedPatches: readonly string[];
+}
+
+const AMAZON_LINUX_FILTERS = {
     PRODUCT: undefined,
     CLASSIFICATION: ["*", "Security", "Bugfix", "Enhancement", "Recommended", "Newpackage"],
     SEVERITY: ["*", "Critical", "Important", "Medium", "Low", "None"],
 } as const;
+
+/** The lab's single rule: all products, classifications and severities; Critical; non-security too. */
+const LAB_RULE: ApprovalRule = { patchFilters: { PRODUCT: ["*"], CLASSIFICATION: ["*"], SEVERITY: ["*"] }, complianceLevel: "CRITICAL", enableNonSecurity: true };
+
+export const PATCH_OPERATING_SYSTEM_SPECS: Readonly<Record<PatchOperatingSystem, PatchOperatingSystemSpec>> = {
+    AMAZON_LINUX_2023: {
+        displayName: "Amazon Linux 2023",
+        patchFilters: AMAZON_LINUX_FILTERS,
+        approvalDelays: true,
+        nonSecurity: true,
+        baselineName: "AmazonLinuxSecAndNonSecBaseline",
+        description: "Amazon Linux patch baseline including security and non-security patches",
+        approvalRules: [LAB_RULE],
+        // Keeps an OS release upgrade (a new system-release package) from being installed.
+        rejectedPatches: ["system-release.*"],
+    },
+    AMAZON_LINUX_2: {
+        displayName: "Amazon Linux 2",
+        patchFilters: AMAZON_LINUX_FILTERS,
+        approvalDelays: true,
+        nonSecurity: true,
+        baselineName: "AmazonLinux2SecAndNonSecBaseline",
+        description: "Amazon Linux 2 patch baseline including security and non-security patches",
+        approvalRules: [LAB_RULE],
+        rejectedPatches: ["system-release.*"],
+    },
+    UBUNTU: {
+        displayName: "Ubuntu Server",
+        patchFilters: { PRODUCT: undefined, SECTION: undefined, PRIORITY: ["*", "Required", "Important", "Standard", "Optional", "Extra"] },
+        approvalDelays: false,
+        nonSecurity: true,
+        baselineName: "UbuntuSecAndNonSecBaseline",
+        description: "Ubuntu Server patch baseline including security and non-security packages",
+        approvalRules: [{ patchFilters: { PRODUCT: ["*"], SECTION: ["*"], PRIORITY: ["*"] }, complianceLevel: "CRITICAL", enableNonSecurity: true }],
+        rejectedPatches: [],
+    },
+    WINDOWS: {
+        displayName: "Windows Server",
+        patchFilters: {
+            PRODUCT: undefined,
+            PRODUCT_FAMILY: undefined,
+            CLASSIFICATION: ["*", "CriticalUpdates", "DefinitionUpdates", "Drivers", "FeaturePacks", "SecurityUpdates", "ServicePacks", "Tools", "UpdateRollups", "Updates", "Upgrades"],
+            MSRC_SEVERITY: ["*", "Critical", "Important", "Moderate", "Low", "Unspecified"],
+            PATCH_SET: ["OS", "APPLICATION"],
+        },
+        approvalDelays: true,
+        nonSecurity: false,
+        baselineName: "WindowsSecAndNonSecBaseline",
+        description: "Windows Server patch baseline including security and non-security updates",
+        approvalRules: [
+            {
+                patchFilters: { PRODUCT: ["*"], CLASSIFICATION: ["CriticalUpdates", "SecurityUpdates", "UpdateRollups", "Updates"], MSRC_SEVERITY: ["*"] },
+                complianceLevel: "CRITICAL",
+                enableNonSecurity: false,
+            },
+        ],
+        rejectedPatches: [],
+    },
+};
+
+export interface OperatingSystemSpec {
+    readonly displayName: string;
+    /** The public SSM parameter that holds the latest AMI id, per CPU architecture it is published for. */
+    readonly amiParameter: Readonly<Partial<Record<Architecture, string>>>;
+    /** The baseline that patches it. */
+    readonly patchOperatingSystem: PatchOperatingSystem;
+    readonly platform: "linux" | "windows";
+    /** User data that installs and starts a web server serving one page naming the server. */
+    readonly webServerUserData: (serverName: string) => string;
+}
+
+const linuxWebServer = (install: string[], service: string) => (serverName: string) =>
+    ["#!/bin/bash", "set -euo pipefail", ...install, `systemctl enable --now ${service}`, `echo '<h1>OE Lab IPM: ${serverName}</h1>' > /var/www/html/index.html`, ""].join("\n");
+
+/** IIS, through PowerShell in EC2Launch's user data. */
+const windowsWebServer = (serverName: string) =>
+    [
+        "<powershell>",
+        "Install-WindowsFeature -Name Web-Server -IncludeManagementTools",
+        `Set-Content -Path C:\\inetpub\\wwwroot\\index.html -Value '<h1>OE Lab IPM: ${serverName}</h1>'`,
+        "</powershell>",
+        "",
+    ].join("\n");
 
 export const OPERATING_SYSTEM_SPECS = {
     AMAZON_LINUX_2023: {
@@ -36,8 +140,9 @@ export const OPERATING_SYSTEM_SPECS = {
             x86_64: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
             arm64: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64",
         },
-        packageManager: "dnf",
-        patchFilters: AMAZON_LINUX_PATCH_FILTERS,
+        patchOperatingSystem: "AMAZON_LINUX_2023",
+        platform: "linux",
+        webServerUserData: linuxWebServer(["dnf install -y httpd"], "httpd"),
     },
     // Amazon Linux 2 reached the end of standard support on 2026-06-30; kept for users who still run it.
     AMAZON_LINUX_2: {
@@ -46,8 +151,35 @@ export const OPERATING_SYSTEM_SPECS = {
             x86_64: "/aws/service/ami-amazon-linux-latest/amzn2-ami-hvm-x86_64-gp2",
             arm64: "/aws/service/ami-amazon-linux-latest/amzn2-ami-hvm-arm64-gp2",
         },
-        packageManager: "yum",
-        patchFilters: AMAZON_LINUX_PATCH_FILTERS,
+        patchOperatingSystem: "AMAZON_LINUX_2",
+        platform: "linux",
+        webServerUserData: linuxWebServer(["yum install -y httpd"], "httpd"),
+    },
+    // Canonical's public parameters: /aws/service/canonical/ubuntu/<product>/<release>/stable/current/<arch>/hvm/<volume>/ami-id.
+    UBUNTU_24_04: {
+        displayName: "Ubuntu Server 24.04 LTS",
+        amiParameter: {
+            x86_64: "/aws/service/canonical/ubuntu/server/24.04/stable/current/amd64/hvm/ebs-gp3/ami-id",
+            arm64: "/aws/service/canonical/ubuntu/server/24.04/stable/current/arm64/hvm/ebs-gp3/ami-id",
+        },
+        patchOperatingSystem: "UBUNTU",
+        platform: "linux",
+        webServerUserData: linuxWebServer(["apt-get update", "DEBIAN_FRONTEND=noninteractive apt-get install -y apache2"], "apache2"),
+    },
+    // Windows AMIs are x86_64 only: /aws/service/ami-windows-latest/<name>.
+    WINDOWS_SERVER_2022: {
+        displayName: "Windows Server 2022",
+        amiParameter: { x86_64: "/aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base" },
+        patchOperatingSystem: "WINDOWS",
+        platform: "windows",
+        webServerUserData: windowsWebServer,
+    },
+    WINDOWS_SERVER_2025: {
+        displayName: "Windows Server 2025",
+        amiParameter: { x86_64: "/aws/service/ami-windows-latest/Windows_Server-2025-English-Full-Base" },
+        patchOperatingSystem: "WINDOWS",
+        platform: "windows",
+        webServerUserData: windowsWebServer,
     },
 } as const satisfies Record<string, OperatingSystemSpec>;
 
@@ -55,12 +187,18 @@ export type OperatingSystem = keyof typeof OPERATING_SYSTEM_SPECS;
 
 export const OPERATING_SYSTEMS = Object.keys(OPERATING_SYSTEM_SPECS) as [OperatingSystem, ...OperatingSystem[]];
 
+/** The patch baselines a set of operating systems needs, in the order of PATCH_OPERATING_SYSTEMS. */
+export function patchOperatingSystemsOf(systems: readonly OperatingSystem[]): PatchOperatingSystem[] {
+    const needed = new Set(systems.map((os) => OPERATING_SYSTEM_SPECS[os].patchOperatingSystem));
+    return PATCH_OPERATING_SYSTEMS.filter((os) => needed.has(os));
+}
+
 /**
  * The CPU architecture of an instance type: AWS Graviton families carry a `g` after the
  * generation digit (`t4g`, `m7g`, `c7gn`, `r8gd`, `im4gn`, `is4gen`, `x2gd`, `g5g`); `a1` (the
  * first Graviton) and `p6e-gb200` (NVIDIA Grace) are arm64 without it; everything else is x86_64
- * (`g4dn` and `g5` are GPU families). tests/fleet.spec.ts lists every arm64 family of the EC2 API
- * model, so a family added by a newer model is reviewed here.
+ * (`g4dn` and `g5` are GPU families). tests/configLimits.spec.ts lists every arm64 family of the
+ * EC2 API model, so a family added by a newer model is reviewed here.
  */
 const ARM64_FAMILIES = ["a1", "p6e-gb200"];
 export function architectureOf(instanceType: string): Architecture {
@@ -68,11 +206,18 @@ export function architectureOf(instanceType: string): Architecture {
     return ARM64_FAMILIES.includes(family) || /^[a-z]+\d+g[a-z]*$/.test(family) ? "arm64" : "x86_64";
 }
 
-/** Why the fleet cannot run an instance type that EC2 has, or undefined. */
-export function instanceTypeProblem(instanceType: string): string | undefined {
-    return instanceType.startsWith("mac")
-        ? "is a Mac instance type: those run only on EC2 Dedicated Hosts, which this fleet does not allocate"
-        : undefined;
+/** Types with less than the 2 GiB of memory Windows Server needs: every nano and micro, and three old ones. */
+const UNDER_2_GIB = /^([a-z0-9-]+\.(nano|micro)|m1\.small|c1\.medium)$/;
+
+/** Why the fleet cannot run an instance type, or one OS on it, or undefined. */
+export function instanceTypeProblem(instanceType: string, operatingSystem?: OperatingSystem): string | undefined {
+    if (instanceType.startsWith("mac")) return "is a Mac instance type: those run only on EC2 Dedicated Hosts, which this fleet does not allocate";
+    if (operatingSystem === undefined) return undefined;
+    const os = OPERATING_SYSTEM_SPECS[operatingSystem] as OperatingSystemSpec;
+    const architecture = architectureOf(instanceType);
+    if (os.amiParameter[architecture] === undefined) return `is ${architecture}, and ${os.displayName} has no ${architecture} AMI; use an x86_64 type such as t3.medium`;
+    if (os.platform === "windows" && UNDER_2_GIB.test(instanceType)) return `has less than the 2 GiB of memory ${os.displayName} needs; use t3.small or larger`;
+    return undefined;
 }
 
 /** CreatePatchBaseline: a patch filter has 1 to 20 values of 1 to 64 characters (PatchFilterValueList). */
@@ -80,8 +225,8 @@ export const MAX_PATCH_FILTER_VALUES = 20;
 export const MAX_PATCH_FILTER_VALUE_LENGTH = 64;
 
 /** What is wrong with an approval rule's patch filters for an OS, one line per problem. */
-export function patchFilterProblems(operatingSystem: OperatingSystem, filters: Record<string, readonly string[]>): string[] {
-    const allowed = OPERATING_SYSTEM_SPECS[operatingSystem].patchFilters as Record<string, readonly string[] | undefined>;
+export function patchFilterProblems(operatingSystem: PatchOperatingSystem, filters: Record<string, readonly string[]>): string[] {
+    const allowed = PATCH_OPERATING_SYSTEM_SPECS[operatingSystem].patchFilters;
     const problems: string[] = [];
     for (const [key, values] of Object.entries(filters)) {
         // Own keys only: `toString` or `__proto__` is no filter key, whatever Object.prototype holds.
@@ -103,4 +248,14 @@ export function patchFilterProblems(operatingSystem: OperatingSystem, filters: R
         }
     }
     return problems;
+}
+
+/** What an OS's Patch Manager refuses in a rule besides its filters: a delay on Ubuntu, non-security on Windows. */
+export function approvalRuleProblems(operatingSystem: PatchOperatingSystem, rule: ApprovalRule): string[] {
+    const spec = PATCH_OPERATING_SYSTEM_SPECS[operatingSystem];
+    return [
+        ...patchFilterProblems(operatingSystem, rule.patchFilters),
+        ...(!spec.approvalDelays && rule.approveAfterDays !== undefined ? [`approveAfterDays is not supported for ${operatingSystem} (Patch Manager approves Ubuntu packages without a delay)`] : []),
+        ...(!spec.nonSecurity && rule.enableNonSecurity ? [`enableNonSecurity applies to Linux only; it must be false for ${operatingSystem}`] : []),
+    ];
 }

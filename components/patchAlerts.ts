@@ -23,8 +23,11 @@ export interface PatchAlertsArgs {
     ruleNamePrefix: string;
     /** Names the stack in every message, e.g. `oe-lab-ipm/test`. Required. */
     stackLabel: string;
-    /** The instances whose failed `AWS-RunPatchBaseline` commands alert. */
-    instanceIds: pulumi.Input<string>[];
+    /**
+     * The instances whose failed `AWS-RunPatchBaseline` commands alert. Unset (a fleet the stack
+     * does not create): every failed `AWS-RunPatchBaseline` command in the account and region alerts.
+     */
+    instanceIds?: pulumi.Input<string>[];
     /** The maintenance windows whose failed or timed-out executions alert. */
     maintenanceWindowIds: pulumi.Input<string>[];
     /** The patch baselines whose instances becoming non-compliant alert. */
@@ -79,21 +82,23 @@ export class PatchAlerts extends pulumi.ComponentResource {
         };
 
         const rules: aws.cloudwatch.EventRule[] = [];
-        for (let i = 0; i < args.instanceIds.length; i += INSTANCES_PER_RULE) {
-            const chunk = args.instanceIds.slice(i, i + INSTANCES_PER_RULE);
-            const suffix = args.instanceIds.length > INSTANCES_PER_RULE ? `-${i / INSTANCES_PER_RULE + 1}` : "";
+        // Without instance ids, one rule without an instance filter.
+        const instanceIds: (pulumi.Input<string>[] | undefined)[] = [];
+        for (let i = 0; i < (args.instanceIds?.length ?? 1); i += INSTANCES_PER_RULE) instanceIds.push(args.instanceIds?.slice(i, i + INSTANCES_PER_RULE));
+        instanceIds.forEach((chunk, c) => {
+            const suffix = instanceIds.length > 1 ? `-${c + 1}` : "";
             rules.push(
                 rule(`cmd-failed${suffix}`, `${PATCH_DOCUMENT} failed or timed out on a ${label} instance`, {
                     pattern: {
                         source: ["aws.ssm"],
                         "detail-type": ["EC2 Command Invocation Status-change Notification"],
-                        detail: { "document-name": [PATCH_DOCUMENT], status: ["Failed", "TimedOut"], "instance-id": chunk },
+                        detail: { "document-name": [PATCH_DOCUMENT], status: ["Failed", "TimedOut"], ...(chunk ? { "instance-id": chunk } : {}) },
                     },
                     paths: { instance: "$.detail.instance-id", status: "$.detail.status", command: "$.detail.command-id", time: "$.time" },
                     message: `[${label}] ${PATCH_DOCUMENT} <status> on instance <instance> at <time> (command <command>).`,
                 }),
             );
-        }
+        });
         rules.push(
             rule("window-failed", `A ${label} maintenance window execution failed or timed out`, {
                 pattern: {

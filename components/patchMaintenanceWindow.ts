@@ -1,15 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { PATCH_DOCUMENT } from "./documents";
 import { awsManagedPolicyArn, rolePrefixProblem, serviceTrustPolicy } from "./iam";
-import { TAG } from "./managedFleet";
 import { windowScheduleProblem } from "./schedules";
 import { ArgumentError, countProblem, fieldProblem } from "./validation";
 
-/** The AWS document that scans for and installs patches. */
-export const PATCH_DOCUMENT = "AWS-RunPatchBaseline";
 export const MAINTENANCE_WINDOW_POLICY = "service-role/AmazonSSMMaintenanceWindowRole";
-/** The lab's role name, as the prefix of each stack's role. */
-export const WINDOW_ROLE_PREFIX = "SSMMaintenanceWindowRole-";
 /** The Run Command notifications the tasks send to the alert topic. */
 export const TASK_NOTIFICATION_EVENTS = ["Failed", "TimedOut", "Cancelled"];
 export const REBOOT_OPTIONS = ["RebootIfNeeded", "NoReboot"] as const;
@@ -29,8 +25,6 @@ export const DEFAULTS = {
     logRetentionDays: 30,
     installPrefix: "patching/install",
     scanPrefix: "patching/scan",
-    /** The lab patches its web servers. */
-    targetRoles: ["WebServer"],
 } as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -85,19 +79,40 @@ export interface TaskNotifications {
     roleArn: pulumi.Input<string>;
 }
 
-export interface PatchMaintenanceWindowArgs {
-    /** The workload whose instances the window patches (`Workload` tag). Required. */
-    workload: string;
-    /** The window's name, like the lab's `PatchTestWorkloadWebServers`. Required. */
+/** Instances chosen by tags: each key must match one of its values (AND across keys, OR within one). */
+export type TagTargets = Record<string, string[]>;
+
+/** The scan window: every instance it targets, scanned without reboot. */
+export interface ScanWindowArgs {
+    /** Its name, like `ScanTestWorkload`. Required. */
     windowName: string;
-    /** The instance role of the fleet: it is allowed to write the tasks' output. Required. */
-    instanceRoleName: pulumi.Input<string>;
+    /** The instances it scans, by tags, e.g. `{ Workload: ["Test"] }`. Required. */
+    targets: TagTargets;
+    /** Its target's name, like `TestFleet`. Required. */
+    targetName: string;
+    /** Its schedule. Default every day at 01:00. */
+    schedule?: string;
+}
+
+export interface PatchMaintenanceWindowArgs {
+    /** The install window's name, like the lab's `PatchTestWorkloadWebServers`. Required. */
+    windowName: string;
+    /** The instances the install window patches, by tags, e.g. `{ Workload: ["Test"], InstanceRole: ["WebServer"] }`. Required. */
+    installTargets: TagTargets;
+    /** The install window target's name, like the lab's `TestWebServers`. Required. */
+    installTargetName: string;
+    /** The prefix of the service role's name, like `SSMMaintenanceWindowRole-Test-` (IAM adds 26 characters). Required. */
+    roleNamePrefix: string;
+    /** The prefix of the PassRole policy's name, like `SSMMaintenanceWindowPassRole-Test-`. Required. */
+    passRolePolicyNamePrefix: string;
+    /** The instance roles of the fleet: each may write the tasks' output. Default none (grant it to them yourself). */
+    instanceRoleNames?: pulumi.Input<string>[];
     /** The bucket for the tasks' output (the inventory's log bucket). Required. */
     logBucketName: pulumi.Input<string>;
     logBucketArn: pulumi.Input<string>;
     /** The install window's schedule: cron or rate. Default every day at 02:00. */
     schedule?: string;
-    /** IANA time zone of the schedule. Default `Asia/Tokyo`. */
+    /** IANA time zone of the schedules. Default `Asia/Tokyo`. */
     timezone?: string;
     /** Hours, 1 to 24. Default 1 (the lab's). */
     duration?: number;
@@ -105,27 +120,40 @@ export interface PatchMaintenanceWindowArgs {
     cutoff?: number;
     /** Days after the cron date to run, 1 to 6 ("Patch Tuesday plus N days"). Cron schedules only. */
     scheduleOffset?: number;
-    /** The `InstanceRole` values the install window targets (any of them). Default `["WebServer"]`. */
-    targetRoles?: string[];
     /** Default "1" (the lab's). */
     maxConcurrency?: string;
     /** Default "1" (the lab's). */
     maxErrors?: string;
     /** Default `RebootIfNeeded`. */
     rebootOption?: RebootOption;
-    /** Also send the install task's output to a CloudWatch log group the stack owns. Default true. */
-    cloudWatchLogs?: boolean;
+    /** The prefix of a CloudWatch log group the tasks also write to, like `/oe-lab-ipm/Test/patching-`. Default none. */
+    logGroupNamePrefix?: string;
     /** Retention of that log group. Default 30 days. */
     logRetentionDays?: number;
-    /** A second window that scans the whole fleet (`Operation=Scan`, `NoReboot`). Default true. */
-    scan?: boolean;
-    /** Its schedule. Default every day at 01:00. */
-    scanSchedule?: string;
+    /** A second window that scans its targets (`Operation=Scan`, `NoReboot`). Default none. */
+    scan?: ScanWindowArgs;
     /** An existing IAM group (the lab's `Administrators`) that gets the PassRole policy. Default none. */
     adminGroup?: string;
-    /** Where both tasks report Failed, TimedOut and Cancelled invocations (`AlertTopic`). Default none. */
+    /** Where the tasks report Failed, TimedOut and Cancelled invocations (`AlertTopic`). Default none. */
     notifications?: TaskNotifications;
     tags?: Record<string, string>;
+}
+
+const WINDOW_NAME = /^[a-zA-Z0-9_.-]{3,128}$/;
+/** RegisterTargetWithMaintenanceWindow: at most 5 targets (tag keys). */
+export const MAX_TARGET_KEYS = 5;
+
+const nameProblem = (field: string, value: string) => (WINDOW_NAME.test(value) ? undefined : `${field} ${JSON.stringify(value)} must be 3-128 letters, digits, _ - .`);
+
+/** Problems of a tag target map: 1 to 5 keys, 1 to 50 values each. */
+function targetsProblems(field: string, targets: TagTargets): (string | undefined)[] {
+    const keys = Object.keys(targets);
+    return [
+        keys.length >= 1 && keys.length <= MAX_TARGET_KEYS ? undefined : `${field} must name 1 to ${MAX_TARGET_KEYS} tag keys`,
+        ...keys.map((key) =>
+            targets[key].length >= 1 && targets[key].length <= MAX_TARGET_VALUES ? undefined : `${field}.${key} must list 1 to ${MAX_TARGET_VALUES} values`,
+        ),
+    ];
 }
 
 /** Throws on arguments the API would refuse. */
@@ -134,10 +162,19 @@ export function validatePatchMaintenanceWindowArgs(args: PatchMaintenanceWindowA
     const cutoff = args.cutoff ?? DEFAULTS.cutoff;
     const schedule = args.schedule ?? DEFAULTS.schedule;
     ArgumentError.throwIfAny("PatchMaintenanceWindow", [
-        rolePrefixProblem("workload", `${WINDOW_ROLE_PREFIX}${args.workload}-`),
-        /^[a-zA-Z0-9_.-]{3,128}$/.test(args.windowName) ? undefined : `windowName ${JSON.stringify(args.windowName)} must be 3-128 letters, digits, _ - .`,
+        rolePrefixProblem("roleNamePrefix", args.roleNamePrefix),
+        nameProblem("windowName", args.windowName),
+        nameProblem("installTargetName", args.installTargetName),
+        ...targetsProblems("installTargets", args.installTargets),
         fieldProblem("schedule", schedule, windowScheduleProblem(schedule)),
-        args.scanSchedule === undefined ? undefined : fieldProblem("scanSchedule", args.scanSchedule, windowScheduleProblem(args.scanSchedule)),
+        ...(args.scan === undefined
+            ? []
+            : [
+                  nameProblem("scan.windowName", args.scan.windowName),
+                  nameProblem("scan.targetName", args.scan.targetName),
+                  ...targetsProblems("scan.targets", args.scan.targets),
+                  args.scan.schedule === undefined ? undefined : fieldProblem("scan.schedule", args.scan.schedule, windowScheduleProblem(args.scan.schedule)),
+              ]),
         args.timezone === undefined ? undefined : fieldProblem("timezone", args.timezone, timezoneProblem(args.timezone)),
         countProblem("duration", duration, 1, 24),
         countProblem("cutoff", cutoff, 0, 23),
@@ -146,16 +183,20 @@ export function validatePatchMaintenanceWindowArgs(args: PatchMaintenanceWindowA
         args.scheduleOffset !== undefined && !schedule.startsWith("cron(") ? "scheduleOffset needs a cron schedule" : undefined,
         args.maxConcurrency === undefined ? undefined : fieldProblem("maxConcurrency", args.maxConcurrency, rateControlProblem(args.maxConcurrency, 1)),
         args.maxErrors === undefined ? undefined : fieldProblem("maxErrors", args.maxErrors, rateControlProblem(args.maxErrors, 0)),
-        args.targetRoles === undefined || (args.targetRoles.length > 0 && args.targetRoles.length <= MAX_TARGET_VALUES)
-            ? undefined
-            : `targetRoles must name 1 to ${MAX_TARGET_VALUES} InstanceRole values`,
     ]);
 }
 
+/** `Workload=Test and InstanceRole=WebServer|AppServer`. */
+function describeTargets(targets: TagTargets): string {
+    return Object.entries(targets)
+        .map(([key, values]) => `${key}=${values.join("|")}`)
+        .join(" and ");
+}
+
 /**
- * The lab's maintenance window: it patches the workload's web servers with AWS-RunPatchBaseline
- * (`Operation=Install`), with its own least-privilege service role; and a second window that
- * scans the whole fleet, so patch compliance is always fresh.
+ * The lab's maintenance window: it patches the targeted instances with AWS-RunPatchBaseline
+ * (`Operation=Install`), with its own least-privilege service role; and, optionally, a second
+ * window that scans its targets daily, so patch compliance is always fresh.
  */
 export class PatchMaintenanceWindow extends pulumi.ComponentResource {
     public readonly windowId: pulumi.Output<string>;
@@ -173,7 +214,6 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
         super("oelab:patching:PatchMaintenanceWindow", name, {}, opts);
         validatePatchMaintenanceWindowArgs(args);
         const tags = args.tags ?? {};
-        const targetRoles = args.targetRoles ?? [...DEFAULTS.targetRoles];
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
         const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
 
@@ -181,8 +221,8 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
         const role = new aws.iam.Role(
             `${name}-role`,
             {
-                namePrefix: `${WINDOW_ROLE_PREFIX}${args.workload}-`,
-                description: `Runs the ${args.workload} patch maintenance windows' tasks`,
+                namePrefix: args.roleNamePrefix,
+                description: `Runs the tasks of the maintenance window ${args.windowName}`,
                 assumeRolePolicy: serviceTrustPolicy("ssm.amazonaws.com", account),
                 tags,
             },
@@ -196,8 +236,8 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
         const passRole = new aws.iam.Policy(
             `${name}-pass-role`,
             {
-                namePrefix: `SSMMaintenanceWindowPassRole-${args.workload}-`,
-                description: `Lets its holders register tasks that use the ${args.workload} maintenance window role`,
+                namePrefix: args.passRolePolicyNamePrefix,
+                description: `Lets its holders register tasks that use the role of the maintenance window ${args.windowName}`,
                 policy: pulumi.jsonStringify({
                     Version: "2012-10-17",
                     Statement: [
@@ -218,18 +258,16 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
         }
 
         let logGroup: aws.cloudwatch.LogGroup | undefined;
-        if (args.cloudWatchLogs ?? true) {
+        if (args.logGroupNamePrefix !== undefined) {
             // Created here, not by the agent, so that pulumi destroy removes it.
             logGroup = new aws.cloudwatch.LogGroup(
                 `${name}-logs`,
-                { namePrefix: `/oe-lab-ipm/${args.workload}/patching-`, retentionInDays: args.logRetentionDays ?? DEFAULTS.logRetentionDays, tags },
+                { namePrefix: args.logGroupNamePrefix, retentionInDays: args.logRetentionDays ?? DEFAULTS.logRetentionDays, tags },
                 { parent: this },
             );
         }
         // The agents write the tasks' output with the instance profile's credentials.
-        const statements: object[] = [
-            { Effect: "Allow", Action: ["s3:PutObject"], Resource: pulumi.interpolate`${args.logBucketArn}/patching/*` },
-        ];
+        const statements: object[] = [{ Effect: "Allow", Action: ["s3:PutObject"], Resource: pulumi.interpolate`${args.logBucketArn}/patching/*` }];
         if (logGroup) {
             statements.push({
                 Effect: "Allow",
@@ -237,132 +275,114 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
                 Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:log-stream:*`],
             });
         }
-        const writeOutput = new aws.iam.RolePolicy(
-            `${name}-write-output`,
-            { role: args.instanceRoleName, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }) },
-            { parent: this },
+        const writeOutput = (args.instanceRoleNames ?? []).map(
+            (roleName, i) =>
+                new aws.iam.RolePolicy(
+                    `${name}-write-output${i === 0 ? "" : `-${i + 1}`}`,
+                    { role: roleName, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }) },
+                    { parent: this },
+                ),
         );
 
-        const window = new aws.ssm.MaintenanceWindow(
-            `${name}-window`,
-            {
-                name: args.windowName,
-                description: describe(`Installs patches on the ${args.workload} ${targetRoles.join(", ")} instances`, `Installs patches on ${targetRoles.length} roles of ${args.workload}`),
-                schedule: args.schedule ?? DEFAULTS.schedule,
-                scheduleTimezone: args.timezone ?? DEFAULTS.timezone,
-                scheduleOffset: args.scheduleOffset,
-                duration: args.duration ?? DEFAULTS.duration,
-                cutoff: args.cutoff ?? DEFAULTS.cutoff,
-                allowUnassociatedTargets: true,
-                tags,
-            },
-            { parent: this },
-        );
-        // AWS (maintenance window targets): "If you specify more than one tag key, a node must be
-        // tagged with all the tag keys and values you specify to be included in the target group."
-        // Several values of one key (targetRoles) match any of them.
-        const target = new aws.ssm.MaintenanceWindowTarget(
-            `${name}-target`,
-            {
-                windowId: window.id,
-                name: `${args.workload}WebServers`,
-                description: describe(`Workload=${args.workload} and InstanceRole=${targetRoles.join("|")}`, `Workload=${args.workload} and one of ${targetRoles.length} InstanceRole values`),
-                resourceType: "INSTANCE",
-                targets: [
-                    { key: `tag:${TAG.workload}`, values: [args.workload] },
-                    { key: `tag:${TAG.instanceRole}`, values: targetRoles },
-                ],
-            },
-            { parent: this },
-        );
-        const install = new aws.ssm.MaintenanceWindowTask(
-            `${name}-install`,
-            {
-                windowId: window.id,
-                name: args.windowName,
-                description: `${PATCH_DOCUMENT} Install on the window's target`,
-                taskType: "RUN_COMMAND",
-                taskArn: PATCH_DOCUMENT,
-                priority: 1,
-                serviceRoleArn: role.arn,
-                targets: [{ key: "WindowTargetIds", values: [target.id] }],
-                maxConcurrency: args.maxConcurrency ?? DEFAULTS.maxConcurrency,
-                maxErrors: args.maxErrors ?? DEFAULTS.maxErrors,
-                taskInvocationParameters: {
-                    runCommandParameters: runCommand({
-                        operation: "Install",
-                        rebootOption: args.rebootOption ?? DEFAULTS.rebootOption,
-                        bucket: args.logBucketName,
-                        prefix: DEFAULTS.installPrefix,
-                        logGroupName: logGroup?.name,
-                        notifications: args.notifications,
-                    }),
-                },
-            },
-            { parent: this, dependsOn: [writeOutput] },
-        );
-
-        if (args.scan ?? true) {
-            const scanWindow = new aws.ssm.MaintenanceWindow(
-                `${name}-scan-window`,
+        /** A window, its target and its AWS-RunPatchBaseline task: the install window and the scan window differ only in these. */
+        const patchWindow = (kind: "install" | "scan", spec: PatchWindowSpec) => {
+            const window = new aws.ssm.MaintenanceWindow(
+                kind === "install" ? `${name}-window` : `${name}-scan-window`,
                 {
-                    name: `Scan${args.workload}Workload`,
-                    description: `Scans every ${args.workload} instance for missing patches`,
-                    schedule: args.scanSchedule ?? DEFAULTS.scanSchedule,
+                    name: spec.windowName,
+                    description: describe(spec.description, `${spec.operation === "Install" ? "Installs patches on" : "Scans"} the targeted instances`),
+                    schedule: spec.schedule,
                     scheduleTimezone: args.timezone ?? DEFAULTS.timezone,
-                    duration: 1,
-                    cutoff: 0,
+                    scheduleOffset: spec.scheduleOffset,
+                    duration: spec.duration,
+                    cutoff: spec.cutoff,
                     allowUnassociatedTargets: true,
                     tags,
                 },
                 { parent: this },
             );
-            const scanTarget = new aws.ssm.MaintenanceWindowTarget(
-                `${name}-scan-target`,
+            // AWS (maintenance window targets): "If you specify more than one tag key, a node must be
+            // tagged with all the tag keys and values you specify to be included in the target group."
+            // Several values of one key match any of them.
+            const target = new aws.ssm.MaintenanceWindowTarget(
+                kind === "install" ? `${name}-target` : `${name}-scan-target`,
                 {
-                    windowId: scanWindow.id,
-                    name: `${args.workload}Fleet`,
-                    description: `Workload=${args.workload}`,
+                    windowId: window.id,
+                    name: spec.targetName,
+                    description: describe(describeTargets(spec.targets), `${Object.keys(spec.targets).length} tag keys`),
                     resourceType: "INSTANCE",
-                    targets: [{ key: `tag:${TAG.workload}`, values: [args.workload] }],
+                    targets: Object.entries(spec.targets).map(([key, values]) => ({ key: `tag:${key}`, values })),
                 },
                 { parent: this },
             );
-            const scan = new aws.ssm.MaintenanceWindowTask(
-                `${name}-scan`,
+            const task = new aws.ssm.MaintenanceWindowTask(
+                kind === "install" ? `${name}-install` : `${name}-scan`,
                 {
-                    windowId: scanWindow.id,
-                    name: `Scan${args.workload}Workload`,
-                    description: `${PATCH_DOCUMENT} Scan of the whole fleet`,
+                    windowId: window.id,
+                    name: spec.windowName,
+                    description: `${PATCH_DOCUMENT} ${spec.operation} on the window's target`,
                     taskType: "RUN_COMMAND",
                     taskArn: PATCH_DOCUMENT,
                     priority: 1,
                     serviceRoleArn: role.arn,
-                    targets: [{ key: "WindowTargetIds", values: [scanTarget.id] }],
-                    // A scan changes nothing: all instances at once, and every failure is reported.
-                    maxConcurrency: "100%",
-                    maxErrors: "100%",
+                    targets: [{ key: "WindowTargetIds", values: [target.id] }],
+                    maxConcurrency: spec.maxConcurrency,
+                    maxErrors: spec.maxErrors,
                     taskInvocationParameters: {
                         runCommandParameters: runCommand({
-                            operation: "Scan",
-                            rebootOption: "NoReboot",
+                            operation: spec.operation,
+                            rebootOption: spec.rebootOption,
                             bucket: args.logBucketName,
-                            prefix: DEFAULTS.scanPrefix,
+                            prefix: spec.outputPrefix,
                             logGroupName: logGroup?.name,
                             notifications: args.notifications,
                         }),
                     },
                 },
-                { parent: this, dependsOn: [writeOutput] },
+                { parent: this, dependsOn: writeOutput },
             );
-            this.scanWindowId = scanWindow.id;
-            this.scanTaskId = scan.id;
+            return { window, target, task };
+        };
+
+        const install = patchWindow("install", {
+            operation: "Install",
+            windowName: args.windowName,
+            description: `Installs patches on the instances with ${describeTargets(args.installTargets)}`,
+            targetName: args.installTargetName,
+            targets: args.installTargets,
+            schedule: args.schedule ?? DEFAULTS.schedule,
+            scheduleOffset: args.scheduleOffset,
+            duration: args.duration ?? DEFAULTS.duration,
+            cutoff: args.cutoff ?? DEFAULTS.cutoff,
+            maxConcurrency: args.maxConcurrency ?? DEFAULTS.maxConcurrency,
+            maxErrors: args.maxErrors ?? DEFAULTS.maxErrors,
+            rebootOption: args.rebootOption ?? DEFAULTS.rebootOption,
+            outputPrefix: DEFAULTS.installPrefix,
+        });
+        if (args.scan !== undefined) {
+            const scan = patchWindow("scan", {
+                operation: "Scan",
+                windowName: args.scan.windowName,
+                description: `Scans the instances with ${describeTargets(args.scan.targets)} for missing patches`,
+                targetName: args.scan.targetName,
+                targets: args.scan.targets,
+                schedule: args.scan.schedule ?? DEFAULTS.scanSchedule,
+                duration: 1,
+                cutoff: 0,
+                // A scan changes nothing: all instances at once, and every failure is reported.
+                maxConcurrency: "100%",
+                maxErrors: "100%",
+                rebootOption: "NoReboot",
+                outputPrefix: DEFAULTS.scanPrefix,
+            });
+            this.scanWindowId = scan.window.id;
+            this.scanTaskId = scan.task.id;
         }
 
-        this.windowId = window.id;
-        this.windowIds = this.scanWindowId ? [window.id, this.scanWindowId] : [window.id];
-        this.targetId = target.id;
-        this.installTaskId = install.id;
+        this.windowId = install.window.id;
+        this.windowIds = this.scanWindowId ? [install.window.id, this.scanWindowId] : [install.window.id];
+        this.targetId = install.target.id;
+        this.installTaskId = install.task.id;
         this.roleArn = role.arn;
         this.passRolePolicyArn = passRole.arn;
         this.logGroupName = logGroup?.name;
@@ -374,6 +394,22 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
             roleArn: this.roleArn,
         });
     }
+}
+
+interface PatchWindowSpec {
+    readonly operation: "Install" | "Scan";
+    readonly windowName: string;
+    readonly description: string;
+    readonly targetName: string;
+    readonly targets: TagTargets;
+    readonly schedule: string;
+    readonly scheduleOffset?: number;
+    readonly duration: number;
+    readonly cutoff: number;
+    readonly maxConcurrency: string;
+    readonly maxErrors: string;
+    readonly rebootOption: RebootOption;
+    readonly outputPrefix: string;
 }
 
 function runCommand(options: {

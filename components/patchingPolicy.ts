@@ -1,121 +1,145 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { OPERATING_SYSTEM_SPECS, OperatingSystem, patchFilterProblems } from "./operatingSystems";
+import {
+    ApprovalRule,
+    approvalRuleProblems,
+    COMPLIANCE_LEVELS,
+    PATCH_OPERATING_SYSTEM_SPECS,
+    PATCH_OPERATING_SYSTEMS,
+    PatchOperatingSystem,
+} from "./operatingSystems";
 import { ArgumentError, countProblem } from "./validation";
 
-export const COMPLIANCE_LEVELS = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNSPECIFIED"] as const;
-export type ComplianceLevel = (typeof COMPLIANCE_LEVELS)[number];
+export { COMPLIANCE_LEVELS } from "./operatingSystems";
+export type { ApprovalRule, ComplianceLevel } from "./operatingSystems";
+
 export const REJECTED_PATCHES_ACTIONS = ["ALLOW_AS_DEPENDENCY", "BLOCK"] as const;
 export type RejectedPatchesAction = (typeof REJECTED_PATCHES_ACTIONS)[number];
 
 /** The API's range for `ApproveAfterDays`. */
 export const MAX_APPROVE_AFTER_DAYS = 360;
-/** The API allows at most 10 approval rules per baseline. */
+/** The API allows at most 10 approval rules per baseline, and 50 rejected patches of 1-100 characters. */
 export const MAX_APPROVAL_RULES = 10;
-
-export const DEFAULT_BASELINE_DESCRIPTION = "Amazon Linux patch baseline including security and non-security patches";
-/** Keeps an OS release upgrade (a new system-release package) from being installed. */
-export const DEFAULT_REJECTED_PATCHES = ["system-release.*"];
+export const MAX_REJECTED_PATCHES = 50;
 /** The console's default: a rejected package may still be installed as another's dependency. */
 export const DEFAULT_REJECTED_PATCHES_ACTION: RejectedPatchesAction = "ALLOW_AS_DEPENDENCY";
 /** The lab approves at once. */
 export const DEFAULT_APPROVE_AFTER_DAYS = 0;
+const BASELINE_NAME = /^[a-zA-Z0-9_.-]{3,128}$/;
 
-export interface ApprovalRule {
-    /** Patch filters, key to values (`*` is "All"); keys valid for the OS, e.g. PRODUCT, CLASSIFICATION, SEVERITY. */
-    patchFilters: Record<string, string[]>;
-    /** Days after release before a patch is approved, 0 to 360. Default: `approveAfterDays` of the policy. */
-    approveAfterDays?: number;
-    /** The compliance level of missing patches approved by this rule. */
-    complianceLevel: ComplianceLevel;
-    /** Also approve non-security updates. */
-    enableNonSecurity: boolean;
+export interface BaselineArgs {
+    /** The OS it patches (Patch Manager's `OperatingSystem`): one baseline per OS. Required. */
+    operatingSystem: PatchOperatingSystem;
+    /** Its name, like the lab's `AmazonLinuxSecAndNonSecBaseline`. Required. */
+    name: string;
+    /** Default: the OS's (the lab's for Amazon Linux). */
+    description?: string;
+    /** Approval rules valid for the OS. Default: the OS's (the lab's single rule for Amazon Linux). */
+    approvalRules?: ApprovalRule[];
+    /** Patches never installed (package name patterns). Default: the OS's (`system-release.*` for Amazon Linux). */
+    rejectedPatches?: string[];
 }
 
-/** The seed walkthrough's single rule: all products, classifications and severities; Critical; non-security too. */
-export const LAB_APPROVAL_RULES: ApprovalRule[] = [
-    { patchFilters: { PRODUCT: ["*"], CLASSIFICATION: ["*"], SEVERITY: ["*"] }, complianceLevel: "CRITICAL", enableNonSecurity: true },
-];
-
 export interface PatchingPolicyArgs {
-    /** The baseline's name, like the lab's `AmazonLinuxSecAndNonSecBaseline`. Required. */
-    baselineName: string;
-    /** The OS the fleet runs: the baseline is for exactly this OS. Take it from `ManagedFleet.operatingSystem`. Required. */
-    operatingSystem: OperatingSystem;
-    /** The patch group registered to the baseline: the fleet's `Patch Group` tag. Take it from `ManagedFleet.patchGroup`. Required. */
+    /** The patch group: the instances' `Patch Group` tag. It is registered to every baseline (one per OS). Required. */
     patchGroup: string;
-    /** Default: the lab's description. */
-    description?: string;
-    /** Approval rules. Default: the seed walkthrough's single rule. */
-    approvalRules?: ApprovalRule[];
-    /** The delay of every rule that sets none, 0 to 360 days. Default 0 (the lab's). */
+    /** One baseline per operating system the instances run. Required, at least one. */
+    baselines: BaselineArgs[];
+    /** The delay of every rule that sets none, 0 to 360 days (ignored where the OS supports no delay). Default 0 (the lab's). */
     approveAfterDays?: number;
-    /** Patches never installed (package name patterns). Default `system-release.*`. */
-    rejectedPatches?: string[];
     /** What a rejected patch that another package depends on does. Default `ALLOW_AS_DEPENDENCY` (the console's default). */
     rejectedPatchesAction?: RejectedPatchesAction;
     /** Tags for every taggable resource. */
     tags?: Record<string, string>;
 }
 
-/** Throws on arguments the API would refuse, or a baseline for an OS the project cannot run. */
+/** Throws on arguments the API would refuse. */
 export function validatePatchingPolicyArgs(args: PatchingPolicyArgs): void {
-    const rules = args.approvalRules ?? LAB_APPROVAL_RULES;
+    const systems = args.baselines.map((b) => b.operatingSystem);
     ArgumentError.throwIfAny("PatchingPolicy", [
-        args.operatingSystem in OPERATING_SYSTEM_SPECS ? undefined : `operatingSystem ${JSON.stringify(args.operatingSystem)} must be one of ${Object.keys(OPERATING_SYSTEM_SPECS).join(", ")}`,
         args.patchGroup ? undefined : "patchGroup must not be empty",
-        rules.length >= 1 && rules.length <= MAX_APPROVAL_RULES ? undefined : `approvalRules must have 1 to ${MAX_APPROVAL_RULES} rules`,
+        args.baselines.length > 0 ? undefined : "baselines must name at least one operating system",
+        new Set(systems).size === systems.length ? undefined : `baselines must be one per operating system (a patch group registers to one baseline per OS); got ${systems.join(", ")}`,
         countProblem("approveAfterDays", args.approveAfterDays, 0, MAX_APPROVE_AFTER_DAYS),
-        ...rules.flatMap((rule, i) => [
-            countProblem(`approvalRules[${i}].approveAfterDays`, rule.approveAfterDays, 0, MAX_APPROVE_AFTER_DAYS),
-            COMPLIANCE_LEVELS.includes(rule.complianceLevel) ? undefined : `approvalRules[${i}].complianceLevel ${rule.complianceLevel} must be one of ${COMPLIANCE_LEVELS.join(", ")}`,
-            ...(args.operatingSystem in OPERATING_SYSTEM_SPECS ? patchFilterProblems(args.operatingSystem, rule.patchFilters).map((p) => `approvalRules[${i}] ${p}`) : []),
-        ]),
+        ...args.baselines.flatMap((baseline, b) => {
+            const at = `baselines[${b}]`;
+            if (!PATCH_OPERATING_SYSTEMS.includes(baseline.operatingSystem)) {
+                return [`${at}.operatingSystem ${JSON.stringify(baseline.operatingSystem)} must be one of ${PATCH_OPERATING_SYSTEMS.join(", ")}`];
+            }
+            const rules = baseline.approvalRules ?? PATCH_OPERATING_SYSTEM_SPECS[baseline.operatingSystem].approvalRules;
+            return [
+                BASELINE_NAME.test(baseline.name) ? undefined : `${at}.name ${JSON.stringify(baseline.name)} must be 3-128 letters, digits, _ - .`,
+                rules.length >= 1 && rules.length <= MAX_APPROVAL_RULES ? undefined : `${at}.approvalRules must have 1 to ${MAX_APPROVAL_RULES} rules`,
+                ...rules.flatMap((rule, i) => [
+                    countProblem(`${at}.approvalRules[${i}].approveAfterDays`, rule.approveAfterDays, 0, MAX_APPROVE_AFTER_DAYS),
+                    COMPLIANCE_LEVELS.includes(rule.complianceLevel) ? undefined : `${at}.approvalRules[${i}].complianceLevel ${rule.complianceLevel} must be one of ${COMPLIANCE_LEVELS.join(", ")}`,
+                    ...approvalRuleProblems(baseline.operatingSystem, rule).map((p) => `${at}.approvalRules[${i}] ${p}`),
+                ]),
+            ];
+        }),
     ]);
 }
 
+/** The logical-name suffix of a baseline's resources: none for the first, the OS for the others. */
+function suffixOf(operatingSystem: PatchOperatingSystem, index: number): string {
+    return index === 0 ? "" : `-${operatingSystem.toLowerCase().replace(/_/g, "-")}`;
+}
+
 /**
- * The lab's patch baseline, for the OS the fleet runs, and its patch group. A baseline for
- * another OS than the instances run would be a silent no-op, so the OS is an argument taken
- * from the fleet, never a separate setting.
+ * The lab's patch baseline, one per operating system the fleet runs, and the patch group
+ * registered to each (AWS allows one baseline per OS for a patch group). A baseline for an OS the
+ * instances do not run would be a silent no-op, so the OSes come from the fleet.
+ *
+ * Baselines are ordered as PATCH_OPERATING_SYSTEMS; the first keeps the names `<name>-baseline`
+ * and `<name>-patch-group`, the others carry their OS (`<name>-baseline-windows`), so adding an OS
+ * to a deployed fleet never renames (and replaces) the baseline it already has.
  */
 export class PatchingPolicy extends pulumi.ComponentResource {
+    /** The first baseline's id (the lab's Amazon Linux baseline in the default stacks). */
     public readonly baselineId: pulumi.Output<string>;
-    public readonly baselineArn: pulumi.Output<string>;
+    /** Every baseline's id, by operating system. */
+    public readonly baselineIds: Readonly<Partial<Record<PatchOperatingSystem, pulumi.Output<string>>>>;
     public readonly patchGroup: string;
-    public readonly operatingSystem: OperatingSystem;
+    public readonly operatingSystems: readonly PatchOperatingSystem[];
 
     constructor(name: string, args: PatchingPolicyArgs, opts?: pulumi.ComponentResourceOptions) {
         super("oelab:patching:PatchingPolicy", name, {}, opts);
         validatePatchingPolicyArgs(args);
-        const rules = args.approvalRules ?? LAB_APPROVAL_RULES;
         const approveAfterDays = args.approveAfterDays ?? DEFAULT_APPROVE_AFTER_DAYS;
+        const baselines = [...args.baselines].sort((a, b) => PATCH_OPERATING_SYSTEMS.indexOf(a.operatingSystem) - PATCH_OPERATING_SYSTEMS.indexOf(b.operatingSystem));
 
-        const baseline = new aws.ssm.PatchBaseline(
-            `${name}-baseline`,
-            {
-                name: args.baselineName,
-                description: args.description ?? DEFAULT_BASELINE_DESCRIPTION,
-                operatingSystem: args.operatingSystem,
-                approvalRules: rules.map((rule) => ({
-                    approveAfterDays: rule.approveAfterDays ?? approveAfterDays,
-                    complianceLevel: rule.complianceLevel,
-                    enableNonSecurity: rule.enableNonSecurity,
-                    patchFilters: Object.entries(rule.patchFilters).map(([key, values]) => ({ key, values })),
-                })),
-                rejectedPatches: args.rejectedPatches ?? DEFAULT_REJECTED_PATCHES,
-                rejectedPatchesAction: args.rejectedPatchesAction ?? DEFAULT_REJECTED_PATCHES_ACTION,
-                tags: args.tags ?? {},
-            },
-            { parent: this },
-        );
-        // One patch group can be registered to one baseline per OS in an account and region.
-        new aws.ssm.PatchGroup(`${name}-patch-group`, { baselineId: baseline.id, patchGroup: args.patchGroup }, { parent: this });
+        const ids: Partial<Record<PatchOperatingSystem, pulumi.Output<string>>> = {};
+        baselines.forEach((spec, index) => {
+            const os = PATCH_OPERATING_SYSTEM_SPECS[spec.operatingSystem];
+            const suffix = suffixOf(spec.operatingSystem, index);
+            const baseline = new aws.ssm.PatchBaseline(
+                `${name}-baseline${suffix}`,
+                {
+                    name: spec.name,
+                    description: spec.description ?? os.description,
+                    operatingSystem: spec.operatingSystem,
+                    approvalRules: (spec.approvalRules ?? os.approvalRules).map((rule) => ({
+                        // Ubuntu takes no delay; every other OS needs one (ApproveAfterDays or ApproveUntilDate).
+                        approveAfterDays: os.approvalDelays ? (rule.approveAfterDays ?? approveAfterDays) : undefined,
+                        complianceLevel: rule.complianceLevel,
+                        enableNonSecurity: os.nonSecurity ? rule.enableNonSecurity : undefined,
+                        patchFilters: Object.entries(rule.patchFilters).map(([key, values]) => ({ key, values })),
+                    })),
+                    rejectedPatches: spec.rejectedPatches ?? [...os.rejectedPatches],
+                    rejectedPatchesAction: args.rejectedPatchesAction ?? DEFAULT_REJECTED_PATCHES_ACTION,
+                    tags: args.tags ?? {},
+                },
+                { parent: this },
+            );
+            // One patch group can be registered to one baseline per OS in an account and region.
+            new aws.ssm.PatchGroup(`${name}-patch-group${suffix}`, { baselineId: baseline.id, patchGroup: args.patchGroup }, { parent: this });
+            ids[spec.operatingSystem] = baseline.id;
+        });
 
-        this.baselineId = baseline.id;
-        this.baselineArn = baseline.arn;
+        this.baselineIds = ids;
+        this.baselineId = ids[baselines[0].operatingSystem]!;
         this.patchGroup = args.patchGroup;
-        this.operatingSystem = args.operatingSystem;
+        this.operatingSystems = baselines.map((b) => b.operatingSystem);
         this.registerOutputs({ baselineId: this.baselineId, patchGroup: this.patchGroup });
     }
 }

@@ -9,18 +9,20 @@
 import { partition } from "@aws-sdk/core/client";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { LAB_NAMES, TAG } from "./lab";
 import { CROSS_CHECKS, PartialLabConfig, ParsedLabConfig, TOP_LEVEL } from "./schema";
 
+export * from "./lab";
 export * from "./schema";
 
-/** The project name: the namespace of every config key (`oe-lab-ipm:network`). */
-export const PROJECT = "oe-lab-ipm";
+export { PROJECT } from "./project";
+import { PROJECT } from "./project";
 
 /** The fully-defaulted config of one stack. */
 export interface LabConfig extends Omit<ParsedLabConfig, "patching" | "inventory" | "maintenanceWindow" | "alerts"> {
     /** The Pulumi stack name (`test`, `prod`). */
     readonly stack: string;
-    readonly patching: ParsedLabConfig["patching"] & { readonly patchGroup: string; readonly baselineName: string };
+    readonly patching: ParsedLabConfig["patching"] & { readonly patchGroup: string };
     readonly inventory: ParsedLabConfig["inventory"] & { readonly associationName: string };
     readonly maintenanceWindow: ParsedLabConfig["maintenanceWindow"] & { readonly windowName: string };
     readonly alerts: ParsedLabConfig["alerts"] & { readonly topicName: string };
@@ -58,15 +60,21 @@ export function parseLabConfig(raw: Record<string, unknown>, context: ConfigCont
     return {
         ...parsed,
         stack: context.stack,
-        patching: {
-            ...parsed.patching,
-            patchGroup: parsed.patching.patchGroup ?? `Critical-${parsed.workload}`,
-            baselineName: parsed.patching.baselineName ?? `AmazonLinuxSecAndNonSecBaseline-${parsed.workload}`,
-        },
-        inventory: { ...parsed.inventory, associationName: parsed.inventory.associationName ?? `InventoryAllInstances-${parsed.workload}` },
-        maintenanceWindow: { ...parsed.maintenanceWindow, windowName: parsed.maintenanceWindow.windowName ?? `Patch${parsed.workload}WorkloadWebServers` },
-        alerts: { ...parsed.alerts, topicName: parsed.alerts.topicName ?? `AdminAlert-${parsed.workload}` },
+        patching: { ...parsed.patching, patchGroup: parsed.patching.patchGroup ?? LAB_NAMES.patchGroup(parsed.workload) },
+        inventory: { ...parsed.inventory, associationName: parsed.inventory.associationName ?? LAB_NAMES.associationName(parsed.workload) },
+        maintenanceWindow: { ...parsed.maintenanceWindow, windowName: parsed.maintenanceWindow.windowName ?? LAB_NAMES.windowName(parsed.workload) },
+        alerts: { ...parsed.alerts, topicName: parsed.alerts.topicName ?? LAB_NAMES.topicName(parsed.workload) },
     };
+}
+
+/**
+ * The tags that pick the stack's instances: the lab's Environment and Workload (the workload keeps
+ * test and prod from both inventorying one instance: AWS then collects nothing on it), or, for an
+ * existing fleet, its configured target tags. index.ts targets them; the operations commands too.
+ */
+export function fleetTargetTags(config: LabConfig): Record<string, string> {
+    if (config.fleet.mode === "existing") return { ...config.fleet.existing!.targetTags };
+    return { [TAG.environment]: config.fleet.environment, [TAG.workload]: config.workload };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -89,6 +97,8 @@ export function validateLabConfig(raw: unknown): { config: PartialLabConfig; pro
         }
     }
     const config: Record<string, unknown> = {};
+    /** `area.field` of the fields that are present but broken (a cross check must not call them missing). */
+    const broken = new Set<string>();
     for (const [key, schema] of Object.entries(TOP_LEVEL) as [string, z.ZodTypeAny][]) {
         const value = Object.hasOwn(raw, key) ? raw[key] : undefined;
         const result = schema.safeParse(value, { path: [key] });
@@ -97,11 +107,12 @@ export function validateLabConfig(raw: unknown): { config: PartialLabConfig; pro
             continue;
         }
         problems.push(...result.error.issues.flatMap((issue) => describeIssue(issue, raw)));
+        for (const issue of result.error.issues) broken.add(issue.path.slice(0, 2).join("."));
         const partial = validFields(schema, value);
         if (partial !== undefined) config[key] = partial;
     }
     for (const check of CROSS_CHECKS) {
-        for (const issue of check(config as PartialLabConfig)) {
+        for (const issue of check(config as PartialLabConfig, broken)) {
             problems.push(line(issue.path, valueAt(raw, issue.path), issue.message));
         }
     }

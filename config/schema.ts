@@ -6,7 +6,14 @@
  * also declared in Pulumi.yaml; `tests/config.spec.ts` proves the two agree.
  */
 import { z } from "zod";
-import { architectureOf, instanceTypeProblem, OPERATING_SYSTEMS, OperatingSystem, patchFilterProblems } from "../components/operatingSystems";
+import {
+    approvalRuleProblems,
+    instanceTypeProblem,
+    OPERATING_SYSTEMS,
+    PATCH_OPERATING_SYSTEMS,
+    PatchOperatingSystem,
+    patchOperatingSystemsOf,
+} from "../components/operatingSystems";
 import { DEFAULTS as WINDOW_DEFAULTS, MAX_TARGET_VALUES, rateControlProblem, REBOOT_OPTIONS, timezoneProblem } from "../components/patchMaintenanceWindow";
 import { associationScheduleProblem, windowScheduleProblem } from "../components/schedules";
 import { LOG_RETENTION_DAYS, MAX_TAGS_PER_RESOURCE, reservedTagKeyProblem } from "../components/validation";
@@ -14,26 +21,17 @@ import { enumOf } from "../contract/models";
 import {
     COMPLIANCE_LEVELS,
     DEFAULT_APPROVE_AFTER_DAYS,
-    DEFAULT_BASELINE_DESCRIPTION,
-    DEFAULT_REJECTED_PATCHES,
     DEFAULT_REJECTED_PATCHES_ACTION,
-    LAB_APPROVAL_RULES,
     MAX_APPROVAL_RULES,
     MAX_APPROVE_AFTER_DAYS,
+    MAX_REJECTED_PATCHES,
     REJECTED_PATCHES_ACTIONS,
 } from "../components/patchingPolicy";
 import { duplicateEmails, EMAIL_PATTERN, TOPIC_NAME_PATTERN } from "../components/alertTopic";
 import { parseIpv4Cidr } from "../components/cidr";
 import { DEFAULT_AVAILABILITY_ZONES, DEFAULT_VPC_CIDR } from "../components/labNetwork";
-import {
-    DEFAULT_CONFIDENTIALITY,
-    DEFAULT_ENVIRONMENT,
-    DEFAULT_FOLLOW_LATEST_AMI,
-    DEFAULT_INSTANCE_COUNT,
-    DEFAULT_INSTANCE_TYPE,
-    DEFAULT_OPERATING_SYSTEM,
-    TAG,
-} from "../components/managedFleet";
+import { DEFAULT_FOLLOW_LATEST_AMI, DEFAULT_INSTANCE_TYPE } from "../components/managedFleet";
+import { DEFAULT_CONFIDENTIALITY, DEFAULT_ENVIRONMENT, DEFAULT_TARGET_ROLES, LAB_GROUPS, MAX_WORKLOAD_LENGTH, STACK_TAGS, TAG } from "./lab";
 import {
     ASSOCIATION_NAME_PATTERN,
     associationNameProblem,
@@ -128,7 +126,6 @@ const NON_EMPTY_TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
  * lab tags, `Name`, `InstanceRole`). A user tag of the same key would be silently overwritten, so
  * it is refused; and so is `PatchGroup`, which Patch Manager reads like `Patch Group`.
  */
-export const STACK_TAGS = { workload: "Workload", application: "Application" } as const;
 export const PROGRAM_TAG_KEYS: readonly string[] = [...new Set([...Object.values(STACK_TAGS), ...Object.values(TAG)])];
 const RESERVED_TAG_KEYS = [...PROGRAM_TAG_KEYS, "PatchGroup"];
 /** An instance carries every program tag besides the user's: AWS allows 50 in all. */
@@ -143,14 +140,11 @@ export const DEFAULTS = {
         availabilityZones: DEFAULT_AVAILABILITY_ZONES,
     },
     fleet: {
-        operatingSystem: DEFAULT_OPERATING_SYSTEM as OperatingSystem,
-        webServerCount: DEFAULT_INSTANCE_COUNT,
-        webServerInstanceType: DEFAULT_INSTANCE_TYPE,
-        appServerCount: DEFAULT_INSTANCE_COUNT,
-        appServerInstanceType: DEFAULT_INSTANCE_TYPE,
+        mode: "create" as FleetMode,
+        groups: LAB_GROUPS.map((g) => ({ ...g })),
+        followLatestAmi: DEFAULT_FOLLOW_LATEST_AMI,
         environment: DEFAULT_ENVIRONMENT,
         confidentiality: DEFAULT_CONFIDENTIALITY,
-        followLatestAmi: DEFAULT_FOLLOW_LATEST_AMI,
     },
     inventory: {
         schedule: DEFAULT_INVENTORY_SCHEDULE,
@@ -160,9 +154,7 @@ export const DEFAULTS = {
         resourceDataSync: false,
     },
     patching: {
-        description: DEFAULT_BASELINE_DESCRIPTION,
         approveAfterDays: DEFAULT_APPROVE_AFTER_DAYS,
-        rejectedPatches: DEFAULT_REJECTED_PATCHES,
         rejectedPatchesAction: DEFAULT_REJECTED_PATCHES_ACTION,
     },
 } as const;
@@ -188,15 +180,51 @@ export const networkSchema = area({
     httpSourceCidr: ipv4Cidr({ minPrefix: 0, maxPrefix: 32 }).optional(),
 });
 
-export const fleetSchema = area({
-    /** Drives the AMI and (PatchingPolicy) the patch baseline's operating system. */
-    operatingSystem: oneOf(OPERATING_SYSTEMS).default(DEFAULTS.fleet.operatingSystem),
-    webServerCount: wholeNumber(1, MAX_INSTANCES_PER_ROLE).default(DEFAULTS.fleet.webServerCount),
-    webServerInstanceType: instanceType.default(DEFAULTS.fleet.webServerInstanceType),
-    appServerCount: wholeNumber(1, MAX_INSTANCES_PER_ROLE).default(DEFAULTS.fleet.appServerCount),
-    appServerInstanceType: instanceType.default(DEFAULTS.fleet.appServerInstanceType),
-    /** Pin an AMI instead of the latest one of `operatingSystem` (it must be of that OS). */
+/** Where the instances come from: created by the stack, or already there. */
+export const FLEET_MODES = ["create", "existing"] as const;
+export type FleetMode = (typeof FLEET_MODES)[number];
+
+const GROUP_NAME_MESSAGE = "must be a letter, then up to 15 letters or digits, e.g. Web";
+
+export const fleetGroupSchema = area({
+    /** The group's name: instances are `<Workload>-<name><n>` (`Test-Web1`). */
+    name: text(GROUP_NAME_MESSAGE, /^[A-Za-z][A-Za-z0-9]{0,15}$/),
+    /** The `InstanceRole` tag of its instances (the install window targets roles). */
+    role: text("must be an InstanceRole tag value such as WebServer", /^[A-Za-z0-9_.:/=+\-@ ]{1,256}$/),
+    count: wholeNumber(1, MAX_INSTANCES_PER_ROLE),
+    instanceType: instanceType.default(DEFAULT_INSTANCE_TYPE),
+    operatingSystem: oneOf(OPERATING_SYSTEMS),
+    /** Serve a web page (httpd on Linux, IIS on Windows). */
+    webServer: flag().default(false),
+    /** Pin an AMI of `operatingSystem` instead of the latest. */
     amiId: text("must be an AMI id such as ami-0123456789abcdef0", /^ami-[0-9a-f]{8,17}$/).optional(),
+}).superRefine((group, ctx) => {
+    // What this OS cannot run on the type; what no OS can run is the field's own check.
+    const problem = instanceTypeProblem(group.instanceType, group.operatingSystem);
+    if (problem && problem !== instanceTypeProblem(group.instanceType)) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, path: ["instanceType"], message: `${problem} (operatingSystem ${group.operatingSystem})` });
+    }
+});
+
+/** Instances the stack does not create, chosen by tags. */
+export const existingFleetSchema = area({
+    /** The instances to manage: those carrying every one of these tags. */
+    targetTags: z
+        .record(text("tag keys must be 1-128 characters of letters, digits, spaces and _.:/=+-@", TAG_KEY), text("tag values must be 1-256 characters of letters, digits, spaces and _.:/=+-@", NON_EMPTY_TAG_VALUE), says("must be a map of tag keys to values"))
+        .refine((tags) => Object.keys(tags).length >= 1 && Object.keys(tags).length <= 5, "must name 1 to 5 tags (a maintenance window target takes at most 5)"),
+    /** The operating systems they run: one patch baseline each. */
+    operatingSystems: list(oneOf(OPERATING_SYSTEMS), `must be a list of ${OPERATING_SYSTEMS.join(", ")}`).min(1, "must name at least one operating system"),
+    /** Their instance roles: given them, the stack lets them write inventory and patching output to its bucket. */
+    instanceRoleNames: list(text("must be an IAM role name (1-64 letters, digits and +=,.@_-)", /^[\w+=,.@-]{1,64}$/), "must be a list of IAM role names").default([]),
+});
+
+export const fleetSchema = area({
+    /** `create` (the lab: network and instances) or `existing` (instances already there, chosen by `existing.targetTags`). */
+    mode: oneOf(FLEET_MODES).default(DEFAULTS.fleet.mode),
+    /** The instance groups, each of one OS and type (mode `create`). Default: the lab's 2 web and 2 app servers on Amazon Linux 2023. */
+    groups: list(fleetGroupSchema, "must be a list of instance groups").min(1, "must have at least one group").default(DEFAULTS.fleet.groups),
+    /** The instances to manage (mode `existing`). */
+    existing: existingFleetSchema.optional(),
     /** Follow new AMI releases (replacing the instances) instead of keeping each instance's AMI. */
     followLatestAmi: flag().default(DEFAULTS.fleet.followLatestAmi),
     /** An existing EC2 key pair for SSH (the lab's `OELabIPM`); Session Manager needs none. */
@@ -257,24 +285,31 @@ const approvalRuleSchema = area({
     enableNonSecurity: flag(),
 });
 
-export const patchingSchema = area({
-    /**
-     * The patch group: the instances' `Patch Group` tag. Default `Critical-<Workload>`, so two
-     * stacks in one account never register the same group (Pulumi.test.yaml sets the lab's `Critical`).
-     */
-    patchGroup: text("must be 1-256 characters of letters, digits, spaces and _.:/=+-@", /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u).optional(),
-    /** The baseline's name. Default `AmazonLinuxSecAndNonSecBaseline-<Workload>`. */
-    baselineName: text("must be 3-128 letters, digits, _ - or .", /^[a-zA-Z0-9_.-]{3,128}$/).optional(),
-    description: text("must be 1-1024 characters", /^[\s\S]{1,1024}$/).default(DEFAULT_BASELINE_DESCRIPTION),
-    /** The approval delay of every rule that sets none: test 0, prod later (see the stack files). */
-    approveAfterDays: wholeNumber(0, MAX_APPROVE_AFTER_DAYS).default(DEFAULTS.patching.approveAfterDays),
+/** One OS's baseline; every field defaults to that OS's (the lab's for Amazon Linux). */
+export const baselineSchema = area({
+    /** Default `<OS's name>-<Workload>`, e.g. the lab's `AmazonLinuxSecAndNonSecBaseline-Test`. */
+    name: text("must be 3-128 letters, digits, _ - or .", /^[a-zA-Z0-9_.-]{3,128}$/).optional(),
+    description: text("must be 1-1024 characters", /^[\s\S]{1,1024}$/).optional(),
     approvalRules: list(approvalRuleSchema, "must be a list of approval rules")
         .min(1, `must have 1 to ${MAX_APPROVAL_RULES} rules`)
         .max(MAX_APPROVAL_RULES, `must have 1 to ${MAX_APPROVAL_RULES} rules`)
-        .default(LAB_APPROVAL_RULES),
+        .optional(),
     rejectedPatches: list(text("must be a package name or pattern of 1-100 characters", /^\S{1,100}$/), "must be a list of package names or patterns")
-        .max(50, "must have at most 50 entries")
-        .default([...DEFAULT_REJECTED_PATCHES]),
+        .max(MAX_REJECTED_PATCHES, `must have at most ${MAX_REJECTED_PATCHES} entries`)
+        .optional(),
+});
+
+export const patchingSchema = area({
+    /**
+     * The patch group: the instances' `Patch Group` tag, registered to every baseline. Default
+     * `Critical-<Workload>`, so two stacks in one account never register the same group
+     * (Pulumi.test.yaml sets the lab's `Critical`).
+     */
+    patchGroup: text("must be 1-256 characters of letters, digits, spaces and _.:/=+-@", /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u).optional(),
+    /** The approval delay of every rule that sets none (not on Ubuntu): test 0, prod later (see the stack files). */
+    approveAfterDays: wholeNumber(0, MAX_APPROVE_AFTER_DAYS).default(DEFAULTS.patching.approveAfterDays),
+    /** Per OS the fleet runs (AMAZON_LINUX_2023, AMAZON_LINUX_2, UBUNTU, WINDOWS), its baseline's settings. */
+    baselines: area(Object.fromEntries(PATCH_OPERATING_SYSTEMS.map((os) => [os, baselineSchema.optional()])) as Record<PatchOperatingSystem, z.ZodOptional<typeof baselineSchema>>).default({}),
     rejectedPatchesAction: oneOf(REJECTED_PATCHES_ACTIONS).default(DEFAULTS.patching.rejectedPatchesAction),
 });
 
@@ -293,7 +328,7 @@ export const maintenanceWindowSchema = area({
     targetRoles: list(text("must be an InstanceRole tag value such as WebServer", /^[A-Za-z0-9_.:/=+\-@ ]{1,256}$/), "must be a list of InstanceRole values")
         .min(1, `must name 1 to ${MAX_TARGET_VALUES} InstanceRole values`)
         .max(MAX_TARGET_VALUES, `must name 1 to ${MAX_TARGET_VALUES} InstanceRole values`)
-        .default([...WINDOW_DEFAULTS.targetRoles]),
+        .default([...DEFAULT_TARGET_ROLES]),
     maxConcurrency: checked((v) => rateControlProblem(v, 1), "must be a string such as \"1\" or \"10%\"").default(WINDOW_DEFAULTS.maxConcurrency),
     maxErrors: checked((v) => rateControlProblem(v, 0), "must be a string such as \"1\" or \"10%\"").default(WINDOW_DEFAULTS.maxErrors),
     rebootOption: oneOf(REBOOT_OPTIONS).default(WINDOW_DEFAULTS.rebootOption),
@@ -320,8 +355,8 @@ export const alertsSchema = area({
  * Workload names end up in resource names (`<Workload>-Web1`) and IAM role name prefixes:
  * `SSMMaintenanceWindowRole-<Workload>-` must fit IAM's 38-character prefix, hence 12.
  */
-export const WORKLOAD_PATTERN = /^[A-Z][A-Za-z0-9]{0,11}$/;
-const WORKLOAD_MESSAGE = "must start with a capital letter and be 1-12 letters or digits, e.g. Test";
+export const WORKLOAD_PATTERN = new RegExp(`^[A-Z][A-Za-z0-9]{0,${MAX_WORKLOAD_LENGTH - 1}}$`);
+const WORKLOAD_MESSAGE = `must start with a capital letter and be 1-${MAX_WORKLOAD_LENGTH} letters or digits, e.g. Test`;
 
 /** The top-level keys: the workload, the user's tags, and one object per area. */
 export const TOP_LEVEL = {
@@ -368,7 +403,7 @@ export interface CrossIssue {
  * Checks that span fields or areas. They run on whatever parsed, so a broken area never hides
  * them, and each runs only when the fields it needs are valid.
  */
-export const CROSS_CHECKS: readonly ((config: PartialLabConfig) => CrossIssue[])[] = [
+export const CROSS_CHECKS: readonly ((config: PartialLabConfig, broken: ReadonlySet<string>) => CrossIssue[])[] = [
     // A cutoff at or after the end of the window: CreateMaintenanceWindow refuses it.
     ({ maintenanceWindow: w }) =>
         w?.cutoff !== undefined && w.duration !== undefined && w.cutoff >= w.duration
@@ -379,26 +414,37 @@ export const CROSS_CHECKS: readonly ((config: PartialLabConfig) => CrossIssue[])
         w?.scheduleOffset !== undefined && w.schedule !== undefined && !w.schedule.startsWith("cron(")
             ? [{ path: ["maintenanceWindow", "scheduleOffset"], message: `needs a cron schedule (maintenanceWindow.schedule is ${w.schedule})` }]
             : [],
-    // The baseline is for the fleet's OS: its rules may only use that OS's patch filters.
-    ({ fleet, patching }) =>
-        fleet?.operatingSystem === undefined || patching?.approvalRules === undefined
-            ? []
-            : patching.approvalRules.flatMap((rule, i) =>
-                  patchFilterProblems(fleet.operatingSystem!, rule.patchFilters).map((message) => ({ path: ["patching", "approvalRules", i, "patchFilters"], message })),
-              ),
+    // The fleet's mode decides where its instances come from: existing needs its targets; create needs no existing.
+    ({ fleet }, broken) => {
+        if (fleet?.mode === "existing" && fleet.existing === undefined && !broken.has("fleet.existing")) {
+            return [{ path: ["fleet", "existing"], message: "is required with mode existing: the instances' targetTags and operatingSystems" }];
+        }
+        return fleet?.mode === "create" && fleet.existing !== undefined ? [{ path: ["fleet", "existing"], message: "applies to mode existing only; set fleet.mode: existing or remove it" }] : [];
+    },
+    // Group names make instance and resource names: one each.
+    ({ fleet }) => {
+        const names = (fleet?.groups ?? []).map((g) => g.name.toLowerCase());
+        const twice = names.filter((n, i) => names.indexOf(n) !== i);
+        return twice.length > 0 ? [{ path: ["fleet", "groups"], message: `names ${[...new Set(twice)].join(", ")} more than once (letter case aside); each group needs its own name` }] : [];
+    },
+    // One baseline per OS the fleet runs; its rules only what that OS's Patch Manager supports.
+    (config) => {
+        const systems = fleetPatchOperatingSystems(config);
+        if (systems === undefined || config.patching?.baselines === undefined) return [];
+        return Object.entries(config.patching.baselines).flatMap(([os, baseline]) => {
+            if (baseline === undefined) return [];
+            if (!systems.includes(os as PatchOperatingSystem)) {
+                return [{ path: ["patching", "baselines", os], message: `is for an OS the fleet does not run (it runs ${systems.join(", ")})` }];
+            }
+            return (baseline.approvalRules ?? []).flatMap((rule, i) =>
+                approvalRuleProblems(os as PatchOperatingSystem, rule).map((message) => ({ path: ["patching", "baselines", os, "approvalRules", i], message })),
+            );
+        });
+    },
     // The data sync is named after the association: <name>-sync within SyncName's 64 characters.
     ({ inventory }) => {
         const problem = inventory?.associationName !== undefined && inventory.resourceDataSync !== undefined ? associationNameProblem(inventory.associationName, inventory.resourceDataSync) : undefined;
         return problem ? [{ path: ["inventory", "associationName"], message: problem }] : [];
-    },
-    // One pinned AMI has one architecture: both roles' instance types must run it.
-    ({ fleet }) => {
-        if (fleet?.amiId === undefined || fleet.webServerInstanceType === undefined || fleet.appServerInstanceType === undefined) return [];
-        const web = architectureOf(fleet.webServerInstanceType);
-        const app = architectureOf(fleet.appServerInstanceType);
-        return web === app
-            ? []
-            : [{ path: ["fleet", "amiId"], message: `one pinned AMI cannot run both webServerInstanceType ${fleet.webServerInstanceType} (${web}) and appServerInstanceType ${fleet.appServerInstanceType} (${app}); choose types of one architecture, or leave amiId unset` }];
     },
     // Tags: none of the program's own keys, no aws: prefix in any case, and room for the program's on every instance.
     ({ tags }) => {
@@ -417,6 +463,14 @@ export const CROSS_CHECKS: readonly ((config: PartialLabConfig) => CrossIssue[])
     // The same address twice.
     ({ alerts }) => duplicateEmails(alerts?.emails ?? []).map((email) => ({ path: ["alerts", "emails"], message: `lists ${email} twice (letter case aside); subscribe each address once` })),
 ];
+
+/** The patch operating systems of the fleet's instances (created or existing), or undefined while the fleet is broken. */
+export function fleetPatchOperatingSystems(config: PartialLabConfig): PatchOperatingSystem[] | undefined {
+    const fleet = config.fleet;
+    if (fleet?.mode === undefined) return undefined;
+    if (fleet.mode === "existing") return fleet.existing ? patchOperatingSystemsOf(fleet.existing.operatingSystems) : undefined;
+    return fleet.groups ? patchOperatingSystemsOf(fleet.groups.map((g) => g.operatingSystem)) : undefined;
+}
 
 /** The raw config the schema accepts: top-level keys without the project namespace. */
 export type RawLabConfig = z.input<typeof labSchema>;

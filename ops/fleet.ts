@@ -2,8 +2,7 @@
  * The stack's fleet as Systems Manager sees it: the managed instances that carry the stack's tags.
  */
 import { DescribeInstanceInformationCommandInput, InstanceInformation, paginateDescribeInstanceInformation, SSMClient } from "@aws-sdk/client-ssm";
-import { TAG } from "../components/managedFleet";
-import { LabConfig } from "../config";
+import { fleetTargetTags, LabConfig, TAG } from "../config";
 import { collect, EXIT, OpsError } from "./aws";
 
 /** What the operations need to know about a stack, from its stack file. */
@@ -16,11 +15,7 @@ export interface StackContext {
 
 /** The stack's tags, ANDed: Run Command "targets instances that meet all of the criteria". */
 export function fleetTags(context: StackContext, role?: string): Record<string, string> {
-    return {
-        [TAG.environment]: context.config.fleet.environment,
-        [TAG.workload]: context.config.workload,
-        ...(role ? { [TAG.instanceRole]: role } : {}),
-    };
+    return { ...fleetTargetTags(context.config), ...(role ? { [TAG.instanceRole]: role } : {}) };
 }
 
 /** Run Command targets for the stack's fleet (or one role of it). */

@@ -4,7 +4,8 @@
  */
 import { CommandInvocation, ListCommandsCommand, paginateListCommandInvocations, SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { createWaiter, WaiterState } from "@smithy/core/client";
-import { PATCH_DOCUMENT, RebootOption } from "../components/patchMaintenanceWindow";
+import { PATCH_DOCUMENT } from "../components/documents";
+import { RebootOption } from "../components/patchMaintenanceWindow";
 import { call, collect, EXIT, OpsError } from "./aws";
 import { fleetInstances, fleetTargets, StackContext } from "./fleet";
 import { Io, renderTable } from "./output";

@@ -31,7 +31,7 @@ const median = (sorted: number[]) => sorted[Math.floor(sorted.length / 2)];
 const fmt = (s: number) => `${s.toFixed(2)} s`;
 
 function fleet(instances: number): string[] {
-    return ["-c", `fleet.webServerCount=${instances / 2}`, "-c", `fleet.appServerCount=${instances / 2}`];
+    return ["-c", `fleet.groups.0.count=${instances / 2}`, "-c", `fleet.groups.1.count=${instances / 2}`];
 }
 
 const rows: [string, number[]][] = [

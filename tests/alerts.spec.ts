@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { ConfigError } from "../config";
-import { MOCK_ACCOUNT, ofType, RecordedResource, runFailingStack, runStack, single, STACK_FILES, STACKS, StackRun } from "./harness";
+import { labGroups, MOCK_ACCOUNT, ofType, RecordedResource, runFailingStack, runStack, single, STACK_FILES, STACKS, StackRun } from "./harness";
 
 const RULE = "aws:cloudwatch/eventRule:EventRule";
 const TARGET = "aws:cloudwatch/eventTarget:EventTarget";
@@ -164,7 +164,7 @@ describe("AlertTopic options", () => {
     });
 
     it("splits the command-failure rule so each event pattern stays under EventBridge's 2,048 characters", async () => {
-        const run = await runStack("test", { "fleet.webServerCount": 30, "fleet.appServerCount": 21 });
+        const run = await runStack("test", { "fleet.groups": labGroups({ Web: { count: 30 }, App: { count: 21 } }) });
         const rules = ofType(run, RULE)
             .filter((r) => r.name.startsWith("lab-alert-rules-cmd-failed"))
             .sort((a, b) => a.name.localeCompare(b.name));

@@ -32,14 +32,31 @@ describe("component argument checks", () => {
         assert.deepStrictEqual(problems(() => validateLabNetworkArgs({ sourceCidr: "203.0.113.10/32", httpSourceCidr: "0.0.0.0/0" })), []);
     });
 
-    it("ManagedFleet: counts, operating system, and a workload too long for IAM's role name prefix", () => {
-        const base = { subnetIds: [], securityGroupIds: [] };
-        assert.deepStrictEqual(problems(() => validateManagedFleetArgs({ ...base, workload: "Test", webServers: { count: 0 }, operatingSystem: "WINDOWS" as any })), [
-            'operatingSystem "WINDOWS" must be one of AMAZON_LINUX_2023, AMAZON_LINUX_2',
-            "webServers.count 0 must be a whole number of at least 1",
-        ]);
-        assert.deepStrictEqual(problems(() => validateManagedFleetArgs({ ...base, workload: "AVeryLongWorkloadName" })), [
-            'workload makes the role name prefix "ManagedInstancesRole-AVeryLongWorkloadName-" (43 characters); IAM allows 38 before the 26-character unique suffix',
+    it("ManagedFleet: groups, counts, operating systems, types per OS, and a role name prefix too long for IAM", () => {
+        const base = { namePrefix: "Test", roleNamePrefix: "ManagedInstancesRole-Test-", subnetIds: [], securityGroupIds: [] };
+        assert.deepStrictEqual(
+            problems(() =>
+                validateManagedFleetArgs({
+                    ...base,
+                    groups: [
+                        { name: "Web", count: 0, operatingSystem: "WINDOWS" as any },
+                        { name: "Win", count: 1, operatingSystem: "WINDOWS_SERVER_2022", instanceType: "t3.micro" },
+                        { name: "Arm", count: 1, operatingSystem: "WINDOWS_SERVER_2025", instanceType: "t4g.large" },
+                        { name: "web", count: 1, operatingSystem: "UBUNTU_24_04" },
+                    ],
+                }),
+            ),
+            [
+                "groups must have distinct names (letter case aside); got Web, Win, Arm, web",
+                "groups[0].count 0 must be a whole number of at least 1",
+                'groups[0].operatingSystem "WINDOWS" must be one of AMAZON_LINUX_2023, AMAZON_LINUX_2, UBUNTU_24_04, WINDOWS_SERVER_2022, WINDOWS_SERVER_2025',
+                "groups[1].instanceType t3.micro has less than the 2 GiB of memory Windows Server 2022 needs; use t3.small or larger",
+                "groups[2].instanceType t4g.large is arm64, and Windows Server 2025 has no arm64 AMI; use an x86_64 type such as t3.medium",
+            ],
+        );
+        assert.deepStrictEqual(problems(() => validateManagedFleetArgs({ ...base, roleNamePrefix: "ManagedInstancesRole-AVeryLongWorkloadName-", groups: [] })), [
+            'roleNamePrefix makes the role name prefix "ManagedInstancesRole-AVeryLongWorkloadName-" (43 characters); IAM allows 38 before the 26-character unique suffix',
+            "groups must name at least one group",
         ]);
     });
 
@@ -49,7 +66,7 @@ describe("component argument checks", () => {
                 validateInventoryAssociationArgs({
                     associationName: "Inventory All",
                     targetTags: {},
-                    instanceRoleName: "r",
+                    instanceRoleNames: ["r"],
                     schedule: "rate(5 minutes)",
                     parameters: { packages: "Enabled" } as any,
                     logPrefix: "/x",
@@ -67,32 +84,67 @@ describe("component argument checks", () => {
         );
     });
 
-    it("PatchingPolicy: operating system, filter keys for that OS, delays, compliance levels", () => {
+    it("PatchingPolicy: one baseline per OS, each with the filters, delays and non-security updates its OS supports", () => {
         assert.deepStrictEqual(
             problems(() =>
                 validatePatchingPolicyArgs({
-                    baselineName: "b",
-                    operatingSystem: "AMAZON_LINUX_2023",
                     patchGroup: "",
                     approveAfterDays: 400,
-                    approvalRules: [{ patchFilters: { MSRC_SEVERITY: ["Critical"] }, complianceLevel: "SEVERE" as any, enableNonSecurity: true }],
+                    baselines: [
+                        {
+                            operatingSystem: "AMAZON_LINUX_2023",
+                            name: "b",
+                            approvalRules: [{ patchFilters: { MSRC_SEVERITY: ["Critical"] }, complianceLevel: "SEVERE" as any, enableNonSecurity: true }],
+                        },
+                        { operatingSystem: "UBUNTU", name: "ubuntu", approvalRules: [{ patchFilters: { PRIORITY: ["Required"] }, approveAfterDays: 7, complianceLevel: "HIGH", enableNonSecurity: true }] },
+                        { operatingSystem: "WINDOWS", name: "windows", approvalRules: [{ patchFilters: { CLASSIFICATION: ["SecurityUpdates"] }, complianceLevel: "HIGH", enableNonSecurity: true }] },
+                        { operatingSystem: "WINDOWS", name: "windows2" },
+                    ],
                 }),
             ),
             [
                 "patchGroup must not be empty",
+                "baselines must be one per operating system (a patch group registers to one baseline per OS); got AMAZON_LINUX_2023, UBUNTU, WINDOWS, WINDOWS",
                 "approveAfterDays 400 must be a whole number from 0 to 360",
-                "approvalRules[0].complianceLevel SEVERE must be one of CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL, UNSPECIFIED",
-                "approvalRules[0] filter key MSRC_SEVERITY is not valid for AMAZON_LINUX_2023; allowed: PRODUCT, CLASSIFICATION, SEVERITY",
+                'baselines[0].name "b" must be 3-128 letters, digits, _ - .',
+                "baselines[0].approvalRules[0].complianceLevel SEVERE must be one of CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL, UNSPECIFIED",
+                "baselines[0].approvalRules[0] filter key MSRC_SEVERITY is not valid for AMAZON_LINUX_2023; allowed: PRODUCT, CLASSIFICATION, SEVERITY",
+                "baselines[1].approvalRules[0] approveAfterDays is not supported for UBUNTU (Patch Manager approves Ubuntu packages without a delay)",
+                "baselines[2].approvalRules[0] enableNonSecurity applies to Linux only; it must be false for WINDOWS",
             ],
         );
     });
 
-    it("PatchMaintenanceWindow: what the API validates, and the role name prefix", () => {
-        const base = { windowName: "PatchWindow", instanceRoleName: "r", logBucketName: "b", logBucketArn: "arn:aws:s3:::b" };
+    it("PatchMaintenanceWindow: what the API validates, names, targets, and the role name prefix", () => {
+        const base = {
+            windowName: "PatchWindow",
+            installTargetName: "TestWebServers",
+            installTargets: { Workload: ["Test"] },
+            passRolePolicyNamePrefix: "p-",
+            logBucketName: "b",
+            logBucketArn: "arn:aws:s3:::b",
+        };
         assert.deepStrictEqual(
-            problems(() => validatePatchMaintenanceWindowArgs({ ...base, workload: "AVeryLongWorkload", duration: 2, cutoff: 2, timezone: "Mars/Olympus", maxConcurrency: "0", scheduleOffset: 3, schedule: "rate(1 day)" })),
+            problems(() =>
+                validatePatchMaintenanceWindowArgs({
+                    ...base,
+                    roleNamePrefix: "SSMMaintenanceWindowRole-AVeryLongWorkload-",
+                    installTargets: { A: ["1"], B: ["1"], C: ["1"], D: ["1"], E: ["1"], F: [] },
+                    duration: 2,
+                    cutoff: 2,
+                    timezone: "Mars/Olympus",
+                    maxConcurrency: "0",
+                    scheduleOffset: 3,
+                    schedule: "rate(1 day)",
+                    scan: { windowName: "x", targetName: "TestFleet", targets: { Workload: ["Test"] }, schedule: "cron(0 1 * * *)" },
+                }),
+            ),
             [
-                'workload makes the role name prefix "SSMMaintenanceWindowRole-AVeryLongWorkload-" (43 characters); IAM allows 38 before the 26-character unique suffix',
+                'roleNamePrefix makes the role name prefix "SSMMaintenanceWindowRole-AVeryLongWorkload-" (43 characters); IAM allows 38 before the 26-character unique suffix',
+                "installTargets must name 1 to 5 tag keys",
+                "installTargets.F must list 1 to 50 values",
+                'scan.windowName "x" must be 3-128 letters, digits, _ - .',
+                'scan.schedule "cron(0 1 * * *)" a cron needs six fields: minutes hours day-of-month month day-of-week year (optionally seconds first), e.g. cron(0 2 ? * * *)',
                 'timezone "Mars/Olympus" must be an IANA time zone name such as Asia/Tokyo or Etc/UTC',
                 "cutoff 2 must be less than duration 2",
                 "scheduleOffset needs a cron schedule",

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 import { ConfigError, labSchema, parseLabConfig } from "../config";
-import { PROJECT_ROOT, runFailingStack } from "./harness";
+import { labGroups, PROJECT_ROOT, runFailingStack } from "./harness";
 
 /** Runs the test stack with overrides; asserts that it fails on config alone, having registered nothing. */
 async function configProblems(overrides: Record<string, unknown>): Promise<readonly string[]> {
@@ -53,41 +53,41 @@ describe("stack config", () => {
     it("refuses unknown keys at the top and inside an area, listing the allowed ones", async () => {
         assert.deepStrictEqual(await configProblems({ "fleet.webServerCont": 3, region: "eu-west-1" }), [
             "oe-lab-ipm:region = \"eu-west-1\": unknown key; allowed keys: workload, tags, protect, network, fleet, inventory, maintenanceWindow, alerts, patching",
-            "oe-lab-ipm:fleet.webServerCont = 3: unknown key; allowed keys: operatingSystem, webServerCount, webServerInstanceType, appServerCount, appServerInstanceType, amiId, followLatestAmi, keyName, environment, confidentiality",
+            "oe-lab-ipm:fleet.webServerCont = 3: unknown key; allowed keys: mode, groups, existing, followLatestAmi, keyName, environment, confidentiality",
         ]);
     });
 
     it("refuses counts that are not positive whole numbers", async () => {
-        assert.deepStrictEqual(await configProblems({ "fleet.webServerCount": 0, "fleet.appServerCount": -2, "network.availabilityZones": 1.5 }), [
+        assert.deepStrictEqual(await configProblems({ "fleet.groups": labGroups({ Web: { count: 0 }, App: { count: -2 } }), "network.availabilityZones": 1.5 }), [
             "oe-lab-ipm:network.availabilityZones = 1.5: must be a whole number from 1 to 4",
-            "oe-lab-ipm:fleet.webServerCount = 0: must be a whole number from 1 to 500",
-            "oe-lab-ipm:fleet.appServerCount = -2: must be a whole number from 1 to 500",
+            "oe-lab-ipm:fleet.groups.0.count = 0: must be a whole number from 1 to 500",
+            "oe-lab-ipm:fleet.groups.1.count = -2: must be a whole number from 1 to 500",
         ]);
     });
 
     it("refuses an instance type that is not a string or not an instance type name", async () => {
-        assert.deepStrictEqual(await configProblems({ "fleet.webServerInstanceType": 3, "fleet.appServerInstanceType": "T3 Micro" }), [
-            "oe-lab-ipm:fleet.webServerInstanceType = 3: must be an EC2 instance type that RunInstances accepts, such as t3.micro",
-            'oe-lab-ipm:fleet.appServerInstanceType = "T3 Micro": must be an EC2 instance type that RunInstances accepts, such as t3.micro',
+        assert.deepStrictEqual(await configProblems({ "fleet.groups": labGroups({ Web: { instanceType: 3 }, App: { instanceType: "T3 Micro" } }) }), [
+            "oe-lab-ipm:fleet.groups.0.instanceType = 3: must be an EC2 instance type that RunInstances accepts, such as t3.micro",
+            'oe-lab-ipm:fleet.groups.1.instanceType = "T3 Micro": must be an EC2 instance type that RunInstances accepts, such as t3.micro',
         ]);
     });
 
     it("refuses an unknown operating system, a bad workload name and an empty patch group", async () => {
-        assert.deepStrictEqual(await configProblems({ workload: "test env", "fleet.operatingSystem": "WINDOWS", "patching.patchGroup": "" }), [
+        assert.deepStrictEqual(await configProblems({ workload: "test env", "fleet.groups": labGroups({ Web: { operatingSystem: "WINDOWS" } }), "patching.patchGroup": "" }), [
             'oe-lab-ipm:workload = "test env": must start with a capital letter and be 1-12 letters or digits, e.g. Test',
-            'oe-lab-ipm:fleet.operatingSystem = "WINDOWS": must be one of AMAZON_LINUX_2023, AMAZON_LINUX_2',
+            'oe-lab-ipm:fleet.groups.0.operatingSystem = "WINDOWS": must be one of AMAZON_LINUX_2023, AMAZON_LINUX_2, UBUNTU_24_04, WINDOWS_SERVER_2022, WINDOWS_SERVER_2025',
             'oe-lab-ipm:patching.patchGroup = "": must be 1-256 characters of letters, digits, spaces and _.:/=+-@',
         ]);
     });
 
     it("reports every problem at once, in one message a person can act on", async () => {
-        const { error } = await runFailingStack("prod", { "network.sourceCidr": "0.0.0.0/0", "fleet.webServerCount": 0 });
+        const { error } = await runFailingStack("prod", { "network.sourceCidr": "0.0.0.0/0", "fleet.groups": labGroups({ Web: { count: 0 } }) });
         assert.strictEqual(
             error.message,
             [
                 'Invalid config for stack "prod" (2 problems):',
                 '  - oe-lab-ipm:network.sourceCidr = "0.0.0.0/0": SSH must not be open to the whole internet; use your own address, e.g. 203.0.113.10/32, or leave it unset and use Session Manager',
-                "  - oe-lab-ipm:fleet.webServerCount = 0: must be a whole number from 1 to 500",
+                "  - oe-lab-ipm:fleet.groups.0.count = 0: must be a whole number from 1 to 500",
             ].join("\n"),
         );
     });

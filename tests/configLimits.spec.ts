@@ -6,7 +6,7 @@ import { architectureOf } from "../components/operatingSystems";
 import { ConfigError, parseLabConfig } from "../config";
 import { loadStackConfig, readStackConfig, StackFileError } from "../config/stackFiles";
 import { enumOf } from "../contract/models";
-import { PROJECT_ROOT, runFailingStack } from "./harness";
+import { labGroups, PROJECT_ROOT, runFailingStack } from "./harness";
 
 /**
  * Config refuses what AWS would refuse, before anything is created: each category of the API
@@ -61,7 +61,7 @@ describe("config refuses what AWS would refuse", () => {
 
     describe("stack files", () => {
         it("refuses keys without a namespace, as the Pulumi CLI does", () => {
-            const dir = projectWith("config:\n  aws:region: ap-northeast-1\n  workload: Test\n  oe-lab-ipm:fleet:\n    webServerCount: 1\n");
+            const dir = projectWith("config:\n  aws:region: ap-northeast-1\n  workload: Test\n  oe-lab-ipm:fleet:\n    followLatestAmi: true\n");
             assert.throws(
                 () => loadStackConfig("bad", {}, dir),
                 (error: Error) =>
@@ -72,7 +72,7 @@ describe("config refuses what AWS would refuse", () => {
 
         it("refuses zero-padded numbers and CIDR octets (YAML readers disagree whether 010 is 10 or 8)", () => {
             const dir = projectWith(
-                "config:\n  aws:region: ap-northeast-1\n  oe-lab-ipm:workload: Test\n  oe-lab-ipm:fleet:\n    webServerCount: 02\n  oe-lab-ipm:network:\n    vpcCidr: 010.0.0.0/16\n",
+                "config:\n  aws:region: ap-northeast-1\n  oe-lab-ipm:workload: Test\n  oe-lab-ipm:network:\n    availabilityZones: 02\n    vpcCidr: 010.0.0.0/16\n",
             );
             assert.throws(
                 () => readStackConfig("bad", { projectDir: dir }),
@@ -80,7 +80,7 @@ describe("config refuses what AWS would refuse", () => {
                     error instanceof ConfigError &&
                     assert.deepStrictEqual(error.problems, [
                         'oe-lab-ipm:network.vpcCidr = "010.0.0.0/16": must be an IPv4 CIDR block written without leading zeros, such as 10.0.0.0/16',
-                        'oe-lab-ipm:fleet.webServerCount = "02": must be a whole number from 1 to 500 (no quotes, no leading zeros)',
+                        'oe-lab-ipm:network.availabilityZones = "02": must be a whole number from 1 to 4 (no quotes, no leading zeros)',
                     ]) === undefined,
             );
         });
@@ -95,17 +95,17 @@ describe("config refuses what AWS would refuse", () => {
                 "fleet": {"constructor": 2},
                 "inventory": {"parameters": {"__proto__": "Enabled"}},
                 "maintenanceWindow": {"constructor": 1},
-                "patching": {"approvalRules": [{"patchFilters": {"toString": ["*"]}, "complianceLevel": "HIGH", "enableNonSecurity": true}]},
+                "patching": {"baselines": {"AMAZON_LINUX_2023": {"approvalRules": [{"patchFilters": {"toString": ["*"]}, "complianceLevel": "HIGH", "enableNonSecurity": true}]}}},
                 "tags": {"__proto__": "x"}
             }`);
             assert.deepStrictEqual(problemsOf(raw), [
                 'oe-lab-ipm:__proto__ = {"x":1}: unknown key; allowed keys: workload, tags, protect, network, fleet, inventory, maintenanceWindow, alerts, patching',
                 "oe-lab-ipm:toString = 1: unknown key; allowed keys: workload, tags, protect, network, fleet, inventory, maintenanceWindow, alerts, patching",
                 'oe-lab-ipm:tags.__proto__ = "x": tag key __proto__ cannot be passed on; choose another key',
-                "oe-lab-ipm:fleet.constructor = 2: unknown key; allowed keys: operatingSystem, webServerCount, webServerInstanceType, appServerCount, appServerInstanceType, amiId, followLatestAmi, keyName, environment, confidentiality",
+                "oe-lab-ipm:fleet.constructor = 2: unknown key; allowed keys: mode, groups, existing, followLatestAmi, keyName, environment, confidentiality",
                 'oe-lab-ipm:inventory.parameters.__proto__ = "Enabled": unknown key; allowed keys: applications, awsComponents, files, networkConfig, windowsUpdates, instanceDetailedInformation, services, windowsRegistry, windowsRoles, customInventory, billingInfo',
                 "oe-lab-ipm:maintenanceWindow.constructor = 1: unknown key; allowed keys: windowName, schedule, timezone, duration, cutoff, scheduleOffset, targetRoles, maxConcurrency, maxErrors, rebootOption, cloudWatchLogs, logRetentionDays, scan, scanSchedule, adminGroup",
-                'oe-lab-ipm:patching.approvalRules.0.patchFilters = {"toString":["*"]}: filter key toString is not valid for AMAZON_LINUX_2023; allowed: PRODUCT, CLASSIFICATION, SEVERITY',
+                'oe-lab-ipm:patching.baselines.AMAZON_LINUX_2023.approvalRules.0 = {"patchFilters":{"toString":["*"]},"complianceLevel":"HIGH","enableNonSecurity":true}: filter key toString is not valid for AMAZON_LINUX_2023; allowed: PRODUCT, CLASSIFICATION, SEVERITY',
             ]);
         });
 
@@ -114,10 +114,11 @@ describe("config refuses what AWS would refuse", () => {
                 null,
                 [],
                 "workload: Test",
-                { workload: null, tags: [], network: null, fleet: [], inventory: 3, maintenanceWindow: "x", alerts: { emails: [null, 3] }, patching: { approvalRules: [null, 1, {}] } },
-                { workload: "Test", patching: { approvalRules: [{ patchFilters: null }], rejectedPatches: [null] }, inventory: { parameters: null } },
-                { workload: "Test", patching: { approvalRules: [{ patchFilters: { PRODUCT: null, SEVERITY: [1] } }] }, maintenanceWindow: { targetRoles: [null], cutoff: "1" } },
-                { workload: 7, tags: { Owner: null }, network: { availabilityZones: "2", vpcCidr: null }, fleet: { webServerCount: null, amiId: 1 } },
+                { workload: null, tags: [], network: null, fleet: [], inventory: 3, maintenanceWindow: "x", alerts: { emails: [null, 3] }, patching: { baselines: { WINDOWS: { approvalRules: [null, 1, {}] } } } },
+                { workload: "Test", patching: { baselines: { AMAZON_LINUX_2023: { approvalRules: [{ patchFilters: null }], rejectedPatches: [null] } } }, inventory: { parameters: null } },
+                { workload: "Test", patching: { baselines: null }, maintenanceWindow: { targetRoles: [null], cutoff: "1" } },
+                { workload: 7, tags: { Owner: null }, network: { availabilityZones: "2", vpcCidr: null }, fleet: { groups: [null, { name: 1 }], existing: { targetTags: null } } },
+                { workload: "Test", fleet: { mode: "existing", existing: { targetTags: {}, operatingSystems: [] } } },
             ];
             for (const input of inputs) {
                 const problems = problemsOf(input);
@@ -136,16 +137,16 @@ describe("config refuses what AWS would refuse", () => {
                 problemsOf({
                     workload,
                     network: "10.0.0.0/16",
-                    fleet: { webServerCount: "2", amiId: "ami-0123456789abcdef0", webServerInstanceType: "t4g.micro" },
+                    fleet: { groups: labGroups({ Web: { count: "2" } }), mode: "existing" },
                     maintenanceWindow: { duration: 2, cutoff: 2, maxErrors: 5 },
                     alerts: { emails: ["ops@example.com", "OPS@example.com"] },
                 }),
                 [
                     'oe-lab-ipm:network = "10.0.0.0/16": must be an object of: vpcCidr, availabilityZones, sourceCidr, httpSourceCidr',
-                    'oe-lab-ipm:fleet.webServerCount = "2": must be a whole number from 1 to 500 (no quotes, no leading zeros)',
+                    'oe-lab-ipm:fleet.groups.0.count = "2": must be a whole number from 1 to 500 (no quotes, no leading zeros)',
                     "oe-lab-ipm:maintenanceWindow.maxErrors = 5: must be a string such as \"1\" or \"10%\"",
                     "oe-lab-ipm:maintenanceWindow.cutoff = 2: must be less than the duration (2 hours)",
-                    'oe-lab-ipm:fleet.amiId = "ami-0123456789abcdef0": one pinned AMI cannot run both webServerInstanceType t4g.micro (arm64) and appServerInstanceType t3.micro (x86_64); choose types of one architecture, or leave amiId unset',
+                    "oe-lab-ipm:fleet.existing = (unset): is required with mode existing: the instances' targetTags and operatingSystems",
                     'oe-lab-ipm:alerts.emails = ["ops@example.com","OPS@example.com"]: lists OPS@example.com twice (letter case aside); subscribe each address once',
                 ],
             );
@@ -206,10 +207,23 @@ describe("config refuses what AWS would refuse", () => {
 
     describe("instance types and the AMI", () => {
         it("takes instance types from the EC2 API model, and no Mac types (Dedicated Hosts only)", () => {
-            assert.deepStrictEqual(problemsOf({ workload, fleet: { webServerInstanceType: "t3.mirco", appServerInstanceType: "mac2.metal" } }), [
-                'oe-lab-ipm:fleet.webServerInstanceType = "t3.mirco": must be an EC2 instance type that RunInstances accepts, such as t3.micro',
-                'oe-lab-ipm:fleet.appServerInstanceType = "mac2.metal": is a Mac instance type: those run only on EC2 Dedicated Hosts, which this fleet does not allocate',
+            assert.deepStrictEqual(problemsOf({ workload, fleet: { groups: labGroups({ Web: { instanceType: "t3.mirco" }, App: { instanceType: "mac2.metal" } }) } }), [
+                'oe-lab-ipm:fleet.groups.0.instanceType = "t3.mirco": must be an EC2 instance type that RunInstances accepts, such as t3.micro',
+                'oe-lab-ipm:fleet.groups.1.instanceType = "mac2.metal": is a Mac instance type: those run only on EC2 Dedicated Hosts, which this fleet does not allocate',
             ]);
+        });
+
+        it("refuses types an OS cannot run: Windows under 2 GiB, Windows on arm64", () => {
+            assert.deepStrictEqual(
+                problemsOf({
+                    workload,
+                    fleet: { groups: labGroups({ Web: { operatingSystem: "WINDOWS_SERVER_2022" }, App: { operatingSystem: "WINDOWS_SERVER_2025", instanceType: "m7g.large" } }) },
+                }),
+                [
+                    'oe-lab-ipm:fleet.groups.0.instanceType = "t3.micro": has less than the 2 GiB of memory Windows Server 2022 needs; use t3.small or larger (operatingSystem WINDOWS_SERVER_2022)',
+                    'oe-lab-ipm:fleet.groups.1.instanceType = "m7g.large": is arm64, and Windows Server 2025 has no arm64 AMI; use an x86_64 type such as t3.medium (operatingSystem WINDOWS_SERVER_2025)',
+                ],
+            );
         });
 
         // Mac types (mac1 x86_64, the others Apple silicon) are refused above, whatever their architecture.
@@ -231,7 +245,7 @@ describe("config refuses what AWS would refuse", () => {
                     fleet: { environment: "" },
                     maintenanceWindow: { adminGroup: "", targetRoles: Array.from({ length: 51 }, (_, i) => `R${i}`) },
                     alerts: { emails: [""] },
-                    patching: { rejectedPatches: [""] },
+                    patching: { baselines: { AMAZON_LINUX_2023: { rejectedPatches: [""] } } },
                     inventory: { associationName: "a".repeat(60), resourceDataSync: true, logPrefix: "p".repeat(501) },
                 }),
                 [
@@ -240,20 +254,20 @@ describe("config refuses what AWS would refuse", () => {
                     `oe-lab-ipm:maintenanceWindow.targetRoles = ${JSON.stringify(Array.from({ length: 51 }, (_, i) => `R${i}`))}: must name 1 to 50 InstanceRole values`,
                     'oe-lab-ipm:maintenanceWindow.adminGroup = "": must be an IAM group name (1-128 letters, digits and +=,.@_-)',
                     'oe-lab-ipm:alerts.emails.0 = "": must be an e-mail address such as ops@example.com',
-                    'oe-lab-ipm:patching.rejectedPatches.0 = "": must be a package name or pattern of 1-100 characters',
+                    'oe-lab-ipm:patching.baselines.AMAZON_LINUX_2023.rejectedPatches.0 = "": must be a package name or pattern of 1-100 characters',
                     `oe-lab-ipm:inventory.associationName = "${"a".repeat(60)}": at most 59 characters with resourceDataSync, because the data sync is named <name>-sync and AWS allows 64`,
                 ],
             );
         });
 
         it("refuses patch filters with too many, too long or no values", () => {
-            const rule = (patchFilters: Record<string, string[]>) => ({ workload, patching: { approvalRules: [{ patchFilters, complianceLevel: "HIGH", enableNonSecurity: true }] } });
+            const rule = (patchFilters: Record<string, string[]>) => ({ workload, patching: { baselines: { AMAZON_LINUX_2023: { approvalRules: [{ patchFilters, complianceLevel: "HIGH", enableNonSecurity: true }] } } } });
             assert.deepStrictEqual(problemsOf(rule({ PRODUCT: Array.from({ length: 21 }, (_, i) => `P${i}`), SEVERITY: [] })).map((p) => p.replace(/ = \{.*\}: /, ": ")), [
-                "oe-lab-ipm:patching.approvalRules.0.patchFilters: PRODUCT takes 1 to 20 values (\"*\" for all); it has 21",
-                "oe-lab-ipm:patching.approvalRules.0.patchFilters: SEVERITY takes 1 to 20 values (\"*\" for all); it has 0",
+                "oe-lab-ipm:patching.baselines.AMAZON_LINUX_2023.approvalRules.0: PRODUCT takes 1 to 20 values (\"*\" for all); it has 21",
+                "oe-lab-ipm:patching.baselines.AMAZON_LINUX_2023.approvalRules.0: SEVERITY takes 1 to 20 values (\"*\" for all); it has 0",
             ]);
             assert.deepStrictEqual(problemsOf(rule({ PRODUCT: ["p".repeat(65)] })).map((p) => p.replace(/ = \{.*\}: /, ": ")), [
-                `oe-lab-ipm:patching.approvalRules.0.patchFilters: PRODUCT values must be 1 to 64 characters: "${"p".repeat(65)}"`,
+                `oe-lab-ipm:patching.baselines.AMAZON_LINUX_2023.approvalRules.0: PRODUCT values must be 1 to 64 characters: "${"p".repeat(65)}"`,
             ]);
         });
 

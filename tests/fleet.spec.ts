@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { OPERATING_SYSTEM_SPECS } from "../components/operatingSystems";
-import { MOCK_ACCOUNT, mockAmiId, ofType, RecordedResource, runStack, single, STACK_FILES, STACKS, StackRun } from "./harness";
+import { labGroups, MOCK_ACCOUNT, mockAmiId, ofType, RecordedResource, runStack, single, STACK_FILES, STACKS, StackRun } from "./harness";
 
 const INSTANCE = "aws:ec2/instance:Instance";
 const AL2023_X86 = OPERATING_SYSTEM_SPECS.AMAZON_LINUX_2023.amiParameter.x86_64;
@@ -116,33 +116,29 @@ for (const stack of STACKS) {
 
 describe("ManagedFleet options", () => {
     it("scales each role and its instance type through config", async () => {
-        const run = await runStack("test", {
-            "fleet.webServerCount": 3,
-            "fleet.webServerInstanceType": "t3.small",
-            "fleet.appServerCount": 1,
-            "fleet.appServerInstanceType": "m7i.large",
-        });
+        const run = await runStack("test", { "fleet.groups": labGroups({ Web: { count: 3, instanceType: "t3.small" }, App: { count: 1, instanceType: "m7i.large" } }) });
         const types = [...instancesByName(run)].map(([name, i]) => `${name}:${i.inputs.instanceType}`).sort();
         assert.deepStrictEqual(types, ["Test-App1:m7i.large", "Test-Web1:t3.small", "Test-Web2:t3.small", "Test-Web3:t3.small"]);
         assert.strictEqual(run.outputs.PrimaryURL, `http://${instancesByName(run).get("Test-Web1")!.state.publicIp}`);
     });
 
     it("takes the arm64 AMI for Graviton instance types", async () => {
-        const run = await runStack("test", { "fleet.appServerInstanceType": "t4g.micro" });
+        const run = await runStack("test", { "fleet.groups": labGroups({ App: { instanceType: "t4g.micro" } }) });
         const amis = instancesByName(run);
         assert.strictEqual(amis.get("Test-App1")!.inputs.ami, mockAmiId(OPERATING_SYSTEM_SPECS.AMAZON_LINUX_2023.amiParameter.arm64));
         assert.strictEqual(amis.get("Test-Web1")!.inputs.ami, mockAmiId(AL2023_X86));
     });
 
     it("switches AMI and package manager together with the operating system", async () => {
-        const run = await runStack("test", { "fleet.operatingSystem": "AMAZON_LINUX_2" });
+        const run = await runStack("test", { "fleet.groups": labGroups({ Web: { operatingSystem: "AMAZON_LINUX_2" }, App: { operatingSystem: "AMAZON_LINUX_2" } }) });
         const web1 = instancesByName(run).get("Test-Web1")!;
         assert.strictEqual(web1.inputs.ami, mockAmiId(OPERATING_SYSTEM_SPECS.AMAZON_LINUX_2.amiParameter.x86_64));
         assert.match(web1.inputs.userData, /^yum install -y httpd$/m);
     });
 
     it("uses a pinned AMI and an existing key pair when configured", async () => {
-        const run = await runStack("prod", { "fleet.amiId": "ami-0123456789abcdef0", "fleet.keyName": "OELabIPM" });
+        const pinned = { amiId: "ami-0123456789abcdef0" };
+        const run = await runStack("prod", { "fleet.groups": labGroups({ Web: pinned, App: pinned }), "fleet.keyName": "OELabIPM" });
         for (const instance of ofType(run, INSTANCE)) {
             assert.strictEqual(instance.inputs.ami, "ami-0123456789abcdef0");
             assert.strictEqual(instance.inputs.keyName, "OELabIPM");
@@ -180,7 +176,7 @@ describe("ManagedFleet day 2: a later pulumi up keeps the instances' AMI", () =>
 
     it("applies a pinned amiId, and a changed pin, to every instance (nothing ignored)", async () => {
         for (const pin of ["ami-0123456789abcdef0", "ami-0fedcba9876543210"]) {
-            for (const instance of ofType(await runStack("prod", { "fleet.amiId": pin }), INSTANCE)) {
+            for (const instance of ofType(await runStack("prod", { "fleet.groups": labGroups({ Web: { amiId: pin }, App: { amiId: pin } }) }), INSTANCE)) {
                 assert.strictEqual(instance.inputs.ami, pin);
                 assert.deepStrictEqual(instance.options.ignoreChanges, [], instance.name);
             }

@@ -3,6 +3,7 @@
  * Pulumi's mocks (plan/evaluate.ts, shared with the offline plan) with realistic values, and
  * offers lookups into the recorded resources.
  */
+import { LAB_GROUPS } from "../config/lab";
 import { ConfigOverrides } from "../config/stackFiles";
 import { evaluateStack, FailedRun, RecordedResource, StackRun } from "../plan/evaluate";
 
@@ -59,3 +60,11 @@ export const STACK_FILES = {
     test: { workload: "Test", patchGroup: "Critical", approveAfterDays: 0 },
     prod: { workload: "Prod", patchGroup: "Critical-Prod", approveAfterDays: 7 },
 } as const;
+
+/**
+ * `fleet.groups` of the lab with some fields changed per group, for overrides:
+ * `labGroups({ Web: { count: 3 }, App: { instanceType: "t4g.micro" } })`.
+ */
+export function labGroups(changes: Partial<Record<"Web" | "App", Record<string, unknown>>> = {}): Record<string, unknown>[] {
+    return LAB_GROUPS.map((group) => ({ ...group, ...changes[group.name] }));
+}

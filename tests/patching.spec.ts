@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { ConfigError } from "../config";
 import { OPERATING_SYSTEM_SPECS } from "../components/operatingSystems";
-import { mockAmiId, ofType, runFailingStack, runStack, single, STACK_FILES, STACKS, StackRun } from "./harness";
+import { labGroups, mockAmiId, ofType, runFailingStack, runStack, single, STACK_FILES, STACKS, StackRun } from "./harness";
 
 const BASELINE = "aws:ssm/patchBaseline:PatchBaseline";
 const PATCH_GROUP = "aws:ssm/patchGroup:PatchGroup";
@@ -58,8 +58,9 @@ for (const stack of STACKS) {
 }
 
 describe("PatchingPolicy options", () => {
-    it("changes the AMI and the baseline's OS together with fleet.operatingSystem", async () => {
-        const run = await runStack("test", { "fleet.operatingSystem": "AMAZON_LINUX_2" });
+    it("changes the AMI and the baseline's OS together with the groups' operating system", async () => {
+        const al2 = { operatingSystem: "AMAZON_LINUX_2" };
+        const run = await runStack("test", { "fleet.groups": labGroups({ Web: al2, App: al2 }) });
         assert.strictEqual(single(run, BASELINE).inputs.operatingSystem, "AMAZON_LINUX_2");
         for (const instance of ofType(run, INSTANCE)) {
             assert.strictEqual(instance.inputs.ami, mockAmiId(OPERATING_SYSTEM_SPECS.AMAZON_LINUX_2.amiParameter.x86_64));
@@ -68,10 +69,14 @@ describe("PatchingPolicy options", () => {
 
     it("expresses the original lab's two rules, with per-rule delays and BLOCK", async () => {
         const run = await runStack("prod", {
-            "patching.approvalRules": [
-                { patchFilters: { PRODUCT: ["*"], CLASSIFICATION: ["Security"], SEVERITY: ["Critical", "Important"] }, complianceLevel: "CRITICAL", enableNonSecurity: false },
-                { patchFilters: { PRODUCT: ["*"], CLASSIFICATION: ["*"], SEVERITY: ["*"] }, approveAfterDays: 14, complianceLevel: "MEDIUM", enableNonSecurity: true },
-            ],
+            "patching.baselines": {
+                AMAZON_LINUX_2023: {
+                    approvalRules: [
+                        { patchFilters: { PRODUCT: ["*"], CLASSIFICATION: ["Security"], SEVERITY: ["Critical", "Important"] }, complianceLevel: "CRITICAL", enableNonSecurity: false },
+                        { patchFilters: { PRODUCT: ["*"], CLASSIFICATION: ["*"], SEVERITY: ["*"] }, approveAfterDays: 14, complianceLevel: "MEDIUM", enableNonSecurity: true },
+                    ],
+                },
+            },
             "patching.rejectedPatchesAction": "BLOCK",
         });
         const baseline = single(run, BASELINE);
@@ -87,29 +92,29 @@ describe("PatchingPolicy options", () => {
 
     it("refuses an unknown OS, 400 days, a bad filter key, a bad compliance level and an empty patch group, registering nothing", async () => {
         const { error, resources } = await runFailingStack("test", {
-            "fleet.operatingSystem": "AMAZON_LINUX",
+            "fleet.groups": labGroups({ App: { operatingSystem: "AMAZON_LINUX" } }),
             "patching.patchGroup": "",
             "patching.approveAfterDays": 400,
-            "patching.approvalRules": [{ patchFilters: { PATCH_SET: ["OS"] }, complianceLevel: "SEVERE", enableNonSecurity: true }],
+            "patching.baselines": { AMAZON_LINUX_2023: { approvalRules: [{ patchFilters: { PATCH_SET: ["OS"] }, complianceLevel: "SEVERE", enableNonSecurity: true }] } },
         });
         assert.ok(error instanceof ConfigError);
         assert.deepStrictEqual(resources, []);
         assert.deepStrictEqual(error.problems, [
-            'oe-lab-ipm:fleet.operatingSystem = "AMAZON_LINUX": must be one of AMAZON_LINUX_2023, AMAZON_LINUX_2',
+            'oe-lab-ipm:fleet.groups.1.operatingSystem = "AMAZON_LINUX": must be one of AMAZON_LINUX_2023, AMAZON_LINUX_2, UBUNTU_24_04, WINDOWS_SERVER_2022, WINDOWS_SERVER_2025',
             'oe-lab-ipm:patching.patchGroup = "": must be 1-256 characters of letters, digits, spaces and _.:/=+-@',
             "oe-lab-ipm:patching.approveAfterDays = 400: must be a whole number from 0 to 360",
-            'oe-lab-ipm:patching.approvalRules.0.complianceLevel = "SEVERE": must be one of CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL, UNSPECIFIED',
+            'oe-lab-ipm:patching.baselines.AMAZON_LINUX_2023.approvalRules.0.complianceLevel = "SEVERE": must be one of CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL, UNSPECIFIED',
         ]);
     });
 
     it("refuses filter keys and values the fleet's OS does not have", async () => {
         const { error, resources } = await runFailingStack("test", {
-            "patching.approvalRules": [{ patchFilters: { PATCH_SET: ["OS"], SEVERITY: ["Urgent"] }, complianceLevel: "HIGH", enableNonSecurity: false }],
+            "patching.baselines": { AMAZON_LINUX_2023: { approvalRules: [{ patchFilters: { PATCH_SET: ["OS"], SEVERITY: ["Urgent"] }, complianceLevel: "HIGH", enableNonSecurity: false }] } },
         });
         assert.deepStrictEqual(resources, []);
         assert.deepStrictEqual((error as ConfigError).problems, [
-            'oe-lab-ipm:patching.approvalRules.0.patchFilters = {"PATCH_SET":["OS"],"SEVERITY":["Urgent"]}: filter key PATCH_SET is not valid for AMAZON_LINUX_2023; allowed: PRODUCT, CLASSIFICATION, SEVERITY',
-            'oe-lab-ipm:patching.approvalRules.0.patchFilters = {"PATCH_SET":["OS"],"SEVERITY":["Urgent"]}: SEVERITY values Urgent are not valid for AMAZON_LINUX_2023; allowed: *, Critical, Important, Medium, Low, None',
+            'oe-lab-ipm:patching.baselines.AMAZON_LINUX_2023.approvalRules.0 = {"patchFilters":{"PATCH_SET":["OS"],"SEVERITY":["Urgent"]},"complianceLevel":"HIGH","enableNonSecurity":false}: filter key PATCH_SET is not valid for AMAZON_LINUX_2023; allowed: PRODUCT, CLASSIFICATION, SEVERITY',
+            'oe-lab-ipm:patching.baselines.AMAZON_LINUX_2023.approvalRules.0 = {"patchFilters":{"PATCH_SET":["OS"],"SEVERITY":["Urgent"]},"complianceLevel":"HIGH","enableNonSecurity":false}: SEVERITY values Urgent are not valid for AMAZON_LINUX_2023; allowed: *, Critical, Important, Medium, Low, None',
         ]);
     });
 });

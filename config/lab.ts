@@ -1,0 +1,50 @@
+/**
+ * The lab's scheme, which the components do not know: its tag keys, its resource names (per
+ * workload, so two stacks share an account), its instance groups. index.ts turns config into
+ * component arguments with these; the schema's defaults and checks use them too.
+ */
+import { PROJECT } from "./project";
+
+/** The lab's tag keys. `Patch Group` has a space and is case sensitive: Patch Manager reads it. */
+export const TAG = {
+    name: "Name",
+    environment: "Environment",
+    workload: "Workload",
+    instanceRole: "InstanceRole",
+    patchGroup: "Patch Group",
+    ssmManaged: "SSMManaged",
+    confidentiality: "Confidentiality",
+} as const;
+
+/** The tags on every taggable resource besides the user's (index.ts). */
+export const STACK_TAGS = { workload: "Workload", application: "Application" } as const;
+
+export const DEFAULT_ENVIRONMENT = "OELabIPM";
+export const DEFAULT_CONFIDENTIALITY = "Public";
+/** The lab patches its web servers. */
+export const DEFAULT_TARGET_ROLES = ["WebServer"];
+
+/** The lab's fleet: 2 web servers and 2 app servers on Amazon Linux 2023. */
+export const LAB_GROUPS = [
+    { name: "Web", role: "WebServer", count: 2, instanceType: "t3.micro", operatingSystem: "AMAZON_LINUX_2023", webServer: true },
+    { name: "App", role: "AppServer", count: 2, instanceType: "t3.micro", operatingSystem: "AMAZON_LINUX_2023", webServer: false },
+] as const;
+
+/** The lab's names, per workload (IAM names are account-wide; the others are what people search for). */
+export const LAB_NAMES = {
+    instanceRolePrefix: (workload: string) => `ManagedInstancesRole-${workload}-`,
+    windowRolePrefix: (workload: string) => `SSMMaintenanceWindowRole-${workload}-`,
+    passRolePolicyPrefix: (workload: string) => `SSMMaintenanceWindowPassRole-${workload}-`,
+    logGroupPrefix: (workload: string) => `/${PROJECT}/${workload}/patching-`,
+    patchGroup: (workload: string) => `Critical-${workload}`,
+    associationName: (workload: string) => `InventoryAllInstances-${workload}`,
+    windowName: (workload: string) => `Patch${workload}WorkloadWebServers`,
+    scanWindowName: (workload: string) => `Scan${workload}Workload`,
+    scanTargetName: (workload: string) => `${workload}Fleet`,
+    topicName: (workload: string) => `AdminAlert-${workload}`,
+    /** The install window's target, named after the roles it targets: `TestWebServers`, `TestWebServersAppServers`. */
+    installTargetName: (workload: string, roles: readonly string[]) => `${workload}${roles.map((r) => `${r.replace(/[^A-Za-z0-9]/g, "")}s`).join("")}`.slice(0, 128),
+} as const;
+
+/** The longest workload whose window role prefix (`SSMMaintenanceWindowRole-<Workload>-`) fits IAM's 38 characters. */
+export const MAX_WORKLOAD_LENGTH = 38 - LAB_NAMES.windowRolePrefix("").length;
