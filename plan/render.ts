@@ -149,7 +149,7 @@ export function renderPlan(plan: Plan): string {
         ...counts.map(([type, n]) => `  ${type.padEnd(width)}  ${n}`),
         "",
         "Outputs:",
-        ...outputs.map(([key, value]) => `  ${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`),
+        ...outputs.filter(([, value]) => value !== undefined).map(([key, value]) => `  ${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`),
         "",
     ].join("\n");
 }

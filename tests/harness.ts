@@ -52,8 +52,11 @@ export function single(run: StackRun, type: string, name?: string): RecordedReso
     return found[0];
 }
 
-/** The stacks that have a committed stack file: the specs run each of them. */
+/** The lab's stacks: the specs of the lab's resources run each of them. */
 export const STACKS = ["test", "prod"] as const;
+
+/** Every committed stack file: the lab's, a mixed-OS fleet, an existing fleet. Contract, plan and policy specs run each. */
+export const ALL_STACKS = ["test", "prod", "mixed", "existing"] as const;
 
 /** What the committed stack files set, as the specs expect to find it in the resources. */
 export const STACK_FILES = {

@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import type { PolicyResource, ResourceValidation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { resourcePolicies, stackPolicies } from "../policy/policies";
-import { RecordedResource, runStack, STACKS, StackRun } from "./harness";
+import { ALL_STACKS, RecordedResource, runStack, STACKS, StackRun } from "./harness";
 
 /**
  * The policy SDK's view of a resource, built from a recorded one, so the pack's policies run
@@ -74,7 +74,7 @@ function policy(name: string): ResourceValidationPolicy {
     return found;
 }
 
-for (const stack of STACKS) {
+for (const stack of ALL_STACKS) {
     describe(`policy pack on the ${stack} stack's planned resources`, () => {
         let run: StackRun;
         let resources: PolicyResource[];
@@ -84,7 +84,9 @@ for (const stack of STACKS) {
         });
 
         for (const p of resourcePolicies) {
-            it(`${p.name}: passes, and applies to at least one resource`, async () => {
+            // The existing-fleet stack creates no instance and no security group: the EC2 policies apply to nothing there.
+            const mustApply = (STACKS as readonly string[]).includes(stack) || !/^(ec2-|no-world-)/.test(p.name);
+            it(`${p.name}: passes${mustApply ? ", and applies to at least one resource" : ""}`, async () => {
                 let applied = 0;
                 for (const resource of resources) {
                     const violations = await check(p, resource);
@@ -92,7 +94,7 @@ for (const stack of STACKS) {
                     applied++;
                     assert.deepStrictEqual(violations, [], `${resource.type} ${resource.name}`);
                 }
-                assert.ok(applied > 0, `${p.name} applied to nothing`);
+                if (mustApply) assert.ok(applied > 0, `${p.name} applied to nothing`);
             });
         }
 
