@@ -94,7 +94,7 @@ const window = new PatchMaintenanceWindow("lab-window", {
     windowName: config.maintenanceWindow.windowName,
     // The lab patches the workload's web servers; an existing fleet, every targeted instance.
     installTargets: existing ? toTargets(fleetTags) : { [TAG.workload]: [workload], [TAG.instanceRole]: targetRoles },
-    installTargetName: existing ? `${workload}Fleet` : LAB_NAMES.installTargetName(workload, targetRoles),
+    installTargetName: existing ? LAB_NAMES.existingTargetName(workload) : LAB_NAMES.installTargetName(workload, targetRoles),
     roleNamePrefix: LAB_NAMES.windowRolePrefix(workload),
     passRolePolicyNamePrefix: LAB_NAMES.passRolePolicyPrefix(workload),
     instanceRoleNames,
@@ -114,7 +114,7 @@ const window = new PatchMaintenanceWindow("lab-window", {
         ? {
               windowName: LAB_NAMES.scanWindowName(workload),
               targets: existing ? toTargets(fleetTags) : { [TAG.workload]: [workload] },
-              targetName: LAB_NAMES.scanTargetName(workload),
+              targetName: existing ? LAB_NAMES.existingTargetName(workload) : LAB_NAMES.scanTargetName(workload),
               schedule: config.maintenanceWindow.scanSchedule,
           }
         : undefined,

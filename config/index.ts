@@ -62,7 +62,7 @@ export function parseLabConfig(raw: Record<string, unknown>, context: ConfigCont
         stack: context.stack,
         patching: { ...parsed.patching, patchGroup: parsed.patching.patchGroup ?? LAB_NAMES.patchGroup(parsed.workload) },
         inventory: { ...parsed.inventory, associationName: parsed.inventory.associationName ?? LAB_NAMES.associationName(parsed.workload) },
-        maintenanceWindow: { ...parsed.maintenanceWindow, windowName: parsed.maintenanceWindow.windowName ?? LAB_NAMES.windowName(parsed.workload) },
+        maintenanceWindow: { ...parsed.maintenanceWindow, windowName: parsed.maintenanceWindow.windowName ?? (parsed.fleet.mode === "existing" ? LAB_NAMES.existingWindowName : LAB_NAMES.windowName)(parsed.workload) },
         alerts: { ...parsed.alerts, topicName: parsed.alerts.topicName ?? LAB_NAMES.topicName(parsed.workload) },
     };
 }

@@ -39,6 +39,9 @@ export const LAB_NAMES = {
     patchGroup: (workload: string) => `Critical-${workload}`,
     associationName: (workload: string) => `InventoryAllInstances-${workload}`,
     windowName: (workload: string) => `Patch${workload}WorkloadWebServers`,
+    /** An existing fleet's install window patches every tagged instance, not web servers. */
+    existingWindowName: (workload: string) => `Patch${workload}WorkloadTaggedInstances`,
+    existingTargetName: (workload: string) => `${workload}TaggedInstances`,
     scanWindowName: (workload: string) => `Scan${workload}Workload`,
     scanTargetName: (workload: string) => `${workload}Fleet`,
     topicName: (workload: string) => `AdminAlert-${workload}`,

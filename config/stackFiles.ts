@@ -8,6 +8,7 @@ import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
 import { LabConfig, parseLabConfig, PROJECT, providerConfigProblems } from "./index";
+import { configReference } from "./reference";
 
 /** The folder of Pulumi.yaml, whether this runs from config/ (ts-node) or bin/config/ (compiled). */
 export const PROJECT_ROOT = findProjectRoot(__dirname);
@@ -106,15 +107,21 @@ function setPath(values: Record<string, unknown>, dotted: string, value: unknown
         else values[key] = value;
         return;
     }
-    const root = structuredClone((values[key] ?? {}) as Record<string, unknown>);
+    // A path into a key the stack file leaves out starts from that key's default, as `fleet.groups.0.count=60` means the lab's groups with 60 web servers.
+    const root = structuredClone((values[key] ?? schemaDefault(top) ?? {}) as Record<string, unknown>);
     let node = root;
-    for (const part of rest.slice(0, -1)) {
-        node = (node[part] ??= {}) as Record<string, unknown>;
-    }
+    rest.slice(0, -1).forEach((part, i) => {
+        node = (node[part] ??= structuredClone(schemaDefault([top, ...rest.slice(0, i + 1)].join(".")) ?? {})) as Record<string, unknown>;
+    });
     const last = rest[rest.length - 1];
     if (value === undefined) delete node[last];
     else node[last] = value;
     values[key] = root;
+}
+
+/** The schema's default of a key below the namespace (`fleet.groups`), if it has one. */
+function schemaDefault(dotted: string): unknown {
+    return configReference().find((k) => k.key === dotted)?.default;
 }
 
 /** A stack's validated config and region, straight from its stack file (throws ConfigError or StackFileError). */

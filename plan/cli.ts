@@ -29,11 +29,11 @@ interface Options {
     projectDir?: string;
 }
 
-/** `--config fleet.webServerCount=20`: a path as `pulumi config set --path` takes it, and a YAML value. */
+/** `--config fleet.groups.0.count=20`: a path as `pulumi config set --path` takes it, and a YAML value. */
 function configOption(text: string, previous: Record<string, unknown>): Record<string, unknown> {
     const eq = text.indexOf("=");
     if (eq <= 0) {
-        throw new InvalidArgumentError(`expected <key>=<value>, e.g. fleet.webServerCount=20, got ${JSON.stringify(text)}`);
+        throw new InvalidArgumentError(`expected <key>=<value>, e.g. fleet.groups.0.count=20, got ${JSON.stringify(text)}`);
     }
     return { ...previous, [text.slice(0, eq)]: yaml.load(text.slice(eq + 1)) };
 }
@@ -44,7 +44,7 @@ export function program(): Command {
         .requiredOption("-s, --stack <name>", "the stack whose Pulumi.<name>.yaml to plan (test, prod, ...)")
         .option("--json <file>", "write the whole desired state as stable, sorted JSON")
         .option("--diagram <file>", "write a Mermaid diagram of the stack")
-        .option("-c, --config <key=value>", "override a config value, e.g. fleet.webServerCount=20 (repeatable)", configOption, {})
+        .option("-c, --config <key=value>", "override a config value, e.g. fleet.groups.0.count=20 (repeatable)", configOption, {})
         .option("--project-dir <dir>", "the folder with Pulumi.yaml and the stack files (default: this project)")
         .option("--check", "also hold every request the stack would send against AWS's API models; exit 2 on a violation")
         .option("-q, --quiet", "print nothing but errors (for scripts)")

@@ -2,7 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
-import { ConfigError, labSchema, parseLabConfig } from "../config";
+import { ConfigError, parseLabConfig } from "../config";
 import { labGroups, PROJECT_ROOT, runFailingStack } from "./harness";
 
 /** Runs the test stack with overrides; asserts that it fails on config alone, having registered nothing. */
@@ -14,16 +14,10 @@ async function configProblems(overrides: Record<string, unknown>): Promise<reado
 }
 
 describe("stack config", () => {
-    it("declares in Pulumi.yaml exactly the defaults the program applies", () => {
+    it("declares in Pulumi.yaml only the required workload: every default exists once, in the components", () => {
         const declared = (yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as any).config;
-        // The schema's own defaults, before per-workload names (patch group, association name) are derived.
-        const defaults = labSchema.parse({ workload: "Any" });
-        for (const area of ["tags", "network", "fleet", "inventory", "maintenanceWindow", "alerts", "patching"] as const) {
-            assert.deepStrictEqual(declared[area].value, defaults[area], `Pulumi.yaml config.${area}`);
-        }
-        assert.deepStrictEqual(declared.workload, {
-            type: "string",
-            description: "The lab's WorkloadName (Test, Prod); part of names and the Workload tag.",
+        assert.deepStrictEqual(declared, {
+            workload: { type: "string", description: "The lab's WorkloadName (Test, Prod); part of names and the Workload tag." },
         });
     });
 
