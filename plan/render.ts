@@ -52,7 +52,7 @@ const SUMMARIES: Record<string, Summary> = {
     "aws:ec2/instance:Instance": (i) => [
         `${i.instanceType}, ami ${i.ami}, subnet ${i.subnetId}, public IP ${i.associatePublicIpAddress ? "yes" : "no"}`,
         `IMDS tokens ${i.metadataOptions?.httpTokens}, root volume ${i.rootBlockDevice?.encrypted ? "encrypted" : "NOT encrypted"} ${i.rootBlockDevice?.volumeType ?? ""}`,
-        `profile ${i.iamInstanceProfile}${i.keyName ? `, key pair ${i.keyName}` : ""}${i.userData ? ", user data installs httpd" : ""}`,
+        `profile ${i.iamInstanceProfile}${i.keyName ? `, key pair ${i.keyName}` : ""}${i.userData ? `, user data installs ${userDataServer(i.userData)}` : ""}`,
         tagsLine(i.tags),
     ],
     "aws:s3/bucket:Bucket": (i) => [i.forceDestroy ? "deleted with its logs on destroy" : "kept (with its logs) on destroy"],
@@ -82,7 +82,7 @@ const SUMMARIES: Record<string, Summary> = {
         `${i.name} for ${i.operatingSystem}`,
         ...(i.approvalRules ?? []).map(
             (r: Inputs) =>
-                `approve ${(r.patchFilters ?? []).map((f: Inputs) => `${f.key}=${f.values.join("|")}`).join(", ")} after ${r.approveAfterDays} days, ${r.complianceLevel}${r.enableNonSecurity ? ", non-security too" : ""}`,
+                `approve ${(r.patchFilters ?? []).map((f: Inputs) => `${f.key}=${f.values.join("|")}`).join(", ")}${r.approveAfterDays === undefined ? " without delay" : ` after ${r.approveAfterDays} days`}, ${r.complianceLevel}${r.enableNonSecurity ? ", non-security too" : ""}`,
         ),
         `reject ${(i.rejectedPatches ?? []).join(", ")} (${i.rejectedPatchesAction})`,
     ],
@@ -152,4 +152,10 @@ export function renderPlan(plan: Plan): string {
         ...outputs.filter(([, value]) => value !== undefined).map(([key, value]) => `  ${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`),
         "",
     ].join("\n");
+}
+
+/** What a web server's user data installs, read from the script: IIS (PowerShell), apache2 or httpd. */
+function userDataServer(userData: string): string {
+    if (userData.includes("Install-WindowsFeature -Name Web-Server")) return "IIS";
+    return /install -y (\S+)/.exec(userData)?.[1] ?? "a script";
 }

@@ -164,6 +164,19 @@ describe("ops", () => {
             assert.deepStrictEqual(ssm.commandCalls(SendCommandCommand)[0].args[0].input.Targets, prod);
         });
 
+        it("targets an existing fleet by the tags its stack file names", async () => {
+            ssm.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: [WEB1] });
+            commandProgress("cmd-3", "Success", [{ id: WEB1.InstanceId, status: "Success" }]);
+            const s = await ops(["scan", "--stack", "existing"]);
+            assert.strictEqual(s.code, 0, s.err);
+            const tags = [
+                { Key: "tag:Environment", Values: ["Production"] },
+                { Key: "tag:PatchWith", Values: ["oe-lab-ipm"] },
+            ];
+            assert.deepStrictEqual(sent(ssm.commandCalls(DescribeInstanceInformationCommand)[0]), { Filters: tags });
+            assert.deepStrictEqual(ssm.commandCalls(SendCommandCommand)[0].args[0].input.Targets, tags);
+        });
+
         it("exits non-zero when an invocation failed or timed out", async () => {
             fleetOnTwoPages();
             commandProgress("cmd-3", "Failed", [

@@ -108,6 +108,45 @@ for (const stack of STACKS) {
     });
 }
 
+describe("plan --stack mixed and --stack existing", () => {
+    it("mixed: every group's instances with their OS's AMI and web server, and a baseline per OS", async () => {
+        const result = await plan("--stack", "mixed");
+        assert.strictEqual(result.code, 0, result.stderr);
+        for (const expected of [
+            "ami <latest AMI in /aws/service/canonical/ubuntu/server/24.04/stable/current/arm64/hvm/ebs-gp3/ami-id>",
+            "ami <latest AMI in /aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base>",
+            "user data installs IIS",
+            "approve PRODUCT=*, SECTION=*, PRIORITY=* without delay, CRITICAL, non-security too",
+            "approve PRODUCT=*, CLASSIFICATION=CriticalUpdates|SecurityUpdates, MSRC_SEVERITY=* after 7 days, CRITICAL\n",
+            'patch group "Critical-Mixed" -> baseline <id of lab-patching-baseline-ubuntu>',
+            'patch group "Critical-Mixed" -> baseline <id of lab-patching-baseline-windows>',
+            "MixedWebServers: tag:Workload = Mixed AND tag:InstanceRole = WebServer",
+            '  OperatingSystems: ["Amazon Linux 2023","Ubuntu Server 24.04 LTS","Windows Server 2022"]\n',
+        ]) {
+            assert.ok(result.stdout.includes(expected), `plan shows: ${expected}`);
+        }
+        assert.match(result.stdout, /^ {2}aws:ec2\/instance:Instance\s+5$/m);
+        assert.match(result.stdout, /^ {2}aws:ssm\/patchBaseline:PatchBaseline\s+3$/m);
+        assert.doesNotMatch(result.stdout, REAL_LOOKING);
+    });
+
+    it("existing: no network, no fleet, and every target is the configured tags", async () => {
+        const result = await plan("--stack", "existing");
+        assert.strictEqual(result.code, 0, result.stderr);
+        const roots = result.stdout.split("\n").filter((l) => /^[├└]─ /.test(l));
+        assert.deepStrictEqual(roots, [
+            "├─ oelab:alerts:AlertTopic  lab-alerts",
+            "├─ oelab:alerts:PatchAlerts  lab-alert-rules",
+            "├─ oelab:inventory:InventoryAssociation  lab-inventory",
+            "├─ oelab:patching:PatchMaintenanceWindow  lab-window",
+            "└─ oelab:patching:PatchingPolicy  lab-patching",
+        ]);
+        assert.doesNotMatch(result.stdout, /aws:ec2\/|awsx:/);
+        assert.ok(result.stdout.includes("FleetTaggedInstances: tag:Environment = Production AND tag:PatchWith = oe-lab-ipm"));
+        assert.ok(result.stdout.includes("\nResources: 36 to create\n"));
+    });
+});
+
 describe("plan: what awsx's Vpc creates, counted as awsx/ec2/vpc.ts creates it", () => {
     it("counts NAT gateways, Elastic IPs and private routes by strategy, and awsx's defaults", () => {
         assert.deepStrictEqual(awsxVpcChildren({ numberOfAvailabilityZones: 3, subnetSpecs: [{ type: "Public" }, { type: "Private" }, { type: "Isolated" }], natGateways: { strategy: "Single" } }), {

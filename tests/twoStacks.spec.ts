@@ -3,10 +3,12 @@ import { ofType, RecordedResource, runStack, StackRun } from "./harness";
 import { associationReaches, windowTargetReaches } from "./targets";
 
 /**
- * test and prod planned together, as if deployed into one account and region (the lab deploys
- * its two stacks side by side): nothing they name may collide, and nothing one of them targets
- * may reach the other's instances.
+ * test, prod and mixed planned together, as if deployed into one account and region (the lab
+ * deploys its two stacks side by side; a mixed-OS fleet joins them): nothing they name may
+ * collide, no patch group is registered twice for one OS, and nothing one of them targets may
+ * reach another's instances.
  */
+const STACKS_IN_ONE_ACCOUNT = ["test", "prod", "mixed"];
 
 const INSTANCE = "aws:ec2/instance:Instance";
 
@@ -38,12 +40,12 @@ function awsName(r: RecordedResource, field = "name"): string | undefined {
     return r.inputs[field] ?? (r.inputs.namePrefix ? `${r.inputs.namePrefix}*` : undefined);
 }
 
-describe("test and prod in one account and region", () => {
+describe("test, prod and mixed in one account and region", () => {
     let runs: StackRun[];
     let resources: RecordedResource[];
     let instances: RecordedResource[];
     before(async () => {
-        runs = [await runStack("test", EVERYTHING), await runStack("prod", EVERYTHING)];
+        runs = await Promise.all(STACKS_IN_ONE_ACCOUNT.map((stack) => runStack(stack, EVERYTHING)));
         resources = runs.flatMap((r) => r.resources);
         instances = runs.flatMap((r) => ofType(r, INSTANCE));
     });
@@ -69,13 +71,21 @@ describe("test and prod in one account and region", () => {
         }
     });
 
-    it("register one patch group per operating system and baseline", () => {
-        const registrations = runs.map((run) => {
-            const baseline = ofType(run, "aws:ssm/patchBaseline:PatchBaseline")[0];
-            const group = ofType(run, "aws:ssm/patchGroup:PatchGroup")[0];
-            return `${baseline.inputs.operatingSystem}/${group.inputs.patchGroup}`;
+    it("register each patch group once per operating system (AWS allows one baseline per OS for a patch group)", () => {
+        const registrations = runs.flatMap((run) => {
+            const baselines = ofType(run, "aws:ssm/patchBaseline:PatchBaseline");
+            return ofType(run, "aws:ssm/patchGroup:PatchGroup").map((group) => {
+                const baseline = baselines.find((b) => b.id === group.inputs.baselineId)!;
+                return `${baseline.inputs.operatingSystem}/${group.inputs.patchGroup}`;
+            });
         });
-        assert.deepStrictEqual(registrations, ["AMAZON_LINUX_2023/Critical", "AMAZON_LINUX_2023/Critical-Prod"]);
+        assert.deepStrictEqual(registrations.sort(), [
+            "AMAZON_LINUX_2023/Critical",
+            "AMAZON_LINUX_2023/Critical-Mixed",
+            "AMAZON_LINUX_2023/Critical-Prod",
+            "UBUNTU/Critical-Mixed",
+            "WINDOWS/Critical-Mixed",
+        ]);
     });
 
     it("give every instance exactly one inventory association", () => {
@@ -84,11 +94,11 @@ describe("test and prod in one account and region", () => {
         for (const association of resources.filter((r) => r.type === "aws:ssm/association:Association")) {
             for (const name of associationReaches(association, groups, instances)) counts.set(name, counts.get(name)! + 1);
         }
-        assert.strictEqual(instances.length, 8);
-        assert.deepStrictEqual([...counts.values()], [1, 1, 1, 1, 1, 1, 1, 1], JSON.stringify([...counts]));
-        // The lab's single Environment target would have reached all eight from each stack: why the group exists.
+        assert.strictEqual(instances.length, 13);
+        assert.deepStrictEqual([...counts.values()], Array(13).fill(1), JSON.stringify([...counts]));
+        // The lab's single Environment target would have reached all thirteen from each stack: why the group exists.
         const labStyle = { inputs: { targets: [{ key: "tag:Environment", values: ["OELabIPM"] }] } } as unknown as RecordedResource;
-        assert.strictEqual(associationReaches(labStyle, [], instances).length, 8);
+        assert.strictEqual(associationReaches(labStyle, [], instances).length, 13);
     });
 
     it("let each window target reach its own stack's instances only", () => {
@@ -106,8 +116,9 @@ describe("test and prod in one account and region", () => {
             const details = ofType(run, "aws:cloudwatch/eventRule:EventRule").map((r) => JSON.parse(r.inputs.eventPattern).detail);
             return new Set(details.flatMap((d) => [...(d["instance-id"] ?? []), ...(d["window-id"] ?? []), ...(d["patch-baseline-id"] ?? [])]));
         };
-        const [test, prod] = runs.map(watched);
+        const [test, prod, mixed] = runs.map(watched);
         assert.strictEqual(test.size, 4 + 2 + 1);
-        assert.deepStrictEqual([...test].filter((id) => prod.has(id)), []);
+        assert.strictEqual(mixed.size, 5 + 2 + 3);
+        for (const [a, b] of [[test, prod], [test, mixed], [prod, mixed]]) assert.deepStrictEqual([...a].filter((id) => b.has(id)), []);
     });
 });
