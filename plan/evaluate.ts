@@ -346,9 +346,38 @@ export function evaluateStack(stack: string, recorded: RecordedResource[], optio
 async function evaluateNow(stack: string, recorded: RecordedResource[], options: EvaluationOptions): Promise<StackRun> {
     const values = loadStackConfig(stack, options.overrides, options.projectDir);
     const region = stackRegion(stack, values);
+    return runMocked({ stack, region, config: values, recorded, mode: options.values ?? "realistic" }, () => {
+        // A fresh evaluation of the real program for every run (an import would be cached).
+        delete require.cache[require.resolve(PROGRAM)];
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        return require(PROGRAM) as Record<string, unknown>;
+    });
+}
+
+/**
+ * Evaluates a program other than index.ts under the same mocks: `build` creates resources (one
+ * component, say, as pulumi-awsx's tests do) and returns the outputs to resolve. No stack file
+ * and no project config are read; only `aws:region` is set.
+ */
+export function evaluateProgram(build: () => Record<string, unknown>, options: { stack?: string; region?: string; values?: ValueMode } = {}): Promise<StackRun> {
+    const stack = options.stack ?? "component";
+    const region = options.region ?? "ap-northeast-1";
+    return oneAtATime(() => runMocked({ stack, region, config: { "aws:region": region }, recorded: [], mode: options.values ?? "realistic" }, build));
+}
+
+interface MockedRun {
+    readonly stack: string;
+    readonly region: string;
+    readonly config: Record<string, unknown>;
+    readonly recorded: RecordedResource[];
+    readonly mode: ValueMode;
+}
+
+async function runMocked(run: MockedRun, program: () => Record<string, unknown>): Promise<StackRun> {
+    const { stack, region, recorded } = run;
     const registrations = new Map<string, Registration>();
-    pulumi.runtime.setAllConfig(toRuntimeConfig(values));
-    await pulumi.runtime.setMocks(mocksFor(recorded, registrations, stack, region, options.values ?? "realistic"), PROJECT, stack, false);
+    pulumi.runtime.setAllConfig(toRuntimeConfig(run.config));
+    await pulumi.runtime.setMocks(mocksFor(recorded, registrations, stack, region, run.mode), PROJECT, stack, false);
     // The public mocks API leaves out parents, dependencies and options: read them off each request.
     observeRegistrations((r) =>
         registrations.set(`${r.type}::${r.name}`, {
@@ -365,10 +394,7 @@ async function evaluateNow(stack: string, recorded: RecordedResource[], options:
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
-        // A fresh evaluation of the real program for every run (an import would be cached).
-        delete require.cache[require.resolve(PROGRAM)];
-        // eslint-disable-next-line @typescript-eslint/no-require-imports
-        const exported = require(PROGRAM) as Record<string, unknown>;
+        const exported = program();
         const outputs: Record<string, unknown> = {};
         for (const [key, value] of Object.entries(exported)) {
             outputs[key] = await resolve(value as pulumi.Input<unknown>);
@@ -380,4 +406,3 @@ async function evaluateNow(stack: string, recorded: RecordedResource[], options:
         Error.stackTraceLimit = stackTraceLimit;
     }
 }
-

@@ -5,7 +5,7 @@
  */
 import { LAB_GROUPS } from "../config/lab";
 import { ConfigOverrides } from "../config/stackFiles";
-import { evaluateStack, FailedRun, RecordedResource, StackRun } from "../plan/evaluate";
+import { evaluateProgram, evaluateStack, FailedRun, RecordedResource, StackRun } from "../plan/evaluate";
 
 export { PROJECT_ROOT } from "../config/stackFiles";
 export { MOCK_ACCOUNT, mockAmiArchitecture, mockAmiId } from "../plan/evaluate";
@@ -70,4 +70,12 @@ export const STACK_FILES = {
  */
 export function labGroups(changes: Partial<Record<"Web" | "App", Record<string, unknown>>> = {}): Record<string, unknown>[] {
     return LAB_GROUPS.map((group) => ({ ...group, ...changes[group.name] }));
+}
+
+/**
+ * Runs a program other than the stack's under the same mocks: the component specs build one
+ * component alone (as pulumi-awsx tests its components) and return the outputs to resolve.
+ */
+export function runProgram(build: () => Record<string, unknown>): Promise<StackRun> {
+    return evaluateProgram(build);
 }
