@@ -8,7 +8,8 @@ import { PROJECT_ROOT, runFailingStack } from "./harness";
 interface Case {
     config: Record<string, unknown>;
     key: string;
-    value: unknown;
+    /** Absent when the case is a missing key. */
+    value?: unknown;
 }
 
 const corpus = yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, "tests", "fixtures", "bad-configs.yaml"), "utf8")) as Case[];
@@ -23,13 +24,15 @@ describe("bad input: every broken stack config is refused by key and value, befo
     });
 
     for (const c of corpus) {
-        it(`${c.key} = ${JSON.stringify(c.value)}`, async () => {
+        // A case without a value is about a key that is missing.
+        const shown = c.value === undefined ? "(unset)" : JSON.stringify(c.value);
+        it(`${c.key} = ${shown}`, async () => {
             const { error, resources } = await runFailingStack("test", c.config);
             assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error.stack}`);
             assert.deepStrictEqual(resources, [], "nothing may be registered");
             assert.strictEqual(error.problems.length, 1, error.message);
             const [problem] = error.problems;
-            const prefix = `oe-lab-ipm:${c.key} = ${JSON.stringify(c.value)}: `;
+            const prefix = `oe-lab-ipm:${c.key} = ${shown}: `;
             assert.ok(problem.startsWith(prefix) && problem.length > prefix.length + 10, `${problem}\ndoes not name ${prefix}… and what is allowed`);
         });
     }

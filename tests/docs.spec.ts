@@ -46,7 +46,7 @@ describe("README and docs", () => {
 
     it("say what a stack costs, with prices, region and date, and what costs after destroy", () => {
         const cost = read("README.md").split("## Cost")[1].split("\n## ")[0];
-        for (const fact of ["ap-northeast-1", "November 2026", "$0.0136 per hour", "$0.096 per GiB-month", "$0.005 per hour", "$1.00 per key-month", "**about $59**", "After `pulumi destroy`"]) {
+        for (const fact of ["ap-northeast-1", "November 2026", "$0.0136 per hour", "$0.096 per GiB-month", "$0.005 per hour", "$1.00 per key-month", "**about $59**", "After `pulumi destroy`", "$0.0108 per hour", "$0.0456 per hour", "**about $95**"]) {
             assert.ok(cost.includes(fact), fact);
         }
     });
