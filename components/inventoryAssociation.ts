@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { INVENTORY_DOCUMENT } from "./documents";
 import { associationScheduleProblem } from "./schedules";
-import { ArgumentError, countProblem, fieldProblem } from "./validation";
+import { ArgumentError, countProblem, fieldProblem, SSM_NAME_ALLOWED, SSM_NAME_PATTERN } from "./validation";
 
 export { INVENTORY_DOCUMENT } from "./documents";
 export const DEFAULT_INVENTORY_SCHEDULE = "rate(30 minutes)";
@@ -34,7 +34,7 @@ export const INVENTORY_PARAMETER_DEFAULTS = {
 export type InventoryParameters = { [K in keyof typeof INVENTORY_PARAMETER_DEFAULTS]: string };
 
 /** Association names: letters, digits, `_`, `-`, `.`, 3 to 128 characters (no spaces). */
-export const ASSOCIATION_NAME_PATTERN = /^[a-zA-Z0-9_.-]{3,128}$/;
+export const ASSOCIATION_NAME_PATTERN = SSM_NAME_PATTERN;
 /** S3 key prefixes: safe characters in `/`-separated segments, no leading or trailing `/`. */
 export const KEY_PREFIX_PATTERN = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/;
 
@@ -84,7 +84,7 @@ export const MAX_LOG_PREFIX_LENGTH = 500;
 
 /** Why an association name would make a request AWS refuses, or undefined. */
 export function associationNameProblem(name: string, resourceDataSync: boolean): string | undefined {
-    if (!ASSOCIATION_NAME_PATTERN.test(name)) return "must be 3-128 letters, digits, _ - or . (no spaces)";
+    if (!ASSOCIATION_NAME_PATTERN.test(name)) return SSM_NAME_ALLOWED;
     const max = MAX_SYNC_NAME_LENGTH - DATA_SYNC_SUFFIX.length;
     return resourceDataSync && name.length > max
         ? `at most ${max} characters with resourceDataSync, because the data sync is named <name>${DATA_SYNC_SUFFIX} and AWS allows ${MAX_SYNC_NAME_LENGTH}`

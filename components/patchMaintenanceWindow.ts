@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PATCH_DOCUMENT } from "./documents";
 import { awsManagedPolicyArn, rolePrefixProblem, serviceTrustPolicy } from "./iam";
 import { windowScheduleProblem } from "./schedules";
-import { ArgumentError, countProblem, fieldProblem } from "./validation";
+import { ArgumentError, countProblem, fieldProblem, SSM_NAME_ALLOWED, SSM_NAME_PATTERN } from "./validation";
 
 export const MAINTENANCE_WINDOW_POLICY = "service-role/AmazonSSMMaintenanceWindowRole";
 /** The Run Command notifications the tasks send to the alert topic. */
@@ -139,11 +139,10 @@ export interface PatchMaintenanceWindowArgs {
     tags?: Record<string, string>;
 }
 
-const WINDOW_NAME = /^[a-zA-Z0-9_.-]{3,128}$/;
 /** RegisterTargetWithMaintenanceWindow: at most 5 targets (tag keys). */
 export const MAX_TARGET_KEYS = 5;
 
-const nameProblem = (field: string, value: string) => (WINDOW_NAME.test(value) ? undefined : `${field} ${JSON.stringify(value)} must be 3-128 letters, digits, _ - .`);
+const nameProblem = (field: string, value: string) => (SSM_NAME_PATTERN.test(value) ? undefined : `${field} ${JSON.stringify(value)} ${SSM_NAME_ALLOWED}`);
 
 /** Problems of a tag target map: 1 to 5 keys, 1 to 50 values each. */
 function targetsProblems(field: string, targets: TagTargets): (string | undefined)[] {

@@ -8,7 +8,7 @@ import {
     PATCH_OPERATING_SYSTEMS,
     PatchOperatingSystem,
 } from "./operatingSystems";
-import { ArgumentError, countProblem } from "./validation";
+import { ArgumentError, countProblem, SSM_NAME_ALLOWED, SSM_NAME_PATTERN } from "./validation";
 
 export { COMPLIANCE_LEVELS } from "./operatingSystems";
 export type { ApprovalRule, ComplianceLevel } from "./operatingSystems";
@@ -25,7 +25,6 @@ export const MAX_REJECTED_PATCHES = 50;
 export const DEFAULT_REJECTED_PATCHES_ACTION: RejectedPatchesAction = "ALLOW_AS_DEPENDENCY";
 /** The lab approves at once. */
 export const DEFAULT_APPROVE_AFTER_DAYS = 0;
-const BASELINE_NAME = /^[a-zA-Z0-9_.-]{3,128}$/;
 
 export interface BaselineArgs {
     /** The OS it patches (Patch Manager's `OperatingSystem`): one baseline per OS. Required. */
@@ -68,7 +67,7 @@ export function validatePatchingPolicyArgs(args: PatchingPolicyArgs): void {
             }
             const rules = baseline.approvalRules ?? PATCH_OPERATING_SYSTEM_SPECS[baseline.operatingSystem].approvalRules;
             return [
-                BASELINE_NAME.test(baseline.name) ? undefined : `${at}.name ${JSON.stringify(baseline.name)} must be 3-128 letters, digits, _ - .`,
+                SSM_NAME_PATTERN.test(baseline.name) ? undefined : `${at}.name ${JSON.stringify(baseline.name)} ${SSM_NAME_ALLOWED}`,
                 rules.length >= 1 && rules.length <= MAX_APPROVAL_RULES ? undefined : `${at}.approvalRules must have 1 to ${MAX_APPROVAL_RULES} rules`,
                 ...rules.flatMap((rule, i) => [
                     countProblem(`${at}.approvalRules[${i}].approveAfterDays`, rule.approveAfterDays, 0, MAX_APPROVE_AFTER_DAYS),

@@ -20,6 +20,13 @@ export class ArgumentError extends Error {
     }
 }
 
+/**
+ * Systems Manager's names of documents, associations, baselines, windows and their targets and
+ * tasks: 3-128 letters, digits, `_`, `-` and `.` (the API models' `^[a-zA-Z0-9_\-.]{3,128}$`).
+ */
+export const SSM_NAME_PATTERN = /^[a-zA-Z0-9_.-]{3,128}$/;
+export const SSM_NAME_ALLOWED = "must be 3-128 letters, digits, _ - or . (no spaces)";
+
 /** `field "value" problem` when there is a problem, else undefined: one line of an ArgumentError. */
 export function fieldProblem(field: string, value: unknown, problem: string | undefined): string | undefined {
     return problem === undefined ? undefined : `${field} ${JSON.stringify(value)} ${problem}`;

@@ -16,7 +16,7 @@ import {
 } from "../components/operatingSystems";
 import { DEFAULTS as WINDOW_DEFAULTS, MAX_TARGET_VALUES, rateControlProblem, REBOOT_OPTIONS, timezoneProblem } from "../components/patchMaintenanceWindow";
 import { associationScheduleProblem, windowScheduleProblem } from "../components/schedules";
-import { LOG_RETENTION_DAYS, MAX_TAGS_PER_RESOURCE, reservedTagKeyProblem } from "../components/validation";
+import { LOG_RETENTION_DAYS, MAX_TAGS_PER_RESOURCE, reservedTagKeyProblem, SSM_NAME_ALLOWED, SSM_NAME_PATTERN } from "../components/validation";
 import { enumOf } from "../contract/models";
 import {
     COMPLIANCE_LEVELS,
@@ -33,7 +33,6 @@ import { DEFAULT_AVAILABILITY_ZONES, DEFAULT_VPC_CIDR } from "../components/labN
 import { DEFAULT_FOLLOW_LATEST_AMI, DEFAULT_INSTANCE_TYPE } from "../components/managedFleet";
 import { DEFAULT_CONFIDENTIALITY, DEFAULT_ENVIRONMENT, DEFAULT_TARGET_ROLES, LAB_GROUPS, MAX_WORKLOAD_LENGTH, STACK_TAGS, TAG } from "./lab";
 import {
-    ASSOCIATION_NAME_PATTERN,
     associationNameProblem,
     DEFAULT_INVENTORY_SCHEDULE,
     DEFAULT_KEEP_LOGS_ON_DESTROY,
@@ -184,13 +183,16 @@ export const networkSchema = area({
 export const FLEET_MODES = ["create", "existing"] as const;
 export type FleetMode = (typeof FLEET_MODES)[number];
 
+/** An `InstanceRole` tag value: a group's role, and what the install window targets. */
+const instanceRole = text("must be an InstanceRole tag value such as WebServer", NON_EMPTY_TAG_VALUE);
+
 const GROUP_NAME_MESSAGE = "must be a letter, then up to 15 letters or digits, e.g. Web";
 
 export const fleetGroupSchema = area({
     /** The group's name: instances are `<Workload>-<name><n>` (`Test-Web1`). */
     name: text(GROUP_NAME_MESSAGE, /^[A-Za-z][A-Za-z0-9]{0,15}$/),
     /** The `InstanceRole` tag of its instances (the install window targets roles). */
-    role: text("must be an InstanceRole tag value such as WebServer", /^[A-Za-z0-9_.:/=+\-@ ]{1,256}$/),
+    role: instanceRole,
     count: wholeNumber(1, MAX_INSTANCES_PER_ROLE),
     instanceType: instanceType.default(DEFAULT_INSTANCE_TYPE),
     operatingSystem: oneOf(OPERATING_SYSTEMS),
@@ -249,7 +251,7 @@ const inventoryJsonList = checked((value) => {
 
 export const inventorySchema = area({
     /** The association's name. Default `InventoryAllInstances-<Workload>` (the lab's, per workload). */
-    associationName: text("must be 3-128 letters, digits, _ - or . (no spaces)", ASSOCIATION_NAME_PATTERN).optional(),
+    associationName: text(SSM_NAME_ALLOWED, SSM_NAME_PATTERN).optional(),
     /** How often to collect: what State Manager associations accept (rate of 30 minutes to 31 days, or one of its cron forms). */
     schedule: checked(associationScheduleProblem, "must be a schedule expression such as rate(30 minutes)").default(DEFAULTS.inventory.schedule),
     /** The parameters of AWS-GatherSoftwareInventory, with the document's defaults. */
@@ -288,7 +290,7 @@ const approvalRuleSchema = area({
 /** One OS's baseline; every field defaults to that OS's (the lab's for Amazon Linux). */
 export const baselineSchema = area({
     /** Default `<OS's name>-<Workload>`, e.g. the lab's `AmazonLinuxSecAndNonSecBaseline-Test`. */
-    name: text("must be 3-128 letters, digits, _ - or .", /^[a-zA-Z0-9_.-]{3,128}$/).optional(),
+    name: text(SSM_NAME_ALLOWED, SSM_NAME_PATTERN).optional(),
     description: text("must be 1-1024 characters", /^[\s\S]{1,1024}$/).optional(),
     approvalRules: list(approvalRuleSchema, "must be a list of approval rules")
         .min(1, `must have 1 to ${MAX_APPROVAL_RULES} rules`)
@@ -317,7 +319,7 @@ const LOG_RETENTION_MESSAGE = `must be one of ${LOG_RETENTION_DAYS.join(", ")}`;
 
 export const maintenanceWindowSchema = area({
     /** The install window's name. Default `Patch<Workload>WorkloadWebServers` (the lab's). */
-    windowName: text("must be 3-128 letters, digits, _ - or .", /^[a-zA-Z0-9_.-]{3,128}$/).optional(),
+    windowName: text(SSM_NAME_ALLOWED, SSM_NAME_PATTERN).optional(),
     schedule: checked(windowScheduleProblem, "must be a cron(...) or rate(...) expression").default(WINDOW_DEFAULTS.schedule),
     timezone: checked(timezoneProblem, "must be an IANA time zone name such as Asia/Tokyo").default(WINDOW_DEFAULTS.timezone),
     duration: wholeNumber(1, 24).default(WINDOW_DEFAULTS.duration),
@@ -325,7 +327,7 @@ export const maintenanceWindowSchema = area({
     /** Days after the cron date, 1-6 ("Patch Tuesday plus N days"). */
     scheduleOffset: wholeNumber(1, 6).optional(),
     /** Target values: RegisterTargetWithMaintenanceWindow takes at most 50 per key. */
-    targetRoles: list(text("must be an InstanceRole tag value such as WebServer", /^[A-Za-z0-9_.:/=+\-@ ]{1,256}$/), "must be a list of InstanceRole values")
+    targetRoles: list(instanceRole, "must be a list of InstanceRole values")
         .min(1, `must name 1 to ${MAX_TARGET_VALUES} InstanceRole values`)
         .max(MAX_TARGET_VALUES, `must name 1 to ${MAX_TARGET_VALUES} InstanceRole values`)
         .default([...DEFAULT_TARGET_ROLES]),
