@@ -17,7 +17,7 @@ export const DATA_SYNC_PREFIX = "inventory";
  * The parameters of AWS-GatherSoftwareInventory, with the document's own defaults: collect
  * everything, no files, no registry keys.
  */
-export const INVENTORY_PARAMETER_DEFAULTS = {
+export const INVENTORY_PARAMETER_DEFAULTS: Readonly<Required<InventoryParameters>> = {
     applications: "Enabled",
     awsComponents: "Enabled",
     files: "",
@@ -29,9 +29,33 @@ export const INVENTORY_PARAMETER_DEFAULTS = {
     windowsRoles: "Enabled",
     customInventory: "Enabled",
     billingInfo: "Enabled",
-} as const;
+};
 
-export type InventoryParameters = { [K in keyof typeof INVENTORY_PARAMETER_DEFAULTS]: string };
+/** The parameters of AWS-GatherSoftwareInventory: each `Enabled` or `Disabled`, except the two JSON lists. */
+export interface InventoryParameters {
+    /** Installed applications. Default `Enabled`. */
+    applications?: string;
+    /** AWS components such as the SSM Agent. Default `Enabled`. */
+    awsComponents?: string;
+    /** Files to inventory: `""` or a JSON array of path specifications, as a string. Default `""`. */
+    files?: string;
+    /** Network configuration. Default `Enabled`. */
+    networkConfig?: string;
+    /** Installed Windows updates. Default `Enabled`. */
+    windowsUpdates?: string;
+    /** CPU, memory and other instance details. Default `Enabled`. */
+    instanceDetailedInformation?: string;
+    /** Services. Default `Enabled`. */
+    services?: string;
+    /** Windows registry keys: `""` or a JSON array, as a string. Default `""`. */
+    windowsRegistry?: string;
+    /** Windows roles and features. Default `Enabled`. */
+    windowsRoles?: string;
+    /** Custom inventory. Default `Enabled`. */
+    customInventory?: string;
+    /** Billing information (license-included AMIs). Default `Enabled`. */
+    billingInfo?: string;
+}
 
 /** Association names: letters, digits, `_`, `-`, `.`, 3 to 128 characters (no spaces). */
 export const ASSOCIATION_NAME_PATTERN = SSM_NAME_PATTERN;
@@ -52,7 +76,7 @@ export interface InventoryAssociationArgs {
     /** How often inventory is collected: `rate(...)` of at least 30 minutes, or a cron. Default `rate(30 minutes)`. */
     schedule?: string;
     /** AWS-GatherSoftwareInventory parameters. Default: the document's defaults. */
-    parameters?: Partial<InventoryParameters>;
+    parameters?: InventoryParameters;
     /** The key prefix of the execution logs in the bucket. Default `logs`. */
     logPrefix?: string;
     /** Days after which logs (and their old versions) expire. Default 90. */
