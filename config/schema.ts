@@ -183,6 +183,20 @@ export const networkSchema = area({
 export const FLEET_MODES = ["create", "existing"] as const;
 export type FleetMode = (typeof FLEET_MODES)[number];
 
+/**
+ * What only a created fleet uses: set with `fleet.mode: existing`, it would silently do nothing,
+ * so it is refused. (The window patches every instance of `existing.targetTags`.)
+ */
+export const CREATE_MODE_ONLY: readonly (readonly string[])[] = [
+    ["network"],
+    ["fleet", "groups"],
+    ["fleet", "followLatestAmi"],
+    ["fleet", "keyName"],
+    ["fleet", "environment"],
+    ["fleet", "confidentiality"],
+    ["maintenanceWindow", "targetRoles"],
+];
+
 /** An `InstanceRole` tag value: a group's role, and what the install window targets. */
 const instanceRole = text("must be an InstanceRole tag value such as WebServer", NON_EMPTY_TAG_VALUE);
 

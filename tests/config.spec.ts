@@ -26,6 +26,14 @@ describe("stack config", () => {
         assert.deepStrictEqual(await configProblems({ workload: undefined }), ["oe-lab-ipm:workload = (unset): is required: set it in the stack file, e.g. Test"]);
     });
 
+    it("refuses, for an existing fleet, the keys only a created fleet uses (they would silently do nothing)", async () => {
+        const existing = { "fleet.mode": "existing", "fleet.existing": { targetTags: { Team: "pay" }, operatingSystems: ["AMAZON_LINUX_2023"] } };
+        assert.deepStrictEqual(await configProblems({ ...existing, "network.sourceCidr": "203.0.113.10/32", "fleet.keyName": "OELabIPM" }), [
+            'oe-lab-ipm:network = {"sourceCidr":"203.0.113.10/32"}: applies to fleet.mode create only (an existing fleet\'s network and instances are not the stack\'s); remove it',
+            'oe-lab-ipm:fleet.keyName = "OELabIPM": applies to fleet.mode create only (an existing fleet\'s network and instances are not the stack\'s); remove it',
+        ]);
+    });
+
     it("refuses a malformed CIDR, naming key, value and what is allowed", async () => {
         assert.deepStrictEqual(await configProblems({ "network.vpcCidr": "10.0.0/16" }), [
             'oe-lab-ipm:network.vpcCidr = "10.0.0/16": must be an IPv4 CIDR block such as 203.0.113.10/32',
