@@ -10,7 +10,7 @@ import { partition } from "@aws-sdk/core/client";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { LAB_NAMES, TAG } from "./lab";
-import { CREATE_MODE_ONLY, CROSS_CHECKS, PartialLabConfig, ParsedLabConfig, TOP_LEVEL } from "./schema";
+import { CROSS_CHECKS, PartialLabConfig, ParsedLabConfig, TOP_LEVEL, valueAt } from "./schema";
 
 export * from "./lab";
 export * from "./schema";
@@ -112,18 +112,8 @@ export function validateLabConfig(raw: unknown): { config: PartialLabConfig; pro
         if (partial !== undefined) config[key] = partial;
     }
     for (const check of CROSS_CHECKS) {
-        for (const issue of check(config as PartialLabConfig, broken)) {
+        for (const issue of check(config as PartialLabConfig, broken, raw)) {
             problems.push(line(issue.path, valueAt(raw, issue.path), issue.message));
-        }
-    }
-    // Keys of a created fleet, set for an existing one: what the stack file says, not the defaults.
-    if ((config as PartialLabConfig).fleet?.mode === "existing") {
-        for (const keyPath of CREATE_MODE_ONLY) {
-            const value = valueAt(raw, [...keyPath]);
-            const dotted = keyPath.join(".");
-            // A key already reported as broken gets no second message.
-            if ([...broken].some((k) => k === dotted || k.startsWith(`${dotted}.`))) continue;
-            if (value !== undefined) problems.push(line([...keyPath], value, "applies to fleet.mode create only (an existing fleet's network and instances are not the stack's); remove it"));
         }
     }
     return { config: config as PartialLabConfig, problems };
@@ -229,8 +219,4 @@ function line(path: (string | number)[], value: unknown, message: string): strin
     const key = path.length === 0 ? `${PROJECT} config` : `${PROJECT}:${path.join(".")}`;
     const shown = value === undefined ? "(unset)" : JSON.stringify(value);
     return `${key} = ${shown}: ${message}`;
-}
-
-function valueAt(root: unknown, path: (string | number)[]): unknown {
-    return path.reduce<unknown>((node, key) => (node !== null && typeof node === "object" && Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined), root);
 }

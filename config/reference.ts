@@ -80,9 +80,11 @@ function describe(key: string, wrapped: z.ZodTypeAny): ReferenceKey[] {
     throw new Error(`config/reference.ts does not know how to describe ${key} (${schema.constructor.name})`);
 }
 
-/** Every key of the config schema, areas first, in the schema's order. */
-export function configReference(): ReferenceKey[] {
-    return describe("", labSchema);
+let reference: readonly ReferenceKey[] | undefined;
+
+/** Every key of the config schema, areas first, in the schema's order (read from the schema once). */
+export function configReference(): readonly ReferenceKey[] {
+    return (reference ??= describe("", labSchema));
 }
 
 /** The rows of docs/configuration.md's per-OS table: filter keys and values, default rule and rejections. */

@@ -419,7 +419,7 @@ export interface CrossIssue {
  * Checks that span fields or areas. They run on whatever parsed, so a broken area never hides
  * them, and each runs only when the fields it needs are valid.
  */
-export const CROSS_CHECKS: readonly ((config: PartialLabConfig, broken: ReadonlySet<string>) => CrossIssue[])[] = [
+export const CROSS_CHECKS: readonly ((config: PartialLabConfig, broken: ReadonlySet<string>, raw: Readonly<Record<string, unknown>>) => CrossIssue[])[] = [
     // A cutoff at or after the end of the window: CreateMaintenanceWindow refuses it.
     ({ maintenanceWindow: w }) =>
         w?.cutoff !== undefined && w.duration !== undefined && w.cutoff >= w.duration
@@ -437,6 +437,15 @@ export const CROSS_CHECKS: readonly ((config: PartialLabConfig, broken: Readonly
         }
         return fleet?.mode === "create" && fleet.existing !== undefined ? [{ path: ["fleet", "existing"], message: "applies to mode existing only; set fleet.mode: existing or remove it" }] : [];
     },
+    // Keys of a created fleet, set for an existing one: what the stack file says (raw), not the defaults.
+    ({ fleet }, broken, raw) =>
+        fleet?.mode !== "existing"
+            ? []
+            : CREATE_MODE_ONLY.filter((keyPath) => {
+                  const dotted = keyPath.join(".");
+                  // A key already reported as broken gets no second message.
+                  return valueAt(raw, keyPath) !== undefined && ![...broken].some((k) => k === dotted || k.startsWith(`${dotted}.`));
+              }).map((keyPath) => ({ path: [...keyPath], message: "applies to fleet.mode create only (an existing fleet's network and instances are not the stack's); remove it" })),
     // Group names make instance and resource names: one each.
     ({ fleet }) => {
         const names = (fleet?.groups ?? []).map((g) => g.name.toLowerCase());
@@ -479,6 +488,11 @@ export const CROSS_CHECKS: readonly ((config: PartialLabConfig, broken: Readonly
     // The same address twice.
     ({ alerts }) => duplicateEmails(alerts?.emails ?? []).map((email) => ({ path: ["alerts", "emails"], message: `lists ${email} twice (letter case aside); subscribe each address once` })),
 ];
+
+/** The value a raw config gives at a key path, or undefined. */
+export function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
+    return path.reduce<unknown>((node, key) => (node !== null && typeof node === "object" && Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined), root);
+}
 
 /** The patch operating systems of the fleet's instances (created or existing), or undefined while the fleet is broken. */
 export function fleetPatchOperatingSystems(config: PartialLabConfig): PatchOperatingSystem[] | undefined {
