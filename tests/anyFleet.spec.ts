@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { OPERATING_SYSTEM_SPECS, OperatingSystem, PATCH_OPERATING_SYSTEM_SPECS, PatchOperatingSystem } from "../components/operatingSystems";
 import { ALL_STACKS, mockAmiId, ofType, RecordedResource, runStack, single, StackRun } from "./harness";
-import { associationReaches, windowTargetReaches } from "./targets";
+import { associationReaches, registrations, windowTargetReaches } from "./targets";
 
 /**
  * Fleets beyond the lab's: Pulumi.mixed.yaml (Amazon Linux 2023, Ubuntu on Graviton, Windows
@@ -10,7 +10,6 @@ import { associationReaches, windowTargetReaches } from "./targets";
 
 const INSTANCE = "aws:ec2/instance:Instance";
 const BASELINE = "aws:ssm/patchBaseline:PatchBaseline";
-const PATCH_GROUP = "aws:ssm/patchGroup:PatchGroup";
 
 /** The OS an instance runs, read back from its AMI (each OS and architecture has its own public parameter). */
 const OS_OF_AMI = new Map<string, OperatingSystem>(
@@ -23,16 +22,6 @@ function operatingSystemOf(instance: RecordedResource): OperatingSystem {
     const os = OS_OF_AMI.get(instance.inputs.ami);
     assert.ok(os, `${instance.name}: AMI ${instance.inputs.ami} is no OS's`);
     return os;
-}
-
-/** `<baseline OS>/<patch group>` for every registration of a run. */
-function registrations(run: StackRun): { os: PatchOperatingSystem; patchGroup: string }[] {
-    const baselines = ofType(run, BASELINE);
-    return ofType(run, PATCH_GROUP).map((g) => {
-        const baseline = baselines.find((b) => b.id === g.inputs.baselineId);
-        assert.ok(baseline, `${g.name} registers a baseline of the stack`);
-        return { os: baseline.inputs.operatingSystem, patchGroup: g.inputs.patchGroup };
-    });
 }
 
 describe("a mixed fleet (Pulumi.mixed.yaml)", () => {
@@ -91,7 +80,7 @@ describe("a mixed fleet (Pulumi.mixed.yaml)", () => {
     });
 
     it("registers every instance's Patch Group with the baseline of its own OS, once per OS", () => {
-        const registered = registrations(run);
+        const registered = registrations(run.resources);
         for (const instance of ofType(run, INSTANCE)) {
             const os = OPERATING_SYSTEM_SPECS[operatingSystemOf(instance)].patchOperatingSystem;
             const matching = registered.filter((r) => r.os === os && r.patchGroup === instance.inputs.tags["Patch Group"]);
@@ -171,7 +160,7 @@ describe("an existing fleet (Pulumi.existing.yaml)", () => {
 
     it("makes a baseline per OS listed, each registered to the stack's patch group", () => {
         assert.deepStrictEqual(
-            registrations(run).map((r) => `${r.os}/${r.patchGroup}`).sort(),
+            registrations(run.resources).map((r) => `${r.os}/${r.patchGroup}`).sort(),
             ["AMAZON_LINUX_2023/Critical-Fleet", "WINDOWS/Critical-Fleet"],
         );
     });

@@ -40,3 +40,18 @@ export function windowTargetReaches(target: RecordedResource, instances: Recorde
         .map((instance) => instance.inputs.tags.Name as string)
         .sort();
 }
+
+/**
+ * Patch Manager's view of a run's patch groups: each registration as the OS of the baseline it
+ * registers and the group (`RegisterPatchBaselineForPatchGroup` takes a baseline id; the baseline carries the OS).
+ */
+export function registrations(resources: readonly RecordedResource[]): { os: string; patchGroup: string }[] {
+    const baselines = resources.filter((r) => r.type === "aws:ssm/patchBaseline:PatchBaseline");
+    return resources
+        .filter((r) => r.type === "aws:ssm/patchGroup:PatchGroup")
+        .map((g) => {
+            const baseline = baselines.find((b) => b.id === g.inputs.baselineId);
+            assert.ok(baseline, `${g.name} registers a baseline of the same stack`);
+            return { os: baseline.inputs.operatingSystem, patchGroup: g.inputs.patchGroup };
+        });
+}
