@@ -11,7 +11,8 @@ import { ManagedFleet } from "./components/managedFleet";
 import { OPERATING_SYSTEM_SPECS, PATCH_OPERATING_SYSTEM_SPECS, patchOperatingSystemsOf } from "./components/operatingSystems";
 import { PatchAlerts } from "./components/patchAlerts";
 import { PatchingPolicy } from "./components/patchingPolicy";
-import { PatchMaintenanceWindow } from "./components/patchMaintenanceWindow";
+import { DEFAULTS as WINDOW_DEFAULTS, PatchMaintenanceWindow } from "./components/patchMaintenanceWindow";
+import { PatchScanAssociation } from "./components/patchScanAssociation";
 import { fleetTargetTags, LAB_NAMES, PROJECT, readLabConfig, STACK_TAGS, TAG } from "./config";
 
 const config = readLabConfig();
@@ -82,6 +83,20 @@ const patching = new PatchingPolicy("lab-patching", {
     tags,
 });
 
+// Compliance within minutes of `pulumi up`: a scan at creation, on each new instance, then daily.
+const scan = config.patching.scanAssociation
+    ? new PatchScanAssociation("lab-patch-scan", {
+          associationName: LAB_NAMES.scanAssociationName(workload),
+          targetTags: fleetTags,
+          resourceGroupName: inventory.resourceGroupName,
+          schedule: config.patching.scanSchedule,
+          // Under the prefix the maintenance window lets the instance roles write to.
+          outputBucketName: inventory.bucketName,
+          outputKeyPrefix: WINDOW_DEFAULTS.scanPrefix,
+          tags,
+      })
+    : undefined;
+
 const alerts = new AlertTopic("lab-alerts", {
     topicName: config.alerts.topicName,
     emails: config.alerts.emails,
@@ -131,6 +146,7 @@ const alertRules = new PatchAlerts("lab-alert-rules", {
     stackLabel: tags[STACK_TAGS.application],
     instanceIds: fleet?.instances.map((i) => i.instance.id),
     maintenanceWindowIds: window.windowIds,
+    associationIds: scan ? [scan.associationId] : [],
     patchBaselineIds: Object.values(patching.baselineIds),
     tags,
 });
@@ -165,6 +181,7 @@ export const MaintenanceWindowId = window.windowId;
 export const MaintenanceWindowTargetId = window.targetId;
 export const InstallTaskId = window.installTaskId;
 export const ScanTaskId = window.scanTaskId;
+export const ScanAssociationId = scan?.associationId;
 export const MaintenanceWindowRoleArn = window.roleArn;
 export const AlertTopicArn = alerts.topicArn;
 export const AlertKeyArn = alerts.keyArn;

@@ -2,9 +2,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { INVENTORY_DOCUMENT } from "./documents";
 import { associationScheduleProblem } from "./schedules";
+import { tagTargetGroup, targetsFor } from "./targets";
 import { ArgumentError, countProblem, fieldProblem, SSM_NAME_ALLOWED, SSM_NAME_PATTERN } from "./validation";
 
 export { INVENTORY_DOCUMENT } from "./documents";
+export { tagQuery, targetsFor } from "./targets";
 export const DEFAULT_INVENTORY_SCHEDULE = "rate(30 minutes)";
 export const DEFAULT_LOG_PREFIX = "logs";
 export const DEFAULT_LOG_RETENTION_DAYS = 90;
@@ -137,25 +139,6 @@ export function validateInventoryAssociationArgs(args: InventoryAssociationArgs)
 }
 
 /**
- * The association's targets for "instances carrying all of these tags".
- *
- * AWS: "If you specified multiple tags, the association targets any instance with at least one of
- * those tags" and "you can use one tag key maximum. If you want to target your instances using
- * more than one tag key, use the resource group option" (State Manager, "About targets and rate
- * controls"). So one tag is a `tag:` target, and several become a resource group whose tag query
- * requires every tag (TAG_FILTERS_1_0: "If you specify more than one tag key, only resources that
- * match all tag keys, and at least one value of each specified tag key, are returned").
- */
-export function targetsFor(targetTags: Record<string, string>, resourceGroupName?: pulumi.Input<string>) {
-    const entries = Object.entries(targetTags);
-    if (entries.length === 1) {
-        const [[key, value]] = entries;
-        return [{ key: `tag:${key}`, values: [value] }];
-    }
-    return [{ key: "resource-groups:Name", values: [resourceGroupName!] }];
-}
-
-/**
  * The lab's inventory: a State Manager association of AWS-GatherSoftwareInventory over the
  * stack's instances, with its execution logs in a hardened, versioned, expiring S3 bucket.
  */
@@ -235,19 +218,7 @@ export class InventoryAssociation extends pulumi.ComponentResource {
                 ),
         );
 
-        let group: aws.resourcegroups.Group | undefined;
-        if (Object.keys(args.targetTags).length > 1) {
-            group = new aws.resourcegroups.Group(
-                `${name}-targets`,
-                {
-                    // CreateGroup takes letters, digits, white space and _.- only: the tags are in the query.
-                    description: `EC2 instances inventoried by the association ${args.associationName}`,
-                    resourceQuery: { type: "TAG_FILTERS_1_0", query: JSON.stringify(tagQuery(args.targetTags)) },
-                    tags,
-                },
-                { parent: this },
-            );
-        }
+        const group = Object.keys(args.targetTags).length > 1 ? tagTargetGroup(`${name}-targets`, args.targetTags, `inventoried by the association ${args.associationName}`, tags, this) : undefined;
 
         const association = new aws.ssm.Association(
             `${name}-association`,
@@ -278,14 +249,6 @@ export class InventoryAssociation extends pulumi.ComponentResource {
         this.resourceGroupName = group?.name;
         this.registerOutputs({ associationId: this.associationId, associationName: this.associationName, bucketName: this.bucketName });
     }
-}
-
-/** A Resource Groups tag query: EC2 instances that carry every one of the tags. */
-export function tagQuery(targetTags: Record<string, string>) {
-    return {
-        ResourceTypeFilters: ["AWS::EC2::Instance"],
-        TagFilters: Object.entries(targetTags).map(([Key, Value]) => ({ Key, Values: [Value] })),
-    };
 }
 
 /** TLS only; and, for a Resource Data Sync, the writes AWS documents for `ssm.amazonaws.com`. */

@@ -30,6 +30,11 @@ export interface PatchAlertsArgs {
     instanceIds?: pulumi.Input<string>[];
     /** The maintenance windows whose failed or timed-out executions alert. */
     maintenanceWindowIds: pulumi.Input<string>[];
+    /**
+     * State Manager associations (the patch scan association) whose run failing on an instance
+     * alerts. Default none.
+     */
+    associationIds?: pulumi.Input<string>[];
     /** The patch baselines whose instances becoming non-compliant alert. */
     patchBaselineIds: pulumi.Input<string>[];
     tags?: Record<string, string>;
@@ -109,6 +114,23 @@ export class PatchAlerts extends pulumi.ComponentResource {
                 paths: { window: "$.detail.window-id", execution: "$.detail.window-execution-id", status: "$.detail.status", time: "$.time" },
                 message: `[${label}] Maintenance window <window> ended <status> at <time> (execution <execution>).`,
             }),
+        );
+        if ((args.associationIds ?? []).length > 0) {
+            // "EC2 State Manager Instance Association State Change": one instance's run of an association
+            // (AWS's sample event: detail association-id, instance-id, document-name, status Success|Failed).
+            rules.push(
+                rule("assoc-failed", `A ${label} State Manager association failed on an instance`, {
+                    pattern: {
+                        source: ["aws.ssm"],
+                        "detail-type": ["EC2 State Manager Instance Association State Change"],
+                        detail: { "association-id": args.associationIds!, status: ["Failed"] },
+                    },
+                    paths: { instance: "$.detail.instance-id", association: "$.detail.association-id", document: "$.detail.document-name", time: "$.time" },
+                    message: `[${label}] Association <association> (<document>) failed on instance <instance> at <time>.`,
+                }),
+            );
+        }
+        rules.push(
             rule("noncompliant", `A ${label} instance is missing patches its baseline approves`, {
                 pattern: {
                     source: ["aws.ssm"],

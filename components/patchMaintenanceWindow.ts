@@ -3,7 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { PATCH_DOCUMENT } from "./documents";
 import { awsManagedPolicyArn, rolePrefixProblem, serviceTrustPolicy } from "./iam";
 import { windowScheduleProblem } from "./schedules";
-import { ArgumentError, countProblem, fieldProblem, SSM_NAME_ALLOWED, SSM_NAME_PATTERN } from "./validation";
+import { ArgumentError, countProblem, fieldProblem, rateControlProblem, SSM_NAME_ALLOWED, SSM_NAME_PATTERN } from "./validation";
+
+export { rateControlProblem } from "./validation";
 
 export const MAINTENANCE_WINDOW_POLICY = "service-role/AmazonSSMMaintenanceWindowRole";
 /** The Run Command notifications the tasks send to the alert topic. */
@@ -41,24 +43,6 @@ export function timezoneProblem(timezone: string): string | undefined {
     } catch {
         return "must be an IANA time zone name such as Asia/Tokyo or Etc/UTC";
     }
-}
-
-/**
- * Run Command rate controls, as RegisterTaskWithMaintenanceWindow's model has them: a count
- * without leading zeros or a percentage, at most 7 characters; `MaxConcurrency` at least 1,
- * `MaxErrors` may be 0 or 0%.
- */
-const RATE_CONTROL_PATTERNS = {
-    1: /^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$/,
-    0: /^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$/,
-} as const;
-const RATE_CONTROL_MAX_LENGTH = 7;
-
-/** Why a rate control would be refused, or undefined. */
-export function rateControlProblem(value: string, minimum: 0 | 1): string | undefined {
-    return RATE_CONTROL_PATTERNS[minimum].test(value) && value.length <= RATE_CONTROL_MAX_LENGTH
-        ? undefined
-        : `must be a number of instances (${minimum} to 9999999, no leading zeros) or a percentage (${minimum}% to 100%), e.g. 1 or 10%`;
 }
 
 /** RegisterTargetWithMaintenanceWindow: a target key takes at most 50 values (TargetValues). */

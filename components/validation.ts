@@ -54,3 +54,21 @@ export function reservedTagKeyProblem(key: string): string | undefined {
 
 /** The retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days. */
 export const LOG_RETENTION_DAYS: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/**
+ * Run Command rate controls, as the models of RegisterTaskWithMaintenanceWindow and CreateAssociation have them: a count
+ * without leading zeros or a percentage, at most 7 characters; `MaxConcurrency` at least 1,
+ * `MaxErrors` may be 0 or 0%.
+ */
+const RATE_CONTROL_PATTERNS = {
+    1: /^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$/,
+    0: /^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$/,
+} as const;
+const RATE_CONTROL_MAX_LENGTH = 7;
+
+/** Why a rate control would be refused, or undefined. */
+export function rateControlProblem(value: string, minimum: 0 | 1): string | undefined {
+    return RATE_CONTROL_PATTERNS[minimum].test(value) && value.length <= RATE_CONTROL_MAX_LENGTH
+        ? undefined
+        : `must be a number of instances (${minimum} to 9999999, no leading zeros) or a percentage (${minimum}% to 100%), e.g. 1 or 10%`;
+}

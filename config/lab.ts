@@ -43,6 +43,7 @@ export const LAB_NAMES = {
     existingWindowName: (workload: string) => `Patch${workload}WorkloadTaggedInstances`,
     existingTargetName: (workload: string) => `${workload}TaggedInstances`,
     scanWindowName: (workload: string) => `Scan${workload}Workload`,
+    scanAssociationName: (workload: string) => `PatchScan-${workload}`,
     scanTargetName: (workload: string) => `${workload}Fleet`,
     topicName: (workload: string) => `AdminAlert-${workload}`,
     /** The install window's target, named after the roles it targets: `TestWebServers`, `TestWebServersAppServers`. */

@@ -29,6 +29,7 @@ import {
 } from "../components/patchingPolicy";
 import { duplicateEmails, EMAIL_PATTERN, TOPIC_NAME_PATTERN } from "../components/alertTopic";
 import { parseIpv4Cidr } from "../components/cidr";
+import { DEFAULT_SCAN_SCHEDULE } from "../components/patchScanAssociation";
 import { DEFAULT_AVAILABILITY_ZONES, DEFAULT_VPC_CIDR } from "../components/labNetwork";
 import { DEFAULT_FOLLOW_LATEST_AMI, DEFAULT_INSTANCE_TYPE } from "../components/managedFleet";
 import { DEFAULT_CONFIDENTIALITY, DEFAULT_ENVIRONMENT, DEFAULT_TARGET_ROLES, LAB_GROUPS, MAX_WORKLOAD_LENGTH, STACK_TAGS, TAG } from "./lab";
@@ -155,6 +156,8 @@ export const DEFAULTS = {
     patching: {
         approveAfterDays: DEFAULT_APPROVE_AFTER_DAYS,
         rejectedPatchesAction: DEFAULT_REJECTED_PATCHES_ACTION,
+        scanAssociation: true,
+        scanSchedule: DEFAULT_SCAN_SCHEDULE,
     },
 } as const;
 
@@ -327,6 +330,13 @@ export const patchingSchema = area({
     /** Per OS the fleet runs (AMAZON_LINUX_2023, AMAZON_LINUX_2, UBUNTU, WINDOWS), its baseline's settings. */
     baselines: area(Object.fromEntries(PATCH_OPERATING_SYSTEMS.map((os) => [os, baselineSchema.optional()])) as Record<PatchOperatingSystem, z.ZodOptional<typeof baselineSchema>>).default({}),
     rejectedPatchesAction: oneOf(REJECTED_PATCHES_ACTIONS).default(DEFAULTS.patching.rejectedPatchesAction),
+    /**
+     * A State Manager association that scans the fleet (AWS-RunPatchBaseline, Operation=Scan) at
+     * creation, on each new instance and then on scanSchedule: compliance within minutes of `pulumi up`.
+     */
+    scanAssociation: flag().default(DEFAULTS.patching.scanAssociation),
+    /** The scan association's schedule: what State Manager associations accept. */
+    scanSchedule: checked(associationScheduleProblem, "must be a schedule expression such as rate(1 day)").default(DEFAULTS.patching.scanSchedule),
 });
 
 const LOG_RETENTION_MESSAGE = `must be one of ${LOG_RETENTION_DAYS.join(", ")}`;
@@ -354,7 +364,8 @@ export const maintenanceWindowSchema = area({
         .number(says(LOG_RETENTION_MESSAGE))
         .refine((n) => LOG_RETENTION_DAYS.includes(n), LOG_RETENTION_MESSAGE)
         .default(WINDOW_DEFAULTS.logRetentionDays),
-    scan: flag().default(true),
+    /** A scan window besides the scan association (patching.scanAssociation), for scans only inside a window. */
+    scan: flag().default(false),
     scanSchedule: checked(windowScheduleProblem, "must be a cron(...) or rate(...) expression").default(WINDOW_DEFAULTS.scanSchedule),
     /** An existing IAM group (the lab's Administrators) that gets the PassRole policy. */
     adminGroup: text("must be an IAM group name (1-128 letters, digits and +=,.@_-)", /^[\w+=,.@-]{1,128}$/).optional(),

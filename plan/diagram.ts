@@ -50,6 +50,7 @@ const DEPENDENCY_EDGES: Record<string, { label: string; reverse?: boolean; dotte
     "EventRule>Instance": { label: "watches", dotted: true },
     "EventRule>MaintenanceWindow": { label: "watches", dotted: true },
     "EventRule>PatchBaseline": { label: "watches", dotted: true },
+    "EventRule>Association": { label: "watches", dotted: true },
 };
 
 /** Above this many instances, each role is drawn as one node. */

@@ -116,7 +116,7 @@ for (const stack of STACKS) {
 
         it("alerts when an execution of one of this stack's windows fails or times out", () => {
             const windows = ofType(run, "aws:ssm/maintenanceWindow:MaintenanceWindow").map((w) => w.id);
-            assert.strictEqual(windows.length, 2);
+            assert.strictEqual(windows.length, 1);
             assert.deepStrictEqual(JSON.parse(rule(run, "window-failed").inputs.eventPattern), {
                 source: ["aws.ssm"],
                 "detail-type": ["Maintenance Window Execution State-change Notification"],
@@ -125,6 +125,18 @@ for (const stack of STACKS) {
             assert.deepStrictEqual(targetOf(run, "window-failed").inputs.inputTransformer, {
                 inputPaths: { window: "$.detail.window-id", execution: "$.detail.window-execution-id", status: "$.detail.status", time: "$.time" },
                 inputTemplate: `"[oe-lab-ipm/${stack}] Maintenance window <window> ended <status> at <time> (execution <execution>)."`,
+            });
+        });
+
+        it("alerts when the patch scan association fails on an instance", () => {
+            assert.deepStrictEqual(JSON.parse(rule(run, "assoc-failed").inputs.eventPattern), {
+                source: ["aws.ssm"],
+                "detail-type": ["EC2 State Manager Instance Association State Change"],
+                detail: { "association-id": [single(run, "aws:ssm/association:Association", "lab-patch-scan-association").state.associationId], status: ["Failed"] },
+            });
+            assert.deepStrictEqual(targetOf(run, "assoc-failed").inputs.inputTransformer, {
+                inputPaths: { instance: "$.detail.instance-id", association: "$.detail.association-id", document: "$.detail.document-name", time: "$.time" },
+                inputTemplate: `"[oe-lab-ipm/${stack}] Association <association> (<document>) failed on instance <instance> at <time>."`,
             });
         });
 
@@ -142,7 +154,7 @@ for (const stack of STACKS) {
                 inputPaths: { instance: "$.detail.resource-id", status: "$.detail.compliance-status", severity: "$.detail.severity", time: "$.time" },
                 inputTemplate: `"[oe-lab-ipm/${stack}] Instance <instance> is <status> for patches (severity <severity>) at <time>."`,
             });
-            assert.deepStrictEqual(run.outputs.AlertRuleNames, ["cmd-failed", "window-failed", "noncompliant"].map((s) => `AdminAlert-${workload}-patch-${s}`));
+            assert.deepStrictEqual(run.outputs.AlertRuleNames, ["cmd-failed", "window-failed", "assoc-failed", "noncompliant"].map((s) => `AdminAlert-${workload}-patch-${s}`));
             for (const r of ofType(run, RULE)) {
                 assert.ok(r.inputs.name.startsWith(`AdminAlert-${workload}-`) && r.inputs.name.length <= 64, r.inputs.name);
             }

@@ -92,13 +92,14 @@ describe("a mixed fleet (Pulumi.mixed.yaml)", () => {
         );
     });
 
-    it("patches its web servers, Linux and Windows, in the install window and scans all five", () => {
+    it("patches its web servers, Linux and Windows, in the install window; inventories and scans all five", () => {
         const instances = ofType(run, INSTANCE);
-        const [install, scan] = ofType(run, "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget");
+        const install = single(run, "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget");
         assert.deepStrictEqual(windowTargetReaches(install, instances), ["Mixed-Web1", "Mixed-Web2", "Mixed-Win1"]);
-        assert.strictEqual(windowTargetReaches(scan, instances).length, 5);
-        const association = single(run, "aws:ssm/association:Association");
-        assert.strictEqual(associationReaches(association, ofType(run, "aws:resourcegroups/group:Group"), instances).length, 5);
+        const groups = ofType(run, "aws:resourcegroups/group:Group");
+        for (const name of ["lab-inventory-association", "lab-patch-scan-association"]) {
+            assert.strictEqual(associationReaches(single(run, "aws:ssm/association:Association", name), groups, instances).length, 5, name);
+        }
     });
 });
 
@@ -138,7 +139,7 @@ describe("an existing fleet (Pulumi.existing.yaml)", () => {
         for (const key of ["VpcId", "SecurityGroupId", "InstanceIds", "InstanceRoleArn", "PrimaryURL"]) assert.strictEqual(run.outputs[key], undefined, key);
     });
 
-    it("targets the configured tags with the inventory, both windows and the resource group", () => {
+    it("targets the configured tags with the inventory, the scan, the window and the resource group", () => {
         const tagTargets = [
             { key: "tag:Environment", values: ["Production"] },
             { key: "tag:PatchWith", values: ["oe-lab-ipm"] },
@@ -149,8 +150,12 @@ describe("an existing fleet (Pulumi.existing.yaml)", () => {
         }
         assert.deepStrictEqual(
             ofType(run, "aws:ssm/maintenanceWindow:MaintenanceWindow").map((w) => w.inputs.name).sort(),
-            ["PatchFleetWorkloadTaggedInstances", "ScanFleetWorkload"],
+            ["PatchFleetWorkloadTaggedInstances"],
         );
+        const group = single(run, "aws:resourcegroups/group:Group");
+        for (const association of ofType(run, "aws:ssm/association:Association")) {
+            assert.deepStrictEqual(association.inputs.targets, [{ key: "resource-groups:Name", values: [group.state.name] }], association.name);
+        }
         const query = JSON.parse(single(run, "aws:resourcegroups/group:Group").inputs.resourceQuery.query);
         assert.deepStrictEqual(query.TagFilters, [
             { Key: "Environment", Values: ["Production"] },

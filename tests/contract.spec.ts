@@ -256,7 +256,7 @@ describe("API contract: the check can fail, naming resource, field, value and co
     });
 
     it("a schedule the association's rules refuse, an event pattern past EventBridge's quota", async () => {
-        assert.deepStrictEqual(await afterMutation("aws:ssm/association:Association", (i) => (i.scheduleExpression = "rate(10 minutes)")), [
+        assert.deepStrictEqual(await afterMutation("aws:ssm/association:Association", (i) => (i.scheduleExpression = "rate(10 minutes)"), "lab-inventory-association"), [
             `aws:ssm/association:Association lab-inventory-association: ssm:CreateAssociation ScheduleExpression = "rate(10 minutes)": an association's rate must be at least 30 minutes and less than 31 days [ssm-schedules]`,
         ]);
         const pattern = JSON.stringify({ source: ["aws.ssm"], detail: { "instance-id": Array.from({ length: 100 }, (_, n) => `i-${String(n).padStart(17, "0")}`) } });

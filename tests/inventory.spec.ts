@@ -16,7 +16,7 @@ for (const stack of STACKS) {
         });
 
         it("associates AWS-GatherSoftwareInventory every 30 minutes, named like the lab's", () => {
-            const association = single(run, ASSOCIATION);
+            const association = single(run, ASSOCIATION, "lab-inventory-association");
             assert.strictEqual(association.inputs.name, "AWS-GatherSoftwareInventory");
             assert.strictEqual(association.inputs.associationName, `InventoryAllInstances-${workload}`);
             assert.strictEqual(association.inputs.scheduleExpression, "rate(30 minutes)");
@@ -25,7 +25,7 @@ for (const stack of STACKS) {
         });
 
         it("collects with the document's default parameters", () => {
-            assert.deepStrictEqual(single(run, ASSOCIATION).inputs.parameters, {
+            assert.deepStrictEqual(single(run, ASSOCIATION, "lab-inventory-association").inputs.parameters, {
                 applications: "Enabled",
                 awsComponents: "Enabled",
                 files: "",
@@ -41,7 +41,7 @@ for (const stack of STACKS) {
         });
 
         it("targets Environment=OELabIPM and this workload through a resource group that requires both tags", () => {
-            const association = single(run, ASSOCIATION);
+            const association = single(run, ASSOCIATION, "lab-inventory-association");
             const group = single(run, GROUP);
             assert.deepStrictEqual(association.inputs.targets, [{ key: "resource-groups:Name", values: [group.state.name] }]);
             assert.deepStrictEqual(JSON.parse(group.inputs.resourceQuery.query), {
@@ -57,7 +57,7 @@ for (const stack of STACKS) {
 
         it("writes execution logs to the stack's bucket under logs/, in the stack's region", () => {
             const bucket = single(run, "aws:s3/bucket:Bucket");
-            assert.deepStrictEqual(single(run, ASSOCIATION).inputs.outputLocation, { s3BucketName: bucket.state.bucket, s3KeyPrefix: "logs", s3Region: "ap-northeast-1" });
+            assert.deepStrictEqual(single(run, ASSOCIATION, "lab-inventory-association").inputs.outputLocation, { s3BucketName: bucket.state.bucket, s3KeyPrefix: "logs", s3Region: "ap-northeast-1" });
             assert.strictEqual(run.outputs.LogBucketName, bucket.state.bucket);
         });
 
@@ -138,7 +138,7 @@ describe("InventoryAssociation options", () => {
             "inventory.logRetentionDays": 30,
             "inventory.resourceDataSync": true,
         });
-        const association = single(run, ASSOCIATION);
+        const association = single(run, ASSOCIATION, "lab-inventory-association");
         assert.strictEqual(association.inputs.scheduleExpression, "rate(1 hour)");
         assert.strictEqual(association.inputs.parameters.windowsUpdates, "Disabled");
         assert.strictEqual(association.inputs.parameters.files, '[{"Path":"/etc","Pattern":["*.conf"],"Recursive":false}]');

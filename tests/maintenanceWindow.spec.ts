@@ -118,7 +118,12 @@ for (const stack of STACKS) {
             ]);
         });
 
-        it("scans the whole fleet daily at 01:00 in a second window: Scan, NoReboot", () => {
+        it("has no scan window by default: the scan association scans (patchScan.spec)", () => {
+            assert.deepStrictEqual(ofType(run, WINDOW).map((w) => w.name), ["lab-window-window"]);
+        });
+
+        it("with maintenanceWindow.scan, scans the whole fleet daily at 01:00 in a second window: Scan, NoReboot", async () => {
+            const run = await runStack(stack, { "maintenanceWindow.scan": true });
             const window = single(run, WINDOW, "lab-window-scan-window");
             assert.strictEqual(window.inputs.name, `Scan${workload}Workload`);
             assert.strictEqual(window.inputs.schedule, "cron(0 1 ? * * *)");

@@ -51,6 +51,7 @@ for (const stack of STACKS) {
                 "├─ oelab:inventory:InventoryAssociation  lab-inventory",
                 "├─ oelab:network:LabNetwork  lab-network",
                 "├─ oelab:patching:PatchMaintenanceWindow  lab-window",
+                "├─ oelab:patching:PatchScanAssociation  lab-patch-scan",
                 "└─ oelab:patching:PatchingPolicy  lab-patching",
             ]);
             assert.ok(result.stdout.includes(`│  ├─ aws:ec2/instance:Instance  lab-fleet-web1\n`));
@@ -68,7 +69,9 @@ for (const stack of STACKS) {
                 `approve PRODUCT=*, CLASSIFICATION=*, SEVERITY=* after ${days} days, CRITICAL, non-security too`,
                 `patch group "${patchGroup}" -> baseline <id of lab-patching-baseline>`,
                 "egress tcp 443-443 to 0.0.0.0/0",
-                'where status ["FAILED","TIMED_OUT"], window-id ["<id of lab-window-window>","<id of lab-window-scan-window>"]',
+                'where status ["FAILED","TIMED_OUT"], window-id ["<id of lab-window-window>"]',
+                `PatchScan-${workload}: AWS-RunPatchBaseline, rate(1 day)`,
+                "parameters: Operation=Scan, RebootOption=NoReboot",
             ]) {
                 assert.ok(text.includes(expected), `plan shows: ${expected}`);
             }
@@ -92,8 +95,9 @@ for (const stack of STACKS) {
             assert.strictEqual(counts["aws:ec2/natGateway:NatGateway"], undefined);
             assert.ok(result.stdout.includes("expands into (as awsx creates them): 1 Vpc, 1 InternetGateway, 2 Subnet, 2 RouteTable, 2 RouteTableAssociation, 2 Route"));
             assert.strictEqual(counts["aws:iam/role:Role"], 3);
-            assert.strictEqual(counts["aws:ssm/maintenanceWindowTask:MaintenanceWindowTask"], 2);
-            assert.strictEqual(counts["aws:cloudwatch/eventRule:EventRule"], 3);
+            assert.strictEqual(counts["aws:ssm/maintenanceWindowTask:MaintenanceWindowTask"], 1);
+            assert.strictEqual(counts["aws:ssm/association:Association"], 2);
+            assert.strictEqual(counts["aws:cloudwatch/eventRule:EventRule"], 4);
             const total = Object.values(counts).reduce((a, b) => a + b, 0);
             assert.ok(result.stdout.includes(`\nResources: ${total} to create\n`));
             assert.ok(result.stdout.includes("  PrimaryURL: http://<publicIp of lab-fleet-web1>\n"));
@@ -139,6 +143,7 @@ describe("plan --stack mixed and --stack existing", () => {
             "├─ oelab:alerts:PatchAlerts  lab-alert-rules",
             "├─ oelab:inventory:InventoryAssociation  lab-inventory",
             "├─ oelab:patching:PatchMaintenanceWindow  lab-window",
+            "├─ oelab:patching:PatchScanAssociation  lab-patch-scan",
             "└─ oelab:patching:PatchingPolicy  lab-patching",
         ]);
         assert.doesNotMatch(result.stdout, /aws:ec2\/|awsx:/);
@@ -204,8 +209,8 @@ describe("plan --json", () => {
         assert.strictEqual(web1.inputs.instanceType, "t3.micro");
         const urns = doc.resources.map((r: any) => r.urn);
         assert.deepStrictEqual(urns, [...urns].sort());
-        // Registrations: the counted custom resources, the 7 components and awsx's Vpc (counted as its 10 children).
-        assert.strictEqual(doc.resources.length, Object.values(doc.counts).reduce((a: number, b) => a + (b as number), 0) - 10 + 7 + 1);
+        // Registrations: the counted custom resources, the 8 components and awsx's Vpc (counted as its 10 children).
+        assert.strictEqual(doc.resources.length, Object.values(doc.counts).reduce((a: number, b) => a + (b as number), 0) - 10 + 8 + 1);
     });
 
     it("quiet prints nothing", async () => {
@@ -222,7 +227,7 @@ describe("plan --diagram", () => {
     });
 
     it("groups resources by component and draws how things reach each other", () => {
-        for (const group of ["lab_alerts", "lab_alert_rules", "lab_fleet", "lab_inventory", "lab_network", "lab_window", "lab_patching"]) {
+        for (const group of ["lab_alerts", "lab_alert_rules", "lab_fleet", "lab_inventory", "lab_network", "lab_window", "lab_patch_scan", "lab_patching"]) {
             assert.match(diagram, new RegExp(`^    subgraph ${group}\\["`, "m"));
         }
         const edges = diagram.split("\n").filter((l) => l.includes("->"));
@@ -231,18 +236,20 @@ describe("plan --diagram", () => {
         has("lab_window_target -- tags match --> lab_fleet_web1");
         has("lab_window_target -- tags match --> lab_fleet_web2");
         assert.ok(!edges.some((e) => e.startsWith("    lab_window_target -- tags match --> lab_fleet_app")));
-        // The scan window reaches all four; the association reaches them through its group.
+        // Both associations reach all four through the inventory's group.
         for (const i of ["app1", "app2", "web1", "web2"]) {
-            has(`lab_window_scan_target -- tags match --> lab_fleet_${i}`);
             has(`lab_inventory_targets -- tags match --> lab_fleet_${i}`);
             has(`lab_patching_patch_group -- Patch Group tag --> lab_fleet_${i}`);
         }
         has("lab_inventory_association -- targets --> lab_inventory_targets");
+        has("lab_patch_scan_association -- targets --> lab_inventory_targets");
+        has("lab_patch_scan_association -- logs to --> lab_inventory_logs");
+        has("lab_alert_rules_assoc_failed -. watches .-> lab_patch_scan_association");
         has("lab_patching_baseline -- applies to --> lab_patching_patch_group");
         has("lab_window_window -- runs --> lab_window_install");
         has("lab_window_install -- runs on --> lab_window_target");
         has("lab_window_install -- notifies --> lab_alerts_topic");
-        for (const rule of ["cmd_failed", "window_failed", "noncompliant"]) has(`lab_alert_rules_${rule} -- alerts --> lab_alerts_topic`);
+        for (const rule of ["cmd_failed", "window_failed", "assoc_failed", "noncompliant"]) has(`lab_alert_rules_${rule} -- alerts --> lab_alerts_topic`);
         has("lab_alert_rules_window_failed -. watches .-> lab_window_window");
     });
 
@@ -284,7 +291,7 @@ describe("plan as a command", () => {
     it("--check holds the stack's requests against AWS's API models, for what-if configs too", async () => {
         const result = await plan("--stack", "prod", "--check", "-c", "fleet.groups.0.count=60");
         assert.strictEqual(result.code, 0, result.stderr);
-        assert.match(result.stdout, /\nAPI contract: every request of the 112 resources passes AWS's API models \(botocore \d+\.\d+\.\d+ \(generated by contract\/generate-models\.py\)\)\.\n$/);
+        assert.match(result.stdout, /\nAPI contract: every request of the 113 resources passes AWS's API models \(botocore \d+\.\d+\.\d+ \(generated by contract\/generate-models\.py\)\)\.\n$/);
     });
 
     it("takes config overrides for what-if plans", async () => {

@@ -8,6 +8,7 @@ import { ManagedFleet } from "../components/managedFleet";
 import { PatchAlerts } from "../components/patchAlerts";
 import { PatchingPolicy } from "../components/patchingPolicy";
 import { PatchMaintenanceWindow } from "../components/patchMaintenanceWindow";
+import { PatchScanAssociation } from "../components/patchScanAssociation";
 import { mockAmiId, ofType, PROJECT_ROOT, runProgram, single, StackRun } from "./harness";
 
 /**
@@ -22,6 +23,7 @@ const COMPONENT_TYPES = [
     "oelab:inventory:InventoryAssociation",
     "oelab:patching:PatchingPolicy",
     "oelab:patching:PatchMaintenanceWindow",
+    "oelab:patching:PatchScanAssociation",
     "oelab:alerts:AlertTopic",
     "oelab:alerts:PatchAlerts",
 ];
@@ -97,6 +99,26 @@ describe("components alone under mocks", () => {
         assert.strictEqual(association.inputs.scheduleExpression, "rate(30 minutes)");
         assert.strictEqual(single(run, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs.restrictPublicBuckets, true);
         assert.strictEqual(single(run, "aws:iam/rolePolicy:RolePolicy").inputs.role, "PayFleetRole");
+    });
+
+    it("PatchScanAssociation: scans the instances carrying every given tag through its own group, output nowhere unless given", async () => {
+        const run = await runProgram(() => {
+            const s = new PatchScanAssociation("scan", { associationName: "PayScan", targetTags: { Team: "payments", Env: "prod" }, schedule: "cron(0 4 ? * * *)" });
+            return { id: s.associationId };
+        });
+        assertAlone(run, "oelab:patching:PatchScanAssociation", "scan");
+        const association = single(run, "aws:ssm/association:Association");
+        assert.deepStrictEqual(
+            [association.inputs.associationName, association.inputs.name, association.inputs.parameters, association.inputs.scheduleExpression, association.inputs.outputLocation],
+            ["PayScan", "AWS-RunPatchBaseline", { Operation: "Scan", RebootOption: "NoReboot" }, "cron(0 4 ? * * *)", undefined],
+        );
+        const group = single(run, "aws:resourcegroups/group:Group");
+        assert.deepStrictEqual(association.inputs.targets, [{ key: "resource-groups:Name", values: [group.state.name] }]);
+        assert.deepStrictEqual(JSON.parse(group.inputs.resourceQuery.query).TagFilters, [
+            { Key: "Team", Values: ["payments"] },
+            { Key: "Env", Values: ["prod"] },
+        ]);
+        assert.throws(() => new PatchScanAssociation("bad", { associationName: "has space", targetTags: {}, maxErrors: "01" }), /associationName "has space" must be 3-128.*; targetTags must name at least one tag; maxErrors "01" must be/);
     });
 
     it("PatchingPolicy: a baseline per OS given, each with that OS's rules, all registered to the given group", async () => {
@@ -185,7 +207,7 @@ describe("components alone under mocks", () => {
 describe("component files", () => {
     const DIR = path.join(PROJECT_ROOT, "components");
     /** Files that hold data and pure functions for components: shared by several, none a component. */
-    const HELPERS = ["cidr.ts", "documents.ts", "iam.ts", "operatingSystems.ts", "schedules.ts", "validation.ts"];
+    const HELPERS = ["cidr.ts", "documents.ts", "iam.ts", "operatingSystems.ts", "schedules.ts", "targets.ts", "validation.ts"];
     const files = fs.readdirSync(DIR).filter((f) => f.endsWith(".ts"));
 
     it("define one component each, or are helpers that define none", () => {

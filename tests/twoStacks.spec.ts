@@ -83,14 +83,16 @@ describe("test, prod and mixed in one account and region", () => {
         ]);
     });
 
-    it("give every instance exactly one inventory association", () => {
+    it("give every instance exactly one inventory association and one patch scan association", () => {
         const groups = resources.filter((r) => r.type === "aws:resourcegroups/group:Group");
-        const counts = new Map<string, number>(instances.map((i) => [i.inputs.tags.Name, 0]));
-        for (const association of resources.filter((r) => r.type === "aws:ssm/association:Association")) {
-            for (const name of associationReaches(association, groups, instances)) counts.set(name, counts.get(name)! + 1);
-        }
         assert.strictEqual(instances.length, 13);
-        assert.deepStrictEqual([...counts.values()], Array(13).fill(1), JSON.stringify([...counts]));
+        for (const document of ["AWS-GatherSoftwareInventory", "AWS-RunPatchBaseline"]) {
+            const counts = new Map<string, number>(instances.map((i) => [i.inputs.tags.Name, 0]));
+            for (const association of resources.filter((r) => r.type === "aws:ssm/association:Association" && r.inputs.name === document)) {
+                for (const name of associationReaches(association, groups, instances)) counts.set(name, counts.get(name)! + 1);
+            }
+            assert.deepStrictEqual([...counts.values()], Array(13).fill(1), `${document}: ${JSON.stringify([...counts])}`);
+        }
         // The lab's single Environment target would have reached all thirteen from each stack: why the group exists.
         const labStyle = { inputs: { targets: [{ key: "tag:Environment", values: ["OELabIPM"] }] } } as unknown as RecordedResource;
         assert.strictEqual(associationReaches(labStyle, [], instances).length, 13);
@@ -112,8 +114,8 @@ describe("test, prod and mixed in one account and region", () => {
             return new Set(details.flatMap((d) => [...(d["instance-id"] ?? []), ...(d["window-id"] ?? []), ...(d["patch-baseline-id"] ?? [])]));
         };
         const [test, prod, mixed] = runs.map(watched);
-        assert.strictEqual(test.size, 4 + 2 + 1);
-        assert.strictEqual(mixed.size, 5 + 2 + 3);
+        assert.strictEqual(test.size, 4 + 1 + 1);
+        assert.strictEqual(mixed.size, 5 + 1 + 3);
         for (const [a, b] of [[test, prod], [test, mixed], [prod, mixed]]) assert.deepStrictEqual([...a].filter((id) => b.has(id)), []);
     });
 });
