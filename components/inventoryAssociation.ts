@@ -64,6 +64,18 @@ export const ASSOCIATION_NAME_PATTERN = SSM_NAME_PATTERN;
 /** S3 key prefixes: safe characters in `/`-separated segments, no leading or trailing `/`. */
 export const KEY_PREFIX_PATTERN = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/;
 
+/** A central bucket a Resource Data Sync writes to. */
+export interface DataSyncDestination {
+    /** The bucket's name. Required. */
+    bucketName: pulumi.Input<string>;
+    /** The bucket's Region. Required. */
+    region: pulumi.Input<string>;
+    /** The key prefix, like `inventory`. Required. */
+    prefix: pulumi.Input<string>;
+    /** The bucket admits an AWS Organization: the sync shares its data with it (`destinationDataSharing`). Default `false`. */
+    organization?: pulumi.Input<boolean>;
+}
+
 export interface InventoryAssociationArgs {
     /** The association's name, like the lab's `InventoryAllInstances`. Required. */
     associationName: string;
@@ -95,6 +107,11 @@ export interface InventoryAssociationArgs {
     protect?: boolean;
     /** Also sync inventory to the bucket under `inventory/`, for Athena. Default `false`. */
     resourceDataSync?: boolean;
+    /**
+     * Sync the account's inventory and compliance to another bucket instead: a reporting stack's
+     * (`ComplianceReporting`), in this account or another. Default none.
+     */
+    resourceDataSyncDestination?: DataSyncDestination;
     /** Tags for every taggable resource. */
     tags?: Record<string, string>;
 }
@@ -129,7 +146,8 @@ export function validateInventoryAssociationArgs(args: InventoryAssociationArgs)
     const tagCount = Object.keys(args.targetTags).length;
     const unknown = Object.keys(args.parameters ?? {}).filter((k) => !Object.hasOwn(INVENTORY_PARAMETER_DEFAULTS, k));
     ArgumentError.throwIfAny("InventoryAssociation", [
-        fieldProblem("associationName", args.associationName, associationNameProblem(args.associationName, args.resourceDataSync === true)),
+        fieldProblem("associationName", args.associationName, associationNameProblem(args.associationName, args.resourceDataSync === true || args.resourceDataSyncDestination !== undefined)),
+        args.resourceDataSync === true && args.resourceDataSyncDestination !== undefined ? "resourceDataSync and resourceDataSyncDestination are two destinations for the one sync: choose one" : undefined,
         tagCount === 0 ? "targetTags must name at least one tag" : undefined,
         args.schedule === undefined ? undefined : fieldProblem("schedule", args.schedule, associationScheduleProblem(args.schedule)),
         unknown.length > 0 ? `parameters ${unknown.join(", ")} are not parameters of ${INVENTORY_DOCUMENT}` : undefined,
@@ -234,11 +252,24 @@ export class InventoryAssociation extends pulumi.ComponentResource {
             { parent: this, dependsOn: [...writeLogs, bucketPolicy] },
         );
 
-        if (args.resourceDataSync) {
+        const central = args.resourceDataSyncDestination;
+        if (args.resourceDataSync || central) {
             new aws.ssm.ResourceDataSync(
                 `${name}-sync`,
-                { name: `${args.associationName}${DATA_SYNC_SUFFIX}`, s3Destination: { bucketName: bucket.bucket, region, prefix: DATA_SYNC_PREFIX, syncFormat: "JsonSerDe" } },
-                { parent: this, dependsOn: [bucketPolicy] },
+                {
+                    name: `${args.associationName}${DATA_SYNC_SUFFIX}`,
+                    s3Destination: central
+                        ? pulumi.all([central.bucketName, central.region, central.prefix, central.organization ?? false]).apply(([bucketName, bucketRegion, prefix, organization]) => ({
+                              bucketName,
+                              region: bucketRegion,
+                              prefix,
+                              syncFormat: "JsonSerDe",
+                              // AWS: an organization's syncs share to the central bucket, which admits the organization by the OrgId tag.
+                              ...(organization ? { destinationDataSharing: { destinationDataSharingType: "Organization" } } : {}),
+                          }))
+                        : { bucketName: bucket.bucket, region, prefix: DATA_SYNC_PREFIX, syncFormat: "JsonSerDe" },
+                },
+                { parent: this, dependsOn: central ? [] : [bucketPolicy] },
             );
         }
 

@@ -44,6 +44,9 @@ export const LAB_NAMES = {
     existingTargetName: (workload: string) => `${workload}TaggedInstances`,
     scanWindowName: (workload: string) => `Scan${workload}Workload`,
     scanAssociationName: (workload: string) => `PatchScan-${workload}`,
+    /** A reporting stack's Glue database (Athena reads lower-case names unquoted) and workgroup. */
+    reportingDatabase: (workload: string) => `${PROJECT.replace(/-/g, "_")}_${workload.toLowerCase()}`,
+    reportingWorkgroup: (workload: string) => `${PROJECT}-${workload}`,
     scanTargetName: (workload: string) => `${workload}Fleet`,
     topicName: (workload: string) => `AdminAlert-${workload}`,
     /** The install window's target, named after the roles it targets: `TestWebServers`, `TestWebServersAppServers`. */

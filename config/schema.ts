@@ -30,6 +30,15 @@ import {
 import { duplicateEmails, EMAIL_PATTERN, TOPIC_NAME_PATTERN } from "../components/alertTopic";
 import { parseIpv4Cidr } from "../components/cidr";
 import { DEFAULT_SCAN_SCHEDULE } from "../components/patchScanAssociation";
+import {
+    ACCOUNT_ID_PATTERN,
+    DEFAULT_BYTES_SCANNED_CUTOFF,
+    DEFAULT_RESULT_RETENTION_DAYS,
+    DEFAULT_SYNC_PREFIX,
+    MIN_BYTES_SCANNED_CUTOFF,
+    ORGANIZATION_ID_PATTERN,
+    REGION_PATTERN,
+} from "../components/complianceReporting";
 import { DEFAULT_AVAILABILITY_ZONES, DEFAULT_VPC_CIDR } from "../components/labNetwork";
 import { DEFAULT_FOLLOW_LATEST_AMI, DEFAULT_INSTANCE_TYPE } from "../components/managedFleet";
 import { DEFAULT_CONFIDENTIALITY, DEFAULT_ENVIRONMENT, DEFAULT_TARGET_ROLES, LAB_GROUPS, MAX_WORKLOAD_LENGTH, STACK_TAGS, TAG } from "./lab";
@@ -115,6 +124,9 @@ function ipv4Cidr(options: { minPrefix: number; maxPrefix: number; worldMessage?
 const INSTANCE_TYPES = new Set(enumOf("ec2", "InstanceType"));
 const INSTANCE_TYPE_MESSAGE = "must be an EC2 instance type that RunInstances accepts, such as t3.micro";
 const instanceType = checked((value) => (INSTANCE_TYPES.has(value) ? instanceTypeProblem(value) : INSTANCE_TYPE_MESSAGE), INSTANCE_TYPE_MESSAGE);
+
+/** A Region name (the API's form; the provider's own check of aws:region is in config/index.ts). */
+const awsRegion = text("must be a Region name such as ap-northeast-1", REGION_PATTERN);
 
 /** AWS tag keys and values: up to 128/256 characters of letters, digits, spaces and `_.:/=+-@`. */
 const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
@@ -293,6 +305,44 @@ export const inventorySchema = area({
     keepLogsOnDestroy: flag().default(DEFAULTS.inventory.keepLogsOnDestroy),
     /** Also sync inventory to the bucket under inventory/ for Athena (a Resource Data Sync). */
     resourceDataSync: flag().default(DEFAULTS.inventory.resourceDataSync),
+    /** Send the account's inventory and compliance to a reporting stack's bucket (docs/reporting.md). */
+    reportTo: area({
+        /** The reporting stack, as a StackReference name: `reporting`, `<project>/reporting` or `<org>/<project>/reporting`. */
+        stack: text("must be a stack reference such as acme/oe-lab-ipm/reporting", /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+){0,2}$/).optional(),
+        /** Or the sync bucket itself (another account's, say), without a StackReference. */
+        bucketName: text("must be an S3 bucket name: 3-63 lower-case letters, digits, . and -", /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/).optional(),
+        /** The bucket's Region, with bucketName. Default: this stack's. */
+        region: awsRegion.optional(),
+        /** The bucket's key prefix, with bucketName. */
+        prefix: checked(logPrefixProblem, "must be an S3 key prefix such as inventory").default(DEFAULT_SYNC_PREFIX),
+        /** With bucketName: the bucket admits an AWS Organization (the sync shares with it). */
+        organization: flag().default(false),
+    }).optional(),
+});
+
+/** The S3 bucket policy size limit (20 KB) allows about 85 bytes per account at about 200 accounts; 100 leaves room. */
+export const MAX_REPORTING_ACCOUNTS = 100;
+
+export const reportingSchema = area({
+    /** The accounts whose syncs may write (each under its own prefix) and whose data the tables read. Default: this stack's account. */
+    accounts: list(text("must be a 12-digit AWS account id, quoted so YAML keeps it a string", ACCOUNT_ID_PATTERN), "must be a list of account ids")
+        .min(1, `must name 1 to ${MAX_REPORTING_ACCOUNTS} accounts`)
+        .max(MAX_REPORTING_ACCOUNTS, `must name 1 to ${MAX_REPORTING_ACCOUNTS} accounts: the bucket policy names each, and S3 allows 20 KB of policy`)
+        .optional(),
+    /** An AWS Organizations id: any account of it may write (the tables still read `accounts`). */
+    organizationId: text("must be an AWS Organizations id such as o-a1b2c3d4e5", ORGANIZATION_ID_PATTERN).optional(),
+    /** The Regions whose syncs the tables read. Default: this stack's. */
+    regions: list(awsRegion, "must be a list of Regions").min(1, "must name at least one Region").optional(),
+    /** The key prefix the syncs write under. */
+    syncPrefix: checked(logPrefixProblem, "must be an S3 key prefix such as inventory").default(DEFAULT_SYNC_PREFIX),
+    /** Bytes one Athena query may scan before it is cancelled: at least 10,000,000 (Athena's minimum). */
+    bytesScannedCutoffPerQuery: z
+        .number(says(`must be a whole number of bytes from ${MIN_BYTES_SCANNED_CUTOFF}`))
+        .int(`must be a whole number of bytes from ${MIN_BYTES_SCANNED_CUTOFF}`)
+        .min(MIN_BYTES_SCANNED_CUTOFF, `must be at least ${MIN_BYTES_SCANNED_CUTOFF} bytes (Athena's minimum)`)
+        .default(DEFAULT_BYTES_SCANNED_CUTOFF),
+    /** Days query results are kept. */
+    resultRetentionDays: wholeNumber(1, 3650).default(DEFAULT_RESULT_RETENTION_DAYS),
 });
 
 const approvalRuleSchema = area({
@@ -411,7 +461,12 @@ export const TOP_LEVEL = {
     maintenanceWindow: maintenanceWindowSchema.default({}),
     alerts: alertsSchema.default({}),
     patching: patchingSchema.default({}),
+    /** Makes this a reporting stack: the central store and Athena queries for every stack's compliance (docs/reporting.md). */
+    reporting: reportingSchema.optional(),
 };
+
+/** The areas of a lab stack, which a reporting stack does not have. */
+export const LAB_AREAS = ["network", "fleet", "inventory", "maintenanceWindow", "alerts", "patching"] as const;
 
 /** The whole schema, for its types and defaults (parsing goes area by area: config/index.ts). */
 export const labSchema = area(TOP_LEVEL);
@@ -479,8 +534,34 @@ export const CROSS_CHECKS: readonly ((config: PartialLabConfig, broken: Readonly
     },
     // The data sync is named after the association: <name>-sync within SyncName's 64 characters.
     ({ inventory }) => {
-        const problem = inventory?.associationName !== undefined && inventory.resourceDataSync !== undefined ? associationNameProblem(inventory.associationName, inventory.resourceDataSync) : undefined;
+        const problem =
+            inventory?.associationName !== undefined && inventory.resourceDataSync !== undefined
+                ? associationNameProblem(inventory.associationName, inventory.resourceDataSync || inventory.reportTo !== undefined)
+                : undefined;
         return problem ? [{ path: ["inventory", "associationName"], message: problem }] : [];
+    },
+    // A reporting stack is the central store only: the lab's areas are not its.
+    ({ reporting }, _broken, raw) =>
+        reporting === undefined
+            ? []
+            : LAB_AREAS.filter((key) => valueAt(raw, [key]) !== undefined).map((key) => ({ path: [key], message: "applies to lab stacks; this stack sets reporting, which makes it a reporting stack (docs/reporting.md)" })),
+    // One destination for the stack's one sync: a reporting stack, or a bucket by name.
+    ({ inventory }, broken, raw) => {
+        const to = inventory?.reportTo;
+        if (to === undefined || broken.has("inventory.reportTo")) return [];
+        const issues: CrossIssue[] = [];
+        if ((to.stack === undefined) === (to.bucketName === undefined)) {
+            issues.push({ path: ["inventory", "reportTo"], message: "needs exactly one of stack (a reporting stack) or bucketName (its sync bucket)" });
+        }
+        if (to.stack !== undefined) {
+            for (const key of ["region", "prefix", "organization"]) {
+                if (valueAt(raw, ["inventory", "reportTo", key]) !== undefined) issues.push({ path: ["inventory", "reportTo", key], message: "comes from the reporting stack's outputs with reportTo.stack; set it only with bucketName" });
+            }
+        }
+        if (valueAt(raw, ["inventory", "resourceDataSync"]) === true) {
+            issues.push({ path: ["inventory", "resourceDataSync"], message: "syncs to the stack's own bucket; with inventory.reportTo the stack's one sync goes to the reporting bucket: remove one" });
+        }
+        return issues;
     },
     // Tags: none of the program's own keys, no aws: prefix in any case, and room for the program's on every instance.
     ({ tags }) => {

@@ -32,6 +32,8 @@ OPERATIONS = {
     "kms": ["CreateKey", "EnableKeyRotation", "ScheduleKeyDeletion"],
     "sns": ["CreateTopic", "SetTopicAttributes", "Subscribe"],
     "events": ["PutRule", "PutTargets"],
+    "glue": ["CreateDatabase", "CreateTable"],
+    "athena": ["CreateWorkGroup", "CreateNamedQuery"],
 }
 
 KEPT = ("min", "max", "pattern", "enum")

@@ -24,7 +24,7 @@ const models = JSON.parse(fs.readFileSync(MODELS_FILE, "utf8")) as {
 export const MODELS_SOURCE: string = models.source;
 
 /** The services whose operations the program's resources call. */
-export type Service = "ec2" | "events" | "iam" | "kms" | "logs" | "resource-groups" | "s3" | "sns" | "ssm";
+export type Service = "athena" | "ec2" | "events" | "glue" | "iam" | "kms" | "logs" | "resource-groups" | "s3" | "sns" | "ssm";
 
 interface Shape {
     readonly type: string;

@@ -249,9 +249,61 @@ export const MAPPINGS: Readonly<Record<string, Mapping>> = {
                 SyncFormat: r.inputs.s3Destination.syncFormat,
                 Region: r.inputs.s3Destination.region,
                 AWSKMSKeyARN: r.inputs.s3Destination.kmsKeyArn,
+                DestinationDataSharing: r.inputs.s3Destination.destinationDataSharing && { DestinationDataSharingType: r.inputs.s3Destination.destinationDataSharing.destinationDataSharingType },
             }),
         }),
     ],
+    "aws:glue/catalogDatabase:CatalogDatabase": (r) => [
+        req("glue", "CreateDatabase", { DatabaseInput: prune({ Name: r.inputs.name, Description: r.inputs.description, Parameters: r.inputs.parameters }), Tags: mapTags(r.inputs.tags) }),
+    ],
+    "aws:glue/catalogTable:CatalogTable": (r) => {
+        const sd = r.inputs.storageDescriptor ?? {};
+        const column = (c: { name: string; type?: string; comment?: string }) => prune({ Name: c.name, Type: c.type, Comment: c.comment });
+        return [
+            req("glue", "CreateTable", {
+                DatabaseName: r.inputs.databaseName,
+                TableInput: prune({
+                    Name: r.inputs.name,
+                    Description: r.inputs.description,
+                    TableType: r.inputs.tableType,
+                    Parameters: r.inputs.parameters,
+                    PartitionKeys: r.inputs.partitionKeys?.map(column),
+                    StorageDescriptor: prune({
+                        Columns: sd.columns?.map(column),
+                        Location: sd.location,
+                        InputFormat: sd.inputFormat,
+                        OutputFormat: sd.outputFormat,
+                        SerdeInfo: sd.serDeInfo && prune({ SerializationLibrary: sd.serDeInfo.serializationLibrary, Parameters: sd.serDeInfo.parameters }),
+                    }),
+                }),
+            }),
+        ];
+    },
+    "aws:athena/workgroup:Workgroup": (r) => {
+        const c = r.inputs.configuration ?? {};
+        const result = c.resultConfiguration ?? {};
+        return [
+            req("athena", "CreateWorkGroup", {
+                Name: r.inputs.name,
+                Description: r.inputs.description,
+                Configuration: prune({
+                    EnforceWorkGroupConfiguration: c.enforceWorkgroupConfiguration,
+                    PublishCloudWatchMetricsEnabled: c.publishCloudwatchMetricsEnabled,
+                    BytesScannedCutoffPerQuery: c.bytesScannedCutoffPerQuery,
+                    ResultConfiguration: prune({
+                        OutputLocation: result.outputLocation,
+                        EncryptionConfiguration: result.encryptionConfiguration && prune({ EncryptionOption: result.encryptionConfiguration.encryptionOption, KmsKey: result.encryptionConfiguration.kmsKeyArn }),
+                    }),
+                }),
+                Tags: tagList(r.inputs.tags),
+            }),
+        ];
+    },
+    "aws:athena/namedQuery:NamedQuery": (r) => [
+        req("athena", "CreateNamedQuery", { Name: physicalName(r), Description: r.inputs.description, Database: r.inputs.database, QueryString: r.inputs.query, WorkGroup: r.inputs.workgroup }),
+    ],
+    // Reads another stack's outputs from the Pulumi backend: no AWS request.
+    "pulumi:pulumi:StackReference": () => [],
     "aws:ssm/patchBaseline:PatchBaseline": (r) => [
         req("ssm", "CreatePatchBaseline", {
             Name: r.inputs.name,

@@ -210,6 +210,21 @@ const RESOURCES: Record<string, StateFn> = {
         return { id: associationId, state: { associationId, arn: `arn:aws:ssm:${c.region}:${MOCK_ACCOUNT}:association/${associationId}` } };
     },
     "aws:ssm/resourceDataSync:ResourceDataSync": (c) => ({ id: c.inputs.name, state: {} }),
+    "aws:glue/catalogDatabase:CatalogDatabase": (c) => ({ id: `${MOCK_ACCOUNT}:${c.inputs.name}`, state: { arn: `arn:aws:glue:${c.region}:${MOCK_ACCOUNT}:database/${c.inputs.name}` } }),
+    "aws:glue/catalogTable:CatalogTable": (c) => ({
+        id: `${MOCK_ACCOUNT}:${c.inputs.databaseName}:${c.inputs.name}`,
+        state: { arn: `arn:aws:glue:${c.region}:${MOCK_ACCOUNT}:table/${c.inputs.databaseName}/${c.inputs.name}` },
+    }),
+    "aws:athena/workgroup:Workgroup": (c) => ({ id: c.inputs.name, state: { arn: `arn:aws:athena:${c.region}:${MOCK_ACCOUNT}:workgroup/${c.inputs.name}` } }),
+    "aws:athena/namedQuery:NamedQuery": (c) => ({ id: uuid(c.seed), state: {} }),
+    // Another stack's outputs are unknowable offline, in tests as in plans: marked as such.
+    "pulumi:pulumi:StackReference": (c) => ({
+        id: c.inputs.name,
+        state: {
+            outputs: Object.fromEntries(["SyncBucketName", "SyncBucketRegion", "SyncPrefix"].map((key) => [key, `<${key} of stack ${c.inputs.name}>`])),
+            secretOutputNames: [],
+        },
+    }),
     "aws:ssm/patchBaseline:PatchBaseline": (c) => {
         const id = `pb-${hex(c.seed, 17)}`;
         return { id, state: { arn: `arn:aws:ssm:${c.region}:${MOCK_ACCOUNT}:patchbaseline/${id}` } };

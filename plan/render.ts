@@ -55,7 +55,7 @@ const SUMMARIES: Record<string, Summary> = {
         `profile ${i.iamInstanceProfile}${i.keyName ? `, key pair ${i.keyName}` : ""}${i.userData ? `, user data installs ${userDataServer(i.userData)}` : ""}`,
         tagsLine(i.tags),
     ],
-    "aws:s3/bucket:Bucket": (i) => [i.forceDestroy ? "deleted with its logs on destroy" : "kept (with its logs) on destroy"],
+    "aws:s3/bucket:Bucket": (i) => [i.forceDestroy ? "deleted with its objects on destroy" : "kept (with its objects) on destroy"],
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": (i) => [
         `block public ACLs ${i.blockPublicAcls}, policies ${i.blockPublicPolicy}, ignore ACLs ${i.ignorePublicAcls}, restrict ${i.restrictPublicBuckets}`,
     ],
@@ -65,7 +65,20 @@ const SUMMARIES: Record<string, Summary> = {
     ],
     "aws:s3/bucketVersioning:BucketVersioning": (i) => [`versioning ${i.versioningConfiguration?.status}`],
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": (i) =>
-        (i.rules ?? []).map((r: Inputs) => `${r.id}: expire after ${r.expiration?.days} days, old versions after ${r.noncurrentVersionExpiration?.noncurrentDays}`),
+        (i.rules ?? []).map((r: Inputs) => `${r.id}: ${r.expiration ? `expire after ${r.expiration.days} days, ` : ""}old versions after ${r.noncurrentVersionExpiration?.noncurrentDays}`),
+    "aws:glue/catalogDatabase:CatalogDatabase": (i) => [`${i.name}: ${i.description}`],
+    "aws:glue/catalogTable:CatalogTable": (i) => [
+        `${i.name}: ${(i.storageDescriptor?.columns ?? []).length} columns, partitions ${(i.partitionKeys ?? []).map((k: Inputs) => k.name).join(", ")} projected (${i.parameters?.["projection.accountid.values"]}; ${i.parameters?.["projection.region.values"]})`,
+        `reads ${i.parameters?.["storage.location.template"]}`,
+    ],
+    "aws:athena/workgroup:Workgroup": (i) => {
+        const c = i.configuration ?? {};
+        return [
+            `${i.name}: results to ${c.resultConfiguration?.outputLocation} (${c.resultConfiguration?.encryptionConfiguration?.encryptionOption})`,
+            `at most ${c.bytesScannedCutoffPerQuery} bytes scanned per query, configuration ${c.enforceWorkgroupConfiguration ? "enforced" : "not enforced"}`,
+        ];
+    },
+    "aws:athena/namedQuery:NamedQuery": (i) => [`${i.name} in ${i.workgroup}: ${i.description}`],
     "aws:s3/bucketPolicy:BucketPolicy": (i) => statements(i.policy),
     "aws:resourcegroups/group:Group": (i) => {
         const query = json(i.resourceQuery?.query) as Inputs;

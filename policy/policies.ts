@@ -125,6 +125,20 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
             if (!baseline.operatingSystem) report("operatingSystem is not set; the API would default to WINDOWS");
         }),
     },
+    {
+        name: "athena-workgroup-guarded",
+        description: "Every Athena workgroup enforces its configuration, encrypts query results and cancels a query past a bytes-scanned limit.",
+        enforcementLevel: MANDATORY,
+        validateResource: validateResourceOfType(aws.athena.Workgroup, (workgroup, _args, report) => {
+            const c = workgroup.configuration;
+            const missing = [
+                c?.enforceWorkgroupConfiguration === true ? undefined : "configuration.enforceWorkgroupConfiguration true (users cannot turn encryption off per query)",
+                present(c?.resultConfiguration?.encryptionConfiguration, "encryptionOption") ? undefined : "configuration.resultConfiguration.encryptionConfiguration (encrypted results)",
+                present(c, "bytesScannedCutoffPerQuery") ? undefined : "configuration.bytesScannedCutoffPerQuery (a cost limit per query)",
+            ].filter((m) => m !== undefined);
+            if (missing.length > 0) report(`workgroup ${JSON.stringify(workgroup.name ?? "")} lacks ${missing.join(", ")}`);
+        }),
+    },
 ];
 
 /** The resources whose `bucket` input comes from this bucket. */

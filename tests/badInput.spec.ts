@@ -10,6 +10,8 @@ interface Case {
     key: string;
     /** Absent when the case is a missing key. */
     value?: unknown;
+    /** The stack file the case breaks. Default `test`. */
+    stack?: string;
 }
 
 const corpus = yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, "tests", "fixtures", "bad-configs.yaml"), "utf8")) as Case[];
@@ -18,7 +20,7 @@ describe("bad input: every broken stack config is refused by key and value, befo
     it("covers every area with at least 30 cases", () => {
         assert.ok(corpus.length >= 30, `${corpus.length} cases`);
         const areas = new Set(corpus.map((c) => c.key.split(".")[0]));
-        for (const area of ["network", "fleet", "inventory", "patching", "maintenanceWindow", "alerts", "workload", "tags"]) {
+        for (const area of ["network", "fleet", "inventory", "patching", "maintenanceWindow", "alerts", "workload", "tags", "reporting"]) {
             assert.ok(areas.has(area), `no case for ${area}`);
         }
     });
@@ -26,8 +28,8 @@ describe("bad input: every broken stack config is refused by key and value, befo
     for (const c of corpus) {
         // A case without a value is about a key that is missing.
         const shown = c.value === undefined ? "(unset)" : JSON.stringify(c.value);
-        it(`${c.key} = ${shown}`, async () => {
-            const { error, resources } = await runFailingStack("test", c.config);
+        it(`${c.stack ?? "test"}: ${c.key} = ${shown}`, async () => {
+            const { error, resources } = await runFailingStack(c.stack ?? "test", c.config);
             assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error.stack}`);
             assert.deepStrictEqual(resources, [], "nothing may be registered");
             assert.strictEqual(error.problems.length, 1, error.message);

@@ -99,8 +99,8 @@ describe("config refuses what AWS would refuse", () => {
                 "tags": {"__proto__": "x"}
             }`);
             assert.deepStrictEqual(problemsOf(raw), [
-                'oe-lab-ipm:__proto__ = {"x":1}: unknown key; allowed keys: workload, tags, protect, network, fleet, inventory, maintenanceWindow, alerts, patching',
-                "oe-lab-ipm:toString = 1: unknown key; allowed keys: workload, tags, protect, network, fleet, inventory, maintenanceWindow, alerts, patching",
+                'oe-lab-ipm:__proto__ = {"x":1}: unknown key; allowed keys: workload, tags, protect, network, fleet, inventory, maintenanceWindow, alerts, patching, reporting',
+                "oe-lab-ipm:toString = 1: unknown key; allowed keys: workload, tags, protect, network, fleet, inventory, maintenanceWindow, alerts, patching, reporting",
                 'oe-lab-ipm:tags.__proto__ = "x": tag key __proto__ cannot be passed on; choose another key',
                 "oe-lab-ipm:fleet.constructor = 2: unknown key; allowed keys: mode, groups, existing, followLatestAmi, keyName, environment, confidentiality",
                 'oe-lab-ipm:inventory.parameters.__proto__ = "Enabled": unknown key; allowed keys: applications, awsComponents, files, networkConfig, windowsUpdates, instanceDetailedInformation, services, windowsRegistry, windowsRoles, customInventory, billingInfo',

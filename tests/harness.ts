@@ -55,8 +55,11 @@ export function single(run: StackRun, type: string, name?: string): RecordedReso
 /** The lab's stacks: the specs of the lab's resources run each of them. */
 export const STACKS = ["test", "prod"] as const;
 
-/** Every committed stack file: the lab's, a mixed-OS fleet, an existing fleet. Contract, plan and policy specs run each. */
+/** Every committed stack file with a fleet: the lab's, a mixed-OS fleet, an existing fleet. */
 export const ALL_STACKS = ["test", "prod", "mixed", "existing"] as const;
+
+/** Those and the reporting stack (no fleet: the central store of compliance). Contract, plan and policy specs run each. */
+export const EVERY_STACK = [...ALL_STACKS, "reporting"] as const;
 
 /** What the committed stack files set, as the specs expect to find it in the resources. */
 export const STACK_FILES = {

@@ -123,15 +123,30 @@ for (const stack of STACKS) {
             assert.strictEqual(bucket.inputs.forceDestroy, stack === "test");
         });
 
-        it("creates no Resource Data Sync unless asked", () => {
-            assert.deepStrictEqual(ofType(run, "aws:ssm/resourceDataSync:ResourceDataSync"), []);
+        it(stack === "test" ? "creates no Resource Data Sync unless asked" : "syncs the account's data to the reporting stack's bucket, read through a StackReference", () => {
+            const syncs = ofType(run, "aws:ssm/resourceDataSync:ResourceDataSync");
+            if (stack === "test") return assert.deepStrictEqual(syncs, []);
+            const reference = single(run, "pulumi:pulumi:StackReference");
+            assert.strictEqual(reference.inputs.name, "organization/oe-lab-ipm/reporting");
+            assert.deepStrictEqual(syncs[0].inputs, {
+                name: "InventoryAllInstances-Prod-sync",
+                // No destinationDataSharing: the reporting stack does not say it admits an organization.
+                s3Destination: {
+                    bucketName: "<SyncBucketName of stack organization/oe-lab-ipm/reporting>",
+                    region: "<SyncBucketRegion of stack organization/oe-lab-ipm/reporting>",
+                    prefix: "<SyncPrefix of stack organization/oe-lab-ipm/reporting>",
+                    syncFormat: "JsonSerDe",
+                },
+            });
+            // The own bucket admits no sync.
+            assert.strictEqual(JSON.parse(single(run, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy).Statement.length, 1);
         });
     });
 }
 
 describe("InventoryAssociation options", () => {
     it("takes schedule, parameters, prefix, retention and the data sync from config", async () => {
-        const run = await runStack("prod", {
+        const run = await runStack("test", {
             "inventory.schedule": "rate(1 hour)",
             "inventory.parameters": { applications: "Enabled", files: '[{"Path":"/etc","Pattern":["*.conf"],"Recursive":false}]', windowsUpdates: "Disabled" },
             "inventory.logPrefix": "ssm/inventory",
@@ -148,7 +163,7 @@ describe("InventoryAssociation options", () => {
         const bucket = single(run, "aws:s3/bucket:Bucket");
         const sync = single(run, "aws:ssm/resourceDataSync:ResourceDataSync");
         assert.deepStrictEqual(sync.inputs, {
-            name: "InventoryAllInstances-Prod-sync",
+            name: "InventoryAllInstances-Test-sync",
             s3Destination: { bucketName: bucket.state.bucket, region: "ap-northeast-1", prefix: "inventory", syncFormat: "JsonSerDe" },
         });
         const statements = JSON.parse(single(run, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy).Statement;

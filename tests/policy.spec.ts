@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import type { PolicyResource, ResourceValidation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { resourcePolicies, stackPolicies } from "../policy/policies";
-import { ALL_STACKS, RecordedResource, runStack, STACKS, StackRun } from "./harness";
+import { EVERY_STACK, RecordedResource, runStack, STACKS, StackRun } from "./harness";
 
 /**
  * The policy SDK's view of a resource, built from a recorded one, so the pack's policies run
@@ -74,7 +74,7 @@ function policy(name: string): ResourceValidationPolicy {
     return found;
 }
 
-for (const stack of ALL_STACKS) {
+for (const stack of EVERY_STACK) {
     describe(`policy pack on the ${stack} stack's planned resources`, () => {
         let run: StackRun;
         let resources: PolicyResource[];
@@ -84,8 +84,10 @@ for (const stack of ALL_STACKS) {
         });
 
         for (const p of resourcePolicies) {
-            // The existing-fleet stack creates no instance and no security group: the EC2 policies apply to nothing there.
-            const mustApply = (STACKS as readonly string[]).includes(stack) || !/^(ec2-|no-world-)/.test(p.name);
+            // The existing-fleet stack creates no instance and no security group: the EC2 policies apply to nothing there;
+            // the reporting stack has buckets and a workgroup only; only it has a workgroup.
+            const mustApply =
+                stack === "reporting" ? p.name.startsWith("athena-") : (STACKS as readonly string[]).includes(stack) ? !p.name.startsWith("athena-") : !/^(ec2-|no-world-|athena-)/.test(p.name);
             it(`${p.name}: passes${mustApply ? ", and applies to at least one resource" : ""}`, async () => {
                 let applied = 0;
                 for (const resource of resources) {
@@ -139,6 +141,17 @@ describe("policy pack on deliberately broken resources", () => {
         const group = find(resources, "aws:ec2/securityGroup:SecurityGroup");
         group.props.ingress = [{ protocol: "tcp", fromPort: 3000, toPort: 4000, cidrBlocks: ["0.0.0.0/0"] }];
         assert.deepStrictEqual(await check(p, group), ["inline ingress admits 0.0.0.0/0 on RDP (3389); allow a specific source instead, or use Session Manager"]);
+    });
+
+    it("an Athena workgroup users can override, with unencrypted results and no scan limit", async () => {
+        const reporting = policyResources((await runStack("reporting")).resources);
+        const workgroup = find(reporting, "aws:athena/workgroup:Workgroup");
+        workgroup.props.configuration.enforceWorkgroupConfiguration = false;
+        delete workgroup.props.configuration.resultConfiguration.encryptionConfiguration;
+        delete workgroup.props.configuration.bytesScannedCutoffPerQuery;
+        assert.deepStrictEqual(await check(policy("athena-workgroup-guarded"), workgroup), [
+            'workgroup "oe-lab-ipm-Reporting" lacks configuration.enforceWorkgroupConfiguration true (users cannot turn encryption off per query), configuration.resultConfiguration.encryptionConfiguration (encrypted results), configuration.bytesScannedCutoffPerQuery (a cost limit per query)',
+        ]);
     });
 
     it("an unencrypted topic", async () => {

@@ -9,6 +9,7 @@ import { PatchAlerts } from "../components/patchAlerts";
 import { PatchingPolicy } from "../components/patchingPolicy";
 import { PatchMaintenanceWindow } from "../components/patchMaintenanceWindow";
 import { PatchScanAssociation } from "../components/patchScanAssociation";
+import { ComplianceReporting } from "../components/complianceReporting";
 import { mockAmiId, ofType, PROJECT_ROOT, runProgram, single, StackRun } from "./harness";
 
 /**
@@ -26,6 +27,7 @@ const COMPONENT_TYPES = [
     "oelab:patching:PatchScanAssociation",
     "oelab:alerts:AlertTopic",
     "oelab:alerts:PatchAlerts",
+    "oelab:reporting:ComplianceReporting",
 ];
 
 /** One component and its children only; every child's parent is the component or a child. */
@@ -121,6 +123,26 @@ describe("components alone under mocks", () => {
         assert.throws(() => new PatchScanAssociation("bad", { associationName: "has space", targetTags: {}, maxErrors: "01" }), /associationName "has space" must be 3-128.*; targetTags must name at least one tag; maxErrors "01" must be/);
     });
 
+    it("ComplianceReporting: two accounts and two Regions, their own prefixes, projected tables, a guarded workgroup", async () => {
+        const run = await runProgram(() => {
+            const r = new ComplianceReporting("rep", { databaseName: "pay_compliance", workgroupName: "pay", accounts: ["111111111111", "222222222222"], regions: ["us-east-1", "eu-west-1"], syncPrefix: "ssm" });
+            return { bucket: r.syncBucketName };
+        });
+        assertAlone(run, "oelab:reporting:ComplianceReporting", "rep");
+        const bucket = single(run, "aws:s3/bucket:Bucket", "rep-sync");
+        const delivery = JSON.parse(single(run, "aws:s3/bucketPolicy:BucketPolicy", "rep-sync-policy").inputs.policy).Statement[2];
+        assert.deepStrictEqual(delivery.Resource, [`${bucket.state.arn}/ssm/*/accountid=111111111111/*`, `${bucket.state.arn}/ssm/*/accountid=222222222222/*`]);
+        const table = single(run, "aws:glue/catalogTable:CatalogTable", "rep-aws-patchsummary");
+        assert.strictEqual(table.inputs.parameters["projection.accountid.values"], "111111111111,222222222222");
+        assert.strictEqual(table.inputs.parameters["projection.region.values"], "eu-west-1,us-east-1");
+        assert.strictEqual(table.inputs.parameters["storage.location.template"], `s3://${bucket.state.bucket}/ssm/AWS:PatchSummary/accountid=\${accountid}/region=\${region}/resourcetype=ManagedInstanceInventory/`);
+        assert.strictEqual(single(run, "aws:athena/workgroup:Workgroup").inputs.name, "pay");
+        assert.throws(
+            () => new ComplianceReporting("bad", { databaseName: "Pay-DB", workgroupName: "pay", accounts: ["1234"], regions: [], bytesScannedCutoffPerQuery: 1000 }),
+            /databaseName "Pay-DB" must be 1-255 lower-case.*; accounts "1234" must be a 12-digit account id; regions must name at least one Region; bytesScannedCutoffPerQuery 1000 must be a whole number of at least 10000000/,
+        );
+    });
+
     it("PatchingPolicy: a baseline per OS given, each with that OS's rules, all registered to the given group", async () => {
         const run = await runProgram(() => {
             const p = new PatchingPolicy("pol", { patchGroup: "PayCritical", baselines: [{ operatingSystem: "UBUNTU", name: "PayUbuntu" }, { operatingSystem: "WINDOWS", name: "PayWindows" }], approveAfterDays: 5 });
@@ -207,7 +229,7 @@ describe("components alone under mocks", () => {
 describe("component files", () => {
     const DIR = path.join(PROJECT_ROOT, "components");
     /** Files that hold data and pure functions for components: shared by several, none a component. */
-    const HELPERS = ["cidr.ts", "documents.ts", "iam.ts", "operatingSystems.ts", "schedules.ts", "targets.ts", "validation.ts"];
+    const HELPERS = ["cidr.ts", "documents.ts", "iam.ts", "operatingSystems.ts", "reportingQueries.ts", "schedules.ts", "targets.ts", "validation.ts"];
     const files = fs.readdirSync(DIR).filter((f) => f.endsWith(".ts"));
 
     it("define one component each, or are helpers that define none", () => {

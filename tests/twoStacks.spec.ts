@@ -12,8 +12,9 @@ const STACKS_IN_ONE_ACCOUNT = ["test", "prod", "mixed"];
 
 const INSTANCE = "aws:ec2/instance:Instance";
 
-/** Every optional resource switched on, so that its names are checked too. */
-const EVERYTHING = { "inventory.resourceDataSync": true, "maintenanceWindow.adminGroup": "Administrators", "alerts.emails": ["ops@example.com"] };
+/** Every optional resource switched on, so that its names are checked too (prod's one sync goes to the reporting stack). */
+const EVERYTHING = { "maintenanceWindow.adminGroup": "Administrators", "alerts.emails": ["ops@example.com"] };
+const OVERRIDES: Record<string, Record<string, unknown>> = { test: { ...EVERYTHING, "inventory.resourceDataSync": true }, prod: EVERYTHING, mixed: { ...EVERYTHING, "inventory.resourceDataSync": true } };
 
 /** Types whose names are unique per account (IAM) or per account and region. */
 const UNIQUE_NAMES: Record<string, string> = {
@@ -40,12 +41,30 @@ function awsName(r: RecordedResource, field = "name"): string | undefined {
     return r.inputs[field] ?? (r.inputs.namePrefix ? `${r.inputs.namePrefix}*` : undefined);
 }
 
+describe("the reporting stack beside test, prod and mixed in one account and region", () => {
+    it("names its database, workgroup and saved queries apart from every other stack's, and is where prod's sync writes", async () => {
+        const [reporting, ...members] = await Promise.all(["reporting", ...STACKS_IN_ONE_ACCOUNT].map((stack) => runStack(stack, OVERRIDES[stack])));
+        const all = [reporting, ...members].flatMap((r) => r.resources);
+        for (const type of ["aws:athena/workgroup:Workgroup", "aws:glue/catalogDatabase:CatalogDatabase", "aws:ssm/resourceDataSync:ResourceDataSync", "aws:athena/namedQuery:NamedQuery"]) {
+            const names = all.filter((r) => r.type === type).map((r) => `${r.inputs.workgroup ?? ""}/${r.inputs.name}`);
+            assert.ok(names.length >= 1, type);
+            assert.strictEqual(new Set(names).size, names.length, `${type}: ${names.join(", ")}`);
+        }
+        assert.deepStrictEqual(ofType(reporting, INSTANCE), []);
+        assert.strictEqual(reporting.outputs.SyncPrefix, "inventory");
+        // Members reach the reporting stack by its outputs' names: the ones it exports.
+        for (const key of ["SyncBucketName", "SyncBucketRegion", "SyncPrefix", "OrganizationShared"]) assert.ok(key in reporting.outputs, key);
+        const syncs = members.flatMap((r) => ofType(r, "aws:ssm/resourceDataSync:ResourceDataSync"));
+        assert.deepStrictEqual(syncs.filter((s) => s.inputs.s3Destination.bucketName.startsWith("<SyncBucketName of stack")).map((s) => s.inputs.name), ["InventoryAllInstances-Prod-sync"]);
+    });
+});
+
 describe("test, prod and mixed in one account and region", () => {
     let runs: StackRun[];
     let resources: RecordedResource[];
     let instances: RecordedResource[];
     before(async () => {
-        runs = await Promise.all(STACKS_IN_ONE_ACCOUNT.map((stack) => runStack(stack, EVERYTHING)));
+        runs = await Promise.all(STACKS_IN_ONE_ACCOUNT.map((stack) => runStack(stack, OVERRIDES[stack])));
         resources = runs.flatMap((r) => r.resources);
         instances = runs.flatMap((r) => ofType(r, INSTANCE));
     });

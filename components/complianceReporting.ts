@@ -1,0 +1,281 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { locationTemplate, PARTITION_KEYS, REPORT_QUERIES, SYNC_TABLES } from "./reportingQueries";
+import { ArgumentError, countProblem, fieldProblem } from "./validation";
+
+export { REPORT_QUERIES, SYNC_TABLES } from "./reportingQueries";
+
+/** The key prefix member stacks' Resource Data Syncs write under. */
+export const DEFAULT_SYNC_PREFIX = "inventory";
+/** Athena's BytesScannedCutoffPerQuery: at least 10,000,000 bytes (the API model's minimum). */
+export const MIN_BYTES_SCANNED_CUTOFF = 10_000_000;
+/** 1 GiB per query: a fleet's inventory is megabytes; a runaway query costs at most half a cent ($5 per TB). */
+export const DEFAULT_BYTES_SCANNED_CUTOFF = 1024 ** 3;
+export const DEFAULT_RESULT_RETENTION_DAYS = 30;
+/** A sync rewrites each instance's files as inventory changes: old versions go after this many days. */
+export const DEFAULT_NONCURRENT_DAYS = 30;
+
+/** A 12-digit account id; an AWS Organizations id `o-` and 10 to 32 lower-case letters or digits. */
+export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
+export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
+/** A Region name such as ap-northeast-1 (partition projection's enum values, and the sync's Region). */
+export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
+/** Glue database names Athena reads without quoting: lower-case letters, digits and `_`, at most 255. */
+export const DATABASE_NAME_PATTERN = /^[a-z0-9_]{1,255}$/;
+/** CreateWorkGroup: 1-128 letters, digits, `.`, `_` and `-`. */
+export const WORKGROUP_NAME_PATTERN = /^[a-zA-Z0-9._-]{1,128}$/;
+
+export interface ComplianceReportingArgs {
+    /** The Glue database of the synced tables, like `oe_lab_ipm_reporting`. Lower-case letters, digits, `_`. Required. */
+    databaseName: string;
+    /** The Athena workgroup, like `oe-lab-ipm-Reporting`. Required. */
+    workgroupName: string;
+    /**
+     * The accounts whose Resource Data Syncs may write to the bucket (each only under its own
+     * `accountid=` prefix), and whose data the tables project. Required, at least one.
+     */
+    accounts: pulumi.Input<string>[];
+    /**
+     * An AWS Organizations id: then any account of the organization may write (AWS's organization
+     * bucket policy, member syncs set `destinationDataSharing`). The tables still project `accounts`.
+     */
+    organizationId?: string;
+    /** The Regions whose syncs the tables project. Required, at least one. */
+    regions: pulumi.Input<string>[];
+    /** The key prefix the syncs write under. Default `inventory`. */
+    syncPrefix?: string;
+    /** Bytes one query may scan before Athena cancels it. Default 1 GiB; at least 10,000,000. */
+    bytesScannedCutoffPerQuery?: number;
+    /** Days query results are kept. Default 30. */
+    resultRetentionDays?: number;
+    /** Days superseded versions of synced files are kept. Default 30. */
+    noncurrentVersionDays?: number;
+    /** Protect the sync bucket (and its policy) from deletion and replacement. Default `false`. */
+    protect?: boolean;
+    /** Keep the sync bucket and its data when the stack is destroyed. Default `true`; `false` empties and deletes it. */
+    keepDataOnDestroy?: boolean;
+    tags?: Record<string, string>;
+}
+
+export function validateComplianceReportingArgs(args: ComplianceReportingArgs): void {
+    const plain = (values: pulumi.Input<string>[]) => values.filter((v): v is string => typeof v === "string");
+    ArgumentError.throwIfAny("ComplianceReporting", [
+        fieldProblem("databaseName", args.databaseName, DATABASE_NAME_PATTERN.test(args.databaseName) ? undefined : "must be 1-255 lower-case letters, digits and _ (Athena reads such names unquoted)"),
+        fieldProblem("workgroupName", args.workgroupName, WORKGROUP_NAME_PATTERN.test(args.workgroupName) ? undefined : "must be 1-128 letters, digits, . _ or -"),
+        args.accounts.length === 0 ? "accounts must name at least one account" : undefined,
+        ...plain(args.accounts).map((a) => fieldProblem("accounts", a, ACCOUNT_ID_PATTERN.test(a) ? undefined : "must be a 12-digit account id")),
+        args.organizationId === undefined ? undefined : fieldProblem("organizationId", args.organizationId, ORGANIZATION_ID_PATTERN.test(args.organizationId) ? undefined : "must be an AWS Organizations id such as o-a1b2c3d4e5"),
+        args.regions.length === 0 ? "regions must name at least one Region" : undefined,
+        ...plain(args.regions).map((r) => fieldProblem("regions", r, REGION_PATTERN.test(r) ? undefined : "must be a Region name such as ap-northeast-1")),
+        args.syncPrefix === undefined || /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(args.syncPrefix) ? undefined : `syncPrefix ${JSON.stringify(args.syncPrefix)} must be /-separated letters, digits and _.-`,
+        countProblem("bytesScannedCutoffPerQuery", args.bytesScannedCutoffPerQuery, MIN_BYTES_SCANNED_CUTOFF),
+        countProblem("resultRetentionDays", args.resultRetentionDays, 1),
+        countProblem("noncurrentVersionDays", args.noncurrentVersionDays, 1),
+    ]);
+}
+
+/**
+ * The central store of compliance and inventory data for every stack and account: the encrypted,
+ * versioned bucket member stacks' Resource Data Syncs write to (its policy admits
+ * `ssm.amazonaws.com` for the listed accounts or the organization only, as AWS documents), Glue
+ * tables over it with partition projection (no crawler, no `MSCK REPAIR`), an Athena workgroup
+ * that enforces encrypted results and a per-query scan limit, and saved queries.
+ */
+export class ComplianceReporting extends pulumi.ComponentResource {
+    public readonly syncBucketName: pulumi.Output<string>;
+    public readonly syncBucketArn: pulumi.Output<string>;
+    public readonly syncBucketRegion: pulumi.Output<string>;
+    public readonly syncPrefix: string;
+    public readonly resultsBucketName: pulumi.Output<string>;
+    public readonly databaseName: pulumi.Output<string>;
+    public readonly workgroupName: pulumi.Output<string>;
+    /** The named queries' ids, by REPORT_QUERIES key. */
+    public readonly namedQueryIds: Record<string, pulumi.Output<string>>;
+
+    constructor(name: string, args: ComplianceReportingArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("oelab:reporting:ComplianceReporting", name, {}, opts);
+        validateComplianceReportingArgs(args);
+        const tags = args.tags ?? {};
+        const prefix = args.syncPrefix ?? DEFAULT_SYNC_PREFIX;
+        const region = aws.getRegionOutput({}, { parent: this }).region;
+
+        const keep = args.keepDataOnDestroy ?? true;
+        const sync = hardenedBucket(this, `${name}-sync`, { noncurrentDays: args.noncurrentVersionDays ?? DEFAULT_NONCURRENT_DAYS, protect: args.protect ?? false, keep, tags });
+        new aws.s3.BucketPolicy(
+            `${name}-sync-policy`,
+            { bucket: sync.bucket.id, policy: pulumi.jsonStringify(syncBucketPolicy(sync.bucket.arn, prefix, args.accounts, args.organizationId)) },
+            { parent: this, protect: args.protect ?? false, dependsOn: [sync.publicAccessBlock] },
+        );
+        // Query results are disposable: deleted with the stack.
+        const results = hardenedBucket(this, `${name}-results`, { expireDays: args.resultRetentionDays ?? DEFAULT_RESULT_RETENTION_DAYS, protect: false, keep: false, tags });
+        new aws.s3.BucketPolicy(
+            `${name}-results-policy`,
+            { bucket: results.bucket.id, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(results.bucket.arn)] }) },
+            { parent: this, dependsOn: [results.publicAccessBlock] },
+        );
+
+        const database = new aws.glue.CatalogDatabase(
+            `${name}-database`,
+            { name: args.databaseName, description: "Systems Manager inventory and patch compliance, from Resource Data Sync", tags },
+            { parent: this },
+        );
+        const projected = pulumi.all([pulumi.all(args.accounts), pulumi.all(args.regions)]);
+        for (const table of SYNC_TABLES) {
+            new aws.glue.CatalogTable(
+                `${name}-${table.table.replace(/_/g, "-")}`,
+                {
+                    name: table.table,
+                    databaseName: database.name,
+                    description: `${table.type} of every synced instance`,
+                    tableType: "EXTERNAL_TABLE",
+                    parameters: pulumi.all([sync.bucket.bucket, projected]).apply(([bucket, [accounts, regions]]) => ({
+                        EXTERNAL: "TRUE",
+                        classification: "json",
+                        // Partition projection: Athena computes the partitions from these values.
+                        "projection.enabled": "true",
+                        "projection.accountid.type": "enum",
+                        "projection.accountid.values": [...accounts].sort().join(","),
+                        "projection.region.type": "enum",
+                        "projection.region.values": [...regions].sort().join(","),
+                        "storage.location.template": locationTemplate(bucket, prefix, table.type),
+                    })),
+                    partitionKeys: PARTITION_KEYS.map((key) => ({ name: key, type: "string" })),
+                    storageDescriptor: {
+                        location: pulumi.interpolate`s3://${sync.bucket.bucket}/${prefix}/${table.type}/`,
+                        inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
+                        outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+                        serDeInfo: { serializationLibrary: "org.openx.data.jsonserde.JsonSerDe", parameters: { "serialization.format": "1", "ignore.malformed.json": "true" } },
+                        columns: table.columns.map((column) => ({ name: column, type: "string" })),
+                    },
+                },
+                { parent: this },
+            );
+        }
+
+        const workgroup = new aws.athena.Workgroup(
+            `${name}-workgroup`,
+            {
+                name: args.workgroupName,
+                description: "Queries over Systems Manager inventory and patch compliance",
+                configuration: {
+                    // Users cannot override these per query: results always encrypted, in this bucket.
+                    enforceWorkgroupConfiguration: true,
+                    bytesScannedCutoffPerQuery: args.bytesScannedCutoffPerQuery ?? DEFAULT_BYTES_SCANNED_CUTOFF,
+                    publishCloudwatchMetricsEnabled: true,
+                    resultConfiguration: {
+                        outputLocation: pulumi.interpolate`s3://${results.bucket.bucket}/results/`,
+                        encryptionConfiguration: { encryptionOption: "SSE_S3" },
+                    },
+                },
+                // Deleting the workgroup deletes its saved queries with it.
+                forceDestroy: true,
+                tags,
+            },
+            { parent: this },
+        );
+        this.namedQueryIds = Object.fromEntries(
+            Object.entries(REPORT_QUERIES).map(([key, query]) => [
+                key,
+                new aws.athena.NamedQuery(
+                    `${name}-${query.name}`,
+                    { name: query.name, description: query.description, database: database.name, workgroup: workgroup.name, query: query.sql },
+                    { parent: this },
+                ).id,
+            ]),
+        );
+
+        this.syncBucketName = sync.bucket.bucket;
+        this.syncBucketArn = sync.bucket.arn;
+        this.syncBucketRegion = pulumi.output(region);
+        this.syncPrefix = prefix;
+        this.resultsBucketName = results.bucket.bucket;
+        this.databaseName = database.name;
+        this.workgroupName = workgroup.name;
+        this.registerOutputs({ syncBucketName: this.syncBucketName, databaseName: this.databaseName, workgroupName: this.workgroupName });
+    }
+}
+
+/** A private, encrypted (SSE-S3), versioned bucket, with objects expiring or old versions pruned. */
+function hardenedBucket(parent: pulumi.Resource, name: string, options: { expireDays?: number; noncurrentDays?: number; protect: boolean; keep: boolean; tags: Record<string, string> }) {
+    // The bucket and its hardening share one lifetime: kept together, or deleted together.
+    const opts: pulumi.CustomResourceOptions = { parent, protect: options.protect, retainOnDelete: options.keep };
+    const bucket = new aws.s3.Bucket(name, { forceDestroy: !options.keep, tags: options.tags }, opts);
+    const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
+        `${name}-public-access`,
+        { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+        opts,
+    );
+    // Resource Data Sync writes with the bucket-owner-full-control ACL, which BucketOwnerEnforced accepts.
+    new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, opts);
+    new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, opts);
+    new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opts);
+    const days = options.expireDays ?? options.noncurrentDays!;
+    new aws.s3.BucketLifecycleConfiguration(
+        `${name}-lifecycle`,
+        {
+            bucket: bucket.id,
+            rules: [
+                {
+                    id: options.expireDays ? "expire-results" : "prune-old-versions",
+                    status: "Enabled",
+                    filter: { prefix: "" },
+                    ...(options.expireDays ? { expiration: { days } } : {}),
+                    noncurrentVersionExpiration: { noncurrentDays: days },
+                    abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                },
+            ],
+        },
+        opts,
+    );
+    return { bucket, publicAccessBlock };
+}
+
+function denyInsecureTransport(bucketArn: pulumi.Input<string>) {
+    return {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+    };
+}
+
+/**
+ * AWS's Resource Data Sync bucket policy ("Creating a resource data sync for Inventory"): the
+ * permissions check on the bucket, and writes under `<prefix>/*\/accountid=<account>/*` with the
+ * bucket-owner-full-control ACL, for the listed accounts (also as `aws:SourceAccount`, against the
+ * confused deputy); or, for an organization, any account's prefix with the `OrgId` object tag the
+ * organization's syncs set, and the tagging that needs.
+ */
+export function syncBucketPolicy(bucketArn: pulumi.Input<string>, prefix: string, accounts: pulumi.Input<string>[], organizationId?: string) {
+    const ssm = { Service: "ssm.amazonaws.com" };
+    const statements: object[] = [
+        denyInsecureTransport(bucketArn),
+        { Sid: "SSMBucketPermissionsCheck", Effect: "Allow", Principal: ssm, Action: "s3:GetBucketAcl", Resource: bucketArn },
+    ];
+    if (organizationId === undefined) {
+        statements.push({
+            Sid: "SSMBucketDelivery",
+            Effect: "Allow",
+            Principal: ssm,
+            Action: "s3:PutObject",
+            Resource: accounts.map((account) => pulumi.interpolate`${bucketArn}/${prefix}/*/accountid=${account}/*`),
+            Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": accounts } },
+        });
+    } else {
+        const anyAccount = pulumi.interpolate`${bucketArn}/${prefix}/*/accountid=*/*`;
+        statements.push(
+            {
+                Sid: "SSMBucketDelivery",
+                Effect: "Allow",
+                Principal: ssm,
+                Action: "s3:PutObject",
+                Resource: anyAccount,
+                Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "s3:RequestObjectTag/OrgId": organizationId } },
+            },
+            { Sid: "SSMBucketDeliveryTagging", Effect: "Allow", Principal: ssm, Action: "s3:PutObjectTagging", Resource: anyAccount },
+        );
+    }
+    return { Version: "2012-10-17", Statement: statements };
+}
