@@ -128,7 +128,7 @@ describe("plan --stack reporting", () => {
             "compliance-by-stack-and-account in oe-lab-ipm-Reporting",
             "instances-with-package in oe-lab-ipm-Reporting",
             "  AthenaWorkgroup: oe-lab-ipm-Reporting\n",
-            "\nAPI contract: every request of the 27 resources passes AWS's API models",
+            "\nAPI contract: every request of the 28 resources passes AWS's API models",
         ]) {
             assert.ok(result.stdout.includes(expected), `plan shows: ${expected}`);
         }
