@@ -11,7 +11,7 @@ import { Io, renderTable } from "./output";
  * The application entries of an instance. ListInventoryEntries has no SDK paginator, so this
  * follows NextToken itself.
  */
-async function applications(ssm: SSMClient, instanceId: string, filters?: InventoryFilter[]): Promise<Record<string, string>[]> {
+export async function applications(ssm: SSMClient, instanceId: string, filters?: InventoryFilter[]): Promise<Record<string, string>[]> {
     const entries: Record<string, string>[] = [];
     let token: string | undefined;
     do {

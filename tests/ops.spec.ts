@@ -13,33 +13,10 @@ import {
 import { ListTopicsCommand, PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import * as assert from "assert";
 import { mockClient } from "aws-sdk-client-mock";
-import { Environment, main } from "../ops/cli";
+import { ops } from "./opsSession";
 
 const ssm = mockClient(SSMClient);
 const sns = mockClient(SNSClient);
-
-interface Session {
-    code: number;
-    out: string;
-    err: string;
-    asked: string[];
-}
-
-/** Runs an ops command against the mocked clients, as a person (interactive) or a script would. */
-async function ops(args: string[], options: { interactive?: boolean; answer?: string } = {}): Promise<Session> {
-    const session: Session = { code: -1, out: "", err: "", asked: [] };
-    const env: Environment = {
-        io: { out: (t) => (session.out += t), err: (t) => (session.err += t) },
-        interactive: options.interactive ?? false,
-        ask: async (question) => {
-            session.asked.push(question);
-            return options.answer ?? "";
-        },
-        delays: { minDelay: 0.001, maxDelay: 0.002 },
-    };
-    session.code = await main(["node", "ops", ...args], env);
-    return session;
-}
 
 const WEB1 = { InstanceId: "i-0aaaaaaaaaaaaaaa1", ComputerName: "ip-10-0-0-11", PlatformName: "Amazon Linux", PlatformVersion: "2023", AgentVersion: "3.3.987.0", PingStatus: "Online" as const };
 const WEB2 = { InstanceId: "i-0aaaaaaaaaaaaaaa2", ComputerName: "ip-10-0-128-12", PlatformName: "Amazon Linux", PlatformVersion: "2023", AgentVersion: "3.3.987.0", PingStatus: "Online" as const };

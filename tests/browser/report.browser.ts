@@ -1,0 +1,92 @@
+/// <reference lib="dom" />
+/**
+ * `npm run test:browser`: the demo report in a real browser (headless Chromium, Debian's
+ * `chromium` package; CHROMIUM_PATH overrides where it is). Not part of `npm test`, which stays
+ * browser-free; .ci/run installs Chromium and runs this after it.
+ *
+ * The page must draw every chart from what the file itself contains: any request that leaves
+ * the file (a CDN script, a font) is refused and fails the spec.
+ */
+import * as assert from "assert";
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import puppeteer, { Browser, Page } from "puppeteer-core";
+import { CHART_IDS } from "../../ops/reportHtml";
+
+const CLI = path.join(__dirname, "..", "..", "ops", "cli.js");
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+describe("the demo report in headless Chromium", function () {
+    this.timeout(60_000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "oelab-report-"));
+    const file = path.join(dir, "report.html");
+    let browser: Browser;
+    let page: Page;
+    const problems: string[] = [];
+    const outside: string[] = [];
+
+    before(async () => {
+        // The command a user runs, as a separate process.
+        execFileSync(process.execPath, [CLI, "report", "--demo", "--out", file], { stdio: "pipe" });
+        browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
+        page = await browser.newPage();
+        await page.setViewport({ width: 1400, height: 1000 });
+        await page.setRequestInterception(true);
+        page.on("request", (request) => {
+            if (request.url().startsWith("file://")) return void request.continue();
+            outside.push(request.url());
+            void request.abort();
+        });
+        page.on("console", (message) => {
+            if (message.type() === "error" || message.type() === "warn") problems.push(`console ${message.type()}: ${message.text()}`);
+        });
+        page.on("pageerror", (error) => problems.push(`page error: ${(error as Error).message}`));
+        await page.goto(`file://${file}`, { waitUntil: "load" });
+        await page.waitForSelector("body[data-charts=drawn]", { timeout: 10_000 });
+    });
+
+    after(async () => {
+        await browser?.close();
+    });
+
+    it("draws every chart with Chart.js, each with data and painted pixels", async () => {
+        for (const id of CHART_IDS) {
+            const drawn = await page.evaluate((canvasId) => {
+                const canvas = document.getElementById(canvasId) as HTMLCanvasElement | null;
+                // Chart.js registers a chart per canvas: the library drew it, not a stand-in.
+                const chart = canvas && (window as unknown as { Chart: { getChart(c: HTMLCanvasElement): { data: { datasets: { data: number[] }[] } } | undefined } }).Chart.getChart(canvas);
+                if (!canvas || !chart) return { canvas: canvas !== null, chart: false, points: 0, painted: 0, width: 0 };
+                const pixels = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+                let painted = 0;
+                for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted++;
+                const points = chart.data.datasets.reduce((n, d) => n + d.data.filter((v) => v > 0).length, 0);
+                return { canvas: true, chart: true, points, painted, width: canvas.width };
+            }, id);
+            assert.ok(drawn.canvas && drawn.chart, `${id}: ${JSON.stringify(drawn)}`);
+            assert.ok(drawn.points > 0, `${id} has no data: ${JSON.stringify(drawn)}`);
+            assert.ok(drawn.painted > 1000, `${id} is blank: ${JSON.stringify(drawn)}`);
+        }
+    });
+
+    it("shows the figures and the table of instances that are not compliant", async () => {
+        const text = await page.evaluate(() => document.body.innerText);
+        assert.match(text, /20\s*instances/);
+        assert.match(text, /7\s*not compliant/);
+        assert.strictEqual(await page.$$eval("tbody tr", (rows) => rows.length), 7);
+    });
+
+    it("takes a non-empty screenshot", async () => {
+        const shot = path.join(dir, "report.png");
+        await page.screenshot({ path: shot as `${string}.png`, fullPage: true });
+        const size = fs.statSync(shot).size;
+        assert.ok(size > 50_000, `screenshot of ${size} bytes`);
+        process.stdout.write(`      screenshot: ${shot} (${Math.round(size / 1024)} KB)\n`);
+    });
+
+    it("needs nothing outside the file and logs no error", () => {
+        assert.deepStrictEqual(outside, []);
+        assert.deepStrictEqual(problems, []);
+    });
+});
