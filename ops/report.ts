@@ -140,7 +140,7 @@ export async function ssmReport(context: StackContext, io: Io, now: Date): Promi
                 other: n(s?.OtherNonCompliantCount),
             };
         }),
-        missingBySeverity: [...bySeverity].map(([severity, missing]) => ({ severity, missing })).sort((a, b) => b.missing - a.missing),
+        missingBySeverity: [...bySeverity].map(([severity, missing]) => ({ severity, missing })).sort((a, b) => b.missing - a.missing || a.severity.localeCompare(b.severity)),
         packages: [...packageCounts]
             .map(([name, count]) => ({ name, instances: count }))
             .sort((a, b) => b.instances - a.instances || a.name.localeCompare(b.name))
