@@ -3,7 +3,8 @@
  * other: maintenance window targets and the inventory's resource group to the instances they
  * select by tags, the baseline through its patch group to the instances tagged with it, tasks and
  * the association to where they write, rules to what they watch and to the topic, the topic to
- * its subscribers. IAM and bucket settings stay in the text plan.
+ * its subscribers; a reporting stack's tables to the bucket they read and its saved queries to
+ * their workgroup. IAM and bucket settings stay in the text plan.
  */
 import { compare, Plan, PlanResource, shortType } from "./model";
 
@@ -26,6 +27,11 @@ const NODE_TYPES = new Set([
     "aws:sns/topic:Topic",
     "aws:sns/topicSubscription:TopicSubscription",
     "aws:cloudwatch/eventRule:EventRule",
+    "aws:glue/catalogDatabase:CatalogDatabase",
+    "aws:glue/catalogTable:CatalogTable",
+    "aws:athena/workgroup:Workgroup",
+    "aws:athena/namedQuery:NamedQuery",
+    "pulumi:pulumi:StackReference",
 ]);
 
 /**
@@ -51,6 +57,12 @@ const DEPENDENCY_EDGES: Record<string, { label: string; reverse?: boolean; dotte
     "EventRule>MaintenanceWindow": { label: "watches", dotted: true },
     "EventRule>PatchBaseline": { label: "watches", dotted: true },
     "EventRule>Association": { label: "watches", dotted: true },
+    "ResourceDataSync>StackReference": { label: "syncs to the bucket of" },
+    "CatalogTable>CatalogDatabase": { label: "in" },
+    "CatalogTable>Bucket": { label: "reads" },
+    "Workgroup>Bucket": { label: "results to" },
+    "NamedQuery>Workgroup": { label: "saved in" },
+    "NamedQuery>CatalogDatabase": { label: "queries" },
 };
 
 /** Above this many instances, each role is drawn as one node. */
@@ -113,6 +125,10 @@ export function renderDiagram(plan: Plan): string {
         }
         lines.push("    end");
     }
+    // Nodes of no component (a StackReference): drawn on their own.
+    for (const node of nodes.filter((n) => !components.some((c) => c.urn === n.parent))) {
+        lines.push(`    ${nodeId(node)}["${escape(nodeLabel(node, 1))}"]`);
+    }
     const unique = new Map(edges.map((e) => [`${e.from}|${e.to}|${e.label}`, e]));
     for (const e of [...unique.values()].sort((a, b) => compare(`${a.from} ${a.to} ${a.label}`, `${b.from} ${b.to} ${b.label}`))) {
         lines.push(`    ${e.from} ${e.dotted ? "-." : "--"} ${escape(e.label)} ${e.dotted ? ".->" : "-->"} ${e.to}`);
@@ -136,6 +152,10 @@ function nodeLabel(r: PlanResource, count: number): string {
         "aws:ec2/instance:Instance": () => (count > 1 ? `${count} × ${i.tags?.InstanceRole} (${i.instanceType})` : `${i.tags?.Name} (${i.instanceType})`),
         "awsx:ec2:Vpc": () => i.cidrBlock,
         "aws:ssm/association:Association": () => `${i.associationName}<br/>${i.name}, ${i.scheduleExpression}`,
+        "aws:glue/catalogTable:CatalogTable": () => i.name,
+        "aws:athena/workgroup:Workgroup": () => i.name,
+        "aws:athena/namedQuery:NamedQuery": () => i.name,
+        "pulumi:pulumi:StackReference": () => "another stack's outputs",
         "aws:ssm/patchBaseline:PatchBaseline": () => `${i.name}<br/>${i.operatingSystem}`,
         "aws:ssm/patchGroup:PatchGroup": () => i.patchGroup,
         "aws:ssm/maintenanceWindow:MaintenanceWindow": () => `${i.name}<br/>${i.schedule} ${i.scheduleTimezone}`,

@@ -284,6 +284,28 @@ describe("plan --diagram", () => {
     });
 });
 
+describe("plan --diagram of the reporting stack and of a member", () => {
+    async function edgesOf(stack: string): Promise<string[]> {
+        const file = tempFile(`${stack}.mmd`);
+        assert.strictEqual((await plan("--stack", stack, "--quiet", "--diagram", file)).code, 0);
+        return fs.readFileSync(file, "utf8").split("\n").filter((l) => l.includes("->")).map((l) => l.trim());
+    }
+
+    it("reporting: each table in the database, reading the sync bucket; each saved query in the workgroup; results to their bucket", async () => {
+        const edges = await edgesOf("reporting");
+        for (const table of ["application", "complianceitem", "instanceinformation", "patchsummary", "tag"]) {
+            assert.ok(edges.includes(`reporting_aws_${table} -- in --> reporting_database`), table);
+            assert.ok(edges.includes(`reporting_aws_${table} -- reads --> reporting_sync`), table);
+        }
+        assert.strictEqual(edges.filter((e) => e.endsWith("-- saved in --> reporting_workgroup")).length, 6);
+        assert.ok(edges.includes("reporting_workgroup -- results to --> reporting_results"));
+    });
+
+    it("prod: its Resource Data Sync goes to the bucket of the reporting stack it references", async () => {
+        assert.ok((await edgesOf("prod")).includes("lab_inventory_sync -- syncs to the bucket of --> organization_oe_lab_ipm_reporting"));
+    });
+});
+
 describe("plan as a command", () => {
     it("exits non-zero with the validation message and nothing else for a broken stack file", () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "oelab-project-"));
