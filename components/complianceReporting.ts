@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { denyInsecureTransport, hardenedBucket, syncWriteStatements } from "./buckets";
 import { locationTemplate, PARTITION_KEYS, REPORT_QUERIES, SYNC_TABLES } from "./reportingQueries";
 import { ArgumentError, countProblem, fieldProblem } from "./validation";
 
@@ -100,14 +101,15 @@ export class ComplianceReporting extends pulumi.ComponentResource {
         const region = aws.getRegionOutput({}, { parent: this }).region;
 
         const keep = args.keepDataOnDestroy ?? true;
-        const sync = hardenedBucket(this, `${name}-sync`, { noncurrentDays: args.noncurrentVersionDays ?? DEFAULT_NONCURRENT_DAYS, protect: args.protect ?? false, keep, tags });
+        const sync = hardenedBucket(this, `${name}-sync`, { noncurrentDays: args.noncurrentVersionDays ?? DEFAULT_NONCURRENT_DAYS, ruleId: "prune-old-versions", protect: args.protect ?? false, keep, tags });
         new aws.s3.BucketPolicy(
             `${name}-sync-policy`,
             { bucket: sync.bucket.id, policy: pulumi.jsonStringify(syncBucketPolicy(sync.bucket.arn, prefix, args.accounts, args.organizationId)) },
             { parent: this, protect: args.protect ?? false, dependsOn: [sync.publicAccessBlock] },
         );
         // Query results are disposable: deleted with the stack.
-        const results = hardenedBucket(this, `${name}-results`, { expireDays: args.resultRetentionDays ?? DEFAULT_RESULT_RETENTION_DAYS, protect: false, keep: false, tags });
+        const resultDays = args.resultRetentionDays ?? DEFAULT_RESULT_RETENTION_DAYS;
+        const results = hardenedBucket(this, `${name}-results`, { expireDays: resultDays, noncurrentDays: resultDays, ruleId: "expire-results", protect: false, keep: false, tags });
         new aws.s3.BucketPolicy(
             `${name}-results-policy`,
             { bucket: results.bucket.id, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(results.bucket.arn)] }) },
@@ -195,87 +197,7 @@ export class ComplianceReporting extends pulumi.ComponentResource {
     }
 }
 
-/** A private, encrypted (SSE-S3), versioned bucket, with objects expiring or old versions pruned. */
-function hardenedBucket(parent: pulumi.Resource, name: string, options: { expireDays?: number; noncurrentDays?: number; protect: boolean; keep: boolean; tags: Record<string, string> }) {
-    // The bucket and its hardening share one lifetime: kept together, or deleted together.
-    const opts: pulumi.CustomResourceOptions = { parent, protect: options.protect, retainOnDelete: options.keep };
-    const bucket = new aws.s3.Bucket(name, { forceDestroy: !options.keep, tags: options.tags }, opts);
-    const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
-        `${name}-public-access`,
-        { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-        opts,
-    );
-    // Resource Data Sync writes with the bucket-owner-full-control ACL, which BucketOwnerEnforced accepts.
-    new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, opts);
-    new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, opts);
-    new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opts);
-    const days = options.expireDays ?? options.noncurrentDays!;
-    new aws.s3.BucketLifecycleConfiguration(
-        `${name}-lifecycle`,
-        {
-            bucket: bucket.id,
-            rules: [
-                {
-                    id: options.expireDays ? "expire-results" : "prune-old-versions",
-                    status: "Enabled",
-                    filter: { prefix: "" },
-                    ...(options.expireDays ? { expiration: { days } } : {}),
-                    noncurrentVersionExpiration: { noncurrentDays: days },
-                    abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-                },
-            ],
-        },
-        opts,
-    );
-    return { bucket, publicAccessBlock };
-}
-
-function denyInsecureTransport(bucketArn: pulumi.Input<string>) {
-    return {
-        Sid: "DenyInsecureTransport",
-        Effect: "Deny",
-        Principal: "*",
-        Action: "s3:*",
-        Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
-        Condition: { Bool: { "aws:SecureTransport": "false" } },
-    };
-}
-
-/**
- * AWS's Resource Data Sync bucket policy ("Creating a resource data sync for Inventory"): the
- * permissions check on the bucket, and writes under `<prefix>/*\/accountid=<account>/*` with the
- * bucket-owner-full-control ACL, for the listed accounts (also as `aws:SourceAccount`, against the
- * confused deputy); or, for an organization, any account's prefix with the `OrgId` object tag the
- * organization's syncs set, and the tagging that needs.
- */
+/** The sync bucket's policy: TLS only, and AWS's Resource Data Sync writes for the accounts or the organization. */
 export function syncBucketPolicy(bucketArn: pulumi.Input<string>, prefix: string, accounts: pulumi.Input<string>[], organizationId?: string) {
-    const ssm = { Service: "ssm.amazonaws.com" };
-    const statements: object[] = [
-        denyInsecureTransport(bucketArn),
-        { Sid: "SSMBucketPermissionsCheck", Effect: "Allow", Principal: ssm, Action: "s3:GetBucketAcl", Resource: bucketArn },
-    ];
-    if (organizationId === undefined) {
-        statements.push({
-            Sid: "SSMBucketDelivery",
-            Effect: "Allow",
-            Principal: ssm,
-            Action: "s3:PutObject",
-            Resource: accounts.map((account) => pulumi.interpolate`${bucketArn}/${prefix}/*/accountid=${account}/*`),
-            Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": accounts } },
-        });
-    } else {
-        const anyAccount = pulumi.interpolate`${bucketArn}/${prefix}/*/accountid=*/*`;
-        statements.push(
-            {
-                Sid: "SSMBucketDelivery",
-                Effect: "Allow",
-                Principal: ssm,
-                Action: "s3:PutObject",
-                Resource: anyAccount,
-                Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "s3:RequestObjectTag/OrgId": organizationId } },
-            },
-            { Sid: "SSMBucketDeliveryTagging", Effect: "Allow", Principal: ssm, Action: "s3:PutObjectTagging", Resource: anyAccount },
-        );
-    }
-    return { Version: "2012-10-17", Statement: statements };
+    return { Version: "2012-10-17", Statement: [denyInsecureTransport(bucketArn), ...syncWriteStatements(bucketArn, prefix, accounts, organizationId)] };
 }

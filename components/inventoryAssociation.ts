@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { INVENTORY_DOCUMENT } from "./documents";
 import { associationScheduleProblem } from "./schedules";
+import { denyInsecureTransport, hardenedBucket, syncWriteStatements } from "./buckets";
 import { tagTargetGroup, targetsFor } from "./targets";
 import { ArgumentError, countProblem, fieldProblem, SSM_NAME_ALLOWED, SSM_NAME_PATTERN } from "./validation";
 
@@ -179,38 +180,14 @@ export class InventoryAssociation extends pulumi.ComponentResource {
         const region = aws.getRegionOutput({}, { parent: this }).region;
         const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
 
-        // The bucket and everything that hardens it share one lifetime: kept together, or deleted together.
-        const bucketOpts: pulumi.CustomResourceOptions = { parent: this, retainOnDelete: keepLogs, protect: args.protect ?? false };
-        const bucket = new aws.s3.Bucket(`${name}-logs`, { forceDestroy: !keepLogs, tags }, bucketOpts);
-        const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
-            `${name}-logs-public-access`,
-            { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
-            bucketOpts,
-        );
-        new aws.s3.BucketOwnershipControls(`${name}-logs-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, bucketOpts);
-        new aws.s3.BucketServerSideEncryptionConfiguration(
-            `${name}-logs-encryption`,
-            { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
-            bucketOpts,
-        );
-        new aws.s3.BucketVersioning(`${name}-logs-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, bucketOpts);
-        new aws.s3.BucketLifecycleConfiguration(
-            `${name}-logs-lifecycle`,
-            {
-                bucket: bucket.id,
-                rules: [
-                    {
-                        id: "expire-old-logs",
-                        status: "Enabled",
-                        filter: { prefix: "" },
-                        expiration: { days: retentionDays },
-                        noncurrentVersionExpiration: { noncurrentDays: retentionDays },
-                        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
-                    },
-                ],
-            },
-            bucketOpts,
-        );
+        const { bucket, publicAccessBlock, opts: bucketOpts } = hardenedBucket(this, `${name}-logs`, {
+            expireDays: retentionDays,
+            noncurrentDays: retentionDays,
+            ruleId: "expire-old-logs",
+            keep: keepLogs,
+            protect: args.protect ?? false,
+            tags,
+        });
         const bucketPolicy = new aws.s3.BucketPolicy(
             `${name}-logs-policy`,
             { bucket: bucket.id, policy: pulumi.jsonStringify(logBucketPolicy(bucket.arn, account, args.resourceDataSync === true)) },
@@ -282,30 +259,7 @@ export class InventoryAssociation extends pulumi.ComponentResource {
     }
 }
 
-/** TLS only; and, for a Resource Data Sync, the writes AWS documents for `ssm.amazonaws.com`. */
+/** TLS only; and, for a Resource Data Sync to it, the writes AWS documents for `ssm.amazonaws.com`. */
 function logBucketPolicy(bucketArn: pulumi.Output<string>, account: pulumi.Output<string>, dataSync: boolean) {
-    const statements: object[] = [
-        {
-            Sid: "DenyInsecureTransport",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-        },
-    ];
-    if (dataSync) {
-        statements.push(
-            { Sid: "SSMBucketPermissionsCheck", Effect: "Allow", Principal: { Service: "ssm.amazonaws.com" }, Action: "s3:GetBucketAcl", Resource: bucketArn },
-            {
-                Sid: "SSMBucketDelivery",
-                Effect: "Allow",
-                Principal: { Service: "ssm.amazonaws.com" },
-                Action: "s3:PutObject",
-                Resource: pulumi.interpolate`${bucketArn}/${DATA_SYNC_PREFIX}/*/accountid=${account}/*`,
-                Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": account } },
-            },
-        );
-    }
-    return { Version: "2012-10-17", Statement: statements };
+    return { Version: "2012-10-17", Statement: [denyInsecureTransport(bucketArn), ...(dataSync ? syncWriteStatements(bucketArn, DATA_SYNC_PREFIX, [account]) : [])] };
 }

@@ -229,7 +229,7 @@ describe("components alone under mocks", () => {
 describe("component files", () => {
     const DIR = path.join(PROJECT_ROOT, "components");
     /** Files that hold data and pure functions for components: shared by several, none a component. */
-    const HELPERS = ["cidr.ts", "documents.ts", "iam.ts", "operatingSystems.ts", "reportingQueries.ts", "schedules.ts", "targets.ts", "validation.ts"];
+    const HELPERS = ["buckets.ts", "cidr.ts", "documents.ts", "iam.ts", "operatingSystems.ts", "reportingQueries.ts", "schedules.ts", "targets.ts", "validation.ts"];
     const files = fs.readdirSync(DIR).filter((f) => f.endsWith(".ts"));
 
     it("define one component each, or are helpers that define none", () => {

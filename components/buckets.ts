@@ -1,0 +1,101 @@
+/**
+ * The hardened S3 bucket and the bucket policy statements the components share: the inventory's
+ * log bucket, and the reporting stack's sync and results buckets. A helper, not a component.
+ */
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface HardenedBucketOptions {
+    /** Objects expire after this many days. Default: they do not. */
+    readonly expireDays?: number;
+    /** Superseded versions expire after this many days. */
+    readonly noncurrentDays: number;
+    /** The lifecycle rule's id. */
+    readonly ruleId: string;
+    /** Kept (with its objects) when the stack is destroyed; else emptied and deleted. */
+    readonly keep: boolean;
+    readonly protect: boolean;
+    readonly tags: Record<string, string>;
+}
+
+/**
+ * A private bucket (public access blocked, `BucketOwnerEnforced`), encrypted (SSE-S3), versioned,
+ * with a lifecycle. The bucket and everything that hardens it share one lifetime: kept together,
+ * or deleted together. Children are named `<name>-public-access`, `-ownership`, `-encryption`,
+ * `-versioning`, `-lifecycle`. Its policy is the caller's (with `denyInsecureTransport`).
+ */
+export function hardenedBucket(parent: pulumi.Resource, name: string, options: HardenedBucketOptions) {
+    const opts: pulumi.CustomResourceOptions = { parent, protect: options.protect, retainOnDelete: options.keep };
+    const bucket = new aws.s3.Bucket(name, { forceDestroy: !options.keep, tags: options.tags }, opts);
+    const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
+        `${name}-public-access`,
+        { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+        opts,
+    );
+    // Resource Data Sync writes with the bucket-owner-full-control ACL, which BucketOwnerEnforced accepts.
+    new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, opts);
+    new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, opts);
+    new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opts);
+    new aws.s3.BucketLifecycleConfiguration(
+        `${name}-lifecycle`,
+        {
+            bucket: bucket.id,
+            rules: [
+                {
+                    id: options.ruleId,
+                    status: "Enabled",
+                    filter: { prefix: "" },
+                    ...(options.expireDays === undefined ? {} : { expiration: { days: options.expireDays } }),
+                    noncurrentVersionExpiration: { noncurrentDays: options.noncurrentDays },
+                    abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+                },
+            ],
+        },
+        opts,
+    );
+    return { bucket, publicAccessBlock, opts };
+}
+
+/** Refuses every request without TLS. */
+export function denyInsecureTransport(bucketArn: pulumi.Input<string>) {
+    return {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+    };
+}
+
+/**
+ * AWS's Resource Data Sync bucket policy ("Creating a resource data sync for Inventory"): the
+ * permissions check on the bucket, and writes under `<prefix>/*\/accountid=<account>/*` with the
+ * bucket-owner-full-control ACL, for the given accounts (also as `aws:SourceAccount`, against the
+ * confused deputy); or, for an organization, any account's prefix with the `OrgId` object tag the
+ * organization's syncs set, and the tagging that needs.
+ */
+export function syncWriteStatements(bucketArn: pulumi.Input<string>, prefix: string, accounts: pulumi.Input<string>[], organizationId?: string): object[] {
+    const ssm = { Service: "ssm.amazonaws.com" };
+    const check = { Sid: "SSMBucketPermissionsCheck", Effect: "Allow", Principal: ssm, Action: "s3:GetBucketAcl", Resource: bucketArn };
+    const delivery = (resource: unknown, condition: Record<string, unknown>) => ({
+        Sid: "SSMBucketDelivery",
+        Effect: "Allow",
+        Principal: ssm,
+        Action: "s3:PutObject",
+        Resource: resource,
+        Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", ...condition } },
+    });
+    if (organizationId !== undefined) {
+        const anyAccount = pulumi.interpolate`${bucketArn}/${prefix}/*/accountid=*/*`;
+        return [
+            check,
+            delivery(anyAccount, { "s3:RequestObjectTag/OrgId": organizationId }),
+            { Sid: "SSMBucketDeliveryTagging", Effect: "Allow", Principal: ssm, Action: "s3:PutObjectTagging", Resource: anyAccount },
+        ];
+    }
+    const resources = accounts.map((account) => pulumi.interpolate`${bucketArn}/${prefix}/*/accountid=${account}/*`);
+    // One account: plain strings, as AWS's single-account example has them.
+    const one = accounts.length === 1;
+    return [check, delivery(one ? resources[0] : resources, { "aws:SourceAccount": one ? accounts[0] : accounts })];
+}
