@@ -151,7 +151,7 @@ function lab(config: LabConfig): Record<string, unknown> {
         instanceIds: fleet?.instances.map((i) => i.instance.id),
         maintenanceWindowIds: window.windowIds,
         associationIds: scan ? [scan.associationId] : [],
-        patchBaselineIds: Object.values(patching.baselineIds),
+        patchBaselineIds: patching.baselineIdList,
         tags,
     });
 

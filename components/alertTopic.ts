@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { serviceTrustPolicy } from "./iam";
 import { ArgumentError } from "./validation";
+import { componentToken, withFormerToken } from "./tokens";
 
 export const DISPLAY_NAME = "AdminAlert";
 /** A pragmatic e-mail check: one @, no spaces, a dot in the domain (SNS rejects worse at subscribe time). */
@@ -28,6 +29,7 @@ export interface AlertTopicArgs {
      * unprotected (`pulumi state unprotect`). Default `false`.
      */
     protect?: boolean;
+    /** Tags for every taggable resource. */
     tags?: Record<string, string>;
 }
 
@@ -62,13 +64,15 @@ export function validateAlertTopicArgs(args: AlertTopicArgs): void {
  * names start with `publishingRuleNamePrefix` may publish to it (`PatchAlerts` creates them).
  */
 export class AlertTopic extends pulumi.ComponentResource {
+    /** The SNS topic's ARN: subscribe to it, and point alert rules at it. */
     public readonly topicArn: pulumi.Output<string>;
+    /** The ARN of the topic's KMS key. */
     public readonly keyArn: pulumi.Output<string>;
     /** The role a Run Command task passes to publish its notifications to the topic. */
     public readonly notificationRoleArn: pulumi.Output<string>;
 
     constructor(name: string, args: AlertTopicArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("oelab:alerts:AlertTopic", name, {}, opts);
+        super(componentToken("AlertTopic"), name, {}, withFormerToken("oelab:alerts:AlertTopic", opts));
         validateAlertTopicArgs(args);
         const rulePrefix = args.publishingRuleNamePrefix ?? `${args.topicName}-`;
         const tags = args.tags ?? {};

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { denyInsecureTransport, hardenedBucket, syncWriteStatements } from "./buckets";
 import { locationTemplate, PARTITION_KEYS, REPORT_QUERIES, SYNC_TABLES } from "./reportingQueries";
 import { ArgumentError, countProblem, fieldProblem } from "./validation";
+import { componentToken } from "./tokens";
 
 export { REPORT_QUERIES, SYNC_TABLES } from "./reportingQueries";
 
@@ -55,6 +56,7 @@ export interface ComplianceReportingArgs {
     protect?: boolean;
     /** Keep the sync bucket and its data when the stack is destroyed. Default `true`; `false` empties and deletes it. */
     keepDataOnDestroy?: boolean;
+    /** Tags for every taggable resource. */
     tags?: Record<string, string>;
 }
 
@@ -83,18 +85,25 @@ export function validateComplianceReportingArgs(args: ComplianceReportingArgs): 
  * that enforces encrypted results and a per-query scan limit, and saved queries.
  */
 export class ComplianceReporting extends pulumi.ComponentResource {
+    /** The bucket member accounts' Resource Data Syncs write to (a member's `DataSyncDestination.bucketName`). */
     public readonly syncBucketName: pulumi.Output<string>;
+    /** The sync bucket's ARN. */
     public readonly syncBucketArn: pulumi.Output<string>;
+    /** The sync bucket's Region (a member's `DataSyncDestination.region`). */
     public readonly syncBucketRegion: pulumi.Output<string>;
-    public readonly syncPrefix: string;
+    /** The key prefix the syncs write under (a member's `DataSyncDestination.prefix`). */
+    public readonly syncPrefix: pulumi.Output<string>;
+    /** The bucket of the workgroup's query results. */
     public readonly resultsBucketName: pulumi.Output<string>;
+    /** The Glue database of the synced tables. */
     public readonly databaseName: pulumi.Output<string>;
+    /** The Athena workgroup to run queries in. */
     public readonly workgroupName: pulumi.Output<string>;
     /** The named queries' ids, by REPORT_QUERIES key. */
-    public readonly namedQueryIds: Record<string, pulumi.Output<string>>;
+    public readonly namedQueryIds: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: ComplianceReportingArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("oelab:reporting:ComplianceReporting", name, {}, opts);
+        super(componentToken("ComplianceReporting"), name, {}, opts);
         validateComplianceReportingArgs(args);
         const tags = args.tags ?? {};
         const prefix = args.syncPrefix ?? DEFAULT_SYNC_PREFIX;
@@ -175,7 +184,7 @@ export class ComplianceReporting extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.namedQueryIds = Object.fromEntries(
+        this.namedQueryIds = pulumi.output(Object.fromEntries(
             Object.entries(REPORT_QUERIES).map(([key, query]) => [
                 key,
                 new aws.athena.NamedQuery(
@@ -184,12 +193,12 @@ export class ComplianceReporting extends pulumi.ComponentResource {
                     { parent: this },
                 ).id,
             ]),
-        );
+        ));
 
         this.syncBucketName = sync.bucket.bucket;
         this.syncBucketArn = sync.bucket.arn;
         this.syncBucketRegion = pulumi.output(region);
-        this.syncPrefix = prefix;
+        this.syncPrefix = pulumi.output(prefix);
         this.resultsBucketName = results.bucket.bucket;
         this.databaseName = database.name;
         this.workgroupName = workgroup.name;

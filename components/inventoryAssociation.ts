@@ -5,6 +5,7 @@ import { associationScheduleProblem } from "./schedules";
 import { denyInsecureTransport, hardenedBucket, syncWriteStatements } from "./buckets";
 import { tagTargetGroup, targetsFor } from "./targets";
 import { ArgumentError, countProblem, fieldProblem, SSM_NAME_ALLOWED, SSM_NAME_PATTERN } from "./validation";
+import { componentToken, withFormerToken } from "./tokens";
 
 export { INVENTORY_DOCUMENT } from "./documents";
 export { tagQuery, targetsFor } from "./targets";
@@ -162,15 +163,19 @@ export function validateInventoryAssociationArgs(args: InventoryAssociationArgs)
  * stack's instances, with its execution logs in a hardened, versioned, expiring S3 bucket.
  */
 export class InventoryAssociation extends pulumi.ComponentResource {
+    /** The inventory association's id. */
     public readonly associationId: pulumi.Output<string>;
+    /** The inventory association's name. */
     public readonly associationName: pulumi.Output<string>;
+    /** The hardened bucket of the execution logs (and of the Resource Data Sync, when it syncs to it). */
     public readonly bucketName: pulumi.Output<string>;
+    /** The log bucket's ARN. */
     public readonly bucketArn: pulumi.Output<string>;
     /** The resource group of the targeted instances, when the targets need one. */
     public readonly resourceGroupName?: pulumi.Output<string>;
 
     constructor(name: string, args: InventoryAssociationArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("oelab:inventory:InventoryAssociation", name, {}, opts);
+        super(componentToken("InventoryAssociation"), name, {}, withFormerToken("oelab:inventory:InventoryAssociation", opts));
         validateInventoryAssociationArgs(args);
         const schedule = args.schedule ?? DEFAULT_INVENTORY_SCHEDULE;
         const logPrefix = args.logPrefix ?? DEFAULT_LOG_PREFIX;

@@ -3,6 +3,7 @@ import * as awsx from "@pulumi/awsx";
 import * as pulumi from "@pulumi/pulumi";
 import { parseIpv4Cidr } from "./cidr";
 import { ArgumentError, countProblem } from "./validation";
+import { componentToken, withFormerToken } from "./tokens";
 
 export const DEFAULT_VPC_CIDR = "10.0.0.0/16";
 export const DEFAULT_AVAILABILITY_ZONES = 2;
@@ -54,12 +55,15 @@ export function validateLabNetworkArgs(args: LabNetworkArgs): void {
  * group, which admits nothing unless a source block is configured.
  */
 export class LabNetwork extends pulumi.ComponentResource {
+    /** The VPC's id. */
     public readonly vpcId: pulumi.Output<string>;
+    /** The public subnets, one per availability zone. */
     public readonly publicSubnetIds: pulumi.Output<string[]>;
+    /** The instances' security group. */
     public readonly securityGroupId: pulumi.Output<string>;
 
     constructor(name: string, args: LabNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("oelab:network:LabNetwork", name, {}, opts);
+        super(componentToken("LabNetwork"), name, {}, withFormerToken("oelab:network:LabNetwork", opts));
         validateLabNetworkArgs(args);
         const vpcCidr = args.vpcCidr ?? DEFAULT_VPC_CIDR;
         const availabilityZones = args.availabilityZones ?? DEFAULT_AVAILABILITY_ZONES;

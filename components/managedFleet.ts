@@ -1,8 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsManagedPolicyArn, rolePrefixProblem, serviceTrustPolicy } from "./iam";
-import { architectureOf, instanceTypeProblem, OPERATING_SYSTEM_SPECS, OperatingSystem, OperatingSystemSpec } from "./operatingSystems";
+import { architectureOf, instanceTypeProblem, isOperatingSystem, OPERATING_SYSTEM_SPECS, OperatingSystem, OperatingSystemSpec } from "./operatingSystems";
 import { ArgumentError, countProblem } from "./validation";
+import { componentToken, withFormerToken } from "./tokens";
 
 export const DEFAULT_INSTANCE_TYPE = "t3.micro";
 /** Instances keep the AMI they were created with. */
@@ -65,13 +66,13 @@ export function validateManagedFleetArgs(args: ManagedFleetArgs): void {
         new Set(names).size === names.length ? undefined : `groups must have distinct names (letter case aside); got ${args.groups.map((g) => g.name).join(", ")}`,
         ...args.groups.flatMap((group, i) => {
             const at = `groups[${i}]`;
-            const os = OPERATING_SYSTEM_SPECS[group.operatingSystem];
             const type = group.instanceType ?? DEFAULT_INSTANCE_TYPE;
             return [
                 GROUP_NAME.test(group.name) ? undefined : `${at}.name ${JSON.stringify(group.name)} must be a letter, then up to 15 letters or digits`,
                 countProblem(`${at}.count`, group.count, 1),
-                os ? undefined : `${at}.operatingSystem ${JSON.stringify(group.operatingSystem)} must be one of ${Object.keys(OPERATING_SYSTEM_SPECS).join(", ")}`,
-                os ? instanceTypeProblem(type, group.operatingSystem)?.replace(/^/, `${at}.instanceType ${type} `) : undefined,
+                isOperatingSystem(group.operatingSystem)
+                    ? instanceTypeProblem(type, group.operatingSystem)?.replace(/^/, `${at}.instanceType ${type} `)
+                    : `${at}.operatingSystem ${JSON.stringify(group.operatingSystem)} must be one of ${Object.keys(OPERATING_SYSTEM_SPECS).join(", ")}`,
             ];
         }),
     ]);
@@ -83,8 +84,11 @@ export interface FleetInstance {
     readonly group: string;
     /** The `Name` tag: `Test-Web1`. */
     readonly name: string;
+    /** The OS it runs. */
     readonly operatingSystem: OperatingSystem;
+    /** Whether it serves the web page. */
     readonly webServer: boolean;
+    /** The EC2 instance. */
     readonly instance: aws.ec2.Instance;
 }
 
@@ -94,18 +98,23 @@ export interface FleetInstance {
  * was created with kept until a deliberate roll.
  */
 export class ManagedFleet extends pulumi.ComponentResource {
-    public readonly instances: readonly FleetInstance[];
+    /** Every instance, with its group, Name tag and OS. */
+    public readonly instances: FleetInstance[];
+    /** Every instance's id, in group order. */
     public readonly instanceIds: pulumi.Output<string[]>;
     /** `http://<public IP>` of every web server, in order. */
     public readonly webServerUrls: pulumi.Output<string[]>;
+    /** The instance role (AmazonSSMManagedInstanceCore attached). */
     public readonly role: aws.iam.Role;
+    /** The instance role (AmazonSSMManagedInstanceCore attached). */
     public readonly roleArn: pulumi.Output<string>;
     /** Every OS the fleet runs, once each, in the order of its groups. */
-    public readonly operatingSystems: readonly OperatingSystem[];
+    public readonly operatingSystems: OperatingSystem[];
 
     constructor(name: string, args: ManagedFleetArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("oelab:fleet:ManagedFleet", name, {}, opts);
+        super(componentToken("ManagedFleet"), name, {}, withFormerToken("oelab:fleet:ManagedFleet", opts));
         validateManagedFleetArgs(args);
+        const groups = args.groups;
         const tags = args.tags ?? {};
         const followLatestAmi = args.followLatestAmi ?? DEFAULT_FOLLOW_LATEST_AMI;
 
@@ -140,7 +149,7 @@ export class ManagedFleet extends pulumi.ComponentResource {
         };
 
         const instances: FleetInstance[] = [];
-        for (const group of args.groups) {
+        for (const group of groups) {
             const os = OPERATING_SYSTEM_SPECS[group.operatingSystem] as OperatingSystemSpec;
             const instanceType = group.instanceType ?? DEFAULT_INSTANCE_TYPE;
             // A looked-up AMI is decided when the instance is created; a new release must not replace it
@@ -182,7 +191,7 @@ export class ManagedFleet extends pulumi.ComponentResource {
         this.webServerUrls = pulumi.all(instances.filter((i) => i.webServer).map((i) => pulumi.interpolate`http://${i.instance.publicIp}`));
         this.role = role;
         this.roleArn = role.arn;
-        this.operatingSystems = [...new Set(args.groups.map((g) => g.operatingSystem))];
+        this.operatingSystems = [...new Set(groups.map((g) => g.operatingSystem))];
         this.registerOutputs({ instanceIds: this.instanceIds, webServerUrls: this.webServerUrls, roleArn: this.roleArn });
     }
 }

@@ -11,12 +11,36 @@
 
 export type Architecture = "x86_64" | "arm64";
 
-/** Patch Manager's `OperatingSystem` values this project makes baselines for. */
-export const PATCH_OPERATING_SYSTEMS = ["AMAZON_LINUX_2023", "AMAZON_LINUX_2", "UBUNTU", "WINDOWS"] as const;
-export type PatchOperatingSystem = (typeof PATCH_OPERATING_SYSTEMS)[number];
+/*
+ * The enumerations are `as const` objects with a type of the same name: the form Pulumi's schema
+ * inference turns into an enum for other languages (with each member's description).
+ */
 
-export const COMPLIANCE_LEVELS = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNSPECIFIED"] as const;
-export type ComplianceLevel = (typeof COMPLIANCE_LEVELS)[number];
+/** Patch Manager's `OperatingSystem` values this project makes baselines for. */
+export const PatchOperatingSystem = {
+    /** Amazon Linux 2023. */
+    AMAZON_LINUX_2023: "AMAZON_LINUX_2023",
+    /** Amazon Linux 2. */
+    AMAZON_LINUX_2: "AMAZON_LINUX_2",
+    /** Ubuntu Server. */
+    UBUNTU: "UBUNTU",
+    /** Windows Server. */
+    WINDOWS: "WINDOWS",
+} as const;
+export type PatchOperatingSystem = (typeof PatchOperatingSystem)[keyof typeof PatchOperatingSystem];
+export const PATCH_OPERATING_SYSTEMS = Object.values(PatchOperatingSystem) as [PatchOperatingSystem, ...PatchOperatingSystem[]];
+
+/** The compliance level Patch Manager reports for a missing patch an approval rule approves. */
+export const ComplianceLevel = {
+    CRITICAL: "CRITICAL",
+    HIGH: "HIGH",
+    MEDIUM: "MEDIUM",
+    LOW: "LOW",
+    INFORMATIONAL: "INFORMATIONAL",
+    UNSPECIFIED: "UNSPECIFIED",
+} as const;
+export type ComplianceLevel = (typeof ComplianceLevel)[keyof typeof ComplianceLevel];
+export const COMPLIANCE_LEVELS = Object.values(ComplianceLevel) as [ComplianceLevel, ...ComplianceLevel[]];
 
 export interface ApprovalRule {
     /** Patch filter key to values (`*` is "All"); the keys and values the OS supports. */
@@ -183,11 +207,35 @@ export const OPERATING_SYSTEM_SPECS = {
     },
 } as const satisfies Record<string, OperatingSystemSpec>;
 
-export type OperatingSystem = keyof typeof OPERATING_SYSTEM_SPECS;
+/** The operating systems a fleet's instances can run: each has its AMI parameters, user data and baseline. */
+export const OperatingSystem = {
+    /** Amazon Linux 2023 (x86_64 and arm64). */
+    AMAZON_LINUX_2023: "AMAZON_LINUX_2023",
+    /** Amazon Linux 2 (x86_64 and arm64). */
+    AMAZON_LINUX_2: "AMAZON_LINUX_2",
+    /** Ubuntu Server 24.04 LTS (x86_64 and arm64). */
+    UBUNTU_24_04: "UBUNTU_24_04",
+    /** Windows Server 2022, English, full (x86_64). */
+    WINDOWS_SERVER_2022: "WINDOWS_SERVER_2022",
+    /** Windows Server 2025, English, full (x86_64). */
+    WINDOWS_SERVER_2025: "WINDOWS_SERVER_2025",
+} as const;
+// (Every OS has its spec: OPERATING_SYSTEM_SPECS[os] for an OperatingSystem fails to compile otherwise.)
+export type OperatingSystem = (typeof OperatingSystem)[keyof typeof OperatingSystem];
 
-export const OPERATING_SYSTEMS = Object.keys(OPERATING_SYSTEM_SPECS) as [OperatingSystem, ...OperatingSystem[]];
+export const OPERATING_SYSTEMS = Object.values(OperatingSystem) as [OperatingSystem, ...OperatingSystem[]];
 
 /** The patch baselines a set of operating systems needs, in the order of PATCH_OPERATING_SYSTEMS. */
+/** Whether a value (another language's string) names an OS the fleet components know. */
+export function isOperatingSystem(value: string): value is OperatingSystem {
+    return Object.hasOwn(OPERATING_SYSTEM_SPECS, value);
+}
+
+/** Whether a value names an OS Patch Manager baselines are made for here. */
+export function isPatchOperatingSystem(value: string): value is PatchOperatingSystem {
+    return (PATCH_OPERATING_SYSTEMS as readonly string[]).includes(value);
+}
+
 export function patchOperatingSystemsOf(systems: readonly OperatingSystem[]): PatchOperatingSystem[] {
     const needed = new Set(systems.map((os) => OPERATING_SYSTEM_SPECS[os].patchOperatingSystem));
     return PATCH_OPERATING_SYSTEMS.filter((os) => needed.has(os));

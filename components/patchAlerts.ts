@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PATCH_DOCUMENT } from "./documents";
 import { ArgumentError } from "./validation";
+import { componentToken, withFormerToken } from "./tokens";
 
 /**
  * EventBridge allows an event pattern of 2,048 characters by default (EventBridge quotas); an
@@ -37,6 +38,7 @@ export interface PatchAlertsArgs {
     associationIds?: pulumi.Input<string>[];
     /** The patch baselines whose instances becoming non-compliant alert. */
     patchBaselineIds: pulumi.Input<string>[];
+    /** Tags for every rule. */
     tags?: Record<string, string>;
 }
 
@@ -61,10 +63,11 @@ interface RuleSpec {
  * the test topic. Each rule's message is readable text (an input transformer).
  */
 export class PatchAlerts extends pulumi.ComponentResource {
+    /** Every rule's name. */
     public readonly ruleNames: pulumi.Output<string[]>;
 
     constructor(name: string, args: PatchAlertsArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("oelab:alerts:PatchAlerts", name, {}, opts);
+        super(componentToken("PatchAlerts"), name, {}, withFormerToken("oelab:alerts:PatchAlerts", opts));
         validatePatchAlertsArgs(args);
         const label = args.stackLabel;
         const rule = (suffix: string, description: string, spec: RuleSpec): aws.cloudwatch.EventRule => {

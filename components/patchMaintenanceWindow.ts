@@ -4,14 +4,22 @@ import { PATCH_DOCUMENT } from "./documents";
 import { awsManagedPolicyArn, rolePrefixProblem, serviceTrustPolicy } from "./iam";
 import { windowScheduleProblem } from "./schedules";
 import { ArgumentError, countProblem, fieldProblem, rateControlProblem, SSM_NAME_ALLOWED, SSM_NAME_PATTERN } from "./validation";
+import { componentToken, withFormerToken } from "./tokens";
 
 export { rateControlProblem } from "./validation";
 
 export const MAINTENANCE_WINDOW_POLICY = "service-role/AmazonSSMMaintenanceWindowRole";
 /** The Run Command notifications the tasks send to the alert topic. */
 export const TASK_NOTIFICATION_EVENTS = ["Failed", "TimedOut", "Cancelled"];
-export const REBOOT_OPTIONS = ["RebootIfNeeded", "NoReboot"] as const;
-export type RebootOption = (typeof REBOOT_OPTIONS)[number];
+/** Whether AWS-RunPatchBaseline reboots an instance after installing patches. */
+export const RebootOption = {
+    /** Reboot when an installed patch needs it. */
+    RebootIfNeeded: "RebootIfNeeded",
+    /** Never reboot: patches that need one stay pending (InstalledPendingReboot). */
+    NoReboot: "NoReboot",
+} as const;
+export type RebootOption = (typeof RebootOption)[keyof typeof RebootOption];
+export const REBOOT_OPTIONS = Object.values(RebootOption) as [RebootOption, ...RebootOption[]];
 
 export const DEFAULTS = {
     /** Every day at 02:00 (the lab's cron builder choice). */
@@ -67,7 +75,7 @@ export interface TaskNotifications {
 export type TagTargets = Record<string, string[]>;
 
 /** The scan window: every instance it targets, scanned without reboot. */
-export interface ScanWindowArgs {
+export interface ScanWindow {
     /** Its name, like `ScanTestWorkload`. Required. */
     windowName: string;
     /** The instances it scans, by tags, e.g. `{ Workload: ["Test"] }`. Required. */
@@ -93,6 +101,7 @@ export interface PatchMaintenanceWindowArgs {
     instanceRoleNames?: pulumi.Input<string>[];
     /** The bucket for the tasks' output (the inventory's log bucket). Required. */
     logBucketName: pulumi.Input<string>;
+    /** That bucket's ARN. Required. */
     logBucketArn: pulumi.Input<string>;
     /** The install window's schedule: cron or rate. Default every day at 02:00. */
     schedule?: string;
@@ -115,11 +124,12 @@ export interface PatchMaintenanceWindowArgs {
     /** Retention of that log group. Default 30 days. */
     logRetentionDays?: number;
     /** A second window that scans its targets (`Operation=Scan`, `NoReboot`). Default none. */
-    scan?: ScanWindowArgs;
+    scan?: ScanWindow;
     /** An existing IAM group (the lab's `Administrators`) that gets the PassRole policy. Default none. */
     adminGroup?: string;
     /** Where the tasks report Failed, TimedOut and Cancelled invocations (`AlertTopic`). Default none. */
     notifications?: TaskNotifications;
+    /** Tags for every taggable resource. */
     tags?: Record<string, string>;
 }
 
@@ -166,6 +176,9 @@ export function validatePatchMaintenanceWindowArgs(args: PatchMaintenanceWindowA
         args.scheduleOffset !== undefined && !schedule.startsWith("cron(") ? "scheduleOffset needs a cron schedule" : undefined,
         args.maxConcurrency === undefined ? undefined : fieldProblem("maxConcurrency", args.maxConcurrency, rateControlProblem(args.maxConcurrency, 1)),
         args.maxErrors === undefined ? undefined : fieldProblem("maxErrors", args.maxErrors, rateControlProblem(args.maxErrors, 0)),
+        args.rebootOption === undefined || (REBOOT_OPTIONS as readonly string[]).includes(args.rebootOption)
+            ? undefined
+            : `rebootOption ${JSON.stringify(args.rebootOption)} must be one of ${REBOOT_OPTIONS.join(", ")}`,
     ]);
 }
 
@@ -182,19 +195,27 @@ function describeTargets(targets: TagTargets): string {
  * window that scans its targets daily, so patch compliance is always fresh.
  */
 export class PatchMaintenanceWindow extends pulumi.ComponentResource {
+    /** The install window's id. */
     public readonly windowId: pulumi.Output<string>;
+    /** The install window target's id. */
     public readonly targetId: pulumi.Output<string>;
+    /** The install task's id. */
     public readonly installTaskId: pulumi.Output<string>;
+    /** The scan window's id, when there is one. */
     public readonly scanWindowId?: pulumi.Output<string>;
     /** Every window of the component: the install window, and the scan window when there is one. */
     public readonly windowIds: pulumi.Output<string>[];
+    /** The scan task's id, when there is a scan window. */
     public readonly scanTaskId?: pulumi.Output<string>;
+    /** The windows' service role's ARN. */
     public readonly roleArn: pulumi.Output<string>;
+    /** The ARN of the policy that lets administrators pass the service role to Systems Manager. */
     public readonly passRolePolicyArn: pulumi.Output<string>;
+    /** The CloudWatch log group of the tasks' output, when there is one. */
     public readonly logGroupName?: pulumi.Output<string>;
 
     constructor(name: string, args: PatchMaintenanceWindowArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("oelab:patching:PatchMaintenanceWindow", name, {}, opts);
+        super(componentToken("PatchMaintenanceWindow"), name, {}, withFormerToken("oelab:patching:PatchMaintenanceWindow", opts));
         validatePatchMaintenanceWindowArgs(args);
         const tags = args.tags ?? {};
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
@@ -339,7 +360,8 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
             cutoff: args.cutoff ?? DEFAULTS.cutoff,
             maxConcurrency: args.maxConcurrency ?? DEFAULTS.maxConcurrency,
             maxErrors: args.maxErrors ?? DEFAULTS.maxErrors,
-            rebootOption: args.rebootOption ?? DEFAULTS.rebootOption,
+            // Validated: one of REBOOT_OPTIONS.
+            rebootOption: (args.rebootOption ?? DEFAULTS.rebootOption) as RebootOption,
             outputPrefix: DEFAULTS.installPrefix,
         });
         if (args.scan !== undefined) {

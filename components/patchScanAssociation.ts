@@ -4,6 +4,7 @@ import { PATCH_DOCUMENT } from "./documents";
 import { associationScheduleProblem } from "./schedules";
 import { tagTargetGroup, targetsFor } from "./targets";
 import { ArgumentError, fieldProblem, rateControlProblem, SSM_NAME_ALLOWED, SSM_NAME_PATTERN } from "./validation";
+import { componentToken } from "./tokens";
 
 /**
  * Once a day. A new association runs as soon as it is created, and on every instance that comes
@@ -67,11 +68,13 @@ export function validatePatchScanAssociationArgs(args: PatchScanAssociationArgs)
  * nightly window.
  */
 export class PatchScanAssociation extends pulumi.ComponentResource {
+    /** The scan association's id (PatchAlerts' `associationIds`). */
     public readonly associationId: pulumi.Output<string>;
+    /** The scan association's name. */
     public readonly associationName: pulumi.Output<string>;
 
     constructor(name: string, args: PatchScanAssociationArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("oelab:patching:PatchScanAssociation", name, {}, opts);
+        super(componentToken("PatchScanAssociation"), name, {}, opts);
         validatePatchScanAssociationArgs(args);
         const tags = args.tags ?? {};
         const several = Object.keys(args.targetTags).length > 1;

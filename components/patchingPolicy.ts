@@ -6,15 +6,24 @@ import {
     COMPLIANCE_LEVELS,
     PATCH_OPERATING_SYSTEM_SPECS,
     PATCH_OPERATING_SYSTEMS,
+    isPatchOperatingSystem,
     PatchOperatingSystem,
 } from "./operatingSystems";
 import { ArgumentError, countProblem, SSM_NAME_ALLOWED, SSM_NAME_PATTERN } from "./validation";
+import { componentToken, withFormerToken } from "./tokens";
 
 export { COMPLIANCE_LEVELS } from "./operatingSystems";
 export type { ApprovalRule, ComplianceLevel } from "./operatingSystems";
 
-export const REJECTED_PATCHES_ACTIONS = ["ALLOW_AS_DEPENDENCY", "BLOCK"] as const;
-export type RejectedPatchesAction = (typeof REJECTED_PATCHES_ACTIONS)[number];
+/** What Patch Manager does with a rejected patch another package depends on. */
+export const RejectedPatchesAction = {
+    /** Install it as a dependency (the console's default), and report the instance non-compliant. */
+    ALLOW_AS_DEPENDENCY: "ALLOW_AS_DEPENDENCY",
+    /** Never install it, nor the packages that depend on it. */
+    BLOCK: "BLOCK",
+} as const;
+export type RejectedPatchesAction = (typeof RejectedPatchesAction)[keyof typeof RejectedPatchesAction];
+export const REJECTED_PATCHES_ACTIONS = Object.values(RejectedPatchesAction) as [RejectedPatchesAction, ...RejectedPatchesAction[]];
 
 /** The API's range for `ApproveAfterDays`. */
 export const MAX_APPROVE_AFTER_DAYS = 360;
@@ -26,7 +35,7 @@ export const DEFAULT_REJECTED_PATCHES_ACTION: RejectedPatchesAction = "ALLOW_AS_
 /** The lab approves at once. */
 export const DEFAULT_APPROVE_AFTER_DAYS = 0;
 
-export interface BaselineArgs {
+export interface Baseline {
     /** The OS it patches (Patch Manager's `OperatingSystem`): one baseline per OS. Required. */
     operatingSystem: PatchOperatingSystem;
     /** Its name, like the lab's `AmazonLinuxSecAndNonSecBaseline`. Required. */
@@ -43,7 +52,7 @@ export interface PatchingPolicyArgs {
     /** The patch group: the instances' `Patch Group` tag. It is registered to every baseline (one per OS). Required. */
     patchGroup: string;
     /** One baseline per operating system the instances run. Required, at least one. */
-    baselines: BaselineArgs[];
+    baselines: Baseline[];
     /** The delay of every rule that sets none, 0 to 360 days (ignored where the OS supports no delay). Default 0 (the lab's). */
     approveAfterDays?: number;
     /** What a rejected patch that another package depends on does. Default `ALLOW_AS_DEPENDENCY` (the console's default). */
@@ -60,19 +69,23 @@ export function validatePatchingPolicyArgs(args: PatchingPolicyArgs): void {
         args.baselines.length > 0 ? undefined : "baselines must name at least one operating system",
         new Set(systems).size === systems.length ? undefined : `baselines must be one per operating system (a patch group registers to one baseline per OS); got ${systems.join(", ")}`,
         countProblem("approveAfterDays", args.approveAfterDays, 0, MAX_APPROVE_AFTER_DAYS),
+        args.rejectedPatchesAction === undefined || (REJECTED_PATCHES_ACTIONS as readonly string[]).includes(args.rejectedPatchesAction)
+            ? undefined
+            : `rejectedPatchesAction ${JSON.stringify(args.rejectedPatchesAction)} must be one of ${REJECTED_PATCHES_ACTIONS.join(", ")}`,
         ...args.baselines.flatMap((baseline, b) => {
             const at = `baselines[${b}]`;
-            if (!PATCH_OPERATING_SYSTEMS.includes(baseline.operatingSystem)) {
+            if (!isPatchOperatingSystem(baseline.operatingSystem)) {
                 return [`${at}.operatingSystem ${JSON.stringify(baseline.operatingSystem)} must be one of ${PATCH_OPERATING_SYSTEMS.join(", ")}`];
             }
-            const rules = baseline.approvalRules ?? PATCH_OPERATING_SYSTEM_SPECS[baseline.operatingSystem].approvalRules;
+            const os = baseline.operatingSystem;
+            const rules = baseline.approvalRules ?? PATCH_OPERATING_SYSTEM_SPECS[os].approvalRules;
             return [
                 SSM_NAME_PATTERN.test(baseline.name) ? undefined : `${at}.name ${JSON.stringify(baseline.name)} ${SSM_NAME_ALLOWED}`,
                 rules.length >= 1 && rules.length <= MAX_APPROVAL_RULES ? undefined : `${at}.approvalRules must have 1 to ${MAX_APPROVAL_RULES} rules`,
                 ...rules.flatMap((rule, i) => [
                     countProblem(`${at}.approvalRules[${i}].approveAfterDays`, rule.approveAfterDays, 0, MAX_APPROVE_AFTER_DAYS),
-                    COMPLIANCE_LEVELS.includes(rule.complianceLevel) ? undefined : `${at}.approvalRules[${i}].complianceLevel ${rule.complianceLevel} must be one of ${COMPLIANCE_LEVELS.join(", ")}`,
-                    ...approvalRuleProblems(baseline.operatingSystem, rule).map((p) => `${at}.approvalRules[${i}] ${p}`),
+                    (COMPLIANCE_LEVELS as readonly string[]).includes(rule.complianceLevel) ? undefined : `${at}.approvalRules[${i}].complianceLevel ${rule.complianceLevel} must be one of ${COMPLIANCE_LEVELS.join(", ")}`,
+                    ...approvalRuleProblems(os, rule).map((p) => `${at}.approvalRules[${i}] ${p}`),
                 ]),
             ];
         }),
@@ -97,12 +110,16 @@ export class PatchingPolicy extends pulumi.ComponentResource {
     /** The first baseline's id (the lab's Amazon Linux baseline in the default stacks). */
     public readonly baselineId: pulumi.Output<string>;
     /** Every baseline's id, by operating system. */
-    public readonly baselineIds: Readonly<Partial<Record<PatchOperatingSystem, pulumi.Output<string>>>>;
-    public readonly patchGroup: string;
-    public readonly operatingSystems: readonly PatchOperatingSystem[];
+    public readonly baselineIds: pulumi.Output<Record<string, string>>;
+    /** Every baseline's id, in the order of `operatingSystems`. */
+    public readonly baselineIdList: pulumi.Output<string>[];
+    /** The patch group registered to every baseline. */
+    public readonly patchGroup: pulumi.Output<string>;
+    /** The operating systems with a baseline. */
+    public readonly operatingSystems: PatchOperatingSystem[];
 
     constructor(name: string, args: PatchingPolicyArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("oelab:patching:PatchingPolicy", name, {}, opts);
+        super(componentToken("PatchingPolicy"), name, {}, withFormerToken("oelab:patching:PatchingPolicy", opts));
         validatePatchingPolicyArgs(args);
         const approveAfterDays = args.approveAfterDays ?? DEFAULT_APPROVE_AFTER_DAYS;
         const baselines = [...args.baselines].sort((a, b) => PATCH_OPERATING_SYSTEMS.indexOf(a.operatingSystem) - PATCH_OPERATING_SYSTEMS.indexOf(b.operatingSystem));
@@ -135,9 +152,10 @@ export class PatchingPolicy extends pulumi.ComponentResource {
             ids[spec.operatingSystem] = baseline.id;
         });
 
-        this.baselineIds = ids;
+        this.baselineIds = pulumi.output(ids as Record<string, pulumi.Output<string>>);
+        this.baselineIdList = baselines.map((b) => ids[b.operatingSystem]!);
         this.baselineId = ids[baselines[0].operatingSystem]!;
-        this.patchGroup = args.patchGroup;
+        this.patchGroup = pulumi.output(args.patchGroup);
         this.operatingSystems = baselines.map((b) => b.operatingSystem);
         this.registerOutputs({ baselineId: this.baselineId, patchGroup: this.patchGroup });
     }

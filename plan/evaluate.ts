@@ -55,6 +55,8 @@ export interface ResourceOptionsRecord {
     readonly retainOnDelete: boolean;
     readonly ignoreChanges: readonly string[];
     readonly replaceOnChanges: readonly string[];
+    /** Former identities the engine maps to this resource (aliases), as the SDK sends them. */
+    readonly aliases: readonly string[];
 }
 
 export interface StackRun {
@@ -298,7 +300,7 @@ interface Registration {
     readonly options: ResourceOptionsRecord;
 }
 
-const NO_OPTIONS: ResourceOptionsRecord = { protect: false, retainOnDelete: false, ignoreChanges: [], replaceOnChanges: [] };
+const NO_OPTIONS: ResourceOptionsRecord = { protect: false, retainOnDelete: false, ignoreChanges: [], replaceOnChanges: [], aliases: [] };
 
 function mocksFor(recorded: RecordedResource[], registrations: Map<string, Registration>, stack: string, region: string, mode: ValueMode): pulumi.runtime.Mocks {
     return {
@@ -401,7 +403,7 @@ async function runMocked(run: MockedRun, program: () => Record<string, unknown>)
             parent: r.parent,
             dependencies: r.dependencies,
             propertyDependencies: r.propertyDependencies,
-            options: { protect: r.protect, retainOnDelete: r.retainOnDelete, ignoreChanges: r.ignoreChanges, replaceOnChanges: r.replaceOnChanges },
+            options: { protect: r.protect, retainOnDelete: r.retainOnDelete, ignoreChanges: r.ignoreChanges, replaceOnChanges: r.replaceOnChanges, aliases: r.aliases },
         }),
     );
     // The SDK captures a stack trace for every promise it makes (debuggablePromise) and every

@@ -32,9 +32,6 @@ export interface Plan {
     readonly outputs: Readonly<Record<string, unknown>>;
 }
 
-/** The package of this project's components (`oelab:fleet:ManagedFleet`). */
-export const COMPONENT_PACKAGE = "oelab";
-
 export function buildPlan(run: StackRun): Plan {
     const resources = [...run.resources].map(toPlanResource).sort((a, b) => compare(a.urn, b.urn));
     const counts: Record<string, number> = {};

@@ -33,6 +33,8 @@ export interface RegistrationView {
     readonly retainOnDelete: boolean;
     readonly ignoreChanges: string[];
     readonly replaceOnChanges: string[];
+    /** Former identities (aliases): URNs, or `type <token>` for an alias spec that changes the type. */
+    readonly aliases: string[];
 }
 
 /** The getters of RegisterResourceRequest the evaluation calls. */
@@ -46,6 +48,8 @@ export const REQUEST_GETTERS = [
     "getRetainondelete",
     "getIgnorechangesList",
     "getReplaceonchangesList",
+    "getAliasurnsList",
+    "getAliasesList",
 ] as const;
 
 type Runtime = Record<string, unknown>;
@@ -77,6 +81,8 @@ export function readRequest(request: Record<string, unknown>, newUrn: Monitor["n
         getRetainondelete(): boolean | undefined;
         getIgnorechangesList(): string[];
         getReplaceonchangesList(): string[];
+        getAliasurnsList(): string[];
+        getAliasesList(): { getUrn(): string; getSpec(): { getType(): string } | undefined }[];
     };
     const parent = r.getParent() || undefined;
     const propertyDependencies: Record<string, string[]> = {};
@@ -94,6 +100,7 @@ export function readRequest(request: Record<string, unknown>, newUrn: Monitor["n
         retainOnDelete: r.getRetainondelete() === true,
         ignoreChanges: r.getIgnorechangesList(),
         replaceOnChanges: r.getReplaceonchangesList(),
+        aliases: [...r.getAliasurnsList(), ...r.getAliasesList().map((a) => a.getUrn() || `type ${a.getSpec()?.getType() ?? ""}`)],
     };
 }
 

@@ -133,7 +133,7 @@ describe("an existing fleet (Pulumi.existing.yaml)", () => {
     });
 
     it("creates no instance, no network, no instance role or profile", () => {
-        const created = run.resources.map((r) => r.type).filter((t) => /^aws:ec2|^awsx:|^aws:iam\/instanceProfile|oelab:(network|fleet):/.test(t));
+        const created = run.resources.map((r) => r.type).filter((t) => /^aws:ec2|^awsx:|^aws:iam\/instanceProfile|oe-lab-ipm:index:(LabNetwork|ManagedFleet)/.test(t));
         assert.deepStrictEqual(created, []);
         assert.ok(!run.resources.some((r) => r.type === "aws:iam/role:Role" && /ManagedInstancesRole/.test(r.inputs.namePrefix ?? "")));
         for (const key of ["VpcId", "SecurityGroupId", "InstanceIds", "InstanceRoleArn", "PrimaryURL"]) assert.strictEqual(run.outputs[key], undefined, key);

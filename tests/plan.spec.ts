@@ -45,14 +45,14 @@ for (const stack of STACKS) {
             assert.strictEqual(result.stderr, "");
             const roots = result.stdout.split("\n").filter((l) => /^[├└]─ /.test(l));
             assert.deepStrictEqual(roots, [
-                "├─ oelab:alerts:AlertTopic  lab-alerts",
-                "├─ oelab:alerts:PatchAlerts  lab-alert-rules",
-                "├─ oelab:fleet:ManagedFleet  lab-fleet",
-                "├─ oelab:inventory:InventoryAssociation  lab-inventory",
-                "├─ oelab:network:LabNetwork  lab-network",
-                "├─ oelab:patching:PatchMaintenanceWindow  lab-window",
-                "├─ oelab:patching:PatchScanAssociation  lab-patch-scan",
-                ...(stack === "prod" ? ["├─ oelab:patching:PatchingPolicy  lab-patching", "└─ pulumi:pulumi:StackReference  organization/oe-lab-ipm/reporting"] : ["└─ oelab:patching:PatchingPolicy  lab-patching"]),
+                "├─ oe-lab-ipm:index:AlertTopic  lab-alerts",
+                "├─ oe-lab-ipm:index:InventoryAssociation  lab-inventory",
+                "├─ oe-lab-ipm:index:LabNetwork  lab-network",
+                "├─ oe-lab-ipm:index:ManagedFleet  lab-fleet",
+                "├─ oe-lab-ipm:index:PatchAlerts  lab-alert-rules",
+                "├─ oe-lab-ipm:index:PatchMaintenanceWindow  lab-window",
+                "├─ oe-lab-ipm:index:PatchScanAssociation  lab-patch-scan",
+                ...(stack === "prod" ? ["├─ oe-lab-ipm:index:PatchingPolicy  lab-patching", "└─ pulumi:pulumi:StackReference  organization/oe-lab-ipm/reporting"] : ["└─ oe-lab-ipm:index:PatchingPolicy  lab-patching"]),
             ]);
             assert.ok(result.stdout.includes(`│  ├─ aws:ec2/instance:Instance  lab-fleet-web1\n`));
         });
@@ -117,7 +117,7 @@ describe("plan --stack reporting", () => {
         const result = await plan("--stack", "reporting", "--check");
         assert.strictEqual(result.code, 0, result.stderr);
         const roots = result.stdout.split("\n").filter((l) => /^[├└]─ /.test(l));
-        assert.deepStrictEqual(roots, ["└─ oelab:reporting:ComplianceReporting  reporting"]);
+        assert.deepStrictEqual(roots, ["└─ oe-lab-ipm:index:ComplianceReporting  reporting"]);
         for (const expected of [
             "Allow s3:PutObject for ssm.amazonaws.com on <arn of reporting-sync>/inventory/*/accountid=<account id>/*",
             "aws_patchsummary: 20 columns, partitions accountid, region projected (<account id>; ap-northeast-1)",
@@ -163,12 +163,12 @@ describe("plan --stack mixed and --stack existing", () => {
         assert.strictEqual(result.code, 0, result.stderr);
         const roots = result.stdout.split("\n").filter((l) => /^[├└]─ /.test(l));
         assert.deepStrictEqual(roots, [
-            "├─ oelab:alerts:AlertTopic  lab-alerts",
-            "├─ oelab:alerts:PatchAlerts  lab-alert-rules",
-            "├─ oelab:inventory:InventoryAssociation  lab-inventory",
-            "├─ oelab:patching:PatchMaintenanceWindow  lab-window",
-            "├─ oelab:patching:PatchScanAssociation  lab-patch-scan",
-            "└─ oelab:patching:PatchingPolicy  lab-patching",
+            "├─ oe-lab-ipm:index:AlertTopic  lab-alerts",
+            "├─ oe-lab-ipm:index:InventoryAssociation  lab-inventory",
+            "├─ oe-lab-ipm:index:PatchAlerts  lab-alert-rules",
+            "├─ oe-lab-ipm:index:PatchMaintenanceWindow  lab-window",
+            "├─ oe-lab-ipm:index:PatchScanAssociation  lab-patch-scan",
+            "└─ oe-lab-ipm:index:PatchingPolicy  lab-patching",
         ]);
         assert.doesNotMatch(result.stdout, /aws:ec2\/|awsx:/);
         assert.ok(result.stdout.includes("FleetTaggedInstances: tag:Environment = Production AND tag:PatchWith = oe-lab-ipm"));
@@ -211,7 +211,7 @@ describe("plan --json", () => {
         assert.doesNotMatch(text, REAL_LOOKING);
         const doc = JSON.parse(text);
         assert.deepStrictEqual(Object.keys(doc), ["counts", "expansions", "outputs", "region", "resources", "stack"]);
-        const vpc = "urn:pulumi:test::oe-lab-ipm::oelab:network:LabNetwork$awsx:ec2:Vpc::lab-network-vpc";
+        const vpc = "urn:pulumi:test::oe-lab-ipm::oe-lab-ipm:index:LabNetwork$awsx:ec2:Vpc::lab-network-vpc";
         assert.deepStrictEqual(doc.expansions, {
             [vpc]: {
                 "aws:ec2/internetGateway:InternetGateway": 1,
@@ -223,12 +223,12 @@ describe("plan --json", () => {
             },
         });
         const web1 = doc.resources.find((r: any) => r.name === "lab-fleet-web1");
-        assert.strictEqual(web1.parent, "urn:pulumi:test::oe-lab-ipm::oelab:fleet:ManagedFleet::lab-fleet");
+        assert.strictEqual(web1.parent, "urn:pulumi:test::oe-lab-ipm::oe-lab-ipm:index:ManagedFleet::lab-fleet");
         assert.deepStrictEqual(web1.dependencies, [
-            "urn:pulumi:test::oe-lab-ipm::oelab:fleet:ManagedFleet$aws:iam/instanceProfile:InstanceProfile::lab-fleet-profile",
-            "urn:pulumi:test::oe-lab-ipm::oelab:fleet:ManagedFleet$aws:iam/rolePolicyAttachment:RolePolicyAttachment::lab-fleet-ssm-core",
-            "urn:pulumi:test::oe-lab-ipm::oelab:network:LabNetwork$aws:ec2/securityGroup:SecurityGroup::lab-network-instances",
-            "urn:pulumi:test::oe-lab-ipm::oelab:network:LabNetwork$awsx:ec2:Vpc::lab-network-vpc",
+            "urn:pulumi:test::oe-lab-ipm::oe-lab-ipm:index:LabNetwork$aws:ec2/securityGroup:SecurityGroup::lab-network-instances",
+            "urn:pulumi:test::oe-lab-ipm::oe-lab-ipm:index:LabNetwork$awsx:ec2:Vpc::lab-network-vpc",
+            "urn:pulumi:test::oe-lab-ipm::oe-lab-ipm:index:ManagedFleet$aws:iam/instanceProfile:InstanceProfile::lab-fleet-profile",
+            "urn:pulumi:test::oe-lab-ipm::oe-lab-ipm:index:ManagedFleet$aws:iam/rolePolicyAttachment:RolePolicyAttachment::lab-fleet-ssm-core",
         ]);
         assert.strictEqual(web1.inputs.instanceType, "t3.micro");
         const urns = doc.resources.map((r: any) => r.urn);

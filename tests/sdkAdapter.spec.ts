@@ -18,8 +18,8 @@ describe("SDK adapter: the @pulumi/pulumi internals the evaluation relies on", (
     it("reads every option the day-2 specs check off the real requests", async () => {
         const run = await runStack("prod");
         const instance = run.resources.find((r) => r.name === "lab-fleet-web1")!;
-        assert.deepStrictEqual(instance.options, { protect: false, retainOnDelete: false, ignoreChanges: ["ami"], replaceOnChanges: [] });
-        assert.match(instance.parent!, /oelab:fleet:ManagedFleet::lab-fleet$/);
+        assert.deepStrictEqual(instance.options, { protect: false, retainOnDelete: false, ignoreChanges: ["ami"], replaceOnChanges: [], aliases: [] });
+        assert.match(instance.parent!, /oe-lab-ipm:index:ManagedFleet::lab-fleet$/);
         assert.ok(instance.dependencies.some((d) => d.endsWith("::lab-fleet-ssm-core")), instance.dependencies.join(", "));
     });
 

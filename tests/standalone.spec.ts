@@ -19,15 +19,15 @@ import { mockAmiId, ofType, PROJECT_ROOT, runProgram, single, StackRun } from ".
  */
 
 const COMPONENT_TYPES = [
-    "oelab:network:LabNetwork",
-    "oelab:fleet:ManagedFleet",
-    "oelab:inventory:InventoryAssociation",
-    "oelab:patching:PatchingPolicy",
-    "oelab:patching:PatchMaintenanceWindow",
-    "oelab:patching:PatchScanAssociation",
-    "oelab:alerts:AlertTopic",
-    "oelab:alerts:PatchAlerts",
-    "oelab:reporting:ComplianceReporting",
+    "oe-lab-ipm:index:LabNetwork",
+    "oe-lab-ipm:index:ManagedFleet",
+    "oe-lab-ipm:index:InventoryAssociation",
+    "oe-lab-ipm:index:PatchingPolicy",
+    "oe-lab-ipm:index:PatchMaintenanceWindow",
+    "oe-lab-ipm:index:PatchScanAssociation",
+    "oe-lab-ipm:index:AlertTopic",
+    "oe-lab-ipm:index:PatchAlerts",
+    "oe-lab-ipm:index:ComplianceReporting",
 ];
 
 /** One component and its children only; every child's parent is the component or a child. */
@@ -49,7 +49,7 @@ describe("components alone under mocks", () => {
             const n = new LabNetwork("net", { vpcCidr: "10.20.0.0/20", availabilityZones: 3, sourceCidr: "198.51.100.0/24", tags: { Team: "payments" } });
             return { subnets: n.publicSubnetIds };
         });
-        assertAlone(run, "oelab:network:LabNetwork", "net");
+        assertAlone(run, "oe-lab-ipm:index:LabNetwork", "net");
         const vpc = single(run, "awsx:ec2:Vpc");
         assert.strictEqual(vpc.inputs.cidrBlock, "10.20.0.0/20");
         assert.strictEqual(vpc.inputs.numberOfAvailabilityZones, 3);
@@ -75,7 +75,7 @@ describe("components alone under mocks", () => {
             });
             return { ids: f.instanceIds, os: f.operatingSystems };
         });
-        assertAlone(run, "oelab:fleet:ManagedFleet", "fleet");
+        assertAlone(run, "oe-lab-ipm:index:ManagedFleet", "fleet");
         assert.deepStrictEqual(run.outputs.os, ["UBUNTU_24_04", "WINDOWS_SERVER_2025"]);
         const api1 = single(run, "aws:ec2/instance:Instance", "fleet-api1");
         assert.deepStrictEqual(api1.inputs.tags, { Team: "payments", "Patch Group": "PayCritical", Tier: "api", Name: "Pay-Api1" });
@@ -93,7 +93,7 @@ describe("components alone under mocks", () => {
             const i = new InventoryAssociation("inv", { associationName: "PayInventory", targetTags: { Team: "payments" }, instanceRoleNames: ["PayFleetRole"], keepLogsOnDestroy: false });
             return { name: i.associationName };
         });
-        assertAlone(run, "oelab:inventory:InventoryAssociation", "inv");
+        assertAlone(run, "oe-lab-ipm:index:InventoryAssociation", "inv");
         const association = single(run, "aws:ssm/association:Association");
         assert.strictEqual(association.inputs.associationName, "PayInventory");
         assert.strictEqual(association.inputs.name, "AWS-GatherSoftwareInventory");
@@ -108,7 +108,7 @@ describe("components alone under mocks", () => {
             const s = new PatchScanAssociation("scan", { associationName: "PayScan", targetTags: { Team: "payments", Env: "prod" }, schedule: "cron(0 4 ? * * *)" });
             return { id: s.associationId };
         });
-        assertAlone(run, "oelab:patching:PatchScanAssociation", "scan");
+        assertAlone(run, "oe-lab-ipm:index:PatchScanAssociation", "scan");
         const association = single(run, "aws:ssm/association:Association");
         assert.deepStrictEqual(
             [association.inputs.associationName, association.inputs.name, association.inputs.parameters, association.inputs.scheduleExpression, association.inputs.outputLocation],
@@ -128,7 +128,7 @@ describe("components alone under mocks", () => {
             const r = new ComplianceReporting("rep", { databaseName: "pay_compliance", workgroupName: "pay", accounts: ["111111111111", "222222222222"], regions: ["us-east-1", "eu-west-1"], syncPrefix: "ssm" });
             return { bucket: r.syncBucketName };
         });
-        assertAlone(run, "oelab:reporting:ComplianceReporting", "rep");
+        assertAlone(run, "oe-lab-ipm:index:ComplianceReporting", "rep");
         const bucket = single(run, "aws:s3/bucket:Bucket", "rep-sync");
         const delivery = JSON.parse(single(run, "aws:s3/bucketPolicy:BucketPolicy", "rep-sync-policy").inputs.policy).Statement[2];
         assert.deepStrictEqual(delivery.Resource, [`${bucket.state.arn}/ssm/*/accountid=111111111111/*`, `${bucket.state.arn}/ssm/*/accountid=222222222222/*`]);
@@ -148,7 +148,7 @@ describe("components alone under mocks", () => {
             const p = new PatchingPolicy("pol", { patchGroup: "PayCritical", baselines: [{ operatingSystem: "UBUNTU", name: "PayUbuntu" }, { operatingSystem: "WINDOWS", name: "PayWindows" }], approveAfterDays: 5 });
             return { ids: p.baselineIds };
         });
-        assertAlone(run, "oelab:patching:PatchingPolicy", "pol");
+        assertAlone(run, "oe-lab-ipm:index:PatchingPolicy", "pol");
         const baselines = ofType(run, "aws:ssm/patchBaseline:PatchBaseline");
         assert.deepStrictEqual(baselines.map((b) => [b.inputs.name, b.inputs.operatingSystem, b.inputs.approvalRules[0].approveAfterDays]), [
             ["PayUbuntu", "UBUNTU", undefined],
@@ -177,7 +177,7 @@ describe("components alone under mocks", () => {
             });
             return { id: w.windowId };
         });
-        assertAlone(run, "oelab:patching:PatchMaintenanceWindow", "win");
+        assertAlone(run, "oe-lab-ipm:index:PatchMaintenanceWindow", "win");
         assert.strictEqual(single(run, "aws:ssm/maintenanceWindow:MaintenanceWindow").inputs.name, "PayPatch");
         const target = single(run, "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget");
         assert.strictEqual(target.inputs.name, "PayApi");
@@ -200,7 +200,7 @@ describe("components alone under mocks", () => {
             const t = new AlertTopic("topic", { topicName: "PayAlerts", emails: ["ops@example.com"] });
             return { arn: t.topicArn };
         });
-        assertAlone(run, "oelab:alerts:AlertTopic", "topic");
+        assertAlone(run, "oe-lab-ipm:index:AlertTopic", "topic");
         const topic = single(run, "aws:sns/topic:Topic");
         assert.strictEqual(topic.inputs.name, "PayAlerts");
         assert.strictEqual(topic.inputs.kmsMasterKeyId, single(run, "aws:kms/key:Key").state.arn);
@@ -218,7 +218,7 @@ describe("components alone under mocks", () => {
             });
             return { names: r.ruleNames };
         });
-        assertAlone(run, "oelab:alerts:PatchAlerts", "rules");
+        assertAlone(run, "oe-lab-ipm:index:PatchAlerts", "rules");
         assert.deepStrictEqual(run.outputs.names, ["PayAlerts-patch-cmd-failed", "PayAlerts-patch-window-failed", "PayAlerts-patch-noncompliant"]);
         const window = JSON.parse(single(run, "aws:cloudwatch/eventRule:EventRule", "rules-window-failed").inputs.eventPattern);
         assert.deepStrictEqual(window.detail["window-id"], ["mw-0123456789abcdef0"]);
@@ -229,8 +229,10 @@ describe("components alone under mocks", () => {
 describe("component files", () => {
     const DIR = path.join(PROJECT_ROOT, "components");
     /** Files that hold data and pure functions for components: shared by several, none a component. */
-    const HELPERS = ["buckets.ts", "cidr.ts", "documents.ts", "iam.ts", "operatingSystems.ts", "reportingQueries.ts", "schedules.ts", "targets.ts", "validation.ts"];
-    const files = fs.readdirSync(DIR).filter((f) => f.endsWith(".ts"));
+    const HELPERS = ["buckets.ts", "cidr.ts", "documents.ts", "iam.ts", "operatingSystems.ts", "reportingQueries.ts", "schedules.ts", "targets.ts", "tokens.ts", "validation.ts"];
+    /** The package's entry point: it re-exports every component and defines none. */
+    const ENTRY = "index.ts";
+    const files = fs.readdirSync(DIR).filter((f) => f.endsWith(".ts") && f !== ENTRY);
 
     it("define one component each, or are helpers that define none", () => {
         for (const file of files) {
