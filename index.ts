@@ -1,7 +1,9 @@
 /**
- * The lab, per stack: read and validate the stack's config, build the components, export outputs.
- * Follow a behaviour from here to config/ (keys, defaults, validation, the lab's names and tag
- * scheme) and components/ (resources, each usable on its own).
+ * Per stack: read and validate the stack's config, build the components, export outputs. A lab
+ * stack (test, prod, mixed, existing) builds the lab and its practice; a stack that sets
+ * `reporting` builds the central compliance store instead. Follow a behaviour from here to config/
+ * (keys, defaults, validation, the lab's names and tag scheme) and components/ (resources, each
+ * usable on its own, and from other languages as a package).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -22,8 +24,7 @@ function lab(config: LabConfig): Record<string, unknown> {
     const workload = config.workload;
     const existing = config.fleet.mode === "existing" ? config.fleet.existing! : undefined;
 
-    /** Tags on every taggable resource: the user's (the lab's `Owner`), the workload, the stack. */
-    const tags = { ...config.tags, [STACK_TAGS.workload]: workload, [STACK_TAGS.application]: `${PROJECT}/${config.stack}` };
+    const tags = stackTags(config);
 
     /** The instances inventory, patching and alerts are about: the lab's, or the existing ones, by their tags. */
     const fleetTags = fleetTargetTags(config);
@@ -194,6 +195,11 @@ function lab(config: LabConfig): Record<string, unknown> {
     };
 }
 
+/** Tags on every taggable resource: the user's (the lab's `Owner`), the workload, the stack. */
+function stackTags(config: LabConfig): Record<string, string> {
+    return { ...config.tags, [STACK_TAGS.workload]: config.workload, [STACK_TAGS.application]: `${PROJECT}/${config.stack}` };
+}
+
 /** Where the stack's Resource Data Sync sends the account's data: a reporting stack's bucket, or none. */
 function reportingDestination(config: LabConfig): DataSyncDestination | undefined {
     const to = config.inventory.reportTo;
@@ -215,7 +221,7 @@ function reportingDestination(config: LabConfig): DataSyncDestination | undefine
 /** A reporting stack: the central store and Athena queries for every member stack's compliance. */
 function reporting(config: LabConfig): Record<string, unknown> {
     const settings = config.reporting!;
-    const tags = { ...config.tags, [STACK_TAGS.workload]: config.workload, [STACK_TAGS.application]: `${PROJECT}/${config.stack}` };
+    const tags = stackTags(config);
     const store = new ComplianceReporting("reporting", {
         databaseName: LAB_NAMES.reportingDatabase(config.workload),
         workgroupName: LAB_NAMES.reportingWorkgroup(config.workload),

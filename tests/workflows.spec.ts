@@ -24,7 +24,7 @@ describe("GitHub Actions workflows", () => {
         assert.deepStrictEqual(runs(wf.jobs.test), ["npm ci", "npm test"]);
         const preview = wf.jobs.preview;
         assert.strictEqual(preview.needs, "test");
-        assert.deepStrictEqual(preview.strategy.matrix.stack, ["test", "prod"]);
+        assert.deepStrictEqual(preview.strategy.matrix.stack, ["test", "prod", "reporting"]);
         assert.deepStrictEqual(pulumi(preview).with, {
             command: "preview",
             "stack-name": "${{ matrix.stack }}",
@@ -46,7 +46,7 @@ describe("GitHub Actions workflows", () => {
         assert.match(step.run, /^npm run --silent preview-report -- preview\.json --stack "\$STACK" \$STRICT > report\.md \|\| status=\$\?$/m);
         assert.match(step.run, /^gh pr comment "\$PR" --body-file report\.md$/m);
         assert.match(step.run, /^exit \$status$/m);
-        assert.strictEqual(step.env.STRICT, "${{ matrix.stack == 'prod' && !contains(github.event.pull_request.labels.*.name, 'allow-replacements') && '--strict' || '' }}");
+        assert.strictEqual(step.env.STRICT, "${{ (matrix.stack == 'prod' || matrix.stack == 'reporting') && !contains(github.event.pull_request.labels.*.name, 'allow-replacements') && '--strict' || '' }}");
         assert.strictEqual(step.env.GH_TOKEN, "${{ secrets.GITHUB_TOKEN }}");
         assert.strictEqual(step.env.PULUMI_CONFIG_PASSPHRASE, "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}");
     });
@@ -63,7 +63,7 @@ describe("GitHub Actions workflows", () => {
     it("by hand only: pulumi destroy of a chosen stack, once its name is typed again", () => {
         const wf = workflow("destroy.yml");
         assert.deepStrictEqual(Object.keys(wf.on), ["workflow_dispatch"]);
-        assert.deepStrictEqual(wf.on.workflow_dispatch.inputs.stack.options, ["test", "prod"]);
+        assert.deepStrictEqual(wf.on.workflow_dispatch.inputs.stack.options, ["test", "prod", "reporting"]);
         const destroy = wf.jobs.destroy;
         assert.strictEqual(destroy.if, "inputs.confirm == inputs.stack");
         assert.deepStrictEqual([pulumi(destroy).with.command, pulumi(destroy).with["stack-name"]], ["destroy", "${{ inputs.stack }}"]);
