@@ -5,6 +5,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
+/** The key prefix Resource Data Syncs write under, in a stack's own bucket and in the reporting stack's. */
+export const SYNC_PREFIX = "inventory";
+
 export interface HardenedBucketOptions {
     /** Objects expire after this many days. Default: they do not. */
     readonly expireDays?: number;

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { denyInsecureTransport, hardenedBucket, syncWriteStatements } from "./buckets";
+import { denyInsecureTransport, hardenedBucket, SYNC_PREFIX, syncWriteStatements } from "./buckets";
 import { locationTemplate, PARTITION_KEYS, REPORT_QUERIES, SYNC_TABLES } from "./reportingQueries";
 import { ArgumentError, countProblem, fieldProblem } from "./validation";
 import { componentToken } from "./tokens";
@@ -8,7 +8,7 @@ import { componentToken } from "./tokens";
 export { REPORT_QUERIES, SYNC_TABLES } from "./reportingQueries";
 
 /** The key prefix member stacks' Resource Data Syncs write under. */
-export const DEFAULT_SYNC_PREFIX = "inventory";
+export const DEFAULT_SYNC_PREFIX = SYNC_PREFIX;
 /** Athena's BytesScannedCutoffPerQuery: at least 10,000,000 bytes (the API model's minimum). */
 export const MIN_BYTES_SCANNED_CUTOFF = 10_000_000;
 /** 1 GiB per query: a fleet's inventory is megabytes; a runaway query costs at most half a cent ($5 per TB). */

@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { INVENTORY_DOCUMENT } from "./documents";
 import { associationScheduleProblem } from "./schedules";
-import { denyInsecureTransport, hardenedBucket, syncWriteStatements } from "./buckets";
+import { denyInsecureTransport, hardenedBucket, SYNC_PREFIX, syncWriteStatements } from "./buckets";
 import { tagTargetGroup, targetsFor } from "./targets";
 import { ArgumentError, countProblem, fieldProblem, SSM_NAME_ALLOWED, SSM_NAME_PATTERN } from "./validation";
 import { componentToken, withFormerToken } from "./tokens";
@@ -15,7 +15,7 @@ export const DEFAULT_LOG_RETENTION_DAYS = 90;
 /** Keep the logs unless told otherwise: deleting them is the choice to make explicitly. */
 export const DEFAULT_KEEP_LOGS_ON_DESTROY = true;
 /** The prefix of the optional Resource Data Sync inside the log bucket. */
-export const DATA_SYNC_PREFIX = "inventory";
+export const DATA_SYNC_PREFIX = SYNC_PREFIX;
 
 /**
  * The parameters of AWS-GatherSoftwareInventory, with the document's own defaults: collect

@@ -114,7 +114,6 @@ export class ManagedFleet extends pulumi.ComponentResource {
     constructor(name: string, args: ManagedFleetArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentToken("ManagedFleet"), name, {}, withFormerToken("oelab:fleet:ManagedFleet", opts));
         validateManagedFleetArgs(args);
-        const groups = args.groups;
         const tags = args.tags ?? {};
         const followLatestAmi = args.followLatestAmi ?? DEFAULT_FOLLOW_LATEST_AMI;
 
@@ -149,7 +148,7 @@ export class ManagedFleet extends pulumi.ComponentResource {
         };
 
         const instances: FleetInstance[] = [];
-        for (const group of groups) {
+        for (const group of args.groups) {
             const os = OPERATING_SYSTEM_SPECS[group.operatingSystem] as OperatingSystemSpec;
             const instanceType = group.instanceType ?? DEFAULT_INSTANCE_TYPE;
             // A looked-up AMI is decided when the instance is created; a new release must not replace it
@@ -191,7 +190,7 @@ export class ManagedFleet extends pulumi.ComponentResource {
         this.webServerUrls = pulumi.all(instances.filter((i) => i.webServer).map((i) => pulumi.interpolate`http://${i.instance.publicIp}`));
         this.role = role;
         this.roleArn = role.arn;
-        this.operatingSystems = [...new Set(groups.map((g) => g.operatingSystem))];
+        this.operatingSystems = [...new Set(args.groups.map((g) => g.operatingSystem))];
         this.registerOutputs({ instanceIds: this.instanceIds, webServerUrls: this.webServerUrls, roleArn: this.roleArn });
     }
 }

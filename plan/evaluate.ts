@@ -317,8 +317,7 @@ function mocksFor(recorded: RecordedResource[], registrations: Map<string, Regis
             recorded.push({
                 type: args.type,
                 name: args.name,
-                // A read resource (a StackReference) is not registered: the root-level URN Pulumi gives it.
-                urn: registration?.urn ?? (args.id !== undefined ? `urn:pulumi:${stack}::${PROJECT}::${args.type}::${args.name}` : ""),
+                urn: registration?.urn ?? "",
                 custom: args.custom !== false,
                 parent: registration?.parent,
                 dependencies: registration?.dependencies ?? [],

@@ -53,14 +53,18 @@ export const REQUEST_GETTERS = [
 ] as const;
 
 type Runtime = Record<string, unknown>;
-type Monitor = { registerResource: (request: unknown, callback: unknown) => unknown; newUrn: (parent: string | undefined, type: string, name: string) => string };
+type Monitor = {
+    registerResource: (request: unknown, callback: unknown) => unknown;
+    readResource: (request: unknown, callback: unknown) => unknown;
+    newUrn: (parent: string | undefined, type: string, name: string) => string;
+};
 
 /** The mock monitor, checked: `runtime.getMonitor()` with `registerResource` and `newUrn`. */
 export function mockMonitor(runtime: Runtime = pulumi.runtime as unknown as Runtime): Monitor {
     if (typeof runtime.getMonitor !== "function") throw new SdkInternalError("runtime.getMonitor", "is not a function");
     const monitor = (runtime.getMonitor as () => Record<string, unknown> | undefined)();
     if (!monitor) throw new SdkInternalError("runtime.getMonitor()", "returned no monitor (call setMocks first)");
-    for (const method of ["registerResource", "newUrn"]) {
+    for (const method of ["registerResource", "newUrn", "readResource"]) {
         if (typeof monitor[method] !== "function") throw new SdkInternalError(`MockMonitor.${method}`, "is not a function");
     }
     return monitor as unknown as Monitor;
@@ -104,7 +108,32 @@ export function readRequest(request: Record<string, unknown>, newUrn: Monitor["n
     };
 }
 
-/** Calls `observe` with every registration before the mock monitor handles it. */
+/**
+ * A ReadResourceRequest (a StackReference, a `get`) as a registration: its URN as the mock monitor
+ * makes it, its parent and dependencies; a read resource has no options of its own.
+ */
+function readReadRequest(request: Record<string, unknown>, newUrn: Monitor["newUrn"]): RegistrationView {
+    const r = request as unknown as { getType(): string; getName(): string; getParent(): string; getDependenciesList(): string[] };
+    for (const getter of ["getType", "getName", "getParent", "getDependenciesList"]) {
+        if (typeof request[getter] !== "function") throw new SdkInternalError(`ReadResourceRequest.${getter}`, "is not a function");
+    }
+    const parent = r.getParent() || undefined;
+    return {
+        type: r.getType(),
+        name: r.getName(),
+        urn: newUrn(parent, r.getType(), r.getName()),
+        parent,
+        dependencies: [...new Set(r.getDependenciesList())].sort(),
+        propertyDependencies: {},
+        protect: false,
+        retainOnDelete: false,
+        ignoreChanges: [],
+        replaceOnChanges: [],
+        aliases: [],
+    };
+}
+
+/** Calls `observe` with every registration (and every read) before the mock monitor handles it. */
 export function observeRegistrations(observe: (registration: RegistrationView) => void, runtime?: Runtime): void {
     const monitor = mockMonitor(runtime);
     const register = monitor.registerResource.bind(monitor);
@@ -112,6 +141,11 @@ export function observeRegistrations(observe: (registration: RegistrationView) =
     monitor.registerResource = (request: unknown, callback: unknown) => {
         observe(readRequest(request as Record<string, unknown>, newUrn));
         return register(request, callback);
+    };
+    const read = monitor.readResource.bind(monitor);
+    monitor.readResource = (request: unknown, callback: unknown) => {
+        observe(readReadRequest(request as Record<string, unknown>, newUrn));
+        return read(request, callback);
     };
 }
 

@@ -26,6 +26,7 @@ describe("SDK adapter: the @pulumi/pulumi internals the evaluation relies on", (
     it("names the internal that an SDK upgrade removed", () => {
         assert.throws(() => mockMonitor({}), new SdkInternalError("runtime.getMonitor", "is not a function"));
         assert.throws(() => mockMonitor({ getMonitor: () => ({ registerResource() {} }) }), /@pulumi\/pulumi internal MockMonitor\.newUrn is not a function: plan\/sdkAdapter\.ts must be adapted/);
+        assert.throws(() => mockMonitor({ getMonitor: () => ({ registerResource() {}, newUrn() {} }) }), /@pulumi\/pulumi internal MockMonitor\.readResource is not a function/);
         assert.throws(() => waitForRegistrations({}), /@pulumi\/pulumi internal runtime\.waitForRPCs is not a function/);
         const request = Object.fromEntries(REQUEST_GETTERS.filter((g) => g !== "getIgnorechangesList").map((g) => [g, () => undefined]));
         assert.throws(() => readRequest(request, () => ""), /@pulumi\/pulumi internal RegisterResourceRequest\.getIgnorechangesList is not a function/);
