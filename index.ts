@@ -225,10 +225,9 @@ function reporting(config: LabConfig): Record<string, unknown> {
     const store = new ComplianceReporting("reporting", {
         databaseName: LAB_NAMES.reportingDatabase(config.workload),
         workgroupName: LAB_NAMES.reportingWorkgroup(config.workload),
-        // By default the stack's own account and Region: one account, one Region.
-        accounts: settings.accounts ?? [aws.getCallerIdentityOutput().accountId],
+        accounts: settings.accounts,
         organizationId: settings.organizationId,
-        regions: settings.regions ?? [aws.getRegionOutput().region],
+        regions: settings.regions,
         syncPrefix: settings.syncPrefix,
         bytesScannedCutoffPerQuery: settings.bytesScannedCutoffPerQuery,
         resultRetentionDays: settings.resultRetentionDays,

@@ -34,16 +34,16 @@ export interface ComplianceReportingArgs {
     workgroupName: string;
     /**
      * The accounts whose Resource Data Syncs may write to the bucket (each only under its own
-     * `accountid=` prefix), and whose data the tables project. Required, at least one.
+     * `accountid=` prefix), and whose data the tables project; at least one. Default: the stack's own account.
      */
-    accounts: pulumi.Input<string>[];
+    accounts?: pulumi.Input<string>[];
     /**
      * An AWS Organizations id: then any account of the organization may write (AWS's organization
      * bucket policy, member syncs set `destinationDataSharing`). The tables still project `accounts`.
      */
     organizationId?: string;
-    /** The Regions whose syncs the tables project. Required, at least one. */
-    regions: pulumi.Input<string>[];
+    /** The Regions whose syncs the tables project; at least one. Default: the stack's own Region. */
+    regions?: pulumi.Input<string>[];
     /** The key prefix the syncs write under. Default `inventory`. */
     syncPrefix?: string;
     /** Bytes one query may scan before Athena cancels it. Default 1 GiB; at least 10,000,000. */
@@ -65,11 +65,11 @@ export function validateComplianceReportingArgs(args: ComplianceReportingArgs): 
     ArgumentError.throwIfAny("ComplianceReporting", [
         fieldProblem("databaseName", args.databaseName, DATABASE_NAME_PATTERN.test(args.databaseName) ? undefined : "must be 1-255 lower-case letters, digits and _ (Athena reads such names unquoted)"),
         fieldProblem("workgroupName", args.workgroupName, WORKGROUP_NAME_PATTERN.test(args.workgroupName) ? undefined : "must be 1-128 letters, digits, . _ or -"),
-        args.accounts.length === 0 ? "accounts must name at least one account" : undefined,
-        ...plain(args.accounts).map((a) => fieldProblem("accounts", a, ACCOUNT_ID_PATTERN.test(a) ? undefined : "must be a 12-digit account id")),
+        args.accounts?.length === 0 ? "accounts must name at least one account" : undefined,
+        ...plain(args.accounts ?? []).map((a) => fieldProblem("accounts", a, ACCOUNT_ID_PATTERN.test(a) ? undefined : "must be a 12-digit account id")),
         args.organizationId === undefined ? undefined : fieldProblem("organizationId", args.organizationId, ORGANIZATION_ID_PATTERN.test(args.organizationId) ? undefined : "must be an AWS Organizations id such as o-a1b2c3d4e5"),
-        args.regions.length === 0 ? "regions must name at least one Region" : undefined,
-        ...plain(args.regions).map((r) => fieldProblem("regions", r, REGION_PATTERN.test(r) ? undefined : "must be a Region name such as ap-northeast-1")),
+        args.regions?.length === 0 ? "regions must name at least one Region" : undefined,
+        ...plain(args.regions ?? []).map((r) => fieldProblem("regions", r, REGION_PATTERN.test(r) ? undefined : "must be a Region name such as ap-northeast-1")),
         args.syncPrefix === undefined || /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(args.syncPrefix) ? undefined : `syncPrefix ${JSON.stringify(args.syncPrefix)} must be /-separated letters, digits and _.-`,
         countProblem("bytesScannedCutoffPerQuery", args.bytesScannedCutoffPerQuery, MIN_BYTES_SCANNED_CUTOFF),
         countProblem("resultRetentionDays", args.resultRetentionDays, 1),
@@ -108,12 +108,15 @@ export class ComplianceReporting extends pulumi.ComponentResource {
         const tags = args.tags ?? {};
         const prefix = args.syncPrefix ?? DEFAULT_SYNC_PREFIX;
         const region = aws.getRegionOutput({}, { parent: this }).region;
+        // By default one account and one Region: the stack's own.
+        const accounts = args.accounts ?? [aws.getCallerIdentityOutput({}, { parent: this }).accountId];
+        const regions = args.regions ?? [region];
 
         const keep = args.keepDataOnDestroy ?? true;
         const sync = hardenedBucket(this, `${name}-sync`, { noncurrentDays: args.noncurrentVersionDays ?? DEFAULT_NONCURRENT_DAYS, ruleId: "prune-old-versions", protect: args.protect ?? false, keep, tags });
         new aws.s3.BucketPolicy(
             `${name}-sync-policy`,
-            { bucket: sync.bucket.id, policy: pulumi.jsonStringify(syncBucketPolicy(sync.bucket.arn, prefix, args.accounts, args.organizationId)) },
+            { bucket: sync.bucket.id, policy: pulumi.jsonStringify(syncBucketPolicy(sync.bucket.arn, prefix, accounts, args.organizationId)) },
             { parent: this, protect: args.protect ?? false, dependsOn: [sync.publicAccessBlock] },
         );
         // Query results are disposable: deleted with the stack.
@@ -130,7 +133,7 @@ export class ComplianceReporting extends pulumi.ComponentResource {
             { name: args.databaseName, description: "Systems Manager inventory and patch compliance, from Resource Data Sync", tags },
             { parent: this },
         );
-        const projected = pulumi.all([pulumi.all(args.accounts), pulumi.all(args.regions)]);
+        const projected = pulumi.all([pulumi.all(accounts), pulumi.all(regions)]);
         for (const table of SYNC_TABLES) {
             new aws.glue.CatalogTable(
                 `${name}-${table.table.replace(/_/g, "-")}`,
