@@ -11,7 +11,12 @@ import { AlertTopic } from "./components/alertTopic";
 import { DataSyncDestination, InventoryAssociation } from "./components/inventoryAssociation";
 import { LabNetwork } from "./components/labNetwork";
 import { ManagedFleet } from "./components/managedFleet";
-import { OPERATING_SYSTEM_SPECS, PATCH_OPERATING_SYSTEM_SPECS, patchOperatingSystemsOf } from "./components/operatingSystems";
+import {
+    OperatingSystem,
+    OPERATING_SYSTEM_SPECS,
+    PATCH_OPERATING_SYSTEM_SPECS,
+    patchOperatingSystemsOf,
+} from "./components/operatingSystems";
 import { PatchAlerts } from "./components/patchAlerts";
 import { PatchingPolicy } from "./components/patchingPolicy";
 import { DEFAULTS as WINDOW_DEFAULTS, PatchMaintenanceWindow } from "./components/patchMaintenanceWindow";
@@ -19,164 +24,55 @@ import { PatchScanAssociation } from "./components/patchScanAssociation";
 import { ComplianceReporting } from "./components/complianceReporting";
 import { fleetTargetTags, LAB_NAMES, LabConfig, PROJECT, readLabConfig, STACK_TAGS, TAG } from "./config";
 
+/** What every part of a lab stack is built from: its config, tags and the fleet's target tags. */
+interface LabContext {
+    readonly config: LabConfig;
+    readonly workload: string;
+    /** The existing fleet, when the stack creates no instances. */
+    readonly existing?: NonNullable<LabConfig["fleet"]["existing"]>;
+    readonly tags: Record<string, string>;
+    /** The instances inventory, patching and alerts are about: the lab's, or the existing ones, by their tags. */
+    readonly fleetTags: Record<string, string>;
+}
+
 /** A lab stack: the network and fleet (or an existing fleet), inventory, patching, windows, alerts. */
 function lab(config: LabConfig): Record<string, unknown> {
-    const workload = config.workload;
-    const existing = config.fleet.mode === "existing" ? config.fleet.existing! : undefined;
-
-    const tags = stackTags(config);
-
-    /** The instances inventory, patching and alerts are about: the lab's, or the existing ones, by their tags. */
-    const fleetTags = fleetTargetTags(config);
-
-    // The lab's network and instances: created unless the fleet already exists.
-    let fleet: ManagedFleet | undefined;
-    let network: LabNetwork | undefined;
-    if (!existing) {
-        network = new LabNetwork("lab-network", {
-            vpcCidr: config.network.vpcCidr,
-            availabilityZones: config.network.availabilityZones,
-            sourceCidr: config.network.sourceCidr,
-            httpSourceCidr: config.network.httpSourceCidr,
-            tags,
-        });
-        fleet = new ManagedFleet("lab-fleet", {
-            namePrefix: workload,
-            roleNamePrefix: LAB_NAMES.instanceRolePrefix(workload),
-            groups: config.fleet.groups.map((g) => ({ ...g, tags: { [TAG.instanceRole]: g.role } })),
-            subnetIds: network.publicSubnetIds,
-            securityGroupIds: [network.securityGroupId],
-            followLatestAmi: config.fleet.followLatestAmi,
-            keyName: config.fleet.keyName,
-            instanceTags: {
-                ...fleetTags,
-                [TAG.patchGroup]: config.patching.patchGroup,
-                [TAG.ssmManaged]: "True",
-                [TAG.confidentiality]: config.fleet.confidentiality,
-            },
-            tags,
-        });
-    }
+    const ctx: LabContext = {
+        config,
+        workload: config.workload,
+        existing: config.fleet.mode === "existing" ? config.fleet.existing! : undefined,
+        tags: stackTags(config),
+        fleetTags: fleetTargetTags(config),
+    };
+    const { network, fleet } = createdFleet(ctx);
     /** The roles the agents write inventory and patching output with. */
-    const instanceRoleNames: pulumi.Input<string>[] = fleet ? [fleet.role.name] : existing!.instanceRoleNames;
-    const operatingSystems = fleet ? fleet.operatingSystems : existing!.operatingSystems;
-
-    const inventory = new InventoryAssociation("lab-inventory", {
-        resourceDataSyncDestination: reportingDestination(config),
-        associationName: config.inventory.associationName,
-        targetTags: fleetTags,
-        instanceRoleNames,
-        schedule: config.inventory.schedule,
-        parameters: config.inventory.parameters,
-        logPrefix: config.inventory.logPrefix,
-        logRetentionDays: config.inventory.logRetentionDays,
-        keepLogsOnDestroy: config.inventory.keepLogsOnDestroy,
-        resourceDataSync: config.inventory.resourceDataSync,
-        protect: config.protect,
-        tags,
-    });
-
-    // One baseline per OS the instances run, each registered to the stack's patch group.
-    const patching = new PatchingPolicy("lab-patching", {
-        patchGroup: config.patching.patchGroup,
-        baselines: patchOperatingSystemsOf(operatingSystems).map((os) => {
-            const configured = config.patching.baselines[os] ?? {};
-            return { operatingSystem: os, ...configured, name: configured.name ?? `${PATCH_OPERATING_SYSTEM_SPECS[os].baselineName}-${workload}` };
-        }),
-        approveAfterDays: config.patching.approveAfterDays,
-        rejectedPatchesAction: config.patching.rejectedPatchesAction,
-        tags,
-    });
-
-    // Compliance within minutes of `pulumi up`: a scan at creation, on each new instance, then daily.
-    const scan = config.patching.scanAssociation
-        ? new PatchScanAssociation("lab-patch-scan", {
-              associationName: LAB_NAMES.scanAssociationName(workload),
-              targetTags: fleetTags,
-              resourceGroupName: inventory.resourceGroupName,
-              schedule: config.patching.scanSchedule,
-              // Under the prefix the maintenance window lets the instance roles write to.
-              outputBucketName: inventory.bucketName,
-              outputKeyPrefix: WINDOW_DEFAULTS.scanPrefix,
-              tags,
-          })
-        : undefined;
-
+    const instanceRoleNames: pulumi.Input<string>[] = fleet ? [fleet.role.name] : ctx.existing!.instanceRoleNames;
+    const operatingSystems = fleet ? fleet.operatingSystems : ctx.existing!.operatingSystems;
+    const inventory = inventoryOf(ctx, instanceRoleNames);
+    const patching = patchingOf(ctx, operatingSystems);
+    const scan = scanOf(ctx, inventory);
     const alerts = new AlertTopic("lab-alerts", {
         topicName: config.alerts.topicName,
         emails: config.alerts.emails,
         protect: config.protect,
-        tags,
+        tags: ctx.tags,
     });
-
-    const targetRoles = config.maintenanceWindow.targetRoles;
-    const window = new PatchMaintenanceWindow("lab-window", {
-        windowName: config.maintenanceWindow.windowName,
-        // The lab patches the workload's web servers; an existing fleet, every targeted instance.
-        installTargets: existing ? toTargets(fleetTags) : { [TAG.workload]: [workload], [TAG.instanceRole]: targetRoles },
-        installTargetName: existing ? LAB_NAMES.existingTargetName(workload) : LAB_NAMES.installTargetName(workload, targetRoles),
-        roleNamePrefix: LAB_NAMES.windowRolePrefix(workload),
-        passRolePolicyNamePrefix: LAB_NAMES.passRolePolicyPrefix(workload),
-        instanceRoleNames,
-        logBucketName: inventory.bucketName,
-        logBucketArn: inventory.bucketArn,
-        schedule: config.maintenanceWindow.schedule,
-        timezone: config.maintenanceWindow.timezone,
-        duration: config.maintenanceWindow.duration,
-        cutoff: config.maintenanceWindow.cutoff,
-        scheduleOffset: config.maintenanceWindow.scheduleOffset,
-        maxConcurrency: config.maintenanceWindow.maxConcurrency,
-        maxErrors: config.maintenanceWindow.maxErrors,
-        rebootOption: config.maintenanceWindow.rebootOption,
-        logGroupNamePrefix: config.maintenanceWindow.cloudWatchLogs ? LAB_NAMES.logGroupPrefix(workload) : undefined,
-        logRetentionDays: config.maintenanceWindow.logRetentionDays,
-        scan: config.maintenanceWindow.scan
-            ? {
-                  windowName: LAB_NAMES.scanWindowName(workload),
-                  targets: existing ? toTargets(fleetTags) : { [TAG.workload]: [workload] },
-                  targetName: existing ? LAB_NAMES.existingTargetName(workload) : LAB_NAMES.scanTargetName(workload),
-                  schedule: config.maintenanceWindow.scanSchedule,
-              }
-            : undefined,
-        adminGroup: config.maintenanceWindow.adminGroup,
-        notifications: { topicArn: alerts.topicArn, roleArn: alerts.notificationRoleArn },
-        tags,
-    });
-
+    const window = windowOf(ctx, inventory, instanceRoleNames, alerts);
     // The rules watch only this stack's instances, windows and baselines: a prod failure never
     // reaches the test topic. Their names start with the topic's, which its policy admits.
     const alertRules = new PatchAlerts("lab-alert-rules", {
         topicArn: alerts.topicArn,
         ruleNamePrefix: `${config.alerts.topicName}-patch-`,
-        stackLabel: tags[STACK_TAGS.application],
+        stackLabel: ctx.tags[STACK_TAGS.application],
         instanceIds: fleet?.instances.map((i) => i.instance.id),
         maintenanceWindowIds: window.windowIds,
         associationIds: scan ? [scan.associationId] : [],
         patchBaselineIds: patching.baselineIdList,
-        tags,
+        tags: ctx.tags,
     });
-
-    function toTargets(tagMap: Record<string, string>): Record<string, string[]> {
-        return Object.fromEntries(Object.entries(tagMap).map(([key, value]) => [key, [value]]));
-    }
-
-    /** The ids of the instances of one `InstanceRole`. */
-    function idsOfRole(role: string): pulumi.Output<string[]> | undefined {
-        if (!fleet) return undefined;
-        const groups = new Set(config.fleet.groups.filter((g) => g.role === role).map((g) => g.name));
-        return pulumi.all(fleet.instances.filter((i) => groups.has(i.group)).map((i) => i.instance.id));
-    }
-
     return {
-        PrimaryURL: fleet?.webServerUrls.apply((urls) => urls[0]),
-        SecondaryURL: fleet?.webServerUrls.apply((urls) => urls[1]),
-        WebServerInstanceIds: idsOfRole("WebServer"),
-        AppServerInstanceIds: idsOfRole("AppServer"),
-        InstanceIds: fleet?.instanceIds,
+        ...fleetOutputs(config, fleet, network),
         OperatingSystems: operatingSystems.map((os) => OPERATING_SYSTEM_SPECS[os].displayName),
-        VpcId: network?.vpcId,
-        SecurityGroupId: network?.securityGroupId,
-        InstanceRoleArn: fleet?.roleArn,
         PatchGroup: patching.patchGroup,
         PatchBaselineId: patching.baselineId,
         PatchBaselineIds: patching.baselineIds,
@@ -195,9 +91,167 @@ function lab(config: LabConfig): Record<string, unknown> {
     };
 }
 
+/** The lab's network and instances: created unless the fleet already exists. */
+function createdFleet(ctx: LabContext): { network?: LabNetwork; fleet?: ManagedFleet } {
+    if (ctx.existing) return {};
+    const { config, workload, tags } = ctx;
+    const network = new LabNetwork("lab-network", {
+        vpcCidr: config.network.vpcCidr,
+        availabilityZones: config.network.availabilityZones,
+        sourceCidr: config.network.sourceCidr,
+        httpSourceCidr: config.network.httpSourceCidr,
+        tags,
+    });
+    const fleet = new ManagedFleet("lab-fleet", {
+        namePrefix: workload,
+        roleNamePrefix: LAB_NAMES.instanceRolePrefix(workload),
+        groups: config.fleet.groups.map((g) => ({ ...g, tags: { [TAG.instanceRole]: g.role } })),
+        subnetIds: network.publicSubnetIds,
+        securityGroupIds: [network.securityGroupId],
+        followLatestAmi: config.fleet.followLatestAmi,
+        keyName: config.fleet.keyName,
+        instanceTags: {
+            ...ctx.fleetTags,
+            [TAG.patchGroup]: config.patching.patchGroup,
+            [TAG.ssmManaged]: "True",
+            [TAG.confidentiality]: config.fleet.confidentiality,
+        },
+        tags,
+    });
+    return { network, fleet };
+}
+
+function inventoryOf(ctx: LabContext, instanceRoleNames: pulumi.Input<string>[]): InventoryAssociation {
+    const { config } = ctx;
+    return new InventoryAssociation("lab-inventory", {
+        resourceDataSyncDestination: reportingDestination(config),
+        associationName: config.inventory.associationName,
+        targetTags: ctx.fleetTags,
+        instanceRoleNames,
+        schedule: config.inventory.schedule,
+        parameters: config.inventory.parameters,
+        logPrefix: config.inventory.logPrefix,
+        logRetentionDays: config.inventory.logRetentionDays,
+        keepLogsOnDestroy: config.inventory.keepLogsOnDestroy,
+        resourceDataSync: config.inventory.resourceDataSync,
+        protect: config.protect,
+        tags: ctx.tags,
+    });
+}
+
+/** One baseline per OS the instances run, each registered to the stack's patch group. */
+function patchingOf(ctx: LabContext, operatingSystems: readonly OperatingSystem[]): PatchingPolicy {
+    const { config, workload } = ctx;
+    return new PatchingPolicy("lab-patching", {
+        patchGroup: config.patching.patchGroup,
+        baselines: patchOperatingSystemsOf(operatingSystems).map((os) => {
+            const configured = config.patching.baselines[os] ?? {};
+            return {
+                operatingSystem: os,
+                ...configured,
+                name: configured.name ?? `${PATCH_OPERATING_SYSTEM_SPECS[os].baselineName}-${workload}`,
+            };
+        }),
+        approveAfterDays: config.patching.approveAfterDays,
+        rejectedPatchesAction: config.patching.rejectedPatchesAction,
+        tags: ctx.tags,
+    });
+}
+
+/** Compliance within minutes of `pulumi up`: a scan at creation, on each new instance, then daily. */
+function scanOf(ctx: LabContext, inventory: InventoryAssociation): PatchScanAssociation | undefined {
+    const { config } = ctx;
+    if (!config.patching.scanAssociation) return undefined;
+    return new PatchScanAssociation("lab-patch-scan", {
+        associationName: LAB_NAMES.scanAssociationName(ctx.workload),
+        targetTags: ctx.fleetTags,
+        resourceGroupName: inventory.resourceGroupName,
+        schedule: config.patching.scanSchedule,
+        // Under the prefix the maintenance window lets the instance roles write to.
+        outputBucketName: inventory.bucketName,
+        outputKeyPrefix: WINDOW_DEFAULTS.scanPrefix,
+        tags: ctx.tags,
+    });
+}
+
+function windowOf(
+    ctx: LabContext,
+    inventory: InventoryAssociation,
+    instanceRoleNames: pulumi.Input<string>[],
+    alerts: AlertTopic,
+): PatchMaintenanceWindow {
+    const { config, workload, existing, fleetTags } = ctx;
+    const window = config.maintenanceWindow;
+    const targetRoles = window.targetRoles;
+    return new PatchMaintenanceWindow("lab-window", {
+        windowName: window.windowName,
+        // The lab patches the workload's web servers; an existing fleet, every targeted instance.
+        installTargets: existing
+            ? toTargets(fleetTags)
+            : { [TAG.workload]: [workload], [TAG.instanceRole]: targetRoles },
+        installTargetName: existing
+            ? LAB_NAMES.existingTargetName(workload)
+            : LAB_NAMES.installTargetName(workload, targetRoles),
+        roleNamePrefix: LAB_NAMES.windowRolePrefix(workload),
+        passRolePolicyNamePrefix: LAB_NAMES.passRolePolicyPrefix(workload),
+        instanceRoleNames,
+        logBucketName: inventory.bucketName,
+        logBucketArn: inventory.bucketArn,
+        schedule: window.schedule,
+        timezone: window.timezone,
+        duration: window.duration,
+        cutoff: window.cutoff,
+        scheduleOffset: window.scheduleOffset,
+        maxConcurrency: window.maxConcurrency,
+        maxErrors: window.maxErrors,
+        rebootOption: window.rebootOption,
+        logGroupNamePrefix: window.cloudWatchLogs ? LAB_NAMES.logGroupPrefix(workload) : undefined,
+        logRetentionDays: window.logRetentionDays,
+        scan: window.scan
+            ? {
+                  windowName: LAB_NAMES.scanWindowName(workload),
+                  targets: existing ? toTargets(fleetTags) : { [TAG.workload]: [workload] },
+                  targetName: existing ? LAB_NAMES.existingTargetName(workload) : LAB_NAMES.scanTargetName(workload),
+                  schedule: window.scanSchedule,
+              }
+            : undefined,
+        adminGroup: window.adminGroup,
+        notifications: { topicArn: alerts.topicArn, roleArn: alerts.notificationRoleArn },
+        tags: ctx.tags,
+    });
+}
+
+function toTargets(tagMap: Record<string, string>): Record<string, string[]> {
+    return Object.fromEntries(Object.entries(tagMap).map(([key, value]) => [key, [value]]));
+}
+
+/** The created fleet's and network's outputs (undefined for an existing fleet). */
+function fleetOutputs(config: LabConfig, fleet?: ManagedFleet, network?: LabNetwork): Record<string, unknown> {
+    /** The ids of the instances of one `InstanceRole`. */
+    function idsOfRole(role: string): pulumi.Output<string[]> | undefined {
+        if (!fleet) return undefined;
+        const groups = new Set(config.fleet.groups.filter((g) => g.role === role).map((g) => g.name));
+        return pulumi.all(fleet.instances.filter((i) => groups.has(i.group)).map((i) => i.instance.id));
+    }
+    return {
+        PrimaryURL: fleet?.webServerUrls.apply((urls) => urls[0]),
+        SecondaryURL: fleet?.webServerUrls.apply((urls) => urls[1]),
+        WebServerInstanceIds: idsOfRole("WebServer"),
+        AppServerInstanceIds: idsOfRole("AppServer"),
+        InstanceIds: fleet?.instanceIds,
+        VpcId: network?.vpcId,
+        SecurityGroupId: network?.securityGroupId,
+        InstanceRoleArn: fleet?.roleArn,
+    };
+}
+
 /** Tags on every taggable resource: the user's (the lab's `Owner`), the workload, the stack. */
 function stackTags(config: LabConfig): Record<string, string> {
-    return { ...config.tags, [STACK_TAGS.workload]: config.workload, [STACK_TAGS.application]: `${PROJECT}/${config.stack}` };
+    return {
+        ...config.tags,
+        [STACK_TAGS.workload]: config.workload,
+        [STACK_TAGS.application]: `${PROJECT}/${config.stack}`,
+    };
 }
 
 /** Where the stack's Resource Data Sync sends the account's data: a reporting stack's bucket, or none. */
@@ -213,7 +267,12 @@ function reportingDestination(config: LabConfig): DataSyncDestination | undefine
         };
     }
     if (to?.bucketName !== undefined) {
-        return { bucketName: to.bucketName, region: to.region ?? aws.getRegionOutput().region, prefix: to.prefix, organization: to.organization };
+        return {
+            bucketName: to.bucketName,
+            region: to.region ?? aws.getRegionOutput().region,
+            prefix: to.prefix,
+            organization: to.organization,
+        };
     }
     return undefined;
 }

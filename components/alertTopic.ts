@@ -49,11 +49,15 @@ export function duplicateEmails(emails: readonly string[]): string[] {
 
 export function validateAlertTopicArgs(args: AlertTopicArgs): void {
     ArgumentError.throwIfAny("AlertTopic", [
-        TOPIC_NAME_PATTERN.test(args.topicName) ? undefined : `topicName ${JSON.stringify(args.topicName)} must be 1-30 letters, digits, _ or -`,
+        TOPIC_NAME_PATTERN.test(args.topicName)
+            ? undefined
+            : `topicName ${JSON.stringify(args.topicName)} must be 1-30 letters, digits, _ or -`,
         args.publishingRuleNamePrefix === undefined || /^[.\-_A-Za-z0-9]{1,64}$/.test(args.publishingRuleNamePrefix)
             ? undefined
             : `publishingRuleNamePrefix ${JSON.stringify(args.publishingRuleNamePrefix)} must be 1-64 letters, digits and .-_ (an EventBridge rule name prefix)`,
-        ...(args.emails ?? []).map((email) => (EMAIL_PATTERN.test(email) ? undefined : `emails: ${JSON.stringify(email)} is not an e-mail address`)),
+        ...(args.emails ?? []).map((email) =>
+            EMAIL_PATTERN.test(email) ? undefined : `emails: ${JSON.stringify(email)} is not an e-mail address`,
+        ),
         ...duplicateEmails(args.emails ?? []).map((email) => `emails: ${JSON.stringify(email)} is given twice`),
     ]);
 }
@@ -82,7 +86,9 @@ export class AlertTopic extends pulumi.ComponentResource {
         // Only the stack's own rules (named with the prefix) may publish through EventBridge.
         const fromOwnRules = {
             StringEquals: { "aws:SourceAccount": account },
-            ArnLike: { "aws:SourceArn": pulumi.interpolate`arn:${partition}:events:${region}:${account}:rule/${rulePrefix}*` },
+            ArnLike: {
+                "aws:SourceArn": pulumi.interpolate`arn:${partition}:events:${region}:${account}:rule/${rulePrefix}*`,
+            },
         };
 
         // Run Command publishes task notifications with a role it is given (not the window's own role).
@@ -142,7 +148,11 @@ export class AlertTopic extends pulumi.ComponentResource {
             kept,
         );
 
-        const topic = new aws.sns.Topic(`${name}-topic`, { name: args.topicName, displayName: DISPLAY_NAME, kmsMasterKeyId: key.arn, tags }, kept);
+        const topic = new aws.sns.Topic(
+            `${name}-topic`,
+            { name: args.topicName, displayName: DISPLAY_NAME, kmsMasterKeyId: key.arn, tags },
+            kept,
+        );
         new aws.sns.TopicPolicy(
             `${name}-topic-policy`,
             {
@@ -195,12 +205,20 @@ export class AlertTopic extends pulumi.ComponentResource {
 
         (args.emails ?? []).forEach((email, i) => {
             // Stays "pending confirmation" until the address follows the link AWS mails to it.
-            new aws.sns.TopicSubscription(`${name}-email-${i + 1}`, { topic: topic.arn, protocol: "email", endpoint: email }, kept);
+            new aws.sns.TopicSubscription(
+                `${name}-email-${i + 1}`,
+                { topic: topic.arn, protocol: "email", endpoint: email },
+                kept,
+            );
         });
 
         this.topicArn = topic.arn;
         this.keyArn = key.arn;
         this.notificationRoleArn = notificationRole.arn;
-        this.registerOutputs({ topicArn: this.topicArn, keyArn: this.keyArn, notificationRoleArn: this.notificationRoleArn });
+        this.registerOutputs({
+            topicArn: this.topicArn,
+            keyArn: this.keyArn,
+            notificationRoleArn: this.notificationRoleArn,
+        });
     }
 }

@@ -32,13 +32,31 @@ export function hardenedBucket(parent: pulumi.Resource, name: string, options: H
     const bucket = new aws.s3.Bucket(name, { forceDestroy: !options.keep, tags: options.tags }, opts);
     const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
         `${name}-public-access`,
-        { bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true },
+        {
+            bucket: bucket.id,
+            blockPublicAcls: true,
+            blockPublicPolicy: true,
+            ignorePublicAcls: true,
+            restrictPublicBuckets: true,
+        },
         opts,
     );
     // Resource Data Sync writes with the bucket-owner-full-control ACL, which BucketOwnerEnforced accepts.
-    new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, opts);
-    new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] }, opts);
-    new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, opts);
+    new aws.s3.BucketOwnershipControls(
+        `${name}-ownership`,
+        { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+        opts,
+    );
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+        `${name}-encryption`,
+        { bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+        opts,
+    );
+    new aws.s3.BucketVersioning(
+        `${name}-versioning`,
+        { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+        opts,
+    );
     new aws.s3.BucketLifecycleConfiguration(
         `${name}-lifecycle`,
         {
@@ -78,9 +96,20 @@ export function denyInsecureTransport(bucketArn: pulumi.Input<string>) {
  * confused deputy); or, for an organization, any account's prefix with the `OrgId` object tag the
  * organization's syncs set, and the tagging that needs.
  */
-export function syncWriteStatements(bucketArn: pulumi.Input<string>, prefix: string, accounts: pulumi.Input<string>[], organizationId?: string): object[] {
+export function syncWriteStatements(
+    bucketArn: pulumi.Input<string>,
+    prefix: string,
+    accounts: pulumi.Input<string>[],
+    organizationId?: string,
+): object[] {
     const ssm = { Service: "ssm.amazonaws.com" };
-    const check = { Sid: "SSMBucketPermissionsCheck", Effect: "Allow", Principal: ssm, Action: "s3:GetBucketAcl", Resource: bucketArn };
+    const check = {
+        Sid: "SSMBucketPermissionsCheck",
+        Effect: "Allow",
+        Principal: ssm,
+        Action: "s3:GetBucketAcl",
+        Resource: bucketArn,
+    };
     const delivery = (resource: unknown, condition: Record<string, unknown>) => ({
         Sid: "SSMBucketDelivery",
         Effect: "Allow",
@@ -94,7 +123,13 @@ export function syncWriteStatements(bucketArn: pulumi.Input<string>, prefix: str
         return [
             check,
             delivery(anyAccount, { "s3:RequestObjectTag/OrgId": organizationId }),
-            { Sid: "SSMBucketDeliveryTagging", Effect: "Allow", Principal: ssm, Action: "s3:PutObjectTagging", Resource: anyAccount },
+            {
+                Sid: "SSMBucketDeliveryTagging",
+                Effect: "Allow",
+                Principal: ssm,
+                Action: "s3:PutObjectTagging",
+                Resource: anyAccount,
+            },
         ];
     }
     const resources = accounts.map((account) => pulumi.interpolate`${bucketArn}/${prefix}/*/accountid=${account}/*`);

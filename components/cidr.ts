@@ -1,5 +1,6 @@
 /**
- * IPv4 CIDR parsing, shared by the config schema and the components' own argument checks. Pure functions, no dependencies.
+ * IPv4 CIDR parsing, shared by the config schema and the components' own argument checks. Pure functions, no
+ * dependencies.
  *
  * AWS accepts only the network address of a block in security group rules and VPC CIDRs
  * (`203.0.113.10/24` is "not a valid CIDR"), so a block with host bits set is refused here

@@ -28,7 +28,9 @@ export const DATABASE_NAME_PATTERN = /^[a-z0-9_]{1,255}$/;
 export const WORKGROUP_NAME_PATTERN = /^[a-zA-Z0-9._-]{1,128}$/;
 
 export interface ComplianceReportingArgs {
-    /** The Glue database of the synced tables, like `oe_lab_ipm_reporting`. Lower-case letters, digits, `_`. Required. */
+    /**
+     * The Glue database of the synced tables, like `oe_lab_ipm_reporting`. Lower-case letters, digits, `_`. Required.
+     */
     databaseName: string;
     /** The Athena workgroup, like `oe-lab-ipm-Reporting`. Required. */
     workgroupName: string;
@@ -54,7 +56,9 @@ export interface ComplianceReportingArgs {
     noncurrentVersionDays?: number;
     /** Protect the sync bucket (and its policy) from deletion and replacement. Default `false`. */
     protect?: boolean;
-    /** Keep the sync bucket and its data when the stack is destroyed. Default `true`; `false` empties and deletes it. */
+    /**
+     * Keep the sync bucket and its data when the stack is destroyed. Default `true`; `false` empties and deletes it.
+     */
     keepDataOnDestroy?: boolean;
     /** Tags for every taggable resource. */
     tags?: Record<string, string>;
@@ -63,14 +67,42 @@ export interface ComplianceReportingArgs {
 export function validateComplianceReportingArgs(args: ComplianceReportingArgs): void {
     const plain = (values: pulumi.Input<string>[]) => values.filter((v): v is string => typeof v === "string");
     ArgumentError.throwIfAny("ComplianceReporting", [
-        fieldProblem("databaseName", args.databaseName, DATABASE_NAME_PATTERN.test(args.databaseName) ? undefined : "must be 1-255 lower-case letters, digits and _ (Athena reads such names unquoted)"),
-        fieldProblem("workgroupName", args.workgroupName, WORKGROUP_NAME_PATTERN.test(args.workgroupName) ? undefined : "must be 1-128 letters, digits, . _ or -"),
+        fieldProblem(
+            "databaseName",
+            args.databaseName,
+            DATABASE_NAME_PATTERN.test(args.databaseName)
+                ? undefined
+                : "must be 1-255 lower-case letters, digits and _ (Athena reads such names unquoted)",
+        ),
+        fieldProblem(
+            "workgroupName",
+            args.workgroupName,
+            WORKGROUP_NAME_PATTERN.test(args.workgroupName) ? undefined : "must be 1-128 letters, digits, . _ or -",
+        ),
         args.accounts?.length === 0 ? "accounts must name at least one account" : undefined,
-        ...plain(args.accounts ?? []).map((a) => fieldProblem("accounts", a, ACCOUNT_ID_PATTERN.test(a) ? undefined : "must be a 12-digit account id")),
-        args.organizationId === undefined ? undefined : fieldProblem("organizationId", args.organizationId, ORGANIZATION_ID_PATTERN.test(args.organizationId) ? undefined : "must be an AWS Organizations id such as o-a1b2c3d4e5"),
+        ...plain(args.accounts ?? []).map((a) =>
+            fieldProblem("accounts", a, ACCOUNT_ID_PATTERN.test(a) ? undefined : "must be a 12-digit account id"),
+        ),
+        args.organizationId === undefined
+            ? undefined
+            : fieldProblem(
+                  "organizationId",
+                  args.organizationId,
+                  ORGANIZATION_ID_PATTERN.test(args.organizationId)
+                      ? undefined
+                      : "must be an AWS Organizations id such as o-a1b2c3d4e5",
+              ),
         args.regions?.length === 0 ? "regions must name at least one Region" : undefined,
-        ...plain(args.regions ?? []).map((r) => fieldProblem("regions", r, REGION_PATTERN.test(r) ? undefined : "must be a Region name such as ap-northeast-1")),
-        args.syncPrefix === undefined || /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(args.syncPrefix) ? undefined : `syncPrefix ${JSON.stringify(args.syncPrefix)} must be /-separated letters, digits and _.-`,
+        ...plain(args.regions ?? []).map((r) =>
+            fieldProblem(
+                "regions",
+                r,
+                REGION_PATTERN.test(r) ? undefined : "must be a Region name such as ap-northeast-1",
+            ),
+        ),
+        args.syncPrefix === undefined || /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(args.syncPrefix)
+            ? undefined
+            : `syncPrefix ${JSON.stringify(args.syncPrefix)} must be /-separated letters, digits and _.-`,
         countProblem("bytesScannedCutoffPerQuery", args.bytesScannedCutoffPerQuery, MIN_BYTES_SCANNED_CUTOFF),
         countProblem("resultRetentionDays", args.resultRetentionDays, 1),
         countProblem("noncurrentVersionDays", args.noncurrentVersionDays, 1),
@@ -113,24 +145,50 @@ export class ComplianceReporting extends pulumi.ComponentResource {
         const regions = args.regions ?? [region];
 
         const keep = args.keepDataOnDestroy ?? true;
-        const sync = hardenedBucket(this, `${name}-sync`, { noncurrentDays: args.noncurrentVersionDays ?? DEFAULT_NONCURRENT_DAYS, ruleId: "prune-old-versions", protect: args.protect ?? false, keep, tags });
+        const sync = hardenedBucket(this, `${name}-sync`, {
+            noncurrentDays: args.noncurrentVersionDays ?? DEFAULT_NONCURRENT_DAYS,
+            ruleId: "prune-old-versions",
+            protect: args.protect ?? false,
+            keep,
+            tags,
+        });
         new aws.s3.BucketPolicy(
             `${name}-sync-policy`,
-            { bucket: sync.bucket.id, policy: pulumi.jsonStringify(syncBucketPolicy(sync.bucket.arn, prefix, accounts, args.organizationId)) },
+            {
+                bucket: sync.bucket.id,
+                policy: pulumi.jsonStringify(syncBucketPolicy(sync.bucket.arn, prefix, accounts, args.organizationId)),
+            },
             { parent: this, protect: args.protect ?? false, dependsOn: [sync.publicAccessBlock] },
         );
         // Query results are disposable: deleted with the stack.
         const resultDays = args.resultRetentionDays ?? DEFAULT_RESULT_RETENTION_DAYS;
-        const results = hardenedBucket(this, `${name}-results`, { expireDays: resultDays, noncurrentDays: resultDays, ruleId: "expire-results", protect: false, keep: false, tags });
+        const results = hardenedBucket(this, `${name}-results`, {
+            expireDays: resultDays,
+            noncurrentDays: resultDays,
+            ruleId: "expire-results",
+            protect: false,
+            keep: false,
+            tags,
+        });
         new aws.s3.BucketPolicy(
             `${name}-results-policy`,
-            { bucket: results.bucket.id, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: [denyInsecureTransport(results.bucket.arn)] }) },
+            {
+                bucket: results.bucket.id,
+                policy: pulumi.jsonStringify({
+                    Version: "2012-10-17",
+                    Statement: [denyInsecureTransport(results.bucket.arn)],
+                }),
+            },
             { parent: this, dependsOn: [results.publicAccessBlock] },
         );
 
         const database = new aws.glue.CatalogDatabase(
             `${name}-database`,
-            { name: args.databaseName, description: "Systems Manager inventory and patch compliance, from Resource Data Sync", tags },
+            {
+                name: args.databaseName,
+                description: "Systems Manager inventory and patch compliance, from Resource Data Sync",
+                tags,
+            },
             { parent: this },
         );
         const projected = pulumi.all([pulumi.all(accounts), pulumi.all(regions)]);
@@ -158,7 +216,10 @@ export class ComplianceReporting extends pulumi.ComponentResource {
                         location: pulumi.interpolate`s3://${sync.bucket.bucket}/${prefix}/${table.type}/`,
                         inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
                         outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
-                        serDeInfo: { serializationLibrary: "org.openx.data.jsonserde.JsonSerDe", parameters: { "serialization.format": "1", "ignore.malformed.json": "true" } },
+                        serDeInfo: {
+                            serializationLibrary: "org.openx.data.jsonserde.JsonSerDe",
+                            parameters: { "serialization.format": "1", "ignore.malformed.json": "true" },
+                        },
                         columns: table.columns.map((column) => ({ name: column, type: "string" })),
                     },
                 },
@@ -187,16 +248,24 @@ export class ComplianceReporting extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        this.namedQueryIds = pulumi.output(Object.fromEntries(
-            Object.entries(REPORT_QUERIES).map(([key, query]) => [
-                key,
-                new aws.athena.NamedQuery(
-                    `${name}-${query.name}`,
-                    { name: query.name, description: query.description, database: database.name, workgroup: workgroup.name, query: query.sql },
-                    { parent: this },
-                ).id,
-            ]),
-        ));
+        this.namedQueryIds = pulumi.output(
+            Object.fromEntries(
+                Object.entries(REPORT_QUERIES).map(([key, query]) => [
+                    key,
+                    new aws.athena.NamedQuery(
+                        `${name}-${query.name}`,
+                        {
+                            name: query.name,
+                            description: query.description,
+                            database: database.name,
+                            workgroup: workgroup.name,
+                            query: query.sql,
+                        },
+                        { parent: this },
+                    ).id,
+                ]),
+            ),
+        );
 
         this.syncBucketName = sync.bucket.bucket;
         this.syncBucketArn = sync.bucket.arn;
@@ -205,11 +274,26 @@ export class ComplianceReporting extends pulumi.ComponentResource {
         this.resultsBucketName = results.bucket.bucket;
         this.databaseName = database.name;
         this.workgroupName = workgroup.name;
-        this.registerOutputs({ syncBucketName: this.syncBucketName, databaseName: this.databaseName, workgroupName: this.workgroupName });
+        this.registerOutputs({
+            syncBucketName: this.syncBucketName,
+            databaseName: this.databaseName,
+            workgroupName: this.workgroupName,
+        });
     }
 }
 
 /** The sync bucket's policy: TLS only, and AWS's Resource Data Sync writes for the accounts or the organization. */
-export function syncBucketPolicy(bucketArn: pulumi.Input<string>, prefix: string, accounts: pulumi.Input<string>[], organizationId?: string) {
-    return { Version: "2012-10-17", Statement: [denyInsecureTransport(bucketArn), ...syncWriteStatements(bucketArn, prefix, accounts, organizationId)] };
+export function syncBucketPolicy(
+    bucketArn: pulumi.Input<string>,
+    prefix: string,
+    accounts: pulumi.Input<string>[],
+    organizationId?: string,
+) {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            denyInsecureTransport(bucketArn),
+            ...syncWriteStatements(bucketArn, prefix, accounts, organizationId),
+        ],
+    };
 }

@@ -13,7 +13,9 @@ export function serviceTrustPolicy(service: string, sourceAccount?: pulumi.Input
                 Effect: "Allow",
                 Principal: { Service: service },
                 Action: "sts:AssumeRole",
-                ...(sourceAccount === undefined ? {} : { Condition: { StringEquals: { "aws:SourceAccount": sourceAccount } } }),
+                ...(sourceAccount === undefined
+                    ? {}
+                    : { Condition: { StringEquals: { "aws:SourceAccount": sourceAccount } } }),
             },
         ],
     });

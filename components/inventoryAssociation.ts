@@ -74,7 +74,10 @@ export interface DataSyncDestination {
     region: pulumi.Input<string>;
     /** The key prefix, like `inventory`. Required. */
     prefix: pulumi.Input<string>;
-    /** The bucket admits an AWS Organization: the sync shares its data with it (`destinationDataSharing`). Default `false`. */
+    /**
+     * The bucket admits an AWS Organization: the sync shares its data with it (`destinationDataSharing`). Default
+     * `false`.
+     */
     organization?: pulumi.Input<boolean>;
 }
 
@@ -87,7 +90,10 @@ export interface InventoryAssociationArgs {
      * Manager association ORs multiple tag targets (see `targetsFor`). Required.
      */
     targetTags: Record<string, string>;
-    /** The instance roles the agents write logs with; each is granted `PutObject` under the prefix. Default none (grant it to them yourself). */
+    /**
+     * The instance roles the agents write logs with; each is granted `PutObject` under the prefix. Default none (grant
+     * it to them yourself).
+     */
     instanceRoleNames?: pulumi.Input<string>[];
     /** How often inventory is collected: `rate(...)` of at least 30 minutes, or a cron. Default `rate(30 minutes)`. */
     schedule?: string;
@@ -148,12 +154,25 @@ export function validateInventoryAssociationArgs(args: InventoryAssociationArgs)
     const tagCount = Object.keys(args.targetTags).length;
     const unknown = Object.keys(args.parameters ?? {}).filter((k) => !Object.hasOwn(INVENTORY_PARAMETER_DEFAULTS, k));
     ArgumentError.throwIfAny("InventoryAssociation", [
-        fieldProblem("associationName", args.associationName, associationNameProblem(args.associationName, args.resourceDataSync === true || args.resourceDataSyncDestination !== undefined)),
-        args.resourceDataSync === true && args.resourceDataSyncDestination !== undefined ? "resourceDataSync and resourceDataSyncDestination are two destinations for the one sync: choose one" : undefined,
+        fieldProblem(
+            "associationName",
+            args.associationName,
+            associationNameProblem(
+                args.associationName,
+                args.resourceDataSync === true || args.resourceDataSyncDestination !== undefined,
+            ),
+        ),
+        args.resourceDataSync === true && args.resourceDataSyncDestination !== undefined
+            ? "resourceDataSync and resourceDataSyncDestination are two destinations for the one sync: choose one"
+            : undefined,
         tagCount === 0 ? "targetTags must name at least one tag" : undefined,
-        args.schedule === undefined ? undefined : fieldProblem("schedule", args.schedule, associationScheduleProblem(args.schedule)),
+        args.schedule === undefined
+            ? undefined
+            : fieldProblem("schedule", args.schedule, associationScheduleProblem(args.schedule)),
         unknown.length > 0 ? `parameters ${unknown.join(", ")} are not parameters of ${INVENTORY_DOCUMENT}` : undefined,
-        args.logPrefix === undefined ? undefined : fieldProblem("logPrefix", args.logPrefix, logPrefixProblem(args.logPrefix)),
+        args.logPrefix === undefined
+            ? undefined
+            : fieldProblem("logPrefix", args.logPrefix, logPrefixProblem(args.logPrefix)),
         countProblem("logRetentionDays", args.logRetentionDays, 1),
     ]);
 }
@@ -175,7 +194,12 @@ export class InventoryAssociation extends pulumi.ComponentResource {
     public readonly resourceGroupName?: pulumi.Output<string>;
 
     constructor(name: string, args: InventoryAssociationArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(componentToken("InventoryAssociation"), name, {}, withFormerToken("oelab:inventory:InventoryAssociation", opts));
+        super(
+            componentToken("InventoryAssociation"),
+            name,
+            {},
+            withFormerToken("oelab:inventory:InventoryAssociation", opts),
+        );
         validateInventoryAssociationArgs(args);
         const schedule = args.schedule ?? DEFAULT_INVENTORY_SCHEDULE;
         const logPrefix = args.logPrefix ?? DEFAULT_LOG_PREFIX;
@@ -185,7 +209,11 @@ export class InventoryAssociation extends pulumi.ComponentResource {
         const region = aws.getRegionOutput({}, { parent: this }).region;
         const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
 
-        const { bucket, publicAccessBlock, opts: bucketOpts } = hardenedBucket(this, `${name}-logs`, {
+        const {
+            bucket,
+            publicAccessBlock,
+            opts: bucketOpts,
+        } = hardenedBucket(this, `${name}-logs`, {
             expireDays: retentionDays,
             noncurrentDays: retentionDays,
             ruleId: "expire-old-logs",
@@ -195,7 +223,10 @@ export class InventoryAssociation extends pulumi.ComponentResource {
         });
         const bucketPolicy = new aws.s3.BucketPolicy(
             `${name}-logs-policy`,
-            { bucket: bucket.id, policy: pulumi.jsonStringify(logBucketPolicy(bucket.arn, account, args.resourceDataSync === true)) },
+            {
+                bucket: bucket.id,
+                policy: pulumi.jsonStringify(logBucketPolicy(bucket.arn, account, args.resourceDataSync === true)),
+            },
             { ...bucketOpts, dependsOn: [publicAccessBlock] },
         );
 
@@ -209,8 +240,16 @@ export class InventoryAssociation extends pulumi.ComponentResource {
                         policy: pulumi.jsonStringify({
                             Version: "2012-10-17",
                             Statement: [
-                                { Effect: "Allow", Action: ["s3:PutObject"], Resource: pulumi.interpolate`${bucket.arn}/${logPrefix}/*` },
-                                { Effect: "Allow", Action: ["s3:GetEncryptionConfiguration", "s3:GetBucketLocation"], Resource: bucket.arn },
+                                {
+                                    Effect: "Allow",
+                                    Action: ["s3:PutObject"],
+                                    Resource: pulumi.interpolate`${bucket.arn}/${logPrefix}/*`,
+                                },
+                                {
+                                    Effect: "Allow",
+                                    Action: ["s3:GetEncryptionConfiguration", "s3:GetBucketLocation"],
+                                    Resource: bucket.arn,
+                                },
                             ],
                         }),
                     },
@@ -218,7 +257,16 @@ export class InventoryAssociation extends pulumi.ComponentResource {
                 ),
         );
 
-        const group = Object.keys(args.targetTags).length > 1 ? tagTargetGroup(`${name}-targets`, args.targetTags, `inventoried by the association ${args.associationName}`, tags, this) : undefined;
+        const group =
+            Object.keys(args.targetTags).length > 1
+                ? tagTargetGroup(
+                      `${name}-targets`,
+                      args.targetTags,
+                      `inventoried by the association ${args.associationName}`,
+                      tags,
+                      this,
+                  )
+                : undefined;
 
         const association = new aws.ssm.Association(
             `${name}-association`,
@@ -241,14 +289,19 @@ export class InventoryAssociation extends pulumi.ComponentResource {
                 {
                     name: `${args.associationName}${DATA_SYNC_SUFFIX}`,
                     s3Destination: central
-                        ? pulumi.all([central.bucketName, central.region, central.prefix, central.organization ?? false]).apply(([bucketName, bucketRegion, prefix, organization]) => ({
-                              bucketName,
-                              region: bucketRegion,
-                              prefix,
-                              syncFormat: "JsonSerDe",
-                              // AWS: an organization's syncs share to the central bucket, which admits the organization by the OrgId tag.
-                              ...(organization ? { destinationDataSharing: { destinationDataSharingType: "Organization" } } : {}),
-                          }))
+                        ? pulumi
+                              .all([central.bucketName, central.region, central.prefix, central.organization ?? false])
+                              .apply(([bucketName, bucketRegion, prefix, organization]) => ({
+                                  bucketName,
+                                  region: bucketRegion,
+                                  prefix,
+                                  syncFormat: "JsonSerDe",
+                                  // AWS: an organization's syncs share to the central bucket, which admits the
+                                  // organization by the OrgId tag.
+                                  ...(organization
+                                      ? { destinationDataSharing: { destinationDataSharingType: "Organization" } }
+                                      : {}),
+                              }))
                         : { bucketName: bucket.bucket, region, prefix: DATA_SYNC_PREFIX, syncFormat: "JsonSerDe" },
                 },
                 { parent: this, dependsOn: central ? [] : [bucketPolicy] },
@@ -260,11 +313,21 @@ export class InventoryAssociation extends pulumi.ComponentResource {
         this.bucketName = bucket.bucket;
         this.bucketArn = bucket.arn;
         this.resourceGroupName = group?.name;
-        this.registerOutputs({ associationId: this.associationId, associationName: this.associationName, bucketName: this.bucketName });
+        this.registerOutputs({
+            associationId: this.associationId,
+            associationName: this.associationName,
+            bucketName: this.bucketName,
+        });
     }
 }
 
 /** TLS only; and, for a Resource Data Sync to it, the writes AWS documents for `ssm.amazonaws.com`. */
 function logBucketPolicy(bucketArn: pulumi.Output<string>, account: pulumi.Output<string>, dataSync: boolean) {
-    return { Version: "2012-10-17", Statement: [denyInsecureTransport(bucketArn), ...(dataSync ? syncWriteStatements(bucketArn, DATA_SYNC_PREFIX, [account]) : [])] };
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            denyInsecureTransport(bucketArn),
+            ...(dataSync ? syncWriteStatements(bucketArn, DATA_SYNC_PREFIX, [account]) : []),
+        ],
+    };
 }

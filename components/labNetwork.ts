@@ -118,7 +118,10 @@ export class LabNetwork extends pulumi.ComponentResource {
                 `${name}-tcp${port}-out`,
                 {
                     securityGroupId: securityGroup.id,
-                    description: port === 443 ? "HTTPS to Systems Manager, S3 and package repositories" : "HTTP to package mirrors",
+                    description:
+                        port === 443
+                            ? "HTTPS to Systems Manager, S3 and package repositories"
+                            : "HTTP to package mirrors",
                     ipProtocol: "tcp",
                     fromPort: port,
                     toPort: port,

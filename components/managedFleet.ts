@@ -1,7 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsManagedPolicyArn, rolePrefixProblem, serviceTrustPolicy } from "./iam";
-import { architectureOf, instanceTypeProblem, isOperatingSystem, OPERATING_SYSTEM_SPECS, OperatingSystem, OperatingSystemSpec } from "./operatingSystems";
+import {
+    architectureOf,
+    instanceTypeProblem,
+    isOperatingSystem,
+    OPERATING_SYSTEM_SPECS,
+    OperatingSystem,
+    OperatingSystemSpec,
+} from "./operatingSystems";
 import { ArgumentError, countProblem } from "./validation";
 import { componentToken, withFormerToken } from "./tokens";
 
@@ -14,7 +21,10 @@ export const SSM_CORE_POLICY = "AmazonSSMManagedInstanceCore";
 const GROUP_NAME = /^[A-Za-z][A-Za-z0-9]{0,15}$/;
 
 export interface FleetGroup {
-    /** The group's name: instances are `<namePrefix>-<name><n>` (`Test-Web1`). Letters and digits, starting with a letter. Required. */
+    /**
+     * The group's name: instances are `<namePrefix>-<name><n>` (`Test-Web1`). Letters and digits, starting with a
+     * letter. Required.
+     */
     name: string;
     /** How many instances. Required, at least 1. */
     count: number;
@@ -33,7 +43,10 @@ export interface FleetGroup {
 export interface ManagedFleetArgs {
     /** Instances are named `<namePrefix>-<group><n>` (their `Name` tag), like the lab's `Test-Web1`. Required. */
     namePrefix: string;
-    /** The prefix of the instance role's and profile's names, like `ManagedInstancesRole-Test-` (IAM adds 26 characters). Required. */
+    /**
+     * The prefix of the instance role's and profile's names, like `ManagedInstancesRole-Test-` (IAM adds 26
+     * characters). Required.
+     */
     roleNamePrefix: string;
     /** The instance groups, each of one OS and type. Required, at least one. */
     groups: FleetGroup[];
@@ -63,12 +76,16 @@ export function validateManagedFleetArgs(args: ManagedFleetArgs): void {
         args.namePrefix ? undefined : "namePrefix must not be empty",
         rolePrefixProblem("roleNamePrefix", args.roleNamePrefix),
         args.groups.length > 0 ? undefined : "groups must name at least one group",
-        new Set(names).size === names.length ? undefined : `groups must have distinct names (letter case aside); got ${args.groups.map((g) => g.name).join(", ")}`,
+        new Set(names).size === names.length
+            ? undefined
+            : `groups must have distinct names (letter case aside); got ${args.groups.map((g) => g.name).join(", ")}`,
         ...args.groups.flatMap((group, i) => {
             const at = `groups[${i}]`;
             const type = group.instanceType ?? DEFAULT_INSTANCE_TYPE;
             return [
-                GROUP_NAME.test(group.name) ? undefined : `${at}.name ${JSON.stringify(group.name)} must be a letter, then up to 15 letters or digits`,
+                GROUP_NAME.test(group.name)
+                    ? undefined
+                    : `${at}.name ${JSON.stringify(group.name)} must be a letter, then up to 15 letters or digits`,
                 countProblem(`${at}.count`, group.count, 1),
                 isOperatingSystem(group.operatingSystem)
                     ? instanceTypeProblem(type, group.operatingSystem)?.replace(/^/, `${at}.instanceType ${type} `)
@@ -134,12 +151,18 @@ export class ManagedFleet extends pulumi.ComponentResource {
             { role: role.name, policyArn: awsManagedPolicyArn(partition, SSM_CORE_POLICY) },
             { parent: this },
         );
-        const profile = new aws.iam.InstanceProfile(`${name}-profile`, { namePrefix: args.roleNamePrefix, role: role.name, tags }, { parent: this });
+        const profile = new aws.iam.InstanceProfile(
+            `${name}-profile`,
+            { namePrefix: args.roleNamePrefix, role: role.name, tags },
+            { parent: this },
+        );
 
         // One lookup per OS and architecture, shared by the groups that need it.
         const amis = new Map<string, pulumi.Output<string>>();
         const latestAmi = (operatingSystem: OperatingSystem, instanceType: string) => {
-            const parameter = (OPERATING_SYSTEM_SPECS[operatingSystem] as OperatingSystemSpec).amiParameter[architectureOf(instanceType)]!;
+            const parameter = (OPERATING_SYSTEM_SPECS[operatingSystem] as OperatingSystemSpec).amiParameter[
+                architectureOf(instanceType)
+            ]!;
             if (!amis.has(parameter)) {
                 // insecureValue: a public AMI id is no secret, and `value` would mark the instance's ami secret.
                 amis.set(parameter, aws.ssm.getParameterOutput({ name: parameter }, { parent: this }).insecureValue);
@@ -181,16 +204,28 @@ export class ManagedFleet extends pulumi.ComponentResource {
                     // The role must carry its policy before the agent first asks for credentials.
                     { parent: this, dependsOn: [ssmCore], ignoreChanges: keepAmi ? ["ami"] : [] },
                 );
-                instances.push({ group: group.name, name: tagName, operatingSystem: group.operatingSystem, webServer: group.webServer === true, instance });
+                instances.push({
+                    group: group.name,
+                    name: tagName,
+                    operatingSystem: group.operatingSystem,
+                    webServer: group.webServer === true,
+                    instance,
+                });
             }
         }
 
         this.instances = instances;
         this.instanceIds = pulumi.all(instances.map((i) => i.instance.id));
-        this.webServerUrls = pulumi.all(instances.filter((i) => i.webServer).map((i) => pulumi.interpolate`http://${i.instance.publicIp}`));
+        this.webServerUrls = pulumi.all(
+            instances.filter((i) => i.webServer).map((i) => pulumi.interpolate`http://${i.instance.publicIp}`),
+        );
         this.role = role;
         this.roleArn = role.arn;
         this.operatingSystems = [...new Set(args.groups.map((g) => g.operatingSystem))];
-        this.registerOutputs({ instanceIds: this.instanceIds, webServerUrls: this.webServerUrls, roleArn: this.roleArn });
+        this.registerOutputs({
+            instanceIds: this.instanceIds,
+            webServerUrls: this.webServerUrls,
+            roleArn: this.roleArn,
+        });
     }
 }

@@ -28,7 +28,10 @@ export const PatchOperatingSystem = {
     WINDOWS: "WINDOWS",
 } as const;
 export type PatchOperatingSystem = (typeof PatchOperatingSystem)[keyof typeof PatchOperatingSystem];
-export const PATCH_OPERATING_SYSTEMS = Object.values(PatchOperatingSystem) as [PatchOperatingSystem, ...PatchOperatingSystem[]];
+export const PATCH_OPERATING_SYSTEMS = Object.values(PatchOperatingSystem) as [
+    PatchOperatingSystem,
+    ...PatchOperatingSystem[],
+];
 
 /** The compliance level Patch Manager reports for a missing patch an approval rule approves. */
 export const ComplianceLevel = {
@@ -75,7 +78,11 @@ const AMAZON_LINUX_FILTERS = {
 } as const;
 
 /** The lab's single rule: all products, classifications and severities; Critical; non-security too. */
-const LAB_RULE: ApprovalRule = { patchFilters: { PRODUCT: ["*"], CLASSIFICATION: ["*"], SEVERITY: ["*"] }, complianceLevel: "CRITICAL", enableNonSecurity: true };
+const LAB_RULE: ApprovalRule = {
+    patchFilters: { PRODUCT: ["*"], CLASSIFICATION: ["*"], SEVERITY: ["*"] },
+    complianceLevel: "CRITICAL",
+    enableNonSecurity: true,
+};
 
 export const PATCH_OPERATING_SYSTEM_SPECS: Readonly<Record<PatchOperatingSystem, PatchOperatingSystemSpec>> = {
     AMAZON_LINUX_2023: {
@@ -101,12 +108,22 @@ export const PATCH_OPERATING_SYSTEM_SPECS: Readonly<Record<PatchOperatingSystem,
     },
     UBUNTU: {
         displayName: "Ubuntu Server",
-        patchFilters: { PRODUCT: undefined, SECTION: undefined, PRIORITY: ["*", "Required", "Important", "Standard", "Optional", "Extra"] },
+        patchFilters: {
+            PRODUCT: undefined,
+            SECTION: undefined,
+            PRIORITY: ["*", "Required", "Important", "Standard", "Optional", "Extra"],
+        },
         approvalDelays: false,
         nonSecurity: true,
         baselineName: "UbuntuSecAndNonSecBaseline",
         description: "Ubuntu Server patch baseline including security and non-security packages",
-        approvalRules: [{ patchFilters: { PRODUCT: ["*"], SECTION: ["*"], PRIORITY: ["*"] }, complianceLevel: "CRITICAL", enableNonSecurity: true }],
+        approvalRules: [
+            {
+                patchFilters: { PRODUCT: ["*"], SECTION: ["*"], PRIORITY: ["*"] },
+                complianceLevel: "CRITICAL",
+                enableNonSecurity: true,
+            },
+        ],
         rejectedPatches: [],
     },
     WINDOWS: {
@@ -114,7 +131,19 @@ export const PATCH_OPERATING_SYSTEM_SPECS: Readonly<Record<PatchOperatingSystem,
         patchFilters: {
             PRODUCT: undefined,
             PRODUCT_FAMILY: undefined,
-            CLASSIFICATION: ["*", "CriticalUpdates", "DefinitionUpdates", "Drivers", "FeaturePacks", "SecurityUpdates", "ServicePacks", "Tools", "UpdateRollups", "Updates", "Upgrades"],
+            CLASSIFICATION: [
+                "*",
+                "CriticalUpdates",
+                "DefinitionUpdates",
+                "Drivers",
+                "FeaturePacks",
+                "SecurityUpdates",
+                "ServicePacks",
+                "Tools",
+                "UpdateRollups",
+                "Updates",
+                "Upgrades",
+            ],
             MSRC_SEVERITY: ["*", "Critical", "Important", "Moderate", "Low", "Unspecified"],
             PATCH_SET: ["OS", "APPLICATION"],
         },
@@ -124,7 +153,11 @@ export const PATCH_OPERATING_SYSTEM_SPECS: Readonly<Record<PatchOperatingSystem,
         description: "Windows Server patch baseline including security and non-security updates",
         approvalRules: [
             {
-                patchFilters: { PRODUCT: ["*"], CLASSIFICATION: ["CriticalUpdates", "SecurityUpdates", "UpdateRollups", "Updates"], MSRC_SEVERITY: ["*"] },
+                patchFilters: {
+                    PRODUCT: ["*"],
+                    CLASSIFICATION: ["CriticalUpdates", "SecurityUpdates", "UpdateRollups", "Updates"],
+                    MSRC_SEVERITY: ["*"],
+                },
                 complianceLevel: "CRITICAL",
                 enableNonSecurity: false,
             },
@@ -145,7 +178,14 @@ export interface OperatingSystemSpec {
 }
 
 const linuxWebServer = (install: string[], service: string) => (serverName: string) =>
-    ["#!/bin/bash", "set -euo pipefail", ...install, `systemctl enable --now ${service}`, `echo '<h1>OE Lab IPM: ${serverName}</h1>' > /var/www/html/index.html`, ""].join("\n");
+    [
+        "#!/bin/bash",
+        "set -euo pipefail",
+        ...install,
+        `systemctl enable --now ${service}`,
+        `echo '<h1>OE Lab IPM: ${serverName}</h1>' > /var/www/html/index.html`,
+        "",
+    ].join("\n");
 
 /** IIS, through PowerShell in EC2Launch's user data. */
 const windowsWebServer = (serverName: string) =>
@@ -179,7 +219,8 @@ export const OPERATING_SYSTEM_SPECS = {
         platform: "linux",
         webServerUserData: linuxWebServer(["yum install -y httpd"], "httpd"),
     },
-    // Canonical's public parameters: /aws/service/canonical/ubuntu/<product>/<release>/stable/current/<arch>/hvm/<volume>/ami-id.
+    // Canonical's public parameters:
+    // /aws/service/canonical/ubuntu/<product>/<release>/stable/current/<arch>/hvm/<volume>/ami-id.
     UBUNTU_24_04: {
         displayName: "Ubuntu Server 24.04 LTS",
         amiParameter: {
@@ -188,7 +229,10 @@ export const OPERATING_SYSTEM_SPECS = {
         },
         patchOperatingSystem: "UBUNTU",
         platform: "linux",
-        webServerUserData: linuxWebServer(["apt-get update", "DEBIAN_FRONTEND=noninteractive apt-get install -y apache2"], "apache2"),
+        webServerUserData: linuxWebServer(
+            ["apt-get update", "DEBIAN_FRONTEND=noninteractive apt-get install -y apache2"],
+            "apache2",
+        ),
     },
     // Windows AMIs are x86_64 only: /aws/service/ami-windows-latest/<name>.
     WINDOWS_SERVER_2022: {
@@ -259,12 +303,15 @@ const UNDER_2_GIB = /^([a-z0-9-]+\.(nano|micro)|m1\.small|c1\.medium)$/;
 
 /** Why the fleet cannot run an instance type, or one OS on it, or undefined. */
 export function instanceTypeProblem(instanceType: string, operatingSystem?: OperatingSystem): string | undefined {
-    if (instanceType.startsWith("mac")) return "is a Mac instance type: those run only on EC2 Dedicated Hosts, which this fleet does not allocate";
+    if (instanceType.startsWith("mac"))
+        return "is a Mac instance type: those run only on EC2 Dedicated Hosts, which this fleet does not allocate";
     if (operatingSystem === undefined) return undefined;
     const os = OPERATING_SYSTEM_SPECS[operatingSystem] as OperatingSystemSpec;
     const architecture = architectureOf(instanceType);
-    if (os.amiParameter[architecture] === undefined) return `is ${architecture}, and ${os.displayName} has no ${architecture} AMI; use an x86_64 type such as t3.medium`;
-    if (os.platform === "windows" && UNDER_2_GIB.test(instanceType)) return `has less than the 2 GiB of memory ${os.displayName} needs; use t3.small or larger`;
+    if (os.amiParameter[architecture] === undefined)
+        return `is ${architecture}, and ${os.displayName} has no ${architecture} AMI; use an x86_64 type such as t3.medium`;
+    if (os.platform === "windows" && UNDER_2_GIB.test(instanceType))
+        return `has less than the 2 GiB of memory ${os.displayName} needs; use t3.small or larger`;
     return undefined;
 }
 
@@ -273,26 +320,35 @@ export const MAX_PATCH_FILTER_VALUES = 20;
 export const MAX_PATCH_FILTER_VALUE_LENGTH = 64;
 
 /** What is wrong with an approval rule's patch filters for an OS, one line per problem. */
-export function patchFilterProblems(operatingSystem: PatchOperatingSystem, filters: Record<string, readonly string[]>): string[] {
+export function patchFilterProblems(
+    operatingSystem: PatchOperatingSystem,
+    filters: Record<string, readonly string[]>,
+): string[] {
     const allowed = PATCH_OPERATING_SYSTEM_SPECS[operatingSystem].patchFilters;
     const problems: string[] = [];
     for (const [key, values] of Object.entries(filters)) {
         // Own keys only: `toString` or `__proto__` is no filter key, whatever Object.prototype holds.
         if (!Object.hasOwn(allowed, key)) {
-            problems.push(`filter key ${key} is not valid for ${operatingSystem}; allowed: ${Object.keys(allowed).join(", ")}`);
+            problems.push(
+                `filter key ${key} is not valid for ${operatingSystem}; allowed: ${Object.keys(allowed).join(", ")}`,
+            );
             continue;
         }
         const known = allowed[key];
         const bad = values.filter((v) => known !== undefined && !known.includes(v));
         if (bad.length > 0) {
-            problems.push(`${key} values ${bad.join(", ")} are not valid for ${operatingSystem}; allowed: ${known!.join(", ")}`);
+            problems.push(
+                `${key} values ${bad.join(", ")} are not valid for ${operatingSystem}; allowed: ${known!.join(", ")}`,
+            );
         }
         if (values.length === 0 || values.length > MAX_PATCH_FILTER_VALUES) {
             problems.push(`${key} takes 1 to ${MAX_PATCH_FILTER_VALUES} values ("*" for all); it has ${values.length}`);
         }
         const badLength = values.filter((v) => v.length === 0 || v.length > MAX_PATCH_FILTER_VALUE_LENGTH);
         if (badLength.length > 0) {
-            problems.push(`${key} values must be 1 to ${MAX_PATCH_FILTER_VALUE_LENGTH} characters: ${badLength.map((v) => JSON.stringify(v)).join(", ")}`);
+            problems.push(
+                `${key} values must be 1 to ${MAX_PATCH_FILTER_VALUE_LENGTH} characters: ${badLength.map((v) => JSON.stringify(v)).join(", ")}`,
+            );
         }
     }
     return problems;
@@ -303,7 +359,13 @@ export function approvalRuleProblems(operatingSystem: PatchOperatingSystem, rule
     const spec = PATCH_OPERATING_SYSTEM_SPECS[operatingSystem];
     return [
         ...patchFilterProblems(operatingSystem, rule.patchFilters),
-        ...(!spec.approvalDelays && rule.approveAfterDays !== undefined ? [`approveAfterDays is not supported for ${operatingSystem} (Patch Manager approves Ubuntu packages without a delay)`] : []),
-        ...(!spec.nonSecurity && rule.enableNonSecurity ? [`enableNonSecurity applies to Linux only; it must be false for ${operatingSystem}`] : []),
+        ...(!spec.approvalDelays && rule.approveAfterDays !== undefined
+            ? [
+                  `approveAfterDays is not supported for ${operatingSystem} (Patch Manager approves Ubuntu packages without a delay)`,
+              ]
+            : []),
+        ...(!spec.nonSecurity && rule.enableNonSecurity
+            ? [`enableNonSecurity applies to Linux only; it must be false for ${operatingSystem}`]
+            : []),
     ];
 }

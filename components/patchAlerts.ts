@@ -73,7 +73,12 @@ export class PatchAlerts extends pulumi.ComponentResource {
         const rule = (suffix: string, description: string, spec: RuleSpec): aws.cloudwatch.EventRule => {
             const created = new aws.cloudwatch.EventRule(
                 `${name}-${suffix}`,
-                { name: `${args.ruleNamePrefix}${suffix}`, description, eventPattern: pulumi.jsonStringify(spec.pattern), tags: args.tags ?? {} },
+                {
+                    name: `${args.ruleNamePrefix}${suffix}`,
+                    description,
+                    eventPattern: pulumi.jsonStringify(spec.pattern),
+                    tags: args.tags ?? {},
+                },
                 { parent: this },
             );
             new aws.cloudwatch.EventTarget(
@@ -92,7 +97,8 @@ export class PatchAlerts extends pulumi.ComponentResource {
         const rules: aws.cloudwatch.EventRule[] = [];
         // Without instance ids, one rule without an instance filter.
         const instanceIds: (pulumi.Input<string>[] | undefined)[] = [];
-        for (let i = 0; i < (args.instanceIds?.length ?? 1); i += INSTANCES_PER_RULE) instanceIds.push(args.instanceIds?.slice(i, i + INSTANCES_PER_RULE));
+        for (let i = 0; i < (args.instanceIds?.length ?? 1); i += INSTANCES_PER_RULE)
+            instanceIds.push(args.instanceIds?.slice(i, i + INSTANCES_PER_RULE));
         instanceIds.forEach((chunk, c) => {
             const suffix = instanceIds.length > 1 ? `-${c + 1}` : "";
             rules.push(
@@ -100,9 +106,18 @@ export class PatchAlerts extends pulumi.ComponentResource {
                     pattern: {
                         source: ["aws.ssm"],
                         "detail-type": ["EC2 Command Invocation Status-change Notification"],
-                        detail: { "document-name": [PATCH_DOCUMENT], status: ["Failed", "TimedOut"], ...(chunk ? { "instance-id": chunk } : {}) },
+                        detail: {
+                            "document-name": [PATCH_DOCUMENT],
+                            status: ["Failed", "TimedOut"],
+                            ...(chunk ? { "instance-id": chunk } : {}),
+                        },
                     },
-                    paths: { instance: "$.detail.instance-id", status: "$.detail.status", command: "$.detail.command-id", time: "$.time" },
+                    paths: {
+                        instance: "$.detail.instance-id",
+                        status: "$.detail.status",
+                        command: "$.detail.command-id",
+                        time: "$.time",
+                    },
                     message: `[${label}] ${PATCH_DOCUMENT} <status> on instance <instance> at <time> (command <command>).`,
                 }),
             );
@@ -114,7 +129,12 @@ export class PatchAlerts extends pulumi.ComponentResource {
                     "detail-type": ["Maintenance Window Execution State-change Notification"],
                     detail: { status: ["FAILED", "TIMED_OUT"], "window-id": args.maintenanceWindowIds },
                 },
-                paths: { window: "$.detail.window-id", execution: "$.detail.window-execution-id", status: "$.detail.status", time: "$.time" },
+                paths: {
+                    window: "$.detail.window-id",
+                    execution: "$.detail.window-execution-id",
+                    status: "$.detail.status",
+                    time: "$.time",
+                },
                 message: `[${label}] Maintenance window <window> ended <status> at <time> (execution <execution>).`,
             }),
         );
@@ -128,7 +148,12 @@ export class PatchAlerts extends pulumi.ComponentResource {
                         "detail-type": ["EC2 State Manager Instance Association State Change"],
                         detail: { "association-id": args.associationIds!, status: ["Failed"] },
                     },
-                    paths: { instance: "$.detail.instance-id", association: "$.detail.association-id", document: "$.detail.document-name", time: "$.time" },
+                    paths: {
+                        instance: "$.detail.instance-id",
+                        association: "$.detail.association-id",
+                        document: "$.detail.document-name",
+                        time: "$.time",
+                    },
                     message: `[${label}] Association <association> (<document>) failed on instance <instance> at <time>.`,
                 }),
             );
@@ -145,7 +170,12 @@ export class PatchAlerts extends pulumi.ComponentResource {
                         "patch-baseline-id": args.patchBaselineIds,
                     },
                 },
-                paths: { instance: "$.detail.resource-id", status: "$.detail.compliance-status", severity: "$.detail.severity", time: "$.time" },
+                paths: {
+                    instance: "$.detail.resource-id",
+                    status: "$.detail.compliance-status",
+                    severity: "$.detail.severity",
+                    time: "$.time",
+                },
                 message: `[${label}] Instance <instance> is <status> for patches (severity <severity>) at <time>.`,
             }),
         );

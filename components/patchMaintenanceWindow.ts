@@ -3,7 +3,14 @@ import * as pulumi from "@pulumi/pulumi";
 import { PATCH_DOCUMENT } from "./documents";
 import { awsManagedPolicyArn, rolePrefixProblem, serviceTrustPolicy } from "./iam";
 import { windowScheduleProblem } from "./schedules";
-import { ArgumentError, countProblem, fieldProblem, rateControlProblem, SSM_NAME_ALLOWED, SSM_NAME_PATTERN } from "./validation";
+import {
+    ArgumentError,
+    countProblem,
+    fieldProblem,
+    rateControlProblem,
+    SSM_NAME_ALLOWED,
+    SSM_NAME_PATTERN,
+} from "./validation";
 import { componentToken, withFormerToken } from "./tokens";
 
 export { rateControlProblem } from "./validation";
@@ -89,11 +96,16 @@ export interface ScanWindow {
 export interface PatchMaintenanceWindowArgs {
     /** The install window's name, like the lab's `PatchTestWorkloadWebServers`. Required. */
     windowName: string;
-    /** The instances the install window patches, by tags, e.g. `{ Workload: ["Test"], InstanceRole: ["WebServer"] }`. Required. */
+    /**
+     * The instances the install window patches, by tags, e.g. `{ Workload: ["Test"], InstanceRole: ["WebServer"] }`.
+     * Required.
+     */
     installTargets: TagTargets;
     /** The install window target's name, like the lab's `TestWebServers`. Required. */
     installTargetName: string;
-    /** The prefix of the service role's name, like `SSMMaintenanceWindowRole-Test-` (IAM adds 26 characters). Required. */
+    /**
+     * The prefix of the service role's name, like `SSMMaintenanceWindowRole-Test-` (IAM adds 26 characters). Required.
+     */
     roleNamePrefix: string;
     /** The prefix of the PassRole policy's name, like `SSMMaintenanceWindowPassRole-Test-`. Required. */
     passRolePolicyNamePrefix: string;
@@ -119,7 +131,9 @@ export interface PatchMaintenanceWindowArgs {
     maxErrors?: string;
     /** Default `RebootIfNeeded`. */
     rebootOption?: RebootOption;
-    /** The prefix of a CloudWatch log group the tasks also write to, like `/oe-lab-ipm/Test/patching-`. Default none. */
+    /**
+     * The prefix of a CloudWatch log group the tasks also write to, like `/oe-lab-ipm/Test/patching-`. Default none.
+     */
     logGroupNamePrefix?: string;
     /** Retention of that log group. Default 30 days. */
     logRetentionDays?: number;
@@ -136,15 +150,20 @@ export interface PatchMaintenanceWindowArgs {
 /** RegisterTargetWithMaintenanceWindow: at most 5 targets (tag keys). */
 export const MAX_TARGET_KEYS = 5;
 
-const nameProblem = (field: string, value: string) => (SSM_NAME_PATTERN.test(value) ? undefined : `${field} ${JSON.stringify(value)} ${SSM_NAME_ALLOWED}`);
+const nameProblem = (field: string, value: string) =>
+    SSM_NAME_PATTERN.test(value) ? undefined : `${field} ${JSON.stringify(value)} ${SSM_NAME_ALLOWED}`;
 
 /** Problems of a tag target map: 1 to 5 keys, 1 to 50 values each. */
 function targetsProblems(field: string, targets: TagTargets): (string | undefined)[] {
     const keys = Object.keys(targets);
     return [
-        keys.length >= 1 && keys.length <= MAX_TARGET_KEYS ? undefined : `${field} must name 1 to ${MAX_TARGET_KEYS} tag keys`,
+        keys.length >= 1 && keys.length <= MAX_TARGET_KEYS
+            ? undefined
+            : `${field} must name 1 to ${MAX_TARGET_KEYS} tag keys`,
         ...keys.map((key) =>
-            targets[key].length >= 1 && targets[key].length <= MAX_TARGET_VALUES ? undefined : `${field}.${key} must list 1 to ${MAX_TARGET_VALUES} values`,
+            targets[key].length >= 1 && targets[key].length <= MAX_TARGET_VALUES
+                ? undefined
+                : `${field}.${key} must list 1 to ${MAX_TARGET_VALUES} values`,
         ),
     ];
 }
@@ -166,16 +185,26 @@ export function validatePatchMaintenanceWindowArgs(args: PatchMaintenanceWindowA
                   nameProblem("scan.windowName", args.scan.windowName),
                   nameProblem("scan.targetName", args.scan.targetName),
                   ...targetsProblems("scan.targets", args.scan.targets),
-                  args.scan.schedule === undefined ? undefined : fieldProblem("scan.schedule", args.scan.schedule, windowScheduleProblem(args.scan.schedule)),
+                  args.scan.schedule === undefined
+                      ? undefined
+                      : fieldProblem("scan.schedule", args.scan.schedule, windowScheduleProblem(args.scan.schedule)),
               ]),
-        args.timezone === undefined ? undefined : fieldProblem("timezone", args.timezone, timezoneProblem(args.timezone)),
+        args.timezone === undefined
+            ? undefined
+            : fieldProblem("timezone", args.timezone, timezoneProblem(args.timezone)),
         countProblem("duration", duration, 1, 24),
         countProblem("cutoff", cutoff, 0, 23),
         cutoff < duration ? undefined : `cutoff ${cutoff} must be less than duration ${duration}`,
         countProblem("scheduleOffset", args.scheduleOffset, 1, 6),
-        args.scheduleOffset !== undefined && !schedule.startsWith("cron(") ? "scheduleOffset needs a cron schedule" : undefined,
-        args.maxConcurrency === undefined ? undefined : fieldProblem("maxConcurrency", args.maxConcurrency, rateControlProblem(args.maxConcurrency, 1)),
-        args.maxErrors === undefined ? undefined : fieldProblem("maxErrors", args.maxErrors, rateControlProblem(args.maxErrors, 0)),
+        args.scheduleOffset !== undefined && !schedule.startsWith("cron(")
+            ? "scheduleOffset needs a cron schedule"
+            : undefined,
+        args.maxConcurrency === undefined
+            ? undefined
+            : fieldProblem("maxConcurrency", args.maxConcurrency, rateControlProblem(args.maxConcurrency, 1)),
+        args.maxErrors === undefined
+            ? undefined
+            : fieldProblem("maxErrors", args.maxErrors, rateControlProblem(args.maxErrors, 0)),
         args.rebootOption === undefined || (REBOOT_OPTIONS as readonly string[]).includes(args.rebootOption)
             ? undefined
             : `rebootOption ${JSON.stringify(args.rebootOption)} must be one of ${REBOOT_OPTIONS.join(", ")}`,
@@ -215,7 +244,12 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
     public readonly logGroupName?: pulumi.Output<string>;
 
     constructor(name: string, args: PatchMaintenanceWindowArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(componentToken("PatchMaintenanceWindow"), name, {}, withFormerToken("oelab:patching:PatchMaintenanceWindow", opts));
+        super(
+            componentToken("PatchMaintenanceWindow"),
+            name,
+            {},
+            withFormerToken("oelab:patching:PatchMaintenanceWindow", opts),
+        );
         validatePatchMaintenanceWindowArgs(args);
         const tags = args.tags ?? {};
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
@@ -258,7 +292,11 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
             { parent: this },
         );
         if (args.adminGroup !== undefined) {
-            new aws.iam.GroupPolicyAttachment(`${name}-pass-role-group`, { group: args.adminGroup, policyArn: passRole.arn }, { parent: this });
+            new aws.iam.GroupPolicyAttachment(
+                `${name}-pass-role-group`,
+                { group: args.adminGroup, policyArn: passRole.arn },
+                { parent: this },
+            );
         }
 
         let logGroup: aws.cloudwatch.LogGroup | undefined;
@@ -266,12 +304,22 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
             // Created here, not by the agent, so that pulumi destroy removes it.
             logGroup = new aws.cloudwatch.LogGroup(
                 `${name}-logs`,
-                { namePrefix: args.logGroupNamePrefix, retentionInDays: args.logRetentionDays ?? DEFAULTS.logRetentionDays, tags },
+                {
+                    namePrefix: args.logGroupNamePrefix,
+                    retentionInDays: args.logRetentionDays ?? DEFAULTS.logRetentionDays,
+                    tags,
+                },
                 { parent: this },
             );
         }
         // The agents write the tasks' output with the instance profile's credentials.
-        const statements: object[] = [{ Effect: "Allow", Action: ["s3:PutObject"], Resource: pulumi.interpolate`${args.logBucketArn}/patching/*` }];
+        const statements: object[] = [
+            {
+                Effect: "Allow",
+                Action: ["s3:PutObject"],
+                Resource: pulumi.interpolate`${args.logBucketArn}/patching/*`,
+            },
+        ];
         if (logGroup) {
             statements.push({
                 Effect: "Allow",
@@ -288,13 +336,19 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
                 ),
         );
 
-        /** A window, its target and its AWS-RunPatchBaseline task: the install window and the scan window differ only in these. */
+        /**
+         * A window, its target and its AWS-RunPatchBaseline task: the install window and the scan window differ only in
+         * these.
+         */
         const patchWindow = (kind: "install" | "scan", spec: PatchWindowSpec) => {
             const window = new aws.ssm.MaintenanceWindow(
                 kind === "install" ? `${name}-window` : `${name}-scan-window`,
                 {
                     name: spec.windowName,
-                    description: describe(spec.description, `${spec.operation === "Install" ? "Installs patches on" : "Scans"} the targeted instances`),
+                    description: describe(
+                        spec.description,
+                        `${spec.operation === "Install" ? "Installs patches on" : "Scans"} the targeted instances`,
+                    ),
                     schedule: spec.schedule,
                     scheduleTimezone: args.timezone ?? DEFAULTS.timezone,
                     scheduleOffset: spec.scheduleOffset,
@@ -313,7 +367,10 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
                 {
                     windowId: window.id,
                     name: spec.targetName,
-                    description: describe(describeTargets(spec.targets), `${Object.keys(spec.targets).length} tag keys`),
+                    description: describe(
+                        describeTargets(spec.targets),
+                        `${Object.keys(spec.targets).length} tag keys`,
+                    ),
                     resourceType: "INSTANCE",
                     targets: Object.entries(spec.targets).map(([key, values]) => ({ key: `tag:${key}`, values })),
                 },
@@ -432,12 +489,19 @@ function runCommand(options: {
         ],
         outputS3Bucket: options.bucket,
         outputS3KeyPrefix: options.prefix,
-        cloudwatchConfig: options.logGroupName === undefined ? undefined : { cloudwatchLogGroupName: options.logGroupName, cloudwatchOutputEnabled: true },
+        cloudwatchConfig:
+            options.logGroupName === undefined
+                ? undefined
+                : { cloudwatchLogGroupName: options.logGroupName, cloudwatchOutputEnabled: true },
         // Run Command's service role is only the role it publishes SNS notifications with.
         serviceRoleArn: options.notifications?.roleArn,
         notificationConfig:
             options.notifications === undefined
                 ? undefined
-                : { notificationArn: options.notifications.topicArn, notificationEvents: TASK_NOTIFICATION_EVENTS, notificationType: "Invocation" },
+                : {
+                      notificationArn: options.notifications.topicArn,
+                      notificationEvents: TASK_NOTIFICATION_EVENTS,
+                      notificationType: "Invocation",
+                  },
     };
 }

@@ -53,11 +53,21 @@ export const DEFAULT_SCAN_OUTPUT_PREFIX = "patching/scan";
 /** Throws on arguments AWS would refuse. */
 export function validatePatchScanAssociationArgs(args: PatchScanAssociationArgs): void {
     ArgumentError.throwIfAny("PatchScanAssociation", [
-        fieldProblem("associationName", args.associationName, SSM_NAME_PATTERN.test(args.associationName) ? undefined : SSM_NAME_ALLOWED),
+        fieldProblem(
+            "associationName",
+            args.associationName,
+            SSM_NAME_PATTERN.test(args.associationName) ? undefined : SSM_NAME_ALLOWED,
+        ),
         Object.keys(args.targetTags).length === 0 ? "targetTags must name at least one tag" : undefined,
-        args.schedule === undefined ? undefined : fieldProblem("schedule", args.schedule, associationScheduleProblem(args.schedule)),
-        args.maxConcurrency === undefined ? undefined : fieldProblem("maxConcurrency", args.maxConcurrency, rateControlProblem(args.maxConcurrency, 1)),
-        args.maxErrors === undefined ? undefined : fieldProblem("maxErrors", args.maxErrors, rateControlProblem(args.maxErrors, 0)),
+        args.schedule === undefined
+            ? undefined
+            : fieldProblem("schedule", args.schedule, associationScheduleProblem(args.schedule)),
+        args.maxConcurrency === undefined
+            ? undefined
+            : fieldProblem("maxConcurrency", args.maxConcurrency, rateControlProblem(args.maxConcurrency, 1)),
+        args.maxErrors === undefined
+            ? undefined
+            : fieldProblem("maxErrors", args.maxErrors, rateControlProblem(args.maxErrors, 0)),
     ]);
 }
 
@@ -78,7 +88,16 @@ export class PatchScanAssociation extends pulumi.ComponentResource {
         validatePatchScanAssociationArgs(args);
         const tags = args.tags ?? {};
         const several = Object.keys(args.targetTags).length > 1;
-        const groupName = several ? (args.resourceGroupName ?? tagTargetGroup(`${name}-targets`, args.targetTags, `scanned by the association ${args.associationName}`, tags, this).name) : undefined;
+        const groupName = several
+            ? (args.resourceGroupName ??
+              tagTargetGroup(
+                  `${name}-targets`,
+                  args.targetTags,
+                  `scanned by the association ${args.associationName}`,
+                  tags,
+                  this,
+              ).name)
+            : undefined;
         const association = new aws.ssm.Association(
             `${name}-association`,
             {
@@ -92,7 +111,11 @@ export class PatchScanAssociation extends pulumi.ComponentResource {
                 outputLocation:
                     args.outputBucketName === undefined
                         ? undefined
-                        : { s3BucketName: args.outputBucketName, s3KeyPrefix: args.outputKeyPrefix ?? DEFAULT_SCAN_OUTPUT_PREFIX, s3Region: aws.getRegionOutput({}, { parent: this }).region },
+                        : {
+                              s3BucketName: args.outputBucketName,
+                              s3KeyPrefix: args.outputKeyPrefix ?? DEFAULT_SCAN_OUTPUT_PREFIX,
+                              s3Region: aws.getRegionOutput({}, { parent: this }).region,
+                          },
                 tags,
             },
             { parent: this },

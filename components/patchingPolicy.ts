@@ -23,7 +23,10 @@ export const RejectedPatchesAction = {
     BLOCK: "BLOCK",
 } as const;
 export type RejectedPatchesAction = (typeof RejectedPatchesAction)[keyof typeof RejectedPatchesAction];
-export const REJECTED_PATCHES_ACTIONS = Object.values(RejectedPatchesAction) as [RejectedPatchesAction, ...RejectedPatchesAction[]];
+export const REJECTED_PATCHES_ACTIONS = Object.values(RejectedPatchesAction) as [
+    RejectedPatchesAction,
+    ...RejectedPatchesAction[],
+];
 
 /** The API's range for `ApproveAfterDays`. */
 export const MAX_APPROVE_AFTER_DAYS = 360;
@@ -53,9 +56,15 @@ export interface PatchingPolicyArgs {
     patchGroup: string;
     /** One baseline per operating system the instances run. Required, at least one. */
     baselines: Baseline[];
-    /** The delay of every rule that sets none, 0 to 360 days (ignored where the OS supports no delay). Default 0 (the lab's). */
+    /**
+     * The delay of every rule that sets none, 0 to 360 days (ignored where the OS supports no delay). Default 0 (the
+     * lab's).
+     */
     approveAfterDays?: number;
-    /** What a rejected patch that another package depends on does. Default `ALLOW_AS_DEPENDENCY` (the console's default). */
+    /**
+     * What a rejected patch that another package depends on does. Default `ALLOW_AS_DEPENDENCY` (the console's
+     * default).
+     */
     rejectedPatchesAction?: RejectedPatchesAction;
     /** Tags for every taggable resource. */
     tags?: Record<string, string>;
@@ -67,24 +76,40 @@ export function validatePatchingPolicyArgs(args: PatchingPolicyArgs): void {
     ArgumentError.throwIfAny("PatchingPolicy", [
         args.patchGroup ? undefined : "patchGroup must not be empty",
         args.baselines.length > 0 ? undefined : "baselines must name at least one operating system",
-        new Set(systems).size === systems.length ? undefined : `baselines must be one per operating system (a patch group registers to one baseline per OS); got ${systems.join(", ")}`,
+        new Set(systems).size === systems.length
+            ? undefined
+            : `baselines must be one per operating system (a patch group registers to one baseline per OS); got ${systems.join(", ")}`,
         countProblem("approveAfterDays", args.approveAfterDays, 0, MAX_APPROVE_AFTER_DAYS),
-        args.rejectedPatchesAction === undefined || (REJECTED_PATCHES_ACTIONS as readonly string[]).includes(args.rejectedPatchesAction)
+        args.rejectedPatchesAction === undefined ||
+        (REJECTED_PATCHES_ACTIONS as readonly string[]).includes(args.rejectedPatchesAction)
             ? undefined
             : `rejectedPatchesAction ${JSON.stringify(args.rejectedPatchesAction)} must be one of ${REJECTED_PATCHES_ACTIONS.join(", ")}`,
         ...args.baselines.flatMap((baseline, b) => {
             const at = `baselines[${b}]`;
             if (!isPatchOperatingSystem(baseline.operatingSystem)) {
-                return [`${at}.operatingSystem ${JSON.stringify(baseline.operatingSystem)} must be one of ${PATCH_OPERATING_SYSTEMS.join(", ")}`];
+                return [
+                    `${at}.operatingSystem ${JSON.stringify(baseline.operatingSystem)} must be one of ${PATCH_OPERATING_SYSTEMS.join(", ")}`,
+                ];
             }
             const os = baseline.operatingSystem;
             const rules = baseline.approvalRules ?? PATCH_OPERATING_SYSTEM_SPECS[os].approvalRules;
             return [
-                SSM_NAME_PATTERN.test(baseline.name) ? undefined : `${at}.name ${JSON.stringify(baseline.name)} ${SSM_NAME_ALLOWED}`,
-                rules.length >= 1 && rules.length <= MAX_APPROVAL_RULES ? undefined : `${at}.approvalRules must have 1 to ${MAX_APPROVAL_RULES} rules`,
+                SSM_NAME_PATTERN.test(baseline.name)
+                    ? undefined
+                    : `${at}.name ${JSON.stringify(baseline.name)} ${SSM_NAME_ALLOWED}`,
+                rules.length >= 1 && rules.length <= MAX_APPROVAL_RULES
+                    ? undefined
+                    : `${at}.approvalRules must have 1 to ${MAX_APPROVAL_RULES} rules`,
                 ...rules.flatMap((rule, i) => [
-                    countProblem(`${at}.approvalRules[${i}].approveAfterDays`, rule.approveAfterDays, 0, MAX_APPROVE_AFTER_DAYS),
-                    (COMPLIANCE_LEVELS as readonly string[]).includes(rule.complianceLevel) ? undefined : `${at}.approvalRules[${i}].complianceLevel ${rule.complianceLevel} must be one of ${COMPLIANCE_LEVELS.join(", ")}`,
+                    countProblem(
+                        `${at}.approvalRules[${i}].approveAfterDays`,
+                        rule.approveAfterDays,
+                        0,
+                        MAX_APPROVE_AFTER_DAYS,
+                    ),
+                    (COMPLIANCE_LEVELS as readonly string[]).includes(rule.complianceLevel)
+                        ? undefined
+                        : `${at}.approvalRules[${i}].complianceLevel ${rule.complianceLevel} must be one of ${COMPLIANCE_LEVELS.join(", ")}`,
                     ...approvalRuleProblems(os, rule).map((p) => `${at}.approvalRules[${i}] ${p}`),
                 ]),
             ];
@@ -122,7 +147,10 @@ export class PatchingPolicy extends pulumi.ComponentResource {
         super(componentToken("PatchingPolicy"), name, {}, withFormerToken("oelab:patching:PatchingPolicy", opts));
         validatePatchingPolicyArgs(args);
         const approveAfterDays = args.approveAfterDays ?? DEFAULT_APPROVE_AFTER_DAYS;
-        const baselines = [...args.baselines].sort((a, b) => PATCH_OPERATING_SYSTEMS.indexOf(a.operatingSystem) - PATCH_OPERATING_SYSTEMS.indexOf(b.operatingSystem));
+        const baselines = [...args.baselines].sort(
+            (a, b) =>
+                PATCH_OPERATING_SYSTEMS.indexOf(a.operatingSystem) - PATCH_OPERATING_SYSTEMS.indexOf(b.operatingSystem),
+        );
 
         const ids: Partial<Record<PatchOperatingSystem, pulumi.Output<string>>> = {};
         baselines.forEach((spec, index) => {
@@ -148,7 +176,11 @@ export class PatchingPolicy extends pulumi.ComponentResource {
                 { parent: this },
             );
             // One patch group can be registered to one baseline per OS in an account and region.
-            new aws.ssm.PatchGroup(`${name}-patch-group${suffix}`, { baselineId: baseline.id, patchGroup: args.patchGroup }, { parent: this });
+            new aws.ssm.PatchGroup(
+                `${name}-patch-group${suffix}`,
+                { baselineId: baseline.id, patchGroup: args.patchGroup },
+                { parent: this },
+            );
             ids[spec.operatingSystem] = baseline.id;
         });
 

@@ -25,13 +25,60 @@ export const SYNC_TABLES: readonly SyncTable[] = [
         // The records carry their own `resourcetype` (EC2Instance, ManagedInstance): why `resourcetype`
         // is not a partition key here, unlike in AWS's walkthrough and what a crawler infers ("duplicate
         // column"). The path's resourcetype=ManagedInstanceInventory is fixed in the location template.
-        columns: ["agenttype", "agentversion", "computername", "instanceid", "instancestatus", "ipaddress", "platformname", "platformtype", "platformversion", "resourcetype", ...COMMON],
+        columns: [
+            "agenttype",
+            "agentversion",
+            "computername",
+            "instanceid",
+            "instancestatus",
+            "ipaddress",
+            "platformname",
+            "platformtype",
+            "platformversion",
+            "resourcetype",
+            ...COMMON,
+        ],
     },
-    { type: "AWS:Application", table: "aws_application", columns: ["name", "applicationtype", "publisher", "version", "release", "epoch", "installedtime", "architecture", "url", "summary", "packageid", ...COMMON] },
+    {
+        type: "AWS:Application",
+        table: "aws_application",
+        columns: [
+            "name",
+            "applicationtype",
+            "publisher",
+            "version",
+            "release",
+            "epoch",
+            "installedtime",
+            "architecture",
+            "url",
+            "summary",
+            "packageid",
+            ...COMMON,
+        ],
+    },
     {
         type: "AWS:ComplianceItem",
         table: "aws_complianceitem",
-        columns: ["compliancetype", "executionid", "executiontype", "executiontime", "id", "title", "status", "severity", "documentname", "documentversion", "classification", "patchbaselineid", "patchseverity", "patchstate", "patchgroup", "installedtime", ...COMMON],
+        columns: [
+            "compliancetype",
+            "executionid",
+            "executiontype",
+            "executiontime",
+            "id",
+            "title",
+            "status",
+            "severity",
+            "documentname",
+            "documentversion",
+            "classification",
+            "patchbaselineid",
+            "patchseverity",
+            "patchstate",
+            "patchgroup",
+            "installedtime",
+            ...COMMON,
+        ],
     },
     {
         type: "AWS:PatchSummary",
@@ -69,9 +116,13 @@ export function locationTemplate(bucket: string, prefix: string, type: string): 
 }
 
 const n = (column: string) => `coalesce(try_cast(${column} AS integer), 0)`;
-/** Patch Manager reports an instance non-compliant for missing, failed, pending-reboot and rejected-but-installed patches. */
+/**
+ * Patch Manager reports an instance non-compliant for missing, failed, pending-reboot and rejected-but-installed
+ * patches.
+ */
 const NON_COMPLIANT_PATCHES = `${n("s.missingcount")} + ${n("s.failedcount")} + ${n("s.installedpendingrebootcount")} + ${n("s.installedrejectedcount")}`;
-const INSTANCE_JOIN = (alias: string) => `LEFT JOIN aws_instanceinformation i ON i.accountid = ${alias}.accountid AND i.region = ${alias}.region AND i.instanceid = ${alias}.resourceid`;
+const INSTANCE_JOIN = (alias: string) =>
+    `LEFT JOIN aws_instanceinformation i ON i.accountid = ${alias}.accountid AND i.region = ${alias}.region AND i.instanceid = ${alias}.resourceid`;
 
 /** A saved Athena query: its name in the console, what it answers, its SQL (in the workgroup's database). */
 export interface ReportQuery {
@@ -154,7 +205,13 @@ export const REPORT_QUERIES = {
     topPackages: {
         name: "most-installed-packages",
         description: "The 20 packages on the most instances",
-        sql: ["SELECT a.name AS package, count(DISTINCT a.accountid || a.resourceid) AS instances", "FROM aws_application a", "GROUP BY a.name", "ORDER BY instances DESC, package", "LIMIT 20"].join("\n"),
+        sql: [
+            "SELECT a.name AS package, count(DISTINCT a.accountid || a.resourceid) AS instances",
+            "FROM aws_application a",
+            "GROUP BY a.name",
+            "ORDER BY instances DESC, package",
+            "LIMIT 20",
+        ].join("\n"),
     },
 } as const satisfies Record<string, ReportQuery>;
 

@@ -44,12 +44,16 @@ const UNIT_MINUTES: Record<string, number> = { minute: 1, hour: 60, day: 1440 };
 /** A rate's interval in minutes, or a problem. */
 function rateMinutes(expression: string): number | string | undefined {
     const rate = RATE.exec(expression);
-    if (!rate) return expression.startsWith("rate(") ? "a rate must be rate(<value> minutes|hours|days), e.g. rate(30 minutes)" : undefined;
+    if (!rate)
+        return expression.startsWith("rate(")
+            ? "a rate must be rate(<value> minutes|hours|days), e.g. rate(30 minutes)"
+            : undefined;
     const [, amount, unit] = rate;
     if (/^0\d/.test(amount)) return `the rate value ${amount} must be written without leading zeros`;
     const n = Number(amount);
     if (n < 1) return "the rate value must be a positive whole number";
-    if ((n === 1) === unit.endsWith("s")) return `a rate of ${n} takes the ${n === 1 ? "singular" : "plural"} unit, e.g. ${n === 1 ? `rate(1 ${unit.replace(/s$/, "")})` : `rate(${n} ${unit.endsWith("s") ? unit : `${unit}s`})`}`;
+    if ((n === 1) === unit.endsWith("s"))
+        return `a rate of ${n} takes the ${n === 1 ? "singular" : "plural"} unit, e.g. ${n === 1 ? `rate(1 ${unit.replace(/s$/, "")})` : `rate(${n} ${unit.endsWith("s") ? unit : `${unit}s`})`}`;
     return n * UNIT_MINUTES[unit.replace(/s$/, "")];
 }
 
@@ -74,7 +78,8 @@ function fieldValues(text: string, field: CronField): number[] | string {
         }
         if (field.special.includes("#") && item.includes("#")) {
             const [day, nth] = item.split("#");
-            if (value(day) === undefined || !/^[1-5]$/.test(nth)) return `${field.name} ${item}: <day>#<1-5>, e.g. TUE#2`;
+            if (value(day) === undefined || !/^[1-5]$/.test(nth))
+                return `${field.name} ${item}: <day>#<1-5>, e.g. TUE#2`;
             continue;
         }
         if (field.name === "day-of-week" && /^\d?L$/.test(item)) {
@@ -84,7 +89,8 @@ function fieldValues(text: string, field: CronField): number[] | string {
         const step = /^(\*|[^/]+)\/(\d+)$/.exec(item);
         const base = step ? step[1] : item;
         const increment = step ? Number(step[2]) : 1;
-        if (step && (increment < 1 || increment > field.max)) return `${field.name} ${item}: the increment must be 1-${field.max}`;
+        if (step && (increment < 1 || increment > field.max))
+            return `${field.name} ${item}: the increment must be 1-${field.max}`;
         let from: number | undefined;
         let to: number | undefined;
         if (base === "*") {
@@ -92,7 +98,8 @@ function fieldValues(text: string, field: CronField): number[] | string {
         } else if (base.includes("-")) {
             const [a, b] = base.split("-");
             [from, to] = [value(a), value(b)];
-            if (from !== undefined && to !== undefined && from > to) return `${field.name} ${item}: a range must run from low to high`;
+            if (from !== undefined && to !== undefined && from > to)
+                return `${field.name} ${item}: a range must run from low to high`;
         } else {
             from = value(base);
             to = step ? field.max : from;
@@ -125,7 +132,8 @@ function parseCron(expression: string): ParsedCron | string | undefined {
         if (typeof values === "string") return values;
         if (i === 0) minutes = values;
     }
-    if ((fields[2] === "?") === (fields[4] === "?")) return "a cron needs ? in exactly one of day-of-month and day-of-week, e.g. cron(0 2 ? * * *)";
+    if ((fields[2] === "?") === (fields[4] === "?"))
+        return "a cron needs ? in exactly one of day-of-month and day-of-week, e.g. cron(0 2 ? * * *)";
     return { seconds, fields, minutes: [...new Set(minutes)].sort((a, b) => a - b) };
 }
 
@@ -139,10 +147,14 @@ export function windowScheduleProblem(expression: string): string | undefined {
     const cron = parseCron(expression);
     if (cron === undefined) return `must be a recurring cron(...) or rate(...) expression, ${EXAMPLES}`;
     if (typeof cron === "string") return cron;
-    if (cron.seconds !== undefined && !/^([1-9]|[1-5]\d)$/.test(cron.seconds)) return "a maintenance window's seconds field must be 1-59 (0 is not supported)";
+    if (cron.seconds !== undefined && !/^([1-9]|[1-5]\d)$/.test(cron.seconds))
+        return "a maintenance window's seconds field must be 1-59 (0 is not supported)";
     // Gaps between firing minutes, the last of one hour to the first of the next included.
-    const gaps = cron.minutes.map((minute, i) => minute - (i === 0 ? cron.minutes[cron.minutes.length - 1] - 60 : cron.minutes[i - 1]));
-    if (cron.minutes.length > 1 && Math.min(...gaps) < 5) return "a maintenance window cannot run more often than every 5 minutes";
+    const gaps = cron.minutes.map(
+        (minute, i) => minute - (i === 0 ? cron.minutes[cron.minutes.length - 1] - 60 : cron.minutes[i - 1]),
+    );
+    if (cron.minutes.length > 1 && Math.min(...gaps) < 5)
+        return "a maintenance window cannot run more often than every 5 minutes";
     return undefined;
 }
 
@@ -156,10 +168,13 @@ export function associationScheduleProblem(expression: string): string | undefin
     const rate = rateMinutes(expression);
     if (typeof rate === "string") return rate;
     if (typeof rate === "number") {
-        return rate >= 30 && rate < 31 * 1440 ? undefined : "an association's rate must be at least 30 minutes and less than 31 days";
+        return rate >= 30 && rate < 31 * 1440
+            ? undefined
+            : "an association's rate must be at least 30 minutes and less than 31 days";
     }
     const cron = parseCron(expression);
-    if (cron === undefined) return `must be a cron(...) or rate(...) expression, e.g. rate(30 minutes) or cron(0 2 ? * * *)`;
+    if (cron === undefined)
+        return `must be a cron(...) or rate(...) expression, e.g. rate(30 minutes) or cron(0 2 ? * * *)`;
     if (typeof cron === "string") return cron;
     if (cron.seconds !== undefined && cron.seconds !== "0") return "an association's seconds field may only be 0";
     const [minutes, hours, dayOfMonth, month, dayOfWeek, year] = cron.fields;
@@ -171,9 +186,13 @@ export function associationScheduleProblem(expression: string): string | undefin
         month === "*" &&
         year === "*" &&
         ((everyDay && /^(0|\*)\/30$/.test(minutes) && hours === "*") ||
-            (everyDay && single(minutes) && (hours === "*" || (hourStep !== null && ASSOCIATION_HOURS.includes(Number(hourStep[1]))))) ||
+            (everyDay &&
+                single(minutes) &&
+                (hours === "*" || (hourStep !== null && ASSOCIATION_HOURS.includes(Number(hourStep[1]))))) ||
             ((everyDay || oneWeekday) && single(minutes) && single(hours)));
-    return ok ? undefined : `an association's cron may only run every 30 minutes, every 1, 2, 4, 8 or 12 hours, or daily or weekly at a given time: ${ASSOCIATION_FORMS}`;
+    return ok
+        ? undefined
+        : `an association's cron may only run every 30 minutes, every 1, 2, 4, 8 or 12 hours, or daily or weekly at a given time: ${ASSOCIATION_FORMS}`;
 }
 
 /** The interval of a rate expression in minutes (undefined for cron): for minimums of particular documents. */

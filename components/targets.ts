@@ -33,7 +33,13 @@ export function tagQuery(targetTags: Record<string, string>) {
 }
 
 /** The tag-based resource group of the instances carrying every one of the tags (for several tags). */
-export function tagTargetGroup(name: string, targetTags: Record<string, string>, purpose: string, tags: Record<string, string>, parent: pulumi.Resource): aws.resourcegroups.Group {
+export function tagTargetGroup(
+    name: string,
+    targetTags: Record<string, string>,
+    purpose: string,
+    tags: Record<string, string>,
+    parent: pulumi.Resource,
+): aws.resourcegroups.Group {
     return new aws.resourcegroups.Group(
         name,
         {

@@ -16,6 +16,9 @@ export function componentToken(name: string): string {
 }
 
 /** The caller's options, plus the alias from the token the component had before (`oelab:<module>:<Name>`). */
-export function withFormerToken(formerToken: string, opts?: pulumi.ComponentResourceOptions): pulumi.ComponentResourceOptions {
+export function withFormerToken(
+    formerToken: string,
+    opts?: pulumi.ComponentResourceOptions,
+): pulumi.ComponentResourceOptions {
     return { ...opts, aliases: [...(opts?.aliases ?? []), { type: formerToken }] };
 }

@@ -33,7 +33,12 @@ export function fieldProblem(field: string, value: unknown, problem: string | un
 }
 
 /** A problem for a count that must be a whole number from `min` to `max`, or undefined. */
-export function countProblem(field: string, value: number | undefined, min: number, max = Number.MAX_SAFE_INTEGER): string | undefined {
+export function countProblem(
+    field: string,
+    value: number | undefined,
+    min: number,
+    max = Number.MAX_SAFE_INTEGER,
+): string | undefined {
     if (value === undefined || (Number.isInteger(value) && value >= min && value <= max)) {
         return undefined;
     }
@@ -49,14 +54,19 @@ export const MAX_TAGS_PER_RESOURCE = 50;
 
 /** A problem for a tag key AWS reserves, or undefined. */
 export function reservedTagKeyProblem(key: string): string | undefined {
-    return key.toLowerCase().startsWith("aws:") ? `tag key ${JSON.stringify(key)} starts with aws:, which AWS reserves (in any case)` : undefined;
+    return key.toLowerCase().startsWith("aws:")
+        ? `tag key ${JSON.stringify(key)} starts with aws:, which AWS reserves (in any case)`
+        : undefined;
 }
 
 /** The retention periods CloudWatch Logs accepts (PutRetentionPolicy), in days. */
-export const LOG_RETENTION_DAYS: readonly number[] = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+export const LOG_RETENTION_DAYS: readonly number[] = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 
 /**
- * Run Command rate controls, as the models of RegisterTaskWithMaintenanceWindow and CreateAssociation have them: a count
+ * Run Command rate controls, as the models of RegisterTaskWithMaintenanceWindow and CreateAssociation have them: a
+ * count
  * without leading zeros or a percentage, at most 7 characters; `MaxConcurrency` at least 1,
  * `MaxErrors` may be 0 or 0%.
  */

@@ -51,7 +51,11 @@ export class ConfigError extends pulumi.RunError {
  * Validates raw config (keys without the project namespace) and fills every default. Problems
  * found earlier (in reading the config) are reported with the schema's, in one error.
  */
-export function parseLabConfig(raw: Record<string, unknown>, context: ConfigContext, earlier: readonly string[] = []): LabConfig {
+export function parseLabConfig(
+    raw: Record<string, unknown>,
+    context: ConfigContext,
+    earlier: readonly string[] = [],
+): LabConfig {
     const { config, problems } = validateLabConfig(raw);
     if (earlier.length + problems.length > 0) {
         throw new ConfigError(context.stack, [...earlier, ...problems]);
@@ -60,9 +64,22 @@ export function parseLabConfig(raw: Record<string, unknown>, context: ConfigCont
     return {
         ...parsed,
         stack: context.stack,
-        patching: { ...parsed.patching, patchGroup: parsed.patching.patchGroup ?? LAB_NAMES.patchGroup(parsed.workload) },
-        inventory: { ...parsed.inventory, associationName: parsed.inventory.associationName ?? LAB_NAMES.associationName(parsed.workload) },
-        maintenanceWindow: { ...parsed.maintenanceWindow, windowName: parsed.maintenanceWindow.windowName ?? (parsed.fleet.mode === "existing" ? LAB_NAMES.existingWindowName : LAB_NAMES.windowName)(parsed.workload) },
+        patching: {
+            ...parsed.patching,
+            patchGroup: parsed.patching.patchGroup ?? LAB_NAMES.patchGroup(parsed.workload),
+        },
+        inventory: {
+            ...parsed.inventory,
+            associationName: parsed.inventory.associationName ?? LAB_NAMES.associationName(parsed.workload),
+        },
+        maintenanceWindow: {
+            ...parsed.maintenanceWindow,
+            windowName:
+                parsed.maintenanceWindow.windowName ??
+                (parsed.fleet.mode === "existing" ? LAB_NAMES.existingWindowName : LAB_NAMES.windowName)(
+                    parsed.workload,
+                ),
+        },
         alerts: { ...parsed.alerts, topicName: parsed.alerts.topicName ?? LAB_NAMES.topicName(parsed.workload) },
     };
 }
@@ -88,7 +105,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
  */
 export function validateLabConfig(raw: unknown): { config: PartialLabConfig; problems: string[] } {
     if (!isObject(raw)) {
-        return { config: {}, problems: [line([], raw, `must be a map of config keys; allowed keys: ${Object.keys(TOP_LEVEL).join(", ")}`)] };
+        return {
+            config: {},
+            problems: [
+                line([], raw, `must be a map of config keys; allowed keys: ${Object.keys(TOP_LEVEL).join(", ")}`),
+            ],
+        };
     }
     const problems: string[] = [];
     for (const key of Object.keys(raw)) {
@@ -142,7 +164,9 @@ const OBJECT_KEYS = new Set([...STRUCTURED_KEYS].filter((key) => key !== "protec
  * any other `aws:` key is a typo the provider would ignore.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const AWS_CONFIG_KEYS = Object.getOwnPropertyNames(require("@pulumi/aws/config/vars")).filter((k) => k !== "__esModule");
+const AWS_CONFIG_KEYS = Object.getOwnPropertyNames(require("@pulumi/aws/config/vars")).filter(
+    (k) => k !== "__esModule",
+);
 
 /**
  * Why a region is not one AWS has, or undefined: the regions of the AWS SDK's partition data
@@ -150,7 +174,10 @@ const AWS_CONFIG_KEYS = Object.getOwnPropertyNames(require("@pulumi/aws/config/v
  */
 export function regionProblem(region: unknown): string | undefined {
     // partition() adds the region's description only for a region its data lists.
-    const known = typeof region === "string" && !region.endsWith("-global") && (partition(region) as { description?: string }).description !== undefined;
+    const known =
+        typeof region === "string" &&
+        !region.endsWith("-global") &&
+        (partition(region) as { description?: string }).description !== undefined;
     return known ? undefined : "must be an AWS region such as ap-northeast-1 (one the AWS SDK's partition data lists)";
 }
 
@@ -190,7 +217,9 @@ export function readLabConfig(): LabConfig {
             raw[key] = JSON.parse(value);
         } catch {
             if (OBJECT_KEYS.has(key)) {
-                problems.push(`${PROJECT}:${key} = ${JSON.stringify(value)}: must be an object (set it with 'pulumi config set --path ${key}.<field> <value>')`);
+                problems.push(
+                    `${PROJECT}:${key} = ${JSON.stringify(value)}: must be an object (set it with 'pulumi config set --path ${key}.<field> <value>')`,
+                );
             } else {
                 raw[key] = value; // the schema says what is allowed
             }
@@ -210,7 +239,9 @@ function splitKey(fullKey: string): [string, string] {
 function describeIssue(issue: z.ZodIssue, input: unknown): string[] {
     if (issue.code === z.ZodIssueCode.unrecognized_keys) {
         const container = valueAt(input, issue.path);
-        return issue.keys.map((key) => line([...issue.path, key], (container as Record<string, unknown>)[key], issue.message));
+        return issue.keys.map((key) =>
+            line([...issue.path, key], (container as Record<string, unknown>)[key], issue.message),
+        );
     }
     return [line(issue.path, valueAt(input, issue.path), issue.message)];
 }

@@ -26,8 +26,22 @@ export const DEFAULT_TARGET_ROLES = ["WebServer"];
 
 /** The lab's fleet: 2 web servers and 2 app servers on Amazon Linux 2023. */
 export const LAB_GROUPS = [
-    { name: "Web", role: "WebServer", count: 2, instanceType: "t3.micro", operatingSystem: "AMAZON_LINUX_2023", webServer: true },
-    { name: "App", role: "AppServer", count: 2, instanceType: "t3.micro", operatingSystem: "AMAZON_LINUX_2023", webServer: false },
+    {
+        name: "Web",
+        role: "WebServer",
+        count: 2,
+        instanceType: "t3.micro",
+        operatingSystem: "AMAZON_LINUX_2023",
+        webServer: true,
+    },
+    {
+        name: "App",
+        role: "AppServer",
+        count: 2,
+        instanceType: "t3.micro",
+        operatingSystem: "AMAZON_LINUX_2023",
+        webServer: false,
+    },
 ] as const;
 
 /** The lab's names, per workload (IAM names are account-wide; the others are what people search for). */
@@ -50,7 +64,8 @@ export const LAB_NAMES = {
     scanTargetName: (workload: string) => `${workload}Fleet`,
     topicName: (workload: string) => `AdminAlert-${workload}`,
     /** The install window's target, named after the roles it targets: `TestWebServers`, `TestWebServersAppServers`. */
-    installTargetName: (workload: string, roles: readonly string[]) => `${workload}${roles.map((r) => `${r.replace(/[^A-Za-z0-9]/g, "")}s`).join("")}`.slice(0, 128),
+    installTargetName: (workload: string, roles: readonly string[]) =>
+        `${workload}${roles.map((r) => `${r.replace(/[^A-Za-z0-9]/g, "")}s`).join("")}`.slice(0, 128),
 } as const;
 
 /** The longest workload whose window role prefix (`SSMMaintenanceWindowRole-<Workload>-`) fits IAM's 38 characters. */

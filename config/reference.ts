@@ -58,13 +58,24 @@ function limits(checks: readonly { kind: string; value?: number }[] | undefined,
 
 function describe(key: string, wrapped: z.ZodTypeAny): ReferenceKey[] {
     const { schema, required, ...rest } = unwrap(wrapped);
-    const entry = (type: ReferenceType, extra: object = {}): ReferenceKey => ({ key, type, required, ...rest, ...extra });
+    const entry = (type: ReferenceType, extra: object = {}): ReferenceKey => ({
+        key,
+        type,
+        required,
+        ...rest,
+        ...extra,
+    });
     if (schema instanceof z.ZodObject) {
-        const children = Object.entries(schema.shape as z.ZodRawShape).flatMap(([name, child]) => describe(key ? `${key}.${name}` : name, child));
+        const children = Object.entries(schema.shape as z.ZodRawShape).flatMap(([name, child]) =>
+            describe(key ? `${key}.${name}` : name, child),
+        );
         return key ? [entry("object"), ...children] : children;
     }
     if (schema instanceof z.ZodArray) {
-        const bounds = { ...(schema._def.minLength ? { min: schema._def.minLength.value } : {}), ...(schema._def.maxLength ? { max: schema._def.maxLength.value } : {}) };
+        const bounds = {
+            ...(schema._def.minLength ? { min: schema._def.minLength.value } : {}),
+            ...(schema._def.maxLength ? { max: schema._def.maxLength.value } : {}),
+        };
         const item = unwrap(schema._def.type).schema;
         // A list of objects: its items' fields are keys of their own (`fleet.groups[].count`).
         const fields = item instanceof z.ZodObject ? describe(`${key}[]`, item).slice(1) : [];
@@ -75,7 +86,12 @@ function describe(key: string, wrapped: z.ZodTypeAny): ReferenceKey[] {
     if (schema instanceof z.ZodString || schema instanceof z.ZodEnum) return [entry("string")];
     if (schema instanceof z.ZodNumber) {
         const whole = schema._def.checks.some((c) => c.kind === "int");
-        return [entry(whole ? "integer" : "number", limits(schema._def.checks as { kind: string; value?: number }[], "min", "max"))];
+        return [
+            entry(
+                whole ? "integer" : "number",
+                limits(schema._def.checks as { kind: string; value?: number }[], "min", "max"),
+            ),
+        ];
     }
     throw new Error(`config/reference.ts does not know how to describe ${key} (${schema.constructor.name})`);
 }
@@ -96,7 +112,12 @@ export function patchOperatingSystemRows(): string[] {
             .map(([key, values]) => `${code(key)}: ${values === undefined ? "any name" : values.map(code).join(", ")}`)
             .join("; ");
         const rules = spec.approvalRules
-            .map((r) => `${Object.entries(r.patchFilters).map(([k, v]) => `${k} ${v.join(", ")}`).join("; ")}; ${r.complianceLevel}; non-security ${r.enableNonSecurity ? "yes" : "no"}`)
+            .map(
+                (r) =>
+                    `${Object.entries(r.patchFilters)
+                        .map(([k, v]) => `${k} ${v.join(", ")}`)
+                        .join("; ")}; ${r.complianceLevel}; non-security ${r.enableNonSecurity ? "yes" : "no"}`,
+            )
             .join(" / ");
         const delays = spec.approvalDelays ? "" : " (no approval delay)";
         return `| ${code(os)} | ${code(`${spec.baselineName}-<Workload>`)} | ${filters} | ${rules}${delays} | ${spec.rejectedPatches.length ? spec.rejectedPatches.map(code).join(", ") : "none"} |`;

@@ -20,7 +20,10 @@ function findProjectRoot(from: string): string {
     }
 }
 
-/** Config overrides: a top-level key (`workload`) or a path into an object key (`network.sourceCidr`). Undefined deletes. */
+/**
+ * Config overrides: a top-level key (`workload`) or a path into an object key (`network.sourceCidr`). Undefined
+ * deletes.
+ */
 export type ConfigOverrides = Record<string, unknown>;
 
 interface ProjectConfigDeclaration {
@@ -47,8 +50,14 @@ interface ConfigFile {
  * the Go reader of the Pulumi CLI among the latter: they are read as the text they are, and config
  * validation refuses them as numbers, instead of this plan and `pulumi up` disagreeing.
  */
-const ZERO_PADDED = new yaml.Type("tag:oe-lab-ipm,2026:zero-padded", { kind: "scalar", resolve: (text: string) => /^[-+]?0[0-9_]+$/.test(text), construct: (text: string) => text });
-const SCHEMA = yaml.FAILSAFE_SCHEMA.extend({ implicit: [ZERO_PADDED, ...(yaml.CORE_SCHEMA as unknown as { implicit: yaml.Type[] }).implicit] });
+const ZERO_PADDED = new yaml.Type("tag:oe-lab-ipm,2026:zero-padded", {
+    kind: "scalar",
+    resolve: (text: string) => /^[-+]?0[0-9_]+$/.test(text),
+    construct: (text: string) => text,
+});
+const SCHEMA = yaml.FAILSAFE_SCHEMA.extend({
+    implicit: [ZERO_PADDED, ...(yaml.CORE_SCHEMA as unknown as { implicit: yaml.Type[] }).implicit],
+});
 
 function readYaml(file: string): ConfigFile {
     try {
@@ -62,11 +71,19 @@ function qualify(key: string): string {
     return key.includes(":") ? key : `${PROJECT}:${key}`;
 }
 
-/** The stack's config as fully-qualified keys and plain values: Pulumi.yaml, then Pulumi.<stack>.yaml, then overrides. */
-export function loadStackConfig(stack: string, overrides: ConfigOverrides = {}, projectDir = PROJECT_ROOT): Record<string, unknown> {
+/**
+ * The stack's config as fully-qualified keys and plain values: Pulumi.yaml, then Pulumi.<stack>.yaml, then overrides.
+ */
+export function loadStackConfig(
+    stack: string,
+    overrides: ConfigOverrides = {},
+    projectDir = PROJECT_ROOT,
+): Record<string, unknown> {
     const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(stackFile)) {
-        throw new StackFileError(`No stack file ${stackFile}: a stack named "${stack}" needs a Pulumi.${stack}.yaml beside Pulumi.yaml.`);
+        throw new StackFileError(
+            `No stack file ${stackFile}: a stack named "${stack}" needs a Pulumi.${stack}.yaml beside Pulumi.yaml.`,
+        );
     }
     const values: Record<string, unknown> = {};
     const required: string[] = [];
@@ -91,7 +108,9 @@ export function loadStackConfig(stack: string, overrides: ConfigOverrides = {}, 
     }
     Object.assign(values, stackValues);
     for (const key of required.filter((k) => !(k in values))) {
-        throw new StackFileError(`Stack '${stack}' is missing configuration value '${key}' (Pulumi.yaml declares it without a default).`);
+        throw new StackFileError(
+            `Stack '${stack}' is missing configuration value '${key}' (Pulumi.yaml declares it without a default).`,
+        );
     }
     for (const [dotted, value] of Object.entries(overrides)) {
         setPath(values, dotted, value);
@@ -107,11 +126,14 @@ function setPath(values: Record<string, unknown>, dotted: string, value: unknown
         else values[key] = value;
         return;
     }
-    // A path into a key the stack file leaves out starts from that key's default, as `fleet.groups.0.count=60` means the lab's groups with 60 web servers.
+    // A path into a key the stack file leaves out starts from that key's default, as `fleet.groups.0.count=60` means
+    // the lab's groups with 60 web servers.
     const root = structuredClone((values[key] ?? schemaDefault(top) ?? {}) as Record<string, unknown>);
     let node = root;
     rest.slice(0, -1).forEach((part, i) => {
-        node = (node[part] ??= structuredClone(schemaDefault([top, ...rest.slice(0, i + 1)].join(".")) ?? {})) as Record<string, unknown>;
+        node = (node[part] ??= structuredClone(
+            schemaDefault([top, ...rest.slice(0, i + 1)].join(".")) ?? {},
+        )) as Record<string, unknown>;
     });
     const last = rest[rest.length - 1];
     if (value === undefined) delete node[last];
@@ -125,21 +147,29 @@ function schemaDefault(dotted: string): unknown {
 }
 
 /** A stack's validated config and region, straight from its stack file (throws ConfigError or StackFileError). */
-export function readStackConfig(stack: string, options: { overrides?: ConfigOverrides; projectDir?: string } = {}): { config: LabConfig; region: string } {
+export function readStackConfig(
+    stack: string,
+    options: { overrides?: ConfigOverrides; projectDir?: string } = {},
+): { config: LabConfig; region: string } {
     const values = loadStackConfig(stack, options.overrides, options.projectDir);
     const raw = Object.fromEntries(
         Object.entries(values)
             .filter(([key]) => key.startsWith(`${PROJECT}:`))
             .map(([key, value]) => [key.slice(PROJECT.length + 1), value]),
     );
-    return { config: parseLabConfig(raw, { stack }, providerConfigProblems(values)), region: stackRegion(stack, values) };
+    return {
+        config: parseLabConfig(raw, { stack }, providerConfigProblems(values)),
+        region: stackRegion(stack, values),
+    };
 }
 
 /** The stack file's aws:region: the plan and the operations need it (pulumi up could take it from the environment). */
 export function stackRegion(stack: string, values: Record<string, unknown>): string {
     const region = values["aws:region"];
     if (region === undefined) {
-        throw new StackFileError(`Pulumi.${stack}.yaml sets no aws:region: the stack's region is needed to plan it and reach its resources (pulumi config set aws:region ap-northeast-1).`);
+        throw new StackFileError(
+            `Pulumi.${stack}.yaml sets no aws:region: the stack's region is needed to plan it and reach its resources (pulumi config set aws:region ap-northeast-1).`,
+        );
     }
     // A region AWS does not have is reported with the rest of the config's problems.
     return String(region);

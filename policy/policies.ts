@@ -8,7 +8,14 @@
  * with `in` where a value may be unknown, and JSON documents are only parsed when known.
  */
 import * as aws from "@pulumi/aws";
-import { EnforcementLevel, PolicyResource, ReportViolation, ResourceValidationPolicy, StackValidationPolicy, validateResourceOfType } from "@pulumi/policy";
+import {
+    EnforcementLevel,
+    PolicyResource,
+    ReportViolation,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+    validateResourceOfType,
+} from "@pulumi/policy";
 
 const MANDATORY: EnforcementLevel = "mandatory";
 const ADMIN_PORTS = [22, 3389];
@@ -27,11 +34,20 @@ function coversAdminPort(protocol: string | undefined, from: number | undefined,
     return ADMIN_PORTS.filter((port) => (from ?? 0) <= port && port <= (to ?? 65535));
 }
 
-function worldOpen(report: ReportViolation, what: string, cidrs: (string | undefined)[], protocol: string | undefined, from: number | undefined, to: number | undefined) {
+function worldOpen(
+    report: ReportViolation,
+    what: string,
+    cidrs: (string | undefined)[],
+    protocol: string | undefined,
+    from: number | undefined,
+    to: number | undefined,
+) {
     const open = cidrs.filter((c): c is string => c !== undefined && WORLD.includes(c));
     const ports = coversAdminPort(protocol, from, to);
     if (open.length > 0 && ports.length > 0) {
-        report(`${what} admits ${open.join(" and ")} on ${ports.map((p) => (p === 22 ? "SSH (22)" : "RDP (3389)")).join(" and ")}; allow a specific source instead, or use Session Manager`);
+        report(
+            `${what} admits ${open.join(" and ")} on ${ports.map((p) => (p === 22 ? "SSH (22)" : "RDP (3389)")).join(" and ")}; allow a specific source instead, or use Session Manager`,
+        );
     }
 }
 
@@ -50,7 +66,9 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
         enforcementLevel: MANDATORY,
         validateResource: validateResourceOfType(aws.ec2.Instance, (instance, _args, report) => {
             if (instance.metadataOptions?.httpTokens !== "required") {
-                report(`metadataOptions.httpTokens is ${JSON.stringify(instance.metadataOptions?.httpTokens ?? "unset")}; set it to "required" (IMDSv2 only)`);
+                report(
+                    `metadataOptions.httpTokens is ${JSON.stringify(instance.metadataOptions?.httpTokens ?? "unset")}; set it to "required" (IMDSv2 only)`,
+                );
             }
         }),
     },
@@ -70,14 +88,36 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
         enforcementLevel: MANDATORY,
         validateResource: [
             validateResourceOfType(aws.vpc.SecurityGroupIngressRule, (rule, _args, report) =>
-                worldOpen(report, "ingress rule", [rule.cidrIpv4, rule.cidrIpv6], rule.ipProtocol, rule.fromPort, rule.toPort),
+                worldOpen(
+                    report,
+                    "ingress rule",
+                    [rule.cidrIpv4, rule.cidrIpv6],
+                    rule.ipProtocol,
+                    rule.fromPort,
+                    rule.toPort,
+                ),
             ),
             validateResourceOfType(aws.ec2.SecurityGroupRule, (rule, _args, report) => {
-                if (rule.type === "ingress") worldOpen(report, "ingress rule", [...(rule.cidrBlocks ?? []), ...(rule.ipv6CidrBlocks ?? [])], rule.protocol, rule.fromPort, rule.toPort);
+                if (rule.type === "ingress")
+                    worldOpen(
+                        report,
+                        "ingress rule",
+                        [...(rule.cidrBlocks ?? []), ...(rule.ipv6CidrBlocks ?? [])],
+                        rule.protocol,
+                        rule.fromPort,
+                        rule.toPort,
+                    );
             }),
             validateResourceOfType(aws.ec2.SecurityGroup, (group, _args, report) => {
                 for (const rule of group.ingress ?? []) {
-                    worldOpen(report, "inline ingress", [...(rule.cidrBlocks ?? []), ...(rule.ipv6CidrBlocks ?? [])], rule.protocol, rule.fromPort, rule.toPort);
+                    worldOpen(
+                        report,
+                        "inline ingress",
+                        [...(rule.cidrBlocks ?? []), ...(rule.ipv6CidrBlocks ?? [])],
+                        rule.protocol,
+                        rule.fromPort,
+                        rule.toPort,
+                    );
                 }
             }),
         ],
@@ -87,7 +127,8 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
         description: "SNS topics are encrypted at rest with a KMS key.",
         enforcementLevel: MANDATORY,
         validateResource: validateResourceOfType(aws.sns.Topic, (topic, _args, report) => {
-            if (!present(topic, "kmsMasterKeyId")) report("kmsMasterKeyId is not set; encrypt the topic with a KMS key");
+            if (!present(topic, "kmsMasterKeyId"))
+                report("kmsMasterKeyId is not set; encrypt the topic with a KMS key");
         }),
     },
     {
@@ -96,7 +137,8 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
         enforcementLevel: MANDATORY,
         validateResource: [aws.iam.Policy, aws.iam.RolePolicy, aws.iam.UserPolicy, aws.iam.GroupPolicy].map((cls) =>
             validateResourceOfType(cls as typeof aws.iam.Policy, (policy, _args, report) => {
-                if (starOnStar(policy.policy)) report('the policy allows "*" on "*"; grant the actions and resources the holder needs');
+                if (starOnStar(policy.policy))
+                    report('the policy allows "*" on "*"; grant the actions and resources the holder needs');
             }),
         ),
     },
@@ -114,12 +156,14 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
                     ? undefined
                     : "taskInvocationParameters.runCommandParameters.notificationConfig.notificationArn",
             ].filter((m) => m !== undefined);
-            if (missing.length > 0) report(`Run Command task ${JSON.stringify(task.name ?? "")} lacks ${missing.join(", ")}`);
+            if (missing.length > 0)
+                report(`Run Command task ${JSON.stringify(task.name ?? "")} lacks ${missing.join(", ")}`);
         }),
     },
     {
         name: "patch-baseline-operating-system",
-        description: "Every patch baseline names its operating system (the API's default, WINDOWS, is a silent no-op for Linux instances).",
+        description:
+            "Every patch baseline names its operating system (the API's default, WINDOWS, is a silent no-op for Linux instances).",
         enforcementLevel: MANDATORY,
         validateResource: validateResourceOfType(aws.ssm.PatchBaseline, (baseline, _args, report) => {
             if (!baseline.operatingSystem) report("operatingSystem is not set; the API would default to WINDOWS");
@@ -127,23 +171,33 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
     },
     {
         name: "athena-workgroup-guarded",
-        description: "Every Athena workgroup enforces its configuration, encrypts query results and cancels a query past a bytes-scanned limit.",
+        description:
+            "Every Athena workgroup enforces its configuration, encrypts query results and cancels a query past a bytes-scanned limit.",
         enforcementLevel: MANDATORY,
         validateResource: validateResourceOfType(aws.athena.Workgroup, (workgroup, _args, report) => {
             const c = workgroup.configuration;
             const missing = [
-                c?.enforceWorkgroupConfiguration === true ? undefined : "configuration.enforceWorkgroupConfiguration true (users cannot turn encryption off per query)",
-                present(c?.resultConfiguration?.encryptionConfiguration, "encryptionOption") ? undefined : "configuration.resultConfiguration.encryptionConfiguration (encrypted results)",
-                present(c, "bytesScannedCutoffPerQuery") ? undefined : "configuration.bytesScannedCutoffPerQuery (a cost limit per query)",
+                c?.enforceWorkgroupConfiguration === true
+                    ? undefined
+                    : "configuration.enforceWorkgroupConfiguration true (users cannot turn encryption off per query)",
+                present(c?.resultConfiguration?.encryptionConfiguration, "encryptionOption")
+                    ? undefined
+                    : "configuration.resultConfiguration.encryptionConfiguration (encrypted results)",
+                present(c, "bytesScannedCutoffPerQuery")
+                    ? undefined
+                    : "configuration.bytesScannedCutoffPerQuery (a cost limit per query)",
             ].filter((m) => m !== undefined);
-            if (missing.length > 0) report(`workgroup ${JSON.stringify(workgroup.name ?? "")} lacks ${missing.join(", ")}`);
+            if (missing.length > 0)
+                report(`workgroup ${JSON.stringify(workgroup.name ?? "")} lacks ${missing.join(", ")}`);
         }),
     },
 ];
 
 /** The resources whose `bucket` input comes from this bucket. */
 function attachedTo(bucket: PolicyResource, resources: PolicyResource[], type: string): PolicyResource[] {
-    return resources.filter((r) => r.type === type && (r.propertyDependencies.bucket ?? []).some((d) => d.urn === bucket.urn));
+    return resources.filter(
+        (r) => r.type === type && (r.propertyDependencies.bucket ?? []).some((d) => d.urn === bucket.urn),
+    );
 }
 
 function denyInsecureTransport(policy: PolicyResource): boolean | undefined {
@@ -151,7 +205,9 @@ function denyInsecureTransport(policy: PolicyResource): boolean | undefined {
     const document = policy.props.policy;
     if (typeof document !== "string") return undefined; // unknown during a preview
     const statements = [JSON.parse(document).Statement ?? []].flat() as Json[];
-    return statements.some((s) => s.Effect === "Deny" && JSON.stringify(s.Condition ?? {}).includes('"aws:SecureTransport":"false"'));
+    return statements.some(
+        (s) => s.Effect === "Deny" && JSON.stringify(s.Condition ?? {}).includes('"aws:SecureTransport":"false"'),
+    );
 }
 
 export const stackPolicies: StackValidationPolicy[] = [
@@ -161,17 +217,33 @@ export const stackPolicies: StackValidationPolicy[] = [
         enforcementLevel: MANDATORY,
         validateStack: (args, report) => {
             for (const bucket of args.resources.filter((r) => r.type === "aws:s3/bucket:Bucket")) {
-                const block = attachedTo(bucket, args.resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock");
+                const block = attachedTo(
+                    bucket,
+                    args.resources,
+                    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+                );
                 const flags = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
                 if (!block.some((b) => flags.every((f) => b.props[f] === true))) {
-                    report(`bucket ${bucket.name} has no public access block with ${flags.join(", ")} all true`, bucket.urn);
+                    report(
+                        `bucket ${bucket.name} has no public access block with ${flags.join(", ")} all true`,
+                        bucket.urn,
+                    );
                 }
                 const encrypted =
-                    attachedTo(bucket, args.resources, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration").length > 0 ||
-                    present(bucket.props, "serverSideEncryptionConfiguration");
+                    attachedTo(
+                        bucket,
+                        args.resources,
+                        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                    ).length > 0 || present(bucket.props, "serverSideEncryptionConfiguration");
                 if (!encrypted) report(`bucket ${bucket.name} has no server-side encryption configuration`, bucket.urn);
-                const tls = attachedTo(bucket, args.resources, "aws:s3/bucketPolicy:BucketPolicy").map(denyInsecureTransport);
-                if (!tls.some((t) => t !== false)) report(`bucket ${bucket.name} has no bucket policy denying requests without TLS (aws:SecureTransport false)`, bucket.urn);
+                const tls = attachedTo(bucket, args.resources, "aws:s3/bucketPolicy:BucketPolicy").map(
+                    denyInsecureTransport,
+                );
+                if (!tls.some((t) => t !== false))
+                    report(
+                        `bucket ${bucket.name} has no bucket policy denying requests without TLS (aws:SecureTransport false)`,
+                        bucket.urn,
+                    );
             }
         },
     },

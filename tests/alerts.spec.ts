@@ -1,6 +1,17 @@
 import * as assert from "assert";
 import { ConfigError } from "../config";
-import { labGroups, MOCK_ACCOUNT, ofType, RecordedResource, runFailingStack, runStack, single, STACK_FILES, STACKS, StackRun } from "./harness";
+import {
+    labGroups,
+    MOCK_ACCOUNT,
+    ofType,
+    RecordedResource,
+    runFailingStack,
+    runStack,
+    single,
+    STACK_FILES,
+    STACKS,
+    StackRun,
+} from "./harness";
 
 const RULE = "aws:cloudwatch/eventRule:EventRule";
 const TARGET = "aws:cloudwatch/eventTarget:EventTarget";
@@ -25,7 +36,9 @@ for (const stack of STACKS) {
             run = await runStack(stack);
             fromOwnRules = {
                 StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT },
-                ArnLike: { "aws:SourceArn": `arn:aws:events:ap-northeast-1:${MOCK_ACCOUNT}:rule/AdminAlert-${workload}-*` },
+                ArnLike: {
+                    "aws:SourceArn": `arn:aws:events:ap-northeast-1:${MOCK_ACCOUNT}:rule/AdminAlert-${workload}-*`,
+                },
             };
             topicArn = single(run, "aws:sns/topic:Topic").state.arn;
             roleArn = single(run, "aws:iam/role:Role", "lab-alerts-notification-role").state.arn;
@@ -51,8 +64,20 @@ for (const stack of STACKS) {
                     Action: "kms:*",
                     Resource: "*",
                 },
-                { Sid: "EventBridgeEncryptsForTheTopic", Effect: "Allow", Principal: { Service: "events.amazonaws.com" }, Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: "*" },
-                { Sid: "TaskNotificationsPublish", Effect: "Allow", Principal: { AWS: roleArn }, Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: "*" },
+                {
+                    Sid: "EventBridgeEncryptsForTheTopic",
+                    Effect: "Allow",
+                    Principal: { Service: "events.amazonaws.com" },
+                    Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+                    Resource: "*",
+                },
+                {
+                    Sid: "TaskNotificationsPublish",
+                    Effect: "Allow",
+                    Principal: { AWS: roleArn },
+                    Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+                    Resource: "*",
+                },
             ]);
         });
 
@@ -68,7 +93,13 @@ for (const stack of STACKS) {
                     Resource: topicArn,
                     Condition: fromOwnRules,
                 },
-                { Sid: "TaskNotificationsPublish", Effect: "Allow", Principal: { AWS: roleArn }, Action: "sns:Publish", Resource: topicArn },
+                {
+                    Sid: "TaskNotificationsPublish",
+                    Effect: "Allow",
+                    Principal: { AWS: roleArn },
+                    Action: "sns:Publish",
+                    Resource: topicArn,
+                },
                 {
                     Sid: "DenyInsecureTransport",
                     Effect: "Deny",
@@ -83,13 +114,22 @@ for (const stack of STACKS) {
         it("gives Run Command a publisher role trusted by ssm.amazonaws.com of this account, allowed to publish to this topic only", () => {
             const role = single(run, "aws:iam/role:Role", "lab-alerts-notification-role");
             assert.deepStrictEqual(JSON.parse(role.inputs.assumeRolePolicy).Statement, [
-                { Effect: "Allow", Principal: { Service: "ssm.amazonaws.com" }, Action: "sts:AssumeRole", Condition: { StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT } } },
+                {
+                    Effect: "Allow",
+                    Principal: { Service: "ssm.amazonaws.com" },
+                    Action: "sts:AssumeRole",
+                    Condition: { StringEquals: { "aws:SourceAccount": MOCK_ACCOUNT } },
+                },
             ]);
             const policy = single(run, "aws:iam/rolePolicy:RolePolicy", "lab-alerts-notification-publish");
             assert.strictEqual(policy.inputs.role, role.state.name);
             assert.deepStrictEqual(JSON.parse(policy.inputs.policy).Statement, [
                 { Effect: "Allow", Action: "sns:Publish", Resource: topicArn },
-                { Effect: "Allow", Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: single(run, "aws:kms/key:Key").state.arn },
+                {
+                    Effect: "Allow",
+                    Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+                    Resource: single(run, "aws:kms/key:Key").state.arn,
+                },
             ]);
         });
 
@@ -98,18 +138,29 @@ for (const stack of STACKS) {
         });
 
         it("alerts when AWS-RunPatchBaseline fails or times out on one of this stack's instances", () => {
-            const instanceIds = ofType(run, "aws:ec2/instance:Instance").map((i) => i.id).sort();
+            const instanceIds = ofType(run, "aws:ec2/instance:Instance")
+                .map((i) => i.id)
+                .sort();
             const pattern = JSON.parse(rule(run, "cmd-failed").inputs.eventPattern);
             pattern.detail["instance-id"].sort();
             assert.deepStrictEqual(pattern, {
                 source: ["aws.ssm"],
                 "detail-type": ["EC2 Command Invocation Status-change Notification"],
-                detail: { "document-name": ["AWS-RunPatchBaseline"], status: ["Failed", "TimedOut"], "instance-id": instanceIds },
+                detail: {
+                    "document-name": ["AWS-RunPatchBaseline"],
+                    status: ["Failed", "TimedOut"],
+                    "instance-id": instanceIds,
+                },
             });
             const target = targetOf(run, "cmd-failed");
             assert.strictEqual(target.inputs.arn, topicArn);
             assert.deepStrictEqual(target.inputs.inputTransformer, {
-                inputPaths: { instance: "$.detail.instance-id", status: "$.detail.status", command: "$.detail.command-id", time: "$.time" },
+                inputPaths: {
+                    instance: "$.detail.instance-id",
+                    status: "$.detail.status",
+                    command: "$.detail.command-id",
+                    time: "$.time",
+                },
                 inputTemplate: `"[oe-lab-ipm/${stack}] AWS-RunPatchBaseline <status> on instance <instance> at <time> (command <command>)."`,
             });
         });
@@ -123,7 +174,12 @@ for (const stack of STACKS) {
                 detail: { status: ["FAILED", "TIMED_OUT"], "window-id": windows },
             });
             assert.deepStrictEqual(targetOf(run, "window-failed").inputs.inputTransformer, {
-                inputPaths: { window: "$.detail.window-id", execution: "$.detail.window-execution-id", status: "$.detail.status", time: "$.time" },
+                inputPaths: {
+                    window: "$.detail.window-id",
+                    execution: "$.detail.window-execution-id",
+                    status: "$.detail.status",
+                    time: "$.time",
+                },
                 inputTemplate: `"[oe-lab-ipm/${stack}] Maintenance window <window> ended <status> at <time> (execution <execution>)."`,
             });
         });
@@ -132,10 +188,21 @@ for (const stack of STACKS) {
             assert.deepStrictEqual(JSON.parse(rule(run, "assoc-failed").inputs.eventPattern), {
                 source: ["aws.ssm"],
                 "detail-type": ["EC2 State Manager Instance Association State Change"],
-                detail: { "association-id": [single(run, "aws:ssm/association:Association", "lab-patch-scan-association").state.associationId], status: ["Failed"] },
+                detail: {
+                    "association-id": [
+                        single(run, "aws:ssm/association:Association", "lab-patch-scan-association").state
+                            .associationId,
+                    ],
+                    status: ["Failed"],
+                },
             });
             assert.deepStrictEqual(targetOf(run, "assoc-failed").inputs.inputTransformer, {
-                inputPaths: { instance: "$.detail.instance-id", association: "$.detail.association-id", document: "$.detail.document-name", time: "$.time" },
+                inputPaths: {
+                    instance: "$.detail.instance-id",
+                    association: "$.detail.association-id",
+                    document: "$.detail.document-name",
+                    time: "$.time",
+                },
                 inputTemplate: `"[oe-lab-ipm/${stack}] Association <association> (<document>) failed on instance <instance> at <time>."`,
             });
         });
@@ -151,12 +218,25 @@ for (const stack of STACKS) {
                 },
             });
             assert.deepStrictEqual(targetOf(run, "noncompliant").inputs.inputTransformer, {
-                inputPaths: { instance: "$.detail.resource-id", status: "$.detail.compliance-status", severity: "$.detail.severity", time: "$.time" },
+                inputPaths: {
+                    instance: "$.detail.resource-id",
+                    status: "$.detail.compliance-status",
+                    severity: "$.detail.severity",
+                    time: "$.time",
+                },
                 inputTemplate: `"[oe-lab-ipm/${stack}] Instance <instance> is <status> for patches (severity <severity>) at <time>."`,
             });
-            assert.deepStrictEqual(run.outputs.AlertRuleNames, ["cmd-failed", "window-failed", "assoc-failed", "noncompliant"].map((s) => `AdminAlert-${workload}-patch-${s}`));
+            assert.deepStrictEqual(
+                run.outputs.AlertRuleNames,
+                ["cmd-failed", "window-failed", "assoc-failed", "noncompliant"].map(
+                    (s) => `AdminAlert-${workload}-patch-${s}`,
+                ),
+            );
             for (const r of ofType(run, RULE)) {
-                assert.ok(r.inputs.name.startsWith(`AdminAlert-${workload}-`) && r.inputs.name.length <= 64, r.inputs.name);
+                assert.ok(
+                    r.inputs.name.startsWith(`AdminAlert-${workload}-`) && r.inputs.name.length <= 64,
+                    r.inputs.name,
+                );
             }
         });
     });
@@ -180,7 +260,10 @@ describe("AlertTopic options", () => {
         const rules = ofType(run, RULE)
             .filter((r) => r.name.startsWith("lab-alert-rules-cmd-failed"))
             .sort((a, b) => a.name.localeCompare(b.name));
-        assert.deepStrictEqual(rules.map((r) => r.name), ["lab-alert-rules-cmd-failed-1", "lab-alert-rules-cmd-failed-2"]);
+        assert.deepStrictEqual(
+            rules.map((r) => r.name),
+            ["lab-alert-rules-cmd-failed-1", "lab-alert-rules-cmd-failed-2"],
+        );
         const ids = rules.flatMap((r) => JSON.parse(r.inputs.eventPattern).detail["instance-id"]);
         assert.strictEqual(new Set(ids).size, 51);
         for (const r of ofType(run, RULE)) {
@@ -189,9 +272,13 @@ describe("AlertTopic options", () => {
     });
 
     it("refuses a malformed e-mail address, registering nothing", async () => {
-        const { error, resources } = await runFailingStack("prod", { "alerts.emails": ["ops@example.com", "ops at example.com"] });
+        const { error, resources } = await runFailingStack("prod", {
+            "alerts.emails": ["ops@example.com", "ops at example.com"],
+        });
         assert.ok(error instanceof ConfigError);
         assert.deepStrictEqual(resources, []);
-        assert.deepStrictEqual(error.problems, ['oe-lab-ipm:alerts.emails.1 = "ops at example.com": must be an e-mail address such as ops@example.com']);
+        assert.deepStrictEqual(error.problems, [
+            'oe-lab-ipm:alerts.emails.1 = "ops at example.com": must be an e-mail address such as ops@example.com',
+        ]);
     });
 });

@@ -14,13 +14,25 @@ interface Case {
     stack?: string;
 }
 
-const corpus = yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, "tests", "fixtures", "bad-configs.yaml"), "utf8")) as Case[];
+const corpus = yaml.load(
+    fs.readFileSync(path.join(PROJECT_ROOT, "tests", "fixtures", "bad-configs.yaml"), "utf8"),
+) as Case[];
 
 describe("bad input: every broken stack config is refused by key and value, before anything exists", () => {
     it("covers every area with at least 30 cases", () => {
         assert.ok(corpus.length >= 30, `${corpus.length} cases`);
         const areas = new Set(corpus.map((c) => c.key.split(".")[0]));
-        for (const area of ["network", "fleet", "inventory", "patching", "maintenanceWindow", "alerts", "workload", "tags", "reporting"]) {
+        for (const area of [
+            "network",
+            "fleet",
+            "inventory",
+            "patching",
+            "maintenanceWindow",
+            "alerts",
+            "workload",
+            "tags",
+            "reporting",
+        ]) {
             assert.ok(areas.has(area), `no case for ${area}`);
         }
     });
@@ -35,7 +47,10 @@ describe("bad input: every broken stack config is refused by key and value, befo
             assert.strictEqual(error.problems.length, 1, error.message);
             const [problem] = error.problems;
             const prefix = `oe-lab-ipm:${c.key} = ${shown}: `;
-            assert.ok(problem.startsWith(prefix) && problem.length > prefix.length + 10, `${problem}\ndoes not name ${prefix}… and what is allowed`);
+            assert.ok(
+                problem.startsWith(prefix) && problem.length > prefix.length + 10,
+                `${problem}\ndoes not name ${prefix}… and what is allowed`,
+            );
         });
     }
 });

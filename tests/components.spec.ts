@@ -24,16 +24,29 @@ function problems(validate: () => void): readonly string[] {
 
 describe("component argument checks", () => {
     it("LabNetwork: malformed CIDRs, SSH from the world, zero zones", () => {
-        assert.deepStrictEqual(problems(() => validateLabNetworkArgs({ vpcCidr: "10.0.0.0/33", sourceCidr: "0.0.0.0/0", availabilityZones: 0 })), [
-            "availabilityZones 0 must be a whole number of at least 1",
-            'vpcCidr "10.0.0.0/33" must be an IPv4 CIDR block: four octets 0-255 and a prefix length 0-32',
-            'sourceCidr "0.0.0.0/0" would open SSH to the whole internet',
-        ]);
-        assert.deepStrictEqual(problems(() => validateLabNetworkArgs({ sourceCidr: "203.0.113.10/32", httpSourceCidr: "0.0.0.0/0" })), []);
+        assert.deepStrictEqual(
+            problems(() =>
+                validateLabNetworkArgs({ vpcCidr: "10.0.0.0/33", sourceCidr: "0.0.0.0/0", availabilityZones: 0 }),
+            ),
+            [
+                "availabilityZones 0 must be a whole number of at least 1",
+                'vpcCidr "10.0.0.0/33" must be an IPv4 CIDR block: four octets 0-255 and a prefix length 0-32',
+                'sourceCidr "0.0.0.0/0" would open SSH to the whole internet',
+            ],
+        );
+        assert.deepStrictEqual(
+            problems(() => validateLabNetworkArgs({ sourceCidr: "203.0.113.10/32", httpSourceCidr: "0.0.0.0/0" })),
+            [],
+        );
     });
 
     it("ManagedFleet: groups, counts, operating systems, types per OS, and a role name prefix too long for IAM", () => {
-        const base = { namePrefix: "Test", roleNamePrefix: "ManagedInstancesRole-Test-", subnetIds: [], securityGroupIds: [] };
+        const base = {
+            namePrefix: "Test",
+            roleNamePrefix: "ManagedInstancesRole-Test-",
+            subnetIds: [],
+            securityGroupIds: [],
+        };
         assert.deepStrictEqual(
             problems(() =>
                 validateManagedFleetArgs({
@@ -54,10 +67,19 @@ describe("component argument checks", () => {
                 "groups[2].instanceType t4g.large is arm64, and Windows Server 2025 has no arm64 AMI; use an x86_64 type such as t3.medium",
             ],
         );
-        assert.deepStrictEqual(problems(() => validateManagedFleetArgs({ ...base, roleNamePrefix: "ManagedInstancesRole-AVeryLongWorkloadName-", groups: [] })), [
-            'roleNamePrefix makes the role name prefix "ManagedInstancesRole-AVeryLongWorkloadName-" (43 characters); IAM allows 38 before the 26-character unique suffix',
-            "groups must name at least one group",
-        ]);
+        assert.deepStrictEqual(
+            problems(() =>
+                validateManagedFleetArgs({
+                    ...base,
+                    roleNamePrefix: "ManagedInstancesRole-AVeryLongWorkloadName-",
+                    groups: [],
+                }),
+            ),
+            [
+                'roleNamePrefix makes the role name prefix "ManagedInstancesRole-AVeryLongWorkloadName-" (43 characters); IAM allows 38 before the 26-character unique suffix',
+                "groups must name at least one group",
+            ],
+        );
     });
 
     it("InventoryAssociation: schedule, unknown parameters, prefix, retention, targets", () => {
@@ -94,10 +116,37 @@ describe("component argument checks", () => {
                         {
                             operatingSystem: "AMAZON_LINUX_2023",
                             name: "b",
-                            approvalRules: [{ patchFilters: { MSRC_SEVERITY: ["Critical"] }, complianceLevel: "SEVERE" as any, enableNonSecurity: true }],
+                            approvalRules: [
+                                {
+                                    patchFilters: { MSRC_SEVERITY: ["Critical"] },
+                                    complianceLevel: "SEVERE" as any,
+                                    enableNonSecurity: true,
+                                },
+                            ],
                         },
-                        { operatingSystem: "UBUNTU", name: "ubuntu", approvalRules: [{ patchFilters: { PRIORITY: ["Required"] }, approveAfterDays: 7, complianceLevel: "HIGH", enableNonSecurity: true }] },
-                        { operatingSystem: "WINDOWS", name: "windows", approvalRules: [{ patchFilters: { CLASSIFICATION: ["SecurityUpdates"] }, complianceLevel: "HIGH", enableNonSecurity: true }] },
+                        {
+                            operatingSystem: "UBUNTU",
+                            name: "ubuntu",
+                            approvalRules: [
+                                {
+                                    patchFilters: { PRIORITY: ["Required"] },
+                                    approveAfterDays: 7,
+                                    complianceLevel: "HIGH",
+                                    enableNonSecurity: true,
+                                },
+                            ],
+                        },
+                        {
+                            operatingSystem: "WINDOWS",
+                            name: "windows",
+                            approvalRules: [
+                                {
+                                    patchFilters: { CLASSIFICATION: ["SecurityUpdates"] },
+                                    complianceLevel: "HIGH",
+                                    enableNonSecurity: true,
+                                },
+                            ],
+                        },
                         { operatingSystem: "WINDOWS", name: "windows2" },
                     ],
                 }),
@@ -136,7 +185,12 @@ describe("component argument checks", () => {
                     maxConcurrency: "0",
                     scheduleOffset: 3,
                     schedule: "rate(1 day)",
-                    scan: { windowName: "x", targetName: "TestFleet", targets: { Workload: ["Test"] }, schedule: "cron(0 1 * * *)" },
+                    scan: {
+                        windowName: "x",
+                        targetName: "TestFleet",
+                        targets: { Workload: ["Test"] },
+                        schedule: "cron(0 1 * * *)",
+                    },
                 }),
             ),
             [
@@ -154,18 +208,39 @@ describe("component argument checks", () => {
     });
 
     it("AlertTopic: topic name, rule name prefix and e-mail addresses", () => {
-        assert.deepStrictEqual(problems(() => validateAlertTopicArgs({ topicName: "Admin Alert", publishingRuleNamePrefix: "a b", emails: ["ops@example.com", "ops@", "OPS@example.com"] })), [
-            'topicName "Admin Alert" must be 1-30 letters, digits, _ or -',
-            'publishingRuleNamePrefix "a b" must be 1-64 letters, digits and .-_ (an EventBridge rule name prefix)',
-            'emails: "ops@" is not an e-mail address',
-            'emails: "OPS@example.com" is given twice',
-        ]);
+        assert.deepStrictEqual(
+            problems(() =>
+                validateAlertTopicArgs({
+                    topicName: "Admin Alert",
+                    publishingRuleNamePrefix: "a b",
+                    emails: ["ops@example.com", "ops@", "OPS@example.com"],
+                }),
+            ),
+            [
+                'topicName "Admin Alert" must be 1-30 letters, digits, _ or -',
+                'publishingRuleNamePrefix "a b" must be 1-64 letters, digits and .-_ (an EventBridge rule name prefix)',
+                'emails: "ops@" is not an e-mail address',
+                'emails: "OPS@example.com" is given twice',
+            ],
+        );
     });
 
     it("PatchAlerts: a rule name prefix EventBridge takes, at least one baseline", () => {
         assert.deepStrictEqual(
-            problems(() => validatePatchAlertsArgs({ topicArn: "t", ruleNamePrefix: "x".repeat(52), stackLabel: "s", instanceIds: [], maintenanceWindowIds: [], patchBaselineIds: [] })),
-            [`ruleNamePrefix "${"x".repeat(52)}" must be 1-51 letters, digits and .-_ (EventBridge allows 64 for the whole name)`, "patchBaselineIds must name at least one baseline"],
+            problems(() =>
+                validatePatchAlertsArgs({
+                    topicArn: "t",
+                    ruleNamePrefix: "x".repeat(52),
+                    stackLabel: "s",
+                    instanceIds: [],
+                    maintenanceWindowIds: [],
+                    patchBaselineIds: [],
+                }),
+            ),
+            [
+                `ruleNamePrefix "${"x".repeat(52)}" must be 1-51 letters, digits and .-_ (EventBridge allows 64 for the whole name)`,
+                "patchBaselineIds must name at least one baseline",
+            ],
         );
     });
 });

@@ -5,7 +5,7 @@ import * as path from "path";
 import { architectureOf } from "../components/operatingSystems";
 import { ConfigError, parseLabConfig } from "../config";
 import { loadStackConfig, readStackConfig, StackFileError } from "../config/stackFiles";
-import { enumOf } from "../contract/models";
+import { enumOf } from "../tools/contract/models";
 import { labGroups, PROJECT_ROOT, runFailingStack } from "./harness";
 
 /**
@@ -39,14 +39,19 @@ describe("config refuses what AWS would refuse", () => {
         it("refuses a region AWS does not have, and its pseudo-regions", async () => {
             for (const region of ["xx-north-9", "aws-global", "Tokyo"]) {
                 const { error } = await runFailingStack("test", { "aws:region": region });
-                assert.deepStrictEqual((error as ConfigError).problems, [`aws:region = ${JSON.stringify(region)}: must be an AWS region such as ap-northeast-1 (one the AWS SDK's partition data lists)`]);
+                assert.deepStrictEqual((error as ConfigError).problems, [
+                    `aws:region = ${JSON.stringify(region)}: must be an AWS region such as ap-northeast-1 (one the AWS SDK's partition data lists)`,
+                ]);
             }
         });
 
         it("refuses an unknown aws: key, listing the provider's", async () => {
             const { error } = await runFailingStack("test", { "aws:regoin": "eu-west-1" });
             const [problem] = (error as ConfigError).problems;
-            assert.match(problem, /^aws:regoin = "eu-west-1": unknown key of the AWS provider; allowed keys: accessKey, allowedAccountIds, .*\bregion\b.*, userAgents$/);
+            assert.match(
+                problem,
+                /^aws:regoin = "eu-west-1": unknown key of the AWS provider; allowed keys: accessKey, allowedAccountIds, .*\bregion\b.*, userAgents$/,
+            );
         });
 
         it("plans no stack whose file sets no region", async () => {
@@ -61,12 +66,15 @@ describe("config refuses what AWS would refuse", () => {
 
     describe("stack files", () => {
         it("refuses keys without a namespace, as the Pulumi CLI does", () => {
-            const dir = projectWith("config:\n  aws:region: ap-northeast-1\n  workload: Test\n  oe-lab-ipm:fleet:\n    followLatestAmi: true\n");
+            const dir = projectWith(
+                "config:\n  aws:region: ap-northeast-1\n  workload: Test\n  oe-lab-ipm:fleet:\n    followLatestAmi: true\n",
+            );
             assert.throws(
                 () => loadStackConfig("bad", {}, dir),
                 (error: Error) =>
                     error instanceof StackFileError &&
-                    error.message === 'Pulumi.bad.yaml: config key without a namespace: "workload" (write oe-lab-ipm:workload); the Pulumi CLI refuses such a stack file.',
+                    error.message ===
+                        'Pulumi.bad.yaml: config key without a namespace: "workload" (write oe-lab-ipm:workload); the Pulumi CLI refuses such a stack file.',
             );
         });
 
@@ -114,10 +122,36 @@ describe("config refuses what AWS would refuse", () => {
                 null,
                 [],
                 "workload: Test",
-                { workload: null, tags: [], network: null, fleet: [], inventory: 3, maintenanceWindow: "x", alerts: { emails: [null, 3] }, patching: { baselines: { WINDOWS: { approvalRules: [null, 1, {}] } } } },
-                { workload: "Test", patching: { baselines: { AMAZON_LINUX_2023: { approvalRules: [{ patchFilters: null }], rejectedPatches: [null] } } }, inventory: { parameters: null } },
-                { workload: "Test", patching: { baselines: null }, maintenanceWindow: { targetRoles: [null], cutoff: "1" } },
-                { workload: 7, tags: { Owner: null }, network: { availabilityZones: "2", vpcCidr: null }, fleet: { groups: [null, { name: 1 }], existing: { targetTags: null } } },
+                {
+                    workload: null,
+                    tags: [],
+                    network: null,
+                    fleet: [],
+                    inventory: 3,
+                    maintenanceWindow: "x",
+                    alerts: { emails: [null, 3] },
+                    patching: { baselines: { WINDOWS: { approvalRules: [null, 1, {}] } } },
+                },
+                {
+                    workload: "Test",
+                    patching: {
+                        baselines: {
+                            AMAZON_LINUX_2023: { approvalRules: [{ patchFilters: null }], rejectedPatches: [null] },
+                        },
+                    },
+                    inventory: { parameters: null },
+                },
+                {
+                    workload: "Test",
+                    patching: { baselines: null },
+                    maintenanceWindow: { targetRoles: [null], cutoff: "1" },
+                },
+                {
+                    workload: 7,
+                    tags: { Owner: null },
+                    network: { availabilityZones: "2", vpcCidr: null },
+                    fleet: { groups: [null, { name: 1 }], existing: { targetTags: null } },
+                },
                 { workload: "Test", fleet: { mode: "existing", existing: { targetTags: {}, operatingSystems: [] } } },
             ];
             for (const input of inputs) {
@@ -144,7 +178,7 @@ describe("config refuses what AWS would refuse", () => {
                 [
                     'oe-lab-ipm:network = "10.0.0.0/16": must be an object of: vpcCidr, availabilityZones, sourceCidr, httpSourceCidr',
                     'oe-lab-ipm:fleet.groups.0.count = "2": must be a whole number from 1 to 500 (no quotes, no leading zeros)',
-                    "oe-lab-ipm:maintenanceWindow.maxErrors = 5: must be a string such as \"1\" or \"10%\"",
+                    'oe-lab-ipm:maintenanceWindow.maxErrors = 5: must be a string such as "1" or "10%"',
                     "oe-lab-ipm:maintenanceWindow.cutoff = 2: must be less than the duration (2 hours)",
                     "oe-lab-ipm:fleet.existing = (unset): is required with mode existing: the instances' targetTags and operatingSystems",
                     'oe-lab-ipm:alerts.emails = ["ops@example.com","OPS@example.com"]: lists OPS@example.com twice (letter case aside); subscribe each address once',
@@ -168,19 +202,38 @@ describe("config refuses what AWS would refuse", () => {
             ["cron(0 0 2 ? * * *)", "a maintenance window's seconds field must be 1-59 (0 is not supported)"],
             ["rate(0 days)", "the rate value must be a positive whole number"],
             ["rate(01 day)", "the rate value 01 must be written without leading zeros"],
-            ["at(2026-12-01T00:00:00)", "must be a recurring cron(...) or rate(...) expression, e.g. cron(0 2 ? * * *) or rate(1 day)"],
+            [
+                "at(2026-12-01T00:00:00)",
+                "must be a recurring cron(...) or rate(...) expression, e.g. cron(0 2 ? * * *) or rate(1 day)",
+            ],
         ];
         for (const [schedule, message] of windowCases) {
             it(`maintenance window: ${schedule}`, () => {
-                assert.deepStrictEqual(problemsOf({ workload, maintenanceWindow: { schedule } }), [`oe-lab-ipm:maintenanceWindow.schedule = ${JSON.stringify(schedule)}: ${message}`]);
+                assert.deepStrictEqual(problemsOf({ workload, maintenanceWindow: { schedule } }), [
+                    `oe-lab-ipm:maintenanceWindow.schedule = ${JSON.stringify(schedule)}: ${message}`,
+                ]);
             });
         }
 
         it("accepts what the two places document, each its own", () => {
-            for (const schedule of ["cron(30 23 ? * TUE#3 *)", "cron(0 2 L * ? *)", "cron(15 10 ? * 6L *)", "cron(24 30 09 ? * * *)", "rate(30 minutes)", "rate(25 days)"]) {
+            for (const schedule of [
+                "cron(30 23 ? * TUE#3 *)",
+                "cron(0 2 L * ? *)",
+                "cron(15 10 ? * 6L *)",
+                "cron(24 30 09 ? * * *)",
+                "rate(30 minutes)",
+                "rate(25 days)",
+            ]) {
                 assert.deepStrictEqual(problemsOf({ workload, maintenanceWindow: { schedule } }), [], schedule);
             }
-            for (const schedule of ["cron(0/30 * * * ? *)", "cron(0 0/4 * * ? *)", "cron(15 13 ? * MON *)", "cron(0 0 ? * THU#2 *)", "cron(0 15 13 * * ? *)", "rate(30 days)"]) {
+            for (const schedule of [
+                "cron(0/30 * * * ? *)",
+                "cron(0 0/4 * * ? *)",
+                "cron(15 13 ? * MON *)",
+                "cron(0 0 ? * THU#2 *)",
+                "cron(0 15 13 * * ? *)",
+                "rate(30 days)",
+            ]) {
                 assert.deepStrictEqual(problemsOf({ workload, inventory: { schedule } }), [], schedule);
             }
         });
@@ -188,36 +241,58 @@ describe("config refuses what AWS would refuse", () => {
 
     describe("tags", () => {
         it("refuses the tags the program sets itself, and aws: in any case", () => {
-            assert.deepStrictEqual(problemsOf({ workload, tags: { Workload: "x", "Patch Group": "y", PatchGroup: "z", "AWS:cost": "1", Owner: "me" } }), [
-                'oe-lab-ipm:tags.Workload = "x": is a tag the program sets itself (Workload, Application, Name, Environment, InstanceRole, Patch Group, SSMManaged, Confidentiality, PatchGroup); set it through its own config key, or choose another key',
-                'oe-lab-ipm:tags.Patch Group = "y": is a tag the program sets itself (Workload, Application, Name, Environment, InstanceRole, Patch Group, SSMManaged, Confidentiality, PatchGroup); set it through its own config key, or choose another key',
-                'oe-lab-ipm:tags.PatchGroup = "z": is a tag the program sets itself (Workload, Application, Name, Environment, InstanceRole, Patch Group, SSMManaged, Confidentiality, PatchGroup); set it through its own config key, or choose another key',
-                'oe-lab-ipm:tags.AWS:cost = "1": tag key "AWS:cost" starts with aws:, which AWS reserves (in any case)',
-            ]);
+            assert.deepStrictEqual(
+                problemsOf({
+                    workload,
+                    tags: { Workload: "x", "Patch Group": "y", PatchGroup: "z", "AWS:cost": "1", Owner: "me" },
+                }),
+                [
+                    'oe-lab-ipm:tags.Workload = "x": is a tag the program sets itself (Workload, Application, Name, Environment, InstanceRole, Patch Group, SSMManaged, Confidentiality, PatchGroup); set it through its own config key, or choose another key',
+                    'oe-lab-ipm:tags.Patch Group = "y": is a tag the program sets itself (Workload, Application, Name, Environment, InstanceRole, Patch Group, SSMManaged, Confidentiality, PatchGroup); set it through its own config key, or choose another key',
+                    'oe-lab-ipm:tags.PatchGroup = "z": is a tag the program sets itself (Workload, Application, Name, Environment, InstanceRole, Patch Group, SSMManaged, Confidentiality, PatchGroup); set it through its own config key, or choose another key',
+                    'oe-lab-ipm:tags.AWS:cost = "1": tag key "AWS:cost" starts with aws:, which AWS reserves (in any case)',
+                ],
+            );
         });
 
         it("keeps every instance within AWS's 50 tags: 42 of the user's beside the program's 8", () => {
             const tags = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`Key${i}`, "v"]));
             assert.deepStrictEqual(problemsOf({ workload, tags: tags(42) }), []);
-            assert.deepStrictEqual(problemsOf({ workload, tags: tags(43) }).map((p) => p.replace(/ = \{.*\}: /, " = {…}: ")), [
-                "oe-lab-ipm:tags = {…}: has 43 tags; at most 42, because every instance also carries the program's 8 (Workload, Application, Name, Environment, InstanceRole, Patch Group, SSMManaged, Confidentiality) and AWS allows 50 per resource",
-            ]);
+            assert.deepStrictEqual(
+                problemsOf({ workload, tags: tags(43) }).map((p) => p.replace(/ = \{.*\}: /, " = {…}: ")),
+                [
+                    "oe-lab-ipm:tags = {…}: has 43 tags; at most 42, because every instance also carries the program's 8 (Workload, Application, Name, Environment, InstanceRole, Patch Group, SSMManaged, Confidentiality) and AWS allows 50 per resource",
+                ],
+            );
         });
     });
 
     describe("instance types and the AMI", () => {
         it("takes instance types from the EC2 API model, and no Mac types (Dedicated Hosts only)", () => {
-            assert.deepStrictEqual(problemsOf({ workload, fleet: { groups: labGroups({ Web: { instanceType: "t3.mirco" }, App: { instanceType: "mac2.metal" } }) } }), [
-                'oe-lab-ipm:fleet.groups.0.instanceType = "t3.mirco": must be an EC2 instance type that RunInstances accepts, such as t3.micro',
-                'oe-lab-ipm:fleet.groups.1.instanceType = "mac2.metal": is a Mac instance type: those run only on EC2 Dedicated Hosts, which this fleet does not allocate',
-            ]);
+            assert.deepStrictEqual(
+                problemsOf({
+                    workload,
+                    fleet: {
+                        groups: labGroups({ Web: { instanceType: "t3.mirco" }, App: { instanceType: "mac2.metal" } }),
+                    },
+                }),
+                [
+                    'oe-lab-ipm:fleet.groups.0.instanceType = "t3.mirco": must be an EC2 instance type that RunInstances accepts, such as t3.micro',
+                    'oe-lab-ipm:fleet.groups.1.instanceType = "mac2.metal": is a Mac instance type: those run only on EC2 Dedicated Hosts, which this fleet does not allocate',
+                ],
+            );
         });
 
         it("refuses types an OS cannot run: Windows under 2 GiB, Windows on arm64", () => {
             assert.deepStrictEqual(
                 problemsOf({
                     workload,
-                    fleet: { groups: labGroups({ Web: { operatingSystem: "WINDOWS_SERVER_2022" }, App: { operatingSystem: "WINDOWS_SERVER_2025", instanceType: "m7g.large" } }) },
+                    fleet: {
+                        groups: labGroups({
+                            Web: { operatingSystem: "WINDOWS_SERVER_2022" },
+                            App: { operatingSystem: "WINDOWS_SERVER_2025", instanceType: "m7g.large" },
+                        }),
+                    },
                 }),
                 [
                     'oe-lab-ipm:fleet.groups.0.instanceType = "t3.micro": has less than the 2 GiB of memory Windows Server 2022 needs; use t3.small or larger (operatingSystem WINDOWS_SERVER_2022)',
@@ -228,12 +303,19 @@ describe("config refuses what AWS would refuse", () => {
 
         // Mac types (mac1 x86_64, the others Apple silicon) are refused above, whatever their architecture.
         it("knows every arm64 family of the EC2 model (review this list when the models are regenerated)", () => {
-            const families = [...new Set(enumOf("ec2", "InstanceType").filter((t) => architectureOf(t) === "arm64").map((t) => t.split(".")[0]))].sort();
+            const families = [
+                ...new Set(
+                    enumOf("ec2", "InstanceType")
+                        .filter((t) => architectureOf(t) === "arm64")
+                        .map((t) => t.split(".")[0]),
+                ),
+            ].sort();
             assert.deepStrictEqual(
                 families.join(" "),
                 "a1 c6g c6gd c6gn c7g c7gd c7gn c8g c8gb c8gd c8gn g5g hpc7g i4g i8g i8ge im4gn is4gen m6g m6gd m7g m7gd m8g m8gb m8gd m8gn p6e-gb200 r6g r6gd r7g r7gd r8g r8gb r8gd r8gn t4g x2gd x8g",
             );
-            for (const x86 of ["g4dn.xlarge", "g5.xlarge", "m7i-flex.large", "u-6tb1.metal", "p6-b200.48xlarge"]) assert.strictEqual(architectureOf(x86), "x86_64", x86);
+            for (const x86 of ["g4dn.xlarge", "g5.xlarge", "m7i-flex.large", "u-6tb1.metal", "p6-b200.48xlarge"])
+                assert.strictEqual(architectureOf(x86), "x86_64", x86);
         });
     });
 
@@ -261,21 +343,41 @@ describe("config refuses what AWS would refuse", () => {
         });
 
         it("refuses patch filters with too many, too long or no values", () => {
-            const rule = (patchFilters: Record<string, string[]>) => ({ workload, patching: { baselines: { AMAZON_LINUX_2023: { approvalRules: [{ patchFilters, complianceLevel: "HIGH", enableNonSecurity: true }] } } } });
-            assert.deepStrictEqual(problemsOf(rule({ PRODUCT: Array.from({ length: 21 }, (_, i) => `P${i}`), SEVERITY: [] })).map((p) => p.replace(/ = \{.*\}: /, ": ")), [
-                "oe-lab-ipm:patching.baselines.AMAZON_LINUX_2023.approvalRules.0: PRODUCT takes 1 to 20 values (\"*\" for all); it has 21",
-                "oe-lab-ipm:patching.baselines.AMAZON_LINUX_2023.approvalRules.0: SEVERITY takes 1 to 20 values (\"*\" for all); it has 0",
-            ]);
-            assert.deepStrictEqual(problemsOf(rule({ PRODUCT: ["p".repeat(65)] })).map((p) => p.replace(/ = \{.*\}: /, ": ")), [
-                `oe-lab-ipm:patching.baselines.AMAZON_LINUX_2023.approvalRules.0: PRODUCT values must be 1 to 64 characters: "${"p".repeat(65)}"`,
-            ]);
+            const rule = (patchFilters: Record<string, string[]>) => ({
+                workload,
+                patching: {
+                    baselines: {
+                        AMAZON_LINUX_2023: {
+                            approvalRules: [{ patchFilters, complianceLevel: "HIGH", enableNonSecurity: true }],
+                        },
+                    },
+                },
+            });
+            assert.deepStrictEqual(
+                problemsOf(rule({ PRODUCT: Array.from({ length: 21 }, (_, i) => `P${i}`), SEVERITY: [] })).map((p) =>
+                    p.replace(/ = \{.*\}: /, ": "),
+                ),
+                [
+                    'oe-lab-ipm:patching.baselines.AMAZON_LINUX_2023.approvalRules.0: PRODUCT takes 1 to 20 values ("*" for all); it has 21',
+                    'oe-lab-ipm:patching.baselines.AMAZON_LINUX_2023.approvalRules.0: SEVERITY takes 1 to 20 values ("*" for all); it has 0',
+                ],
+            );
+            assert.deepStrictEqual(
+                problemsOf(rule({ PRODUCT: ["p".repeat(65)] })).map((p) => p.replace(/ = \{.*\}: /, ": ")),
+                [
+                    `oe-lab-ipm:patching.baselines.AMAZON_LINUX_2023.approvalRules.0: PRODUCT values must be 1 to 64 characters: "${"p".repeat(65)}"`,
+                ],
+            );
         });
 
         it("refuses rate controls the API's pattern refuses", () => {
-            assert.deepStrictEqual(problemsOf({ workload, maintenanceWindow: { maxConcurrency: "01", maxErrors: "00" } }), [
-                'oe-lab-ipm:maintenanceWindow.maxConcurrency = "01": must be a number of instances (1 to 9999999, no leading zeros) or a percentage (1% to 100%), e.g. 1 or 10%',
-                'oe-lab-ipm:maintenanceWindow.maxErrors = "00": must be a number of instances (0 to 9999999, no leading zeros) or a percentage (0% to 100%), e.g. 1 or 10%',
-            ]);
+            assert.deepStrictEqual(
+                problemsOf({ workload, maintenanceWindow: { maxConcurrency: "01", maxErrors: "00" } }),
+                [
+                    'oe-lab-ipm:maintenanceWindow.maxConcurrency = "01": must be a number of instances (1 to 9999999, no leading zeros) or a percentage (1% to 100%), e.g. 1 or 10%',
+                    'oe-lab-ipm:maintenanceWindow.maxErrors = "00": must be a number of instances (0 to 9999999, no leading zeros) or a percentage (0% to 100%), e.g. 1 or 10%',
+                ],
+            );
         });
     });
 });

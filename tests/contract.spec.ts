@@ -1,14 +1,14 @@
 import * as assert from "assert";
 import { OPERATING_SYSTEM_SPECS } from "../components/operatingSystems";
-import { checkContract, formatViolation, Violation } from "../contract";
-import { ConstraintContext } from "../contract/constraints";
-import { allPatterns, awsPattern, MODELS_SOURCE } from "../contract/models";
-import { MAPPINGS } from "../contract/requests";
+import { checkContract, formatViolation, Violation } from "../tools/contract";
+import { ConstraintContext } from "../tools/contract/constraints";
+import { allPatterns, awsPattern, MODELS_SOURCE } from "../tools/contract/models";
+import { MAPPINGS } from "../tools/contract/requests";
 import { EVERY_STACK, mockAmiArchitecture, mockAmiId, runStack, StackRun } from "./harness";
 
 /**
  * The API contract: every request the planned stacks would send to AWS passes AWS's own API
- * models (botocore's, extracted into contract/aws-models.json), the constraints the models do not
+ * models (botocore's, extracted into tools/contract/aws-models.json), the constraints the models do not
  * carry, and IAM's policy grammar. For both committed stacks, and for what-if configs at the
  * edges of what the config schema accepts.
  */
@@ -29,14 +29,29 @@ const longest = (length: number, start = "A") => (start + "a".repeat(length)).sl
 /** Every name at its longest, every option switched on, the largest fleet. */
 export const EDGE_LONGEST = {
     workload: "Abcdefghijkl",
-    tags: Object.fromEntries(Array.from({ length: 42 }, (_, i) => [`Key${String(i).padStart(2, "0")}${"k".repeat(123)}`, "v".repeat(256)])),
+    tags: Object.fromEntries(
+        Array.from({ length: 42 }, (_, i) => [`Key${String(i).padStart(2, "0")}${"k".repeat(123)}`, "v".repeat(256)]),
+    ),
     "network.vpcCidr": "172.16.0.0/16",
     "network.availabilityZones": 4,
     "network.sourceCidr": "203.0.113.10/32",
     "network.httpSourceCidr": "0.0.0.0/0",
     "fleet.groups": [
-        { name: "W".padEnd(16, "w"), role: "R".repeat(256), count: 500, instanceType: "m7i-flex.large", operatingSystem: "AMAZON_LINUX_2023", webServer: true },
-        { name: "A".padEnd(16, "a"), role: "AppServer", count: 500, instanceType: "c7gn.16xlarge", operatingSystem: "AMAZON_LINUX_2023" },
+        {
+            name: "W".padEnd(16, "w"),
+            role: "R".repeat(256),
+            count: 500,
+            instanceType: "m7i-flex.large",
+            operatingSystem: "AMAZON_LINUX_2023",
+            webServer: true,
+        },
+        {
+            name: "A".padEnd(16, "a"),
+            role: "AppServer",
+            count: 500,
+            instanceType: "c7gn.16xlarge",
+            operatingSystem: "AMAZON_LINUX_2023",
+        },
     ],
     "fleet.keyName": "k".repeat(255),
     "fleet.environment": "e".repeat(256),
@@ -54,7 +69,11 @@ export const EDGE_LONGEST = {
             description: "d".repeat(1024),
             rejectedPatches: Array.from({ length: 50 }, (_, i) => `${i}`.padEnd(100, "r")),
             approvalRules: Array.from({ length: 10 }, () => ({
-                patchFilters: { PRODUCT: Array.from({ length: 20 }, (_, i) => `P${i}`.padEnd(64, "p")), CLASSIFICATION: ["Security"], SEVERITY: ["Critical", "Important"] },
+                patchFilters: {
+                    PRODUCT: Array.from({ length: 20 }, (_, i) => `P${i}`.padEnd(64, "p")),
+                    CLASSIFICATION: ["Security"],
+                    SEVERITY: ["Critical", "Important"],
+                },
                 complianceLevel: "CRITICAL",
                 enableNonSecurity: false,
             })),
@@ -99,21 +118,65 @@ export const EDGE_SMALLEST = {
 };
 
 /** Every supported OS, on Graviton (arm64) and x86_64 instance types at once. */
-/** Every supported OS in one fleet, each on the types it runs: Linux on arm64 and x86_64, Windows on x86_64 with 2 GiB or more. */
+/**
+ * Every supported OS in one fleet, each on the types it runs: Linux on arm64 and x86_64, Windows on x86_64 with 2 GiB
+ * or more.
+ */
 const EDGE_OPERATING_SYSTEMS = {
     "fleet.groups": (Object.keys(OPERATING_SYSTEM_SPECS) as (keyof typeof OPERATING_SYSTEM_SPECS)[]).flatMap((os, i) =>
         OPERATING_SYSTEM_SPECS[os].platform === "windows"
-            ? [{ name: `W${i}`, role: "WebServer", count: 1, instanceType: "t3.small", operatingSystem: os, webServer: true }]
+            ? [
+                  {
+                      name: `W${i}`,
+                      role: "WebServer",
+                      count: 1,
+                      instanceType: "t3.small",
+                      operatingSystem: os,
+                      webServer: true,
+                  },
+              ]
             : [
-                  { name: `G${i}`, role: "WebServer", count: 1, instanceType: "t4g.micro", operatingSystem: os, webServer: true },
+                  {
+                      name: `G${i}`,
+                      role: "WebServer",
+                      count: 1,
+                      instanceType: "t4g.micro",
+                      operatingSystem: os,
+                      webServer: true,
+                  },
                   { name: `A${i}`, role: "AppServer", count: 1, instanceType: "a1.medium", operatingSystem: os },
                   { name: `X${i}`, role: "AppServer", count: 1, instanceType: "t3.micro", operatingSystem: os },
               ],
     ),
     "patching.baselines": {
-        AMAZON_LINUX_2023: { approvalRules: [{ patchFilters: { CLASSIFICATION: ["Security", "Bugfix"], SEVERITY: ["Critical"] }, complianceLevel: "HIGH", enableNonSecurity: true }] },
-        UBUNTU: { approvalRules: [{ patchFilters: { PRODUCT: ["Ubuntu24.04"], PRIORITY: ["Required", "Important"] }, complianceLevel: "HIGH", enableNonSecurity: false }] },
-        WINDOWS: { approvalRules: [{ patchFilters: { CLASSIFICATION: ["SecurityUpdates"], MSRC_SEVERITY: ["Critical"] }, approveAfterDays: 3, complianceLevel: "CRITICAL", enableNonSecurity: false }] },
+        AMAZON_LINUX_2023: {
+            approvalRules: [
+                {
+                    patchFilters: { CLASSIFICATION: ["Security", "Bugfix"], SEVERITY: ["Critical"] },
+                    complianceLevel: "HIGH",
+                    enableNonSecurity: true,
+                },
+            ],
+        },
+        UBUNTU: {
+            approvalRules: [
+                {
+                    patchFilters: { PRODUCT: ["Ubuntu24.04"], PRIORITY: ["Required", "Important"] },
+                    complianceLevel: "HIGH",
+                    enableNonSecurity: false,
+                },
+            ],
+        },
+        WINDOWS: {
+            approvalRules: [
+                {
+                    patchFilters: { CLASSIFICATION: ["SecurityUpdates"], MSRC_SEVERITY: ["Critical"] },
+                    approveAfterDays: 3,
+                    complianceLevel: "CRITICAL",
+                    enableNonSecurity: false,
+                },
+            ],
+        },
     },
 };
 
@@ -154,7 +217,11 @@ describe("API contract: every planned request passes AWS's API models", () => {
 
 describe("API contract: the check can fail, naming resource, field, value and constraint", () => {
     /** The test stack's violations after one mutation of a resource's inputs. */
-    async function afterMutation(type: string, mutate: (inputs: Record<string, any>) => void, name?: string): Promise<string[]> {
+    async function afterMutation(
+        type: string,
+        mutate: (inputs: Record<string, any>) => void,
+        name?: string,
+    ): Promise<string[]> {
         const run = await runStack("test");
         let mutated = 0;
         const resources = run.resources.map((r) => {
@@ -171,17 +238,23 @@ describe("API contract: the check can fail, naming resource, field, value and co
     const policy = (statement: object) => JSON.stringify({ Version: "2012-10-17", Statement: [statement] });
 
     it("a name past the API's length", async () => {
-        assert.deepStrictEqual(await afterMutation("aws:ssm/maintenanceWindow:MaintenanceWindow", (i) => (i.name = "w".repeat(129))), [
-            `aws:ssm/maintenanceWindow:MaintenanceWindow lab-window-window: ssm:CreateMaintenanceWindow Name = "${"w".repeat(129)}": must be at most 128 characters long (is 129)`,
-            `aws:ssm/maintenanceWindow:MaintenanceWindow lab-window-window: ssm:CreateMaintenanceWindow Name = "${"w".repeat(129)}": must match the pattern ^[a-zA-Z0-9_\\-.]{3,128}$`,
-        ]);
+        assert.deepStrictEqual(
+            await afterMutation("aws:ssm/maintenanceWindow:MaintenanceWindow", (i) => (i.name = "w".repeat(129))),
+            [
+                `aws:ssm/maintenanceWindow:MaintenanceWindow lab-window-window: ssm:CreateMaintenanceWindow Name = "${"w".repeat(129)}": must be at most 128 characters long (is 129)`,
+                `aws:ssm/maintenanceWindow:MaintenanceWindow lab-window-window: ssm:CreateMaintenanceWindow Name = "${"w".repeat(129)}": must match the pattern ^[a-zA-Z0-9_\\-.]{3,128}$`,
+            ],
+        );
     });
 
     it("a role name prefix past the provider's 38 characters", async () => {
         const prefix = "ManagedInstancesRole-TooLongForIam-123-";
-        assert.deepStrictEqual(await afterMutation("aws:iam/role:Role", (i) => (i.namePrefix = prefix), "lab-fleet-role"), [
-            `aws:iam/role:Role lab-fleet-role: iam:CreateRole namePrefix = "${prefix}": the AWS provider takes at most 38 characters (the name's limit less its 26-character unique suffix) [provider-name-prefix]`,
-        ]);
+        assert.deepStrictEqual(
+            await afterMutation("aws:iam/role:Role", (i) => (i.namePrefix = prefix), "lab-fleet-role"),
+            [
+                `aws:iam/role:Role lab-fleet-role: iam:CreateRole namePrefix = "${prefix}": the AWS provider takes at most 38 characters (the name's limit less its 26-character unique suffix) [provider-name-prefix]`,
+            ],
+        );
     });
 
     it("a value its pattern refuses, and an enum value AWS does not have", async () => {
@@ -214,7 +287,13 @@ describe("API contract: the check can fail, naming resource, field, value and co
         assert.deepStrictEqual(
             await afterMutation(
                 "aws:iam/rolePolicy:RolePolicy",
-                (i) => (i.policy = policy({ Effect: "Allow", Principal: "*", Action: ["s3:PutObjekt", "ssm:Frobnicate*"], Resource: "*" })),
+                (i) =>
+                    (i.policy = policy({
+                        Effect: "Allow",
+                        Principal: "*",
+                        Action: ["s3:PutObjekt", "ssm:Frobnicate*"],
+                        Resource: "*",
+                    })),
                 "lab-inventory-write-logs",
             ),
             [
@@ -229,7 +308,14 @@ describe("API contract: the check can fail, naming resource, field, value and co
         assert.deepStrictEqual(
             await afterMutation(
                 "aws:iam/role:Role",
-                (i) => (i.assumeRolePolicy = policy({ Effect: "Allow", Principal: { Service: "ssm" }, Action: "sts:AssumeRole", Resource: "*", Condition: { StringEqual: { "aws:SourceAcount": "1" } } })),
+                (i) =>
+                    (i.assumeRolePolicy = policy({
+                        Effect: "Allow",
+                        Principal: { Service: "ssm" },
+                        Action: "sts:AssumeRole",
+                        Resource: "*",
+                        Condition: { StringEqual: { "aws:SourceAcount": "1" } },
+                    })),
                 "lab-window-role",
             ),
             [
@@ -242,36 +328,77 @@ describe("API contract: the check can fail, naming resource, field, value and co
     });
 
     it("an oversized managed policy, counted as IAM counts (no white space)", async () => {
-        const resources = Array.from({ length: 200 }, (_, n) => `arn:aws:iam::123456789012:role/SSMMaintenanceWindowRole-Test-${n}`);
-        const [violation] = await afterMutation("aws:iam/policy:Policy", (i) => (i.policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "iam:PassRole", Resource: resources }] }, null, 4)));
-        assert.match(violation, /^aws:iam\/policy:Policy lab-window-pass-role: iam:CreatePolicy PolicyDocument = "\d+ characters": must be at most 6144 characters \(white space not counted\) \[iam-policy-documents\]$/);
+        const resources = Array.from(
+            { length: 200 },
+            (_, n) => `arn:aws:iam::123456789012:role/SSMMaintenanceWindowRole-Test-${n}`,
+        );
+        const [violation] = await afterMutation(
+            "aws:iam/policy:Policy",
+            (i) =>
+                (i.policy = JSON.stringify(
+                    {
+                        Version: "2012-10-17",
+                        Statement: [{ Effect: "Allow", Action: "iam:PassRole", Resource: resources }],
+                    },
+                    null,
+                    4,
+                )),
+        );
+        assert.match(
+            violation,
+            /^aws:iam\/policy:Policy lab-window-pass-role: iam:CreatePolicy PolicyDocument = "\d+ characters": must be at most 6144 characters \(white space not counted\) \[iam-policy-documents\]$/,
+        );
     });
 
     it("too many tags, a tag key AWS reserves", async () => {
         const tags = Object.fromEntries(Array.from({ length: 51 }, (_, n) => [`K${n}`, "v"]));
-        assert.deepStrictEqual(await afterMutation("aws:sns/topic:Topic", (i) => (i.tags = { ...tags, "Aws:owner": "x" })), [
-            'aws:sns/topic:Topic lab-alerts-topic: sns:CreateTopic Tags = "52 tags": a resource takes at most 50 user tags [tags-per-resource]',
-            'aws:sns/topic:Topic lab-alerts-topic: sns:CreateTopic Tags{Aws:owner} = "Aws:owner": tag key "Aws:owner" starts with aws:, which AWS reserves (in any case) [tags-per-resource]',
-        ]);
+        assert.deepStrictEqual(
+            await afterMutation("aws:sns/topic:Topic", (i) => (i.tags = { ...tags, "Aws:owner": "x" })),
+            [
+                'aws:sns/topic:Topic lab-alerts-topic: sns:CreateTopic Tags = "52 tags": a resource takes at most 50 user tags [tags-per-resource]',
+                'aws:sns/topic:Topic lab-alerts-topic: sns:CreateTopic Tags{Aws:owner} = "Aws:owner": tag key "Aws:owner" starts with aws:, which AWS reserves (in any case) [tags-per-resource]',
+            ],
+        );
     });
 
     it("a schedule the association's rules refuse, an event pattern past EventBridge's quota", async () => {
-        assert.deepStrictEqual(await afterMutation("aws:ssm/association:Association", (i) => (i.scheduleExpression = "rate(10 minutes)"), "lab-inventory-association"), [
-            `aws:ssm/association:Association lab-inventory-association: ssm:CreateAssociation ScheduleExpression = "rate(10 minutes)": an association's rate must be at least 30 minutes and less than 31 days [ssm-schedules]`,
-        ]);
-        const pattern = JSON.stringify({ source: ["aws.ssm"], detail: { "instance-id": Array.from({ length: 100 }, (_, n) => `i-${String(n).padStart(17, "0")}`) } });
-        assert.deepStrictEqual(await afterMutation("aws:cloudwatch/eventRule:EventRule", (i) => (i.eventPattern = pattern), "lab-alert-rules-cmd-failed"), [
-            `aws:cloudwatch/eventRule:EventRule lab-alert-rules-cmd-failed: events:PutRule EventPattern = "${pattern.length} characters": must be at most 2048 characters (EventBridge's default quota) [event-pattern-size]`,
-        ]);
+        assert.deepStrictEqual(
+            await afterMutation(
+                "aws:ssm/association:Association",
+                (i) => (i.scheduleExpression = "rate(10 minutes)"),
+                "lab-inventory-association",
+            ),
+            [
+                `aws:ssm/association:Association lab-inventory-association: ssm:CreateAssociation ScheduleExpression = "rate(10 minutes)": an association's rate must be at least 30 minutes and less than 31 days [ssm-schedules]`,
+            ],
+        );
+        const pattern = JSON.stringify({
+            source: ["aws.ssm"],
+            detail: { "instance-id": Array.from({ length: 100 }, (_, n) => `i-${String(n).padStart(17, "0")}`) },
+        });
+        assert.deepStrictEqual(
+            await afterMutation(
+                "aws:cloudwatch/eventRule:EventRule",
+                (i) => (i.eventPattern = pattern),
+                "lab-alert-rules-cmd-failed",
+            ),
+            [
+                `aws:cloudwatch/eventRule:EventRule lab-alert-rules-cmd-failed: events:PutRule EventPattern = "${pattern.length} characters": must be at most 2048 characters (EventBridge's default quota) [event-pattern-size]`,
+            ],
+        );
     });
 
     it("user data past 16 KB, an AMI of the other architecture", async () => {
         const arm = mockAmiId(OPERATING_SYSTEM_SPECS.AMAZON_LINUX_2023.amiParameter.arm64);
         assert.deepStrictEqual(
-            await afterMutation("aws:ec2/instance:Instance", (i) => {
-                i.userData = "#".repeat(16 * 1024 + 1);
-                i.ami = arm;
-            }, "lab-fleet-web1"),
+            await afterMutation(
+                "aws:ec2/instance:Instance",
+                (i) => {
+                    i.userData = "#".repeat(16 * 1024 + 1);
+                    i.ami = arm;
+                },
+                "lab-fleet-web1",
+            ),
             [
                 'aws:ec2/instance:Instance lab-fleet-web1: ec2:RunInstances UserData = "16385 bytes": must be at most 16384 bytes before base64 encoding [ec2-user-data-size]',
                 `aws:ec2/instance:Instance lab-fleet-web1: ec2:RunInstances ImageId = "${arm}": is an arm64 AMI; instance type t3.micro needs x86_64 [ami-architecture]`,
@@ -280,8 +407,14 @@ describe("API contract: the check can fail, naming resource, field, value and co
     });
 
     it("a security group description with characters EC2 refuses", async () => {
-        assert.deepStrictEqual(await afterMutation("aws:ec2/securityGroup:SecurityGroup", (i) => (i.description = "Lab instances — HTTP only")), [
-            'aws:ec2/securityGroup:SecurityGroup lab-network-instances: ec2:CreateSecurityGroup Description = "Lab instances — HTTP only": must be up to 255 of a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$* [ec2-security-group-text]',
-        ]);
+        assert.deepStrictEqual(
+            await afterMutation(
+                "aws:ec2/securityGroup:SecurityGroup",
+                (i) => (i.description = "Lab instances — HTTP only"),
+            ),
+            [
+                'aws:ec2/securityGroup:SecurityGroup lab-network-instances: ec2:CreateSecurityGroup Description = "Lab instances — HTTP only": must be up to 255 of a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$* [ec2-security-group-text]',
+            ],
+        );
     });
 });

@@ -1,6 +1,17 @@
 import * as assert from "assert";
 import { OPERATING_SYSTEM_SPECS } from "../components/operatingSystems";
-import { labGroups, MOCK_ACCOUNT, mockAmiId, ofType, RecordedResource, runStack, single, STACK_FILES, STACKS, StackRun } from "./harness";
+import {
+    labGroups,
+    MOCK_ACCOUNT,
+    mockAmiId,
+    ofType,
+    RecordedResource,
+    runStack,
+    single,
+    STACK_FILES,
+    STACKS,
+    StackRun,
+} from "./harness";
 
 const INSTANCE = "aws:ec2/instance:Instance";
 const AL2023_X86 = OPERATING_SYSTEM_SPECS.AMAZON_LINUX_2023.amiParameter.x86_64;
@@ -21,7 +32,12 @@ for (const stack of STACKS) {
         });
 
         it("creates exactly the lab's four instances: two web servers and two app servers", () => {
-            assert.deepStrictEqual([...instances.keys()].sort(), [`${workload}-App1`, `${workload}-App2`, `${workload}-Web1`, `${workload}-Web2`]);
+            assert.deepStrictEqual([...instances.keys()].sort(), [
+                `${workload}-App1`,
+                `${workload}-App2`,
+                `${workload}-Web1`,
+                `${workload}-Web2`,
+            ]);
             assert.strictEqual(ofType(run, INSTANCE).length, 4);
         });
 
@@ -56,7 +72,10 @@ for (const stack of STACKS) {
                 assert.strictEqual(instance.inputs.associatePublicIpAddress, true);
                 assert.deepStrictEqual(instance.inputs.vpcSecurityGroupIds, [sg]);
             }
-            assert.notStrictEqual(instances.get(`${workload}-Web1`)!.inputs.subnetId, instances.get(`${workload}-Web2`)!.inputs.subnetId);
+            assert.notStrictEqual(
+                instances.get(`${workload}-Web1`)!.inputs.subnetId,
+                instances.get(`${workload}-Web2`)!.inputs.subnetId,
+            );
         });
 
         it("requires IMDSv2, encrypts root volumes, and needs no key pair", () => {
@@ -67,7 +86,11 @@ for (const stack of STACKS) {
                     httpPutResponseHopLimit: 1,
                     instanceMetadataTags: "disabled",
                 });
-                assert.deepStrictEqual(instance.inputs.rootBlockDevice, { encrypted: true, volumeType: "gp3", deleteOnTermination: true });
+                assert.deepStrictEqual(instance.inputs.rootBlockDevice, {
+                    encrypted: true,
+                    volumeType: "gp3",
+                    deleteOnTermination: true,
+                });
                 assert.strictEqual(instance.inputs.keyName, undefined);
             }
         });
@@ -80,7 +103,14 @@ for (const stack of STACKS) {
                 }
                 assert.strictEqual(
                     instance.inputs.userData,
-                    ["#!/bin/bash", "set -euo pipefail", "dnf install -y httpd", "systemctl enable --now httpd", `echo '<h1>OE Lab IPM: ${name}</h1>' > /var/www/html/index.html`, ""].join("\n"),
+                    [
+                        "#!/bin/bash",
+                        "set -euo pipefail",
+                        "dnf install -y httpd",
+                        "systemctl enable --now httpd",
+                        `echo '<h1>OE Lab IPM: ${name}</h1>' > /var/www/html/index.html`,
+                        "",
+                    ].join("\n"),
                 );
             }
         });
@@ -108,29 +138,53 @@ for (const stack of STACKS) {
             assert.strictEqual(run.outputs.PrimaryURL, `http://${web1.state.publicIp}`);
             assert.strictEqual(run.outputs.SecondaryURL, `http://${web2.state.publicIp}`);
             assert.deepStrictEqual(run.outputs.WebServerInstanceIds, [web1.id, web2.id]);
-            assert.deepStrictEqual(run.outputs.AppServerInstanceIds, [instances.get(`${workload}-App1`)!.id, instances.get(`${workload}-App2`)!.id]);
-            assert.match(String(run.outputs.InstanceRoleArn), new RegExp(`^arn:aws:iam::${MOCK_ACCOUNT}:role/ManagedInstancesRole-${workload}-`));
+            assert.deepStrictEqual(run.outputs.AppServerInstanceIds, [
+                instances.get(`${workload}-App1`)!.id,
+                instances.get(`${workload}-App2`)!.id,
+            ]);
+            assert.match(
+                String(run.outputs.InstanceRoleArn),
+                new RegExp(`^arn:aws:iam::${MOCK_ACCOUNT}:role/ManagedInstancesRole-${workload}-`),
+            );
         });
     });
 }
 
 describe("ManagedFleet options", () => {
     it("scales each role and its instance type through config", async () => {
-        const run = await runStack("test", { "fleet.groups": labGroups({ Web: { count: 3, instanceType: "t3.small" }, App: { count: 1, instanceType: "m7i.large" } }) });
+        const run = await runStack("test", {
+            "fleet.groups": labGroups({
+                Web: { count: 3, instanceType: "t3.small" },
+                App: { count: 1, instanceType: "m7i.large" },
+            }),
+        });
         const types = [...instancesByName(run)].map(([name, i]) => `${name}:${i.inputs.instanceType}`).sort();
-        assert.deepStrictEqual(types, ["Test-App1:m7i.large", "Test-Web1:t3.small", "Test-Web2:t3.small", "Test-Web3:t3.small"]);
+        assert.deepStrictEqual(types, [
+            "Test-App1:m7i.large",
+            "Test-Web1:t3.small",
+            "Test-Web2:t3.small",
+            "Test-Web3:t3.small",
+        ]);
         assert.strictEqual(run.outputs.PrimaryURL, `http://${instancesByName(run).get("Test-Web1")!.state.publicIp}`);
     });
 
     it("takes the arm64 AMI for Graviton instance types", async () => {
         const run = await runStack("test", { "fleet.groups": labGroups({ App: { instanceType: "t4g.micro" } }) });
         const amis = instancesByName(run);
-        assert.strictEqual(amis.get("Test-App1")!.inputs.ami, mockAmiId(OPERATING_SYSTEM_SPECS.AMAZON_LINUX_2023.amiParameter.arm64));
+        assert.strictEqual(
+            amis.get("Test-App1")!.inputs.ami,
+            mockAmiId(OPERATING_SYSTEM_SPECS.AMAZON_LINUX_2023.amiParameter.arm64),
+        );
         assert.strictEqual(amis.get("Test-Web1")!.inputs.ami, mockAmiId(AL2023_X86));
     });
 
     it("switches AMI and package manager together with the operating system", async () => {
-        const run = await runStack("test", { "fleet.groups": labGroups({ Web: { operatingSystem: "AMAZON_LINUX_2" }, App: { operatingSystem: "AMAZON_LINUX_2" } }) });
+        const run = await runStack("test", {
+            "fleet.groups": labGroups({
+                Web: { operatingSystem: "AMAZON_LINUX_2" },
+                App: { operatingSystem: "AMAZON_LINUX_2" },
+            }),
+        });
         const web1 = instancesByName(run).get("Test-Web1")!;
         assert.strictEqual(web1.inputs.ami, mockAmiId(OPERATING_SYSTEM_SPECS.AMAZON_LINUX_2.amiParameter.x86_64));
         assert.match(web1.inputs.userData, /^yum install -y httpd$/m);
@@ -138,7 +192,10 @@ describe("ManagedFleet options", () => {
 
     it("uses a pinned AMI and an existing key pair when configured", async () => {
         const pinned = { amiId: "ami-0123456789abcdef0" };
-        const run = await runStack("prod", { "fleet.groups": labGroups({ Web: pinned, App: pinned }), "fleet.keyName": "OELabIPM" });
+        const run = await runStack("prod", {
+            "fleet.groups": labGroups({ Web: pinned, App: pinned }),
+            "fleet.keyName": "OELabIPM",
+        });
         for (const instance of ofType(run, INSTANCE)) {
             assert.strictEqual(instance.inputs.ami, "ami-0123456789abcdef0");
             assert.strictEqual(instance.inputs.keyName, "OELabIPM");
@@ -176,7 +233,10 @@ describe("ManagedFleet day 2: a later pulumi up keeps the instances' AMI", () =>
 
     it("applies a pinned amiId, and a changed pin, to every instance (nothing ignored)", async () => {
         for (const pin of ["ami-0123456789abcdef0", "ami-0fedcba9876543210"]) {
-            for (const instance of ofType(await runStack("prod", { "fleet.groups": labGroups({ Web: { amiId: pin }, App: { amiId: pin } }) }), INSTANCE)) {
+            for (const instance of ofType(
+                await runStack("prod", { "fleet.groups": labGroups({ Web: { amiId: pin }, App: { amiId: pin } }) }),
+                INSTANCE,
+            )) {
                 assert.strictEqual(instance.inputs.ami, pin);
                 assert.deepStrictEqual(instance.options.ignoreChanges, [], instance.name);
             }

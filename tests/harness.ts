@@ -1,15 +1,15 @@
 /**
  * The one harness every spec uses: evaluates the real program with a stack's real config under
- * Pulumi's mocks (plan/evaluate.ts, shared with the offline plan) with realistic values, and
+ * Pulumi's mocks (tools/plan/evaluate.ts, shared with the offline plan) with realistic values, and
  * offers lookups into the recorded resources.
  */
 import { LAB_GROUPS } from "../config/lab";
 import { ConfigOverrides } from "../config/stackFiles";
-import { evaluateProgram, evaluateStack, FailedRun, RecordedResource, StackRun } from "../plan/evaluate";
+import { evaluateProgram, evaluateStack, FailedRun, RecordedResource, StackRun } from "../tools/plan/evaluate";
 
 export { PROJECT_ROOT } from "../config/stackFiles";
-export { MOCK_ACCOUNT, mockAmiArchitecture, mockAmiId } from "../plan/evaluate";
-export type { FailedRun, RecordedResource, StackRun } from "../plan/evaluate";
+export { MOCK_ACCOUNT, mockAmiArchitecture, mockAmiId } from "../tools/plan/evaluate";
+export type { FailedRun, RecordedResource, StackRun } from "../tools/plan/evaluate";
 
 const runs = new Map<string, Promise<StackRun>>();
 
@@ -47,7 +47,9 @@ export function ofType(run: StackRun, type: string): RecordedResource[] {
 export function single(run: StackRun, type: string, name?: string): RecordedResource {
     const found = ofType(run, type).filter((r) => name === undefined || r.name === name);
     if (found.length !== 1) {
-        throw new Error(`expected exactly one ${type}${name ? ` named ${name}` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
+        throw new Error(
+            `expected exactly one ${type}${name ? ` named ${name}` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`,
+        );
     }
     return found[0];
 }
@@ -58,7 +60,9 @@ export const STACKS = ["test", "prod"] as const;
 /** Every committed stack file with a fleet: the lab's, a mixed-OS fleet, an existing fleet. */
 export const ALL_STACKS = ["test", "prod", "mixed", "existing"] as const;
 
-/** Those and the reporting stack (no fleet: the central store of compliance). Contract, plan and policy specs run each. */
+/**
+ * Those and the reporting stack (no fleet: the central store of compliance). Contract, plan and policy specs run each.
+ */
 export const EVERY_STACK = [...ALL_STACKS, "reporting"] as const;
 
 /** What the committed stack files set, as the specs expect to find it in the resources. */
@@ -71,7 +75,9 @@ export const STACK_FILES = {
  * `fleet.groups` of the lab with some fields changed per group, for overrides:
  * `labGroups({ Web: { count: 3 }, App: { instanceType: "t4g.micro" } })`.
  */
-export function labGroups(changes: Partial<Record<"Web" | "App", Record<string, unknown>>> = {}): Record<string, unknown>[] {
+export function labGroups(
+    changes: Partial<Record<"Web" | "App", Record<string, unknown>>> = {},
+): Record<string, unknown>[] {
     return LAB_GROUPS.map((group) => ({ ...group, ...changes[group.name] }));
 }
 

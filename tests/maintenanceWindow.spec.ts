@@ -28,8 +28,15 @@ for (const stack of STACKS) {
                     },
                 ],
             });
-            const attachment = single(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "lab-window-role-policy");
-            assert.deepStrictEqual(attachment.inputs, { role: role.state.name, policyArn: "arn:aws:iam::aws:policy/service-role/AmazonSSMMaintenanceWindowRole" });
+            const attachment = single(
+                run,
+                "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+                "lab-window-role-policy",
+            );
+            assert.deepStrictEqual(attachment.inputs, {
+                role: role.state.name,
+                policyArn: "arn:aws:iam::aws:policy/service-role/AmazonSSMMaintenanceWindowRole",
+            });
             assert.strictEqual(run.outputs.MaintenanceWindowRoleArn, role.state.arn);
         });
 
@@ -39,7 +46,14 @@ for (const stack of STACKS) {
             assert.strictEqual(policy.inputs.namePrefix, `SSMMaintenanceWindowPassRole-${workload}-`);
             assert.deepStrictEqual(JSON.parse(policy.inputs.policy), {
                 Version: "2012-10-17",
-                Statement: [{ Effect: "Allow", Action: "iam:PassRole", Resource: role.state.arn, Condition: { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } } }],
+                Statement: [
+                    {
+                        Effect: "Allow",
+                        Action: "iam:PassRole",
+                        Resource: role.state.arn,
+                        Condition: { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } },
+                    },
+                ],
             });
             assert.deepStrictEqual(ofType(run, "aws:iam/groupPolicyAttachment:GroupPolicyAttachment"), []);
         });
@@ -79,7 +93,9 @@ for (const stack of STACKS) {
             assert.strictEqual(task.inputs.taskArn, "AWS-RunPatchBaseline");
             assert.strictEqual(task.inputs.priority, 1);
             assert.strictEqual(task.inputs.serviceRoleArn, role.state.arn);
-            assert.deepStrictEqual(task.inputs.targets, [{ key: "WindowTargetIds", values: [single(run, TARGET, "lab-window-target").id] }]);
+            assert.deepStrictEqual(task.inputs.targets, [
+                { key: "WindowTargetIds", values: [single(run, TARGET, "lab-window-target").id] },
+            ]);
             assert.strictEqual(task.inputs.maxConcurrency, "1");
             assert.strictEqual(task.inputs.maxErrors, "1");
             assert.deepStrictEqual(task.inputs.taskInvocationParameters.runCommandParameters, {
@@ -119,7 +135,10 @@ for (const stack of STACKS) {
         });
 
         it("has no scan window by default: the scan association scans (patchScan.spec)", () => {
-            assert.deepStrictEqual(ofType(run, WINDOW).map((w) => w.name), ["lab-window-window"]);
+            assert.deepStrictEqual(
+                ofType(run, WINDOW).map((w) => w.name),
+                ["lab-window-window"],
+            );
         });
 
         it("with maintenanceWindow.scan, scans the whole fleet daily at 01:00 in a second window: Scan, NoReboot", async () => {
@@ -134,7 +153,10 @@ for (const stack of STACKS) {
             assert.strictEqual(task.inputs.taskArn, "AWS-RunPatchBaseline");
             assert.strictEqual(task.inputs.windowId, window.id);
             assert.deepStrictEqual(task.inputs.targets, [{ key: "WindowTargetIds", values: [target.id] }]);
-            assert.strictEqual(task.inputs.serviceRoleArn, single(run, "aws:iam/role:Role", "lab-window-role").state.arn);
+            assert.strictEqual(
+                task.inputs.serviceRoleArn,
+                single(run, "aws:iam/role:Role", "lab-window-role").state.arn,
+            );
             assert.deepStrictEqual([task.inputs.maxConcurrency, task.inputs.maxErrors], ["100%", "100%"]);
             const params = task.inputs.taskInvocationParameters.runCommandParameters;
             assert.deepStrictEqual(params.parameters, [
@@ -142,7 +164,10 @@ for (const stack of STACKS) {
                 { name: "RebootOption", values: ["NoReboot"] },
             ]);
             assert.strictEqual(params.outputS3KeyPrefix, "patching/scan");
-            assert.strictEqual(params.serviceRoleArn, single(run, "aws:iam/role:Role", "lab-alerts-notification-role").state.arn);
+            assert.strictEqual(
+                params.serviceRoleArn,
+                single(run, "aws:iam/role:Role", "lab-alerts-notification-role").state.arn,
+            );
             assert.deepStrictEqual(params.notificationConfig, {
                 notificationArn: single(run, "aws:sns/topic:Topic").state.arn,
                 notificationEvents: ["Failed", "TimedOut", "Cancelled"],
@@ -171,17 +196,32 @@ describe("PatchMaintenanceWindow options", () => {
         });
         const window = single(run, WINDOW);
         assert.deepStrictEqual(
-            [window.inputs.schedule, window.inputs.scheduleOffset, window.inputs.scheduleTimezone, window.inputs.duration, window.inputs.cutoff],
+            [
+                window.inputs.schedule,
+                window.inputs.scheduleOffset,
+                window.inputs.scheduleTimezone,
+                window.inputs.duration,
+                window.inputs.cutoff,
+            ],
             ["cron(0 2 ? * TUE#2 *)", 3, "Europe/Berlin", 3, 1],
         );
         const task = single(run, TASK);
         assert.deepStrictEqual([task.inputs.maxConcurrency, task.inputs.maxErrors], ["50%", "0"]);
-        assert.deepStrictEqual(task.inputs.taskInvocationParameters.runCommandParameters.parameters[1], { name: "RebootOption", values: ["NoReboot"] });
+        assert.deepStrictEqual(task.inputs.taskInvocationParameters.runCommandParameters.parameters[1], {
+            name: "RebootOption",
+            values: ["NoReboot"],
+        });
         assert.strictEqual(task.inputs.taskInvocationParameters.runCommandParameters.cloudwatchConfig, undefined);
-        assert.deepStrictEqual(single(run, TARGET).inputs.targets[1], { key: "tag:InstanceRole", values: ["WebServer", "AppServer"] });
+        assert.deepStrictEqual(single(run, TARGET).inputs.targets[1], {
+            key: "tag:InstanceRole",
+            values: ["WebServer", "AppServer"],
+        });
         assert.deepStrictEqual(ofType(run, "aws:cloudwatch/logGroup:LogGroup"), []);
         const attachment = single(run, "aws:iam/groupPolicyAttachment:GroupPolicyAttachment");
-        assert.deepStrictEqual(attachment.inputs, { group: "Administrators", policyArn: single(run, "aws:iam/policy:Policy").state.arn });
+        assert.deepStrictEqual(attachment.inputs, {
+            group: "Administrators",
+            policyArn: single(run, "aws:iam/policy:Policy").state.arn,
+        });
         assert.strictEqual(run.outputs.ScanTaskId, undefined);
     });
 
@@ -215,13 +255,20 @@ describe("PatchMaintenanceWindow options", () => {
 
     it("refuses a cutoff that is not below the duration, a malformed cron and an offset without cron", async () => {
         const cutoff = await runFailingStack("test", { "maintenanceWindow.cutoff": 1 });
-        assert.deepStrictEqual((cutoff.error as ConfigError).problems, ["oe-lab-ipm:maintenanceWindow.cutoff = 1: must be less than the duration (1 hour)"]);
+        assert.deepStrictEqual((cutoff.error as ConfigError).problems, [
+            "oe-lab-ipm:maintenanceWindow.cutoff = 1: must be less than the duration (1 hour)",
+        ]);
         const cron = await runFailingStack("test", { "maintenanceWindow.schedule": "cron(0 2 * * * *)" });
         assert.deepStrictEqual((cron.error as ConfigError).problems, [
             'oe-lab-ipm:maintenanceWindow.schedule = "cron(0 2 * * * *)": a cron needs ? in exactly one of day-of-month and day-of-week, e.g. cron(0 2 ? * * *)',
         ]);
-        const offset = await runFailingStack("test", { "maintenanceWindow.schedule": "rate(1 day)", "maintenanceWindow.scheduleOffset": 2 });
-        assert.deepStrictEqual((offset.error as ConfigError).problems, ["oe-lab-ipm:maintenanceWindow.scheduleOffset = 2: needs a cron schedule (maintenanceWindow.schedule is rate(1 day))"]);
+        const offset = await runFailingStack("test", {
+            "maintenanceWindow.schedule": "rate(1 day)",
+            "maintenanceWindow.scheduleOffset": 2,
+        });
+        assert.deepStrictEqual((offset.error as ConfigError).problems, [
+            "oe-lab-ipm:maintenanceWindow.scheduleOffset = 2: needs a cron schedule (maintenanceWindow.schedule is rate(1 day))",
+        ]);
         assert.deepStrictEqual([cutoff.resources, cron.resources, offset.resources], [[], [], []]);
     });
 });

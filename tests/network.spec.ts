@@ -11,7 +11,12 @@ function rules(run: StackRun, type: string) {
     return ofType(run, type)
         .map((r) => {
             assert.strictEqual(r.inputs.securityGroupId, groupId, `${r.name} belongs to the instances' group`);
-            return { protocol: r.inputs.ipProtocol, from: r.inputs.fromPort, to: r.inputs.toPort, cidr: r.inputs.cidrIpv4 };
+            return {
+                protocol: r.inputs.ipProtocol,
+                from: r.inputs.fromPort,
+                to: r.inputs.toPort,
+                cidr: r.inputs.cidrIpv4,
+            };
         })
         .sort((a, b) => a.from - b.from);
 }
@@ -63,7 +68,10 @@ describe("LabNetwork ingress from configured sources", () => {
     });
 
     it("lets HTTP alone be opened wider, for a public web page, while SSH stays narrow", async () => {
-        const run = await runStack("prod", { "network.sourceCidr": "198.51.100.0/24", "network.httpSourceCidr": "0.0.0.0/0" });
+        const run = await runStack("prod", {
+            "network.sourceCidr": "198.51.100.0/24",
+            "network.httpSourceCidr": "0.0.0.0/0",
+        });
         assert.deepStrictEqual(rules(run, INGRESS), [
             { protocol: "tcp", from: 22, to: 22, cidr: "198.51.100.0/24" },
             { protocol: "tcp", from: 80, to: 80, cidr: "0.0.0.0/0" },

@@ -18,9 +18,30 @@ import { ops } from "./opsSession";
 const ssm = mockClient(SSMClient);
 const sns = mockClient(SNSClient);
 
-const WEB1 = { InstanceId: "i-0aaaaaaaaaaaaaaa1", ComputerName: "ip-10-0-0-11", PlatformName: "Amazon Linux", PlatformVersion: "2023", AgentVersion: "3.3.987.0", PingStatus: "Online" as const };
-const WEB2 = { InstanceId: "i-0aaaaaaaaaaaaaaa2", ComputerName: "ip-10-0-128-12", PlatformName: "Amazon Linux", PlatformVersion: "2023", AgentVersion: "3.3.987.0", PingStatus: "Online" as const };
-const APP1 = { InstanceId: "i-0bbbbbbbbbbbbbbb1", ComputerName: "ip-10-0-0-21", PlatformName: "Amazon Linux", PlatformVersion: "2023", AgentVersion: "3.3.900.0", PingStatus: "Online" as const };
+const WEB1 = {
+    InstanceId: "i-0aaaaaaaaaaaaaaa1",
+    ComputerName: "ip-10-0-0-11",
+    PlatformName: "Amazon Linux",
+    PlatformVersion: "2023",
+    AgentVersion: "3.3.987.0",
+    PingStatus: "Online" as const,
+};
+const WEB2 = {
+    InstanceId: "i-0aaaaaaaaaaaaaaa2",
+    ComputerName: "ip-10-0-128-12",
+    PlatformName: "Amazon Linux",
+    PlatformVersion: "2023",
+    AgentVersion: "3.3.987.0",
+    PingStatus: "Online" as const,
+};
+const APP1 = {
+    InstanceId: "i-0bbbbbbbbbbbbbbb1",
+    ComputerName: "ip-10-0-0-21",
+    PlatformName: "Amazon Linux",
+    PlatformVersion: "2023",
+    AgentVersion: "3.3.900.0",
+    PingStatus: "Online" as const,
+};
 
 const TEST_FILTERS = [
     { Key: "tag:Environment", Values: ["OELabIPM"] },
@@ -43,7 +64,11 @@ const invocationRequests: object[] = [];
 const complianceRequests: object[] = [];
 
 function fleetOnTwoPages() {
-    respond(DescribeInstanceInformationCommand, [{ InstanceInformationList: [WEB1, APP1], NextToken: "page-2" }, { InstanceInformationList: [WEB2] }], fleetRequests);
+    respond(
+        DescribeInstanceInformationCommand,
+        [{ InstanceInformationList: [WEB1, APP1], NextToken: "page-2" }, { InstanceInformationList: [WEB2] }],
+        fleetRequests,
+    );
 }
 
 /** A request as sent, without the keys the SDK leaves undefined (MaxResults of paginators). */
@@ -51,19 +76,34 @@ function sent(call: { args: [{ input: object }] }): object {
     return JSON.parse(JSON.stringify(call.args[0].input));
 }
 
-function commandProgress(commandId: string, finalStatus: "Success" | "Failed", invocations: { id: string; status: CommandInvocationStatus }[]) {
+function commandProgress(
+    commandId: string,
+    finalStatus: "Success" | "Failed",
+    invocations: { id: string; status: CommandInvocationStatus }[],
+) {
     ssm.on(SendCommandCommand).resolves({ Command: { CommandId: commandId } });
     // First look: all pending; second look: one page each, then the final state over two pages.
     respond(
         ListCommandInvocationsCommand,
         [
             { CommandInvocations: invocations.map((i) => ({ InstanceId: i.id, Status: "Pending" })) },
-            { CommandInvocations: invocations.slice(0, 1).map((i) => ({ InstanceId: i.id, Status: i.status, StatusDetails: i.status })), NextToken: "more" },
-            { CommandInvocations: invocations.slice(1).map((i) => ({ InstanceId: i.id, Status: i.status, StatusDetails: i.status })) },
+            {
+                CommandInvocations: invocations
+                    .slice(0, 1)
+                    .map((i) => ({ InstanceId: i.id, Status: i.status, StatusDetails: i.status })),
+                NextToken: "more",
+            },
+            {
+                CommandInvocations: invocations
+                    .slice(1)
+                    .map((i) => ({ InstanceId: i.id, Status: i.status, StatusDetails: i.status })),
+            },
         ],
         invocationRequests,
     );
-    ssm.on(ListCommandsCommand).resolvesOnce({ Commands: [{ CommandId: commandId, Status: "InProgress" }] }).resolves({ Commands: [{ CommandId: commandId, Status: finalStatus }] });
+    ssm.on(ListCommandsCommand)
+        .resolvesOnce({ Commands: [{ CommandId: commandId, Status: "InProgress" }] })
+        .resolves({ Commands: [{ CommandId: commandId, Status: finalStatus }] });
 }
 
 describe("ops", () => {
@@ -83,7 +123,10 @@ describe("ops", () => {
             ]);
             const s = await ops(["scan", "--stack", "test"]);
             assert.strictEqual(s.code, 0, s.err);
-            assert.deepStrictEqual(fleetRequests, [{ Filters: TEST_FILTERS }, { Filters: TEST_FILTERS, NextToken: "page-2" }]);
+            assert.deepStrictEqual(fleetRequests, [
+                { Filters: TEST_FILTERS },
+                { Filters: TEST_FILTERS, NextToken: "page-2" },
+            ]);
             assert.deepStrictEqual(ssm.commandCalls(SendCommandCommand)[0].args[0].input, {
                 DocumentName: "AWS-RunPatchBaseline",
                 Targets: TEST_FILTERS,
@@ -163,17 +206,29 @@ describe("ops", () => {
             ]);
             const s = await ops(["scan", "--stack", "test"]);
             assert.strictEqual(s.code, 1);
-            assert.ok(s.out.endsWith(`1 of 3 succeeded; 2 did not (${WEB2.InstanceId} TimedOut, ${APP1.InstanceId} Failed).\n`), s.out);
+            assert.ok(
+                s.out.endsWith(
+                    `1 of 3 succeeded; 2 did not (${WEB2.InstanceId} TimedOut, ${APP1.InstanceId} Failed).\n`,
+                ),
+                s.out,
+            );
         });
 
         it("gives up waiting at the timeout with a way to follow the command", async () => {
             ssm.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: [WEB1] });
             ssm.on(SendCommandCommand).resolves({ Command: { CommandId: "cmd-slow" } });
-            ssm.on(ListCommandInvocationsCommand).resolves({ CommandInvocations: [{ InstanceId: WEB1.InstanceId, Status: "InProgress" }] });
+            ssm.on(ListCommandInvocationsCommand).resolves({
+                CommandInvocations: [{ InstanceId: WEB1.InstanceId, Status: "InProgress" }],
+            });
             ssm.on(ListCommandsCommand).resolves({ Commands: [{ CommandId: "cmd-slow", Status: "InProgress" }] });
             const s = await ops(["scan", "--stack", "test", "--timeout", "1"]);
             assert.strictEqual(s.code, 1);
-            assert.ok(s.err.endsWith("Stopped waiting after 1 s; the command goes on. Follow it with: aws ssm list-command-invocations --command-id cmd-slow\n"), s.err);
+            assert.ok(
+                s.err.endsWith(
+                    "Stopped waiting after 1 s; the command goes on. Follow it with: aws ssm list-command-invocations --command-id cmd-slow\n",
+                ),
+                s.err,
+            );
             assert.ok(ssm.commandCalls(ListCommandsCommand).length > 1);
         });
     });
@@ -184,19 +239,41 @@ describe("ops", () => {
             commandProgress("cmd-4", "Success", [{ id: WEB1.InstanceId, status: "Success" }]);
             const s = await ops(["install", "--stack", "test"], { interactive: true, answer: "y" });
             assert.strictEqual(s.code, 0, s.err);
-            assert.deepStrictEqual(s.asked, ['Install patches on every instance of stack "test" (ap-northeast-1), 1 at a time, stopping after 1 error(s), RebootIfNeeded? [y/N] ']);
+            assert.deepStrictEqual(s.asked, [
+                'Install patches on every instance of stack "test" (ap-northeast-1), 1 at a time, stopping after 1 error(s), RebootIfNeeded? [y/N] ',
+            ]);
             const input = ssm.commandCalls(SendCommandCommand)[0].args[0].input;
-            assert.deepStrictEqual([input.Parameters, input.MaxConcurrency, input.MaxErrors], [{ Operation: ["Install"], RebootOption: ["RebootIfNeeded"] }, "1", "1"]);
+            assert.deepStrictEqual(
+                [input.Parameters, input.MaxConcurrency, input.MaxErrors],
+                [{ Operation: ["Install"], RebootOption: ["RebootIfNeeded"] }, "1", "1"],
+            );
         });
 
         it("takes rate control and the reboot option as flags, and --yes skips the question", async () => {
             fleetOnTwoPages();
             commandProgress("cmd-5", "Success", [{ id: WEB1.InstanceId, status: "Success" }]);
-            const s = await ops(["install", "--stack", "test", "--concurrency", "50%", "--max-errors", "0", "--reboot-option", "NoReboot", "--yes"], { interactive: true });
+            const s = await ops(
+                [
+                    "install",
+                    "--stack",
+                    "test",
+                    "--concurrency",
+                    "50%",
+                    "--max-errors",
+                    "0",
+                    "--reboot-option",
+                    "NoReboot",
+                    "--yes",
+                ],
+                { interactive: true },
+            );
             assert.strictEqual(s.code, 0, s.err);
             assert.deepStrictEqual(s.asked, []);
             const input = ssm.commandCalls(SendCommandCommand)[0].args[0].input;
-            assert.deepStrictEqual([input.Parameters, input.MaxConcurrency, input.MaxErrors], [{ Operation: ["Install"], RebootOption: ["NoReboot"] }, "50%", "0"]);
+            assert.deepStrictEqual(
+                [input.Parameters, input.MaxConcurrency, input.MaxErrors],
+                [{ Operation: ["Install"], RebootOption: ["NoReboot"] }, "50%", "0"],
+            );
         });
 
         it("installs nothing unless the person answers yes", async () => {
@@ -218,7 +295,10 @@ describe("ops", () => {
         it("refuses rate controls Run Command would refuse", async () => {
             const s = await ops(["install", "--stack", "test", "--concurrency", "0", "--yes"]);
             assert.strictEqual(s.code, 2);
-            assert.match(s.err, /option '--concurrency <n>' argument '0' is invalid\. must be a number of instances \(1 to 9999999, no leading zeros\) or a percentage \(1% to 100%\), e\.g\. 1 or 10%/);
+            assert.match(
+                s.err,
+                /option '--concurrency <n>' argument '0' is invalid\. must be a number of instances \(1 to 9999999, no leading zeros\) or a percentage \(1% to 100%\), e\.g\. 1 or 10%/,
+            );
             assert.strictEqual(ssm.commandCalls(SendCommandCommand).length, 0);
         });
     });
@@ -229,18 +309,47 @@ describe("ops", () => {
             respond(
                 ListResourceComplianceSummariesCommand,
                 [
-                    { ResourceComplianceSummaryItems: [{ ResourceId: WEB1.InstanceId, ComplianceType: "Patch", Status: "NON_COMPLIANT" }], NextToken: "n" },
-                    { ResourceComplianceSummaryItems: [{ ResourceId: APP1.InstanceId, ComplianceType: "Patch", Status: "COMPLIANT" }] },
+                    {
+                        ResourceComplianceSummaryItems: [
+                            { ResourceId: WEB1.InstanceId, ComplianceType: "Patch", Status: "NON_COMPLIANT" },
+                        ],
+                        NextToken: "n",
+                    },
+                    {
+                        ResourceComplianceSummaryItems: [
+                            { ResourceId: APP1.InstanceId, ComplianceType: "Patch", Status: "COMPLIANT" },
+                        ],
+                    },
                 ],
                 complianceRequests,
             );
             const patch = (State: PatchComplianceDataState, Severity: string, n: number) =>
-                Array.from({ length: n }, (_, i) => ({ Title: `${State}-${Severity}-${i}`, KBId: "k", Classification: "Security", Severity, State, InstalledTime: new Date(0) }));
+                Array.from({ length: n }, (_, i) => ({
+                    Title: `${State}-${Severity}-${i}`,
+                    KBId: "k",
+                    Classification: "Security",
+                    Severity,
+                    State,
+                    InstalledTime: new Date(0),
+                }));
             ssm.on(DescribeInstancePatchesCommand, { InstanceId: WEB1.InstanceId })
-                .resolvesOnce({ Patches: [...patch("MISSING", "Critical", 2), ...patch("MISSING", "Important", 1)], NextToken: "p2" })
-                .resolvesOnce({ Patches: [...patch("FAILED", "Medium", 1), ...patch("INSTALLED", "Critical", 3), ...patch("NOT_APPLICABLE", "Low", 5)] });
+                .resolvesOnce({
+                    Patches: [...patch("MISSING", "Critical", 2), ...patch("MISSING", "Important", 1)],
+                    NextToken: "p2",
+                })
+                .resolvesOnce({
+                    Patches: [
+                        ...patch("FAILED", "Medium", 1),
+                        ...patch("INSTALLED", "Critical", 3),
+                        ...patch("NOT_APPLICABLE", "Low", 5),
+                    ],
+                });
             ssm.on(DescribeInstancePatchesCommand, { InstanceId: APP1.InstanceId }).resolves({
-                Patches: [...patch("INSTALLED_PENDING_REBOOT", "Important", 1), ...patch("INSTALLED", "Critical", 2), ...patch("INSTALLED_OTHER", "", 1)],
+                Patches: [
+                    ...patch("INSTALLED_PENDING_REBOOT", "Important", 1),
+                    ...patch("INSTALLED", "Critical", 2),
+                    ...patch("INSTALLED_OTHER", "", 1),
+                ],
             });
         }
 
@@ -290,7 +399,9 @@ describe("ops", () => {
             ssm.on(ListInventoryEntriesCommand, { InstanceId: WEB1.InstanceId })
                 .resolvesOnce({ Entries: [{ Name: "httpd" }, { Name: "bash" }], NextToken: "t" })
                 .resolvesOnce({ Entries: [{ Name: "openssl" }] });
-            ssm.on(ListInventoryEntriesCommand, { InstanceId: APP1.InstanceId }).resolves({ Entries: [{ Name: "bash" }] });
+            ssm.on(ListInventoryEntriesCommand, { InstanceId: APP1.InstanceId }).resolves({
+                Entries: [{ Name: "bash" }],
+            });
             const s = await ops(["inventory", "--stack", "test"]);
             assert.strictEqual(
                 s.out,
@@ -302,12 +413,18 @@ describe("ops", () => {
                     "",
                 ].join("\n"),
             );
-            assert.deepStrictEqual(sent(ssm.commandCalls(ListInventoryEntriesCommand)[1]), { InstanceId: WEB1.InstanceId, TypeName: "AWS:Application", NextToken: "t" });
+            assert.deepStrictEqual(sent(ssm.commandCalls(ListInventoryEntriesCommand)[1]), {
+                InstanceId: WEB1.InstanceId,
+                TypeName: "AWS:Application",
+                NextToken: "t",
+            });
         });
 
         it("lists which instances have a package, and its version", async () => {
             ssm.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: [WEB1, APP1] });
-            ssm.on(ListInventoryEntriesCommand, { InstanceId: WEB1.InstanceId }).resolves({ Entries: [{ Name: "httpd", Version: "2.4.62" }] });
+            ssm.on(ListInventoryEntriesCommand, { InstanceId: WEB1.InstanceId }).resolves({
+                Entries: [{ Name: "httpd", Version: "2.4.62" }],
+            });
             ssm.on(ListInventoryEntriesCommand, { InstanceId: APP1.InstanceId }).resolves({ Entries: [] });
             const s = await ops(["inventory", "--stack", "test", "--app", "httpd"]);
             assert.strictEqual(
@@ -321,14 +438,19 @@ describe("ops", () => {
                     "",
                 ].join("\n"),
             );
-            assert.deepStrictEqual(ssm.commandCalls(ListInventoryEntriesCommand)[0].args[0].input.Filters, [{ Key: "Name", Values: ["httpd"], Type: "Equal" }]);
+            assert.deepStrictEqual(ssm.commandCalls(ListInventoryEntriesCommand)[0].args[0].input.Filters, [
+                { Key: "Name", Values: ["httpd"], Type: "Equal" },
+            ]);
         });
     });
 
     describe("notify-test", () => {
         it("publishes the lab's Test / Hello World! to the stack's topic, found across pages", async () => {
             sns.on(ListTopicsCommand)
-                .resolvesOnce({ Topics: [{ TopicArn: "arn:aws:sns:ap-northeast-1:111122223333:AdminAlert-Prod" }], NextToken: "x" })
+                .resolvesOnce({
+                    Topics: [{ TopicArn: "arn:aws:sns:ap-northeast-1:111122223333:AdminAlert-Prod" }],
+                    NextToken: "x",
+                })
                 .resolvesOnce({ Topics: [{ TopicArn: "arn:aws:sns:ap-northeast-1:111122223333:AdminAlert-Test" }] });
             sns.on(PublishCommand).resolves({ MessageId: "m-1" });
             const s = await ops(["notify-test", "--stack", "test"]);
@@ -338,33 +460,54 @@ describe("ops", () => {
                 Subject: "Test",
                 Message: "Hello World!",
             });
-            assert.strictEqual(s.out, 'Published "Test" to arn:aws:sns:ap-northeast-1:111122223333:AdminAlert-Test (message m-1). Confirmed subscribers receive it.\n');
+            assert.strictEqual(
+                s.out,
+                'Published "Test" to arn:aws:sns:ap-northeast-1:111122223333:AdminAlert-Test (message m-1). Confirmed subscribers receive it.\n',
+            );
         });
 
         it("says so when the stack's topic does not exist", async () => {
             sns.on(ListTopicsCommand).resolves({ Topics: [] });
             const s = await ops(["notify-test", "--stack", "prod"]);
-            assert.deepStrictEqual([s.code, s.err], [3, 'No SNS topic named AdminAlert-Prod in ap-northeast-1: is stack "prod" deployed?\n']);
+            assert.deepStrictEqual(
+                [s.code, s.err],
+                [3, 'No SNS topic named AdminAlert-Prod in ap-northeast-1: is stack "prod" deployed?\n'],
+            );
         });
     });
 
     describe("errors", () => {
         it("no credentials: how to provide them, exit 3", async () => {
-            ssm.on(DescribeInstanceInformationCommand).rejects(Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" }));
+            ssm.on(DescribeInstanceInformationCommand).rejects(
+                Object.assign(new Error("Could not load credentials from any providers"), {
+                    name: "CredentialsProviderError",
+                }),
+            );
             const s = await ops(["compliance", "--stack", "test"]);
             assert.deepStrictEqual(
                 [s.code, s.err],
-                [3, "No AWS credentials found: set AWS_PROFILE or pass --profile, run 'aws configure' or 'aws sso login', or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.\n"],
+                [
+                    3,
+                    "No AWS credentials found: set AWS_PROFILE or pass --profile, run 'aws configure' or 'aws sso login', or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.\n",
+                ],
             );
         });
 
         it("access denied: names the action, exit 3", async () => {
             ssm.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: [WEB1] });
-            ssm.on(SendCommandCommand).rejects(Object.assign(new Error("User: arn:aws:iam::111122223333:user/op is not authorized to perform: ssm:SendCommand"), { name: "AccessDeniedException" }));
+            ssm.on(SendCommandCommand).rejects(
+                Object.assign(
+                    new Error("User: arn:aws:iam::111122223333:user/op is not authorized to perform: ssm:SendCommand"),
+                    { name: "AccessDeniedException" },
+                ),
+            );
             const s = await ops(["scan", "--stack", "test"]);
             assert.deepStrictEqual(
                 [s.code, s.err],
-                [3, "Access denied: your credentials may not call ssm:SendCommand. User: arn:aws:iam::111122223333:user/op is not authorized to perform: ssm:SendCommand\n"],
+                [
+                    3,
+                    "Access denied: your credentials may not call ssm:SendCommand. User: arn:aws:iam::111122223333:user/op is not authorized to perform: ssm:SendCommand\n",
+                ],
             );
         });
 
@@ -373,7 +516,10 @@ describe("ops", () => {
             const s = await ops(["scan", "--stack", "test", "--role", "AppServer"]);
             assert.deepStrictEqual(
                 [s.code, s.err],
-                [3, 'No managed instance in ap-northeast-1 carries the tags of stack "test" (Environment=OELabIPM, Workload=Test, InstanceRole=AppServer). Is the stack deployed, and are its instances online in Systems Manager?\n'],
+                [
+                    3,
+                    'No managed instance in ap-northeast-1 carries the tags of stack "test" (Environment=OELabIPM, Workload=Test, InstanceRole=AppServer). Is the stack deployed, and are its instances online in Systems Manager?\n',
+                ],
             );
             assert.strictEqual(ssm.commandCalls(SendCommandCommand).length, 0);
         });
@@ -381,7 +527,10 @@ describe("ops", () => {
         it("a missing stack file: names it, exit 2, no AWS call", async () => {
             const s = await ops(["inventory", "--stack", "staging"]);
             assert.strictEqual(s.code, 2);
-            assert.match(s.err, /^No stack file .*Pulumi\.staging\.yaml: a stack named "staging" needs a Pulumi\.staging\.yaml beside Pulumi\.yaml\.\n$/);
+            assert.match(
+                s.err,
+                /^No stack file .*Pulumi\.staging\.yaml: a stack named "staging" needs a Pulumi\.staging\.yaml beside Pulumi\.yaml\.\n$/,
+            );
             assert.strictEqual(ssm.calls().length, 0);
         });
 

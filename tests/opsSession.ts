@@ -2,7 +2,7 @@
  * Runs an ops command in-process, as a person at a terminal or a script would, with its output
  * captured: the specs of the operations commands share it (their AWS clients are mocked there).
  */
-import { Environment, main } from "../ops/cli";
+import { Environment, main } from "../tools/ops/cli";
 
 export interface Session {
     code: number;
@@ -15,7 +15,10 @@ export interface Session {
 export const SPEC_NOW = new Date("2026-11-28T09:00:00.000Z");
 
 /** Runs an ops command against the mocked clients, as a person (interactive) or a script would. */
-export async function ops(args: string[], options: { interactive?: boolean; answer?: string; signal?: AbortSignal } = {}): Promise<Session> {
+export async function ops(
+    args: string[],
+    options: { interactive?: boolean; answer?: string; signal?: AbortSignal } = {},
+): Promise<Session> {
     const session: Session = { code: -1, out: "", err: "", asked: [] };
     const env: Environment = {
         io: { out: (t) => (session.out += t), err: (t) => (session.err += t) },

@@ -8,7 +8,7 @@ import { COMPLIANCE_LEVELS, OPERATING_SYSTEMS, PATCH_OPERATING_SYSTEMS } from ".
 import { REBOOT_OPTIONS } from "../components/patchMaintenanceWindow";
 import { REJECTED_PATCHES_ACTIONS } from "../components/patchingPolicy";
 import { PACKAGE_NAME } from "../components/tokens";
-import { SCHEMA_FILE } from "../plan/schema";
+import { SCHEMA_FILE } from "../tools/plan/schema";
 import { PROJECT_ROOT, runStack } from "./harness";
 
 /*
@@ -55,30 +55,50 @@ const typeRef = (name: string) => `#/types/${token(name)}`;
 const typeOf = (ref: string) => schema.types[ref.replace("#/types/", "")];
 
 /** The components the package entry exports, by class name. */
-const EXPORTED = getPulumiComponents(components).map((c) => c.name).sort();
+const EXPORTED = getPulumiComponents(components)
+    .map((c) => c.name)
+    .sort();
 
 describe("the component package (docs/schema.json)", () => {
     it("is the package.json's: name, version, and the @pulumi/aws it depends on", () => {
         assert.strictEqual(schema.name, packageJson.name);
         assert.strictEqual(PACKAGE_NAME, packageJson.name);
         assert.strictEqual(schema.version, packageJson.version);
-        assert.deepStrictEqual(schema.dependencies, [{ name: "aws", version: packageJson.dependencies["@pulumi/aws"] }]);
-        assert.deepStrictEqual(yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, "PulumiPlugin.yaml"), "utf8")), { runtime: "nodejs", main: "components/index.ts" });
+        assert.deepStrictEqual(schema.dependencies, [
+            { name: "aws", version: packageJson.dependencies["@pulumi/aws"] },
+        ]);
+        assert.deepStrictEqual(yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, "PulumiPlugin.yaml"), "utf8")), {
+            runtime: "nodejs",
+            main: "components/index.ts",
+        });
     });
 
     it("has every exported component, the six of the lab among them, each described, with described inputs and outputs", () => {
         assert.deepStrictEqual(Object.keys(schema.resources).sort(), EXPORTED.map(token));
-        for (const name of ["LabNetwork", "ManagedFleet", "InventoryAssociation", "PatchingPolicy", "PatchMaintenanceWindow", "AlertTopic"]) assert.ok(schema.resources[token(name)], name);
+        for (const name of [
+            "LabNetwork",
+            "ManagedFleet",
+            "InventoryAssociation",
+            "PatchingPolicy",
+            "PatchMaintenanceWindow",
+            "AlertTopic",
+        ])
+            assert.ok(schema.resources[token(name)], name);
         for (const [name, resource] of Object.entries(schema.resources)) {
             assert.strictEqual(resource.isComponent, true, name);
             assert.ok(resource.description && resource.description.length > 20, `${name} has no description`);
-            for (const [kind, properties] of [["input", resource.inputProperties], ["output", resource.properties]] as const) {
+            for (const [kind, properties] of [
+                ["input", resource.inputProperties],
+                ["output", resource.properties],
+            ] as const) {
                 assert.ok(Object.keys(properties).length > 0, `${name} has no ${kind}s`);
-                for (const [property, spec] of Object.entries(properties)) assert.ok(spec.description, `${name} ${kind} ${property} has no description`);
+                for (const [property, spec] of Object.entries(properties))
+                    assert.ok(spec.description, `${name} ${kind} ${property} has no description`);
             }
         }
         for (const [name, type] of Object.entries(schema.types)) {
-            for (const [property, spec] of Object.entries(type.properties ?? {})) assert.ok(spec.description, `${name}.${property} has no description`);
+            for (const [property, spec] of Object.entries(type.properties ?? {}))
+                assert.ok(spec.description, `${name}.${property} has no description`);
         }
     });
 
@@ -100,11 +120,20 @@ describe("the component package (docs/schema.json)", () => {
             "targetTags",
         ]);
         // A map of plain strings; a list whose items may be other resources' outputs; a number; a nested type.
-        assert.deepStrictEqual(inventory.inputProperties.targetTags.additionalProperties, { type: "string", plain: true });
+        assert.deepStrictEqual(inventory.inputProperties.targetTags.additionalProperties, {
+            type: "string",
+            plain: true,
+        });
         assert.deepStrictEqual(inventory.inputProperties.instanceRoleNames.items, { type: "string" });
         assert.strictEqual(inventory.inputProperties.logRetentionDays.type, "number");
         assert.strictEqual(inventory.inputProperties.resourceDataSyncDestination.$ref, typeRef("DataSyncDestination"));
-        assert.deepStrictEqual(Object.keys(inventory.properties).sort(), ["associationId", "associationName", "bucketArn", "bucketName", "resourceGroupName"]);
+        assert.deepStrictEqual(Object.keys(inventory.properties).sort(), [
+            "associationId",
+            "associationName",
+            "bucketArn",
+            "bucketName",
+            "resourceGroupName",
+        ]);
         assert.deepStrictEqual(schema.resources[token("PatchMaintenanceWindow")].inputProperties.logBucketName, {
             type: "string",
             description: "The bucket for the tasks' output (the inventory's log bucket). Required.",
@@ -118,13 +147,33 @@ describe("the component package (docs/schema.json)", () => {
             ["ComplianceLevel", COMPLIANCE_LEVELS, "ApprovalRule", "complianceLevel", "type"],
         ];
         for (const [name, values, holder, property] of enums) {
-            assert.deepStrictEqual(typeOf(typeRef(name)).enum!.map((e) => e.value), [...values], name);
-            assert.strictEqual(typeOf(typeRef(holder)).properties![property].$ref, typeRef(name), `${holder}.${property}`);
+            assert.deepStrictEqual(
+                typeOf(typeRef(name)).enum!.map((e) => e.value),
+                [...values],
+                name,
+            );
+            assert.strictEqual(
+                typeOf(typeRef(holder)).properties![property].$ref,
+                typeRef(name),
+                `${holder}.${property}`,
+            );
         }
-        assert.deepStrictEqual(typeOf(typeRef("RebootOption")).enum!.map((e) => e.value), [...REBOOT_OPTIONS]);
-        assert.strictEqual(schema.resources[token("PatchMaintenanceWindow")].inputProperties.rebootOption.$ref, typeRef("RebootOption"));
-        assert.deepStrictEqual(typeOf(typeRef("RejectedPatchesAction")).enum!.map((e) => e.value), [...REJECTED_PATCHES_ACTIONS]);
-        assert.strictEqual(schema.resources[token("PatchingPolicy")].inputProperties.rejectedPatchesAction.$ref, typeRef("RejectedPatchesAction"));
+        assert.deepStrictEqual(
+            typeOf(typeRef("RebootOption")).enum!.map((e) => e.value),
+            [...REBOOT_OPTIONS],
+        );
+        assert.strictEqual(
+            schema.resources[token("PatchMaintenanceWindow")].inputProperties.rebootOption.$ref,
+            typeRef("RebootOption"),
+        );
+        assert.deepStrictEqual(
+            typeOf(typeRef("RejectedPatchesAction")).enum!.map((e) => e.value),
+            [...REJECTED_PATCHES_ACTIONS],
+        );
+        assert.strictEqual(
+            schema.resources[token("PatchingPolicy")].inputProperties.rejectedPatchesAction.$ref,
+            typeRef("RejectedPatchesAction"),
+        );
     });
 
     it("registers each component under its package token, aliased to the token deployed stacks know", async () => {
@@ -146,8 +195,16 @@ describe("the component package (docs/schema.json)", () => {
     });
 });
 
-/** The problems of a value for a property of the schema; `${a.b}` must be an output of resource a, passed only where outputs are accepted. */
-function valueProblems(where: string, value: unknown, spec: Property, outputsOf: (resource: string) => Record<string, Property> | undefined): string[] {
+/**
+ * The problems of a value for a property of the schema; `${a.b}` must be an output of resource a, passed only where
+ * outputs are accepted.
+ */
+function valueProblems(
+    where: string,
+    value: unknown,
+    spec: Property,
+    outputsOf: (resource: string) => Record<string, Property> | undefined,
+): string[] {
     if (typeof value === "string" && /\$\{[^}]+\}/.test(value)) {
         const problems = spec.plain ? [`${where}: takes a plain value, not an output (${value})`] : [];
         for (const [, reference] of value.matchAll(/\$\{([^}]+)\}/g)) {
@@ -161,7 +218,10 @@ function valueProblems(where: string, value: unknown, spec: Property, outputsOf:
     if (spec.$ref) {
         const type = typeOf(spec.$ref);
         if (!type) return [`${where}: unknown type ${spec.$ref}`];
-        if (type.enum) return type.enum.some((e) => e.value === value) ? [] : [`${where}: ${JSON.stringify(value)} is none of ${type.enum.map((e) => e.value).join(", ")}`];
+        if (type.enum)
+            return type.enum.some((e) => e.value === value)
+                ? []
+                : [`${where}: ${JSON.stringify(value)} is none of ${type.enum.map((e) => e.value).join(", ")}`];
         return objectProblems(where, value, type.properties ?? {}, type.required ?? [], outputsOf);
     }
     switch (spec.type) {
@@ -173,26 +233,44 @@ function valueProblems(where: string, value: unknown, spec: Property, outputsOf:
         case "boolean":
             return typeof value === "boolean" ? [] : [`${where}: ${JSON.stringify(value)} is not a boolean`];
         case "array":
-            return Array.isArray(value) ? value.flatMap((item, i) => valueProblems(`${where}[${i}]`, item, spec.items!, outputsOf)) : [`${where}: not a list`];
+            return Array.isArray(value)
+                ? value.flatMap((item, i) => valueProblems(`${where}[${i}]`, item, spec.items!, outputsOf))
+                : [`${where}: not a list`];
         case "object":
             if (value === null || typeof value !== "object" || Array.isArray(value)) return [`${where}: not a map`];
-            return Object.entries(value).flatMap(([key, item]) => valueProblems(`${where}.${key}`, item, spec.additionalProperties!, outputsOf));
+            return Object.entries(value).flatMap(([key, item]) =>
+                valueProblems(`${where}.${key}`, item, spec.additionalProperties!, outputsOf),
+            );
         default:
             return [`${where}: unknown schema type ${JSON.stringify(spec)}`];
     }
 }
 
-function objectProblems(where: string, value: unknown, properties: Record<string, Property>, required: string[], outputsOf: (resource: string) => Record<string, Property> | undefined): string[] {
+function objectProblems(
+    where: string,
+    value: unknown,
+    properties: Record<string, Property>,
+    required: string[],
+    outputsOf: (resource: string) => Record<string, Property> | undefined,
+): string[] {
     if (value === null || typeof value !== "object" || Array.isArray(value)) return [`${where}: not an object`];
     const given = value as Record<string, unknown>;
     return [
         ...required.filter((key) => !(key in given)).map((key) => `${where}: lacks the required ${key}`),
-        ...Object.entries(given).flatMap(([key, item]) => (properties[key] ? valueProblems(`${where}.${key}`, item, properties[key], outputsOf) : [`${where}: no property ${key}`])),
+        ...Object.entries(given).flatMap(([key, item]) =>
+            properties[key]
+                ? valueProblems(`${where}.${key}`, item, properties[key], outputsOf)
+                : [`${where}: no property ${key}`],
+        ),
     ];
 }
 
 /** Every problem of a Pulumi YAML program's use of the package. */
-function yamlProblems(program: { packages?: Record<string, string>; resources: Record<string, { type: string; properties?: Record<string, unknown> }>; outputs?: Record<string, unknown> }): string[] {
+function yamlProblems(program: {
+    packages?: Record<string, string>;
+    resources: Record<string, { type: string; properties?: Record<string, unknown> }>;
+    outputs?: Record<string, unknown>;
+}): string[] {
     const outputsOf = (name: string) => {
         const resource = program.resources[name];
         return resource ? schema.resources[resource.type]?.properties : undefined;
@@ -200,16 +278,25 @@ function yamlProblems(program: { packages?: Record<string, string>; resources: R
     const problems = Object.entries(program.resources).flatMap(([name, resource]) => {
         const component = schema.resources[resource.type];
         if (!component) return [`${name}: no type ${resource.type} in the schema`];
-        return objectProblems(name, resource.properties ?? {}, component.inputProperties, component.requiredInputs ?? [], outputsOf);
+        return objectProblems(
+            name,
+            resource.properties ?? {},
+            component.inputProperties,
+            component.requiredInputs ?? [],
+            outputsOf,
+        );
     });
-    for (const [name, value] of Object.entries(program.outputs ?? {})) problems.push(...valueProblems(`outputs.${name}`, value, { type: "string" }, outputsOf));
+    for (const [name, value] of Object.entries(program.outputs ?? {}))
+        problems.push(...valueProblems(`outputs.${name}`, value, { type: "string" }, outputsOf));
     if (!Object.keys(program.packages ?? {}).includes(schema.name)) problems.push(`packages: no entry ${schema.name}`);
     return problems;
 }
 
 describe("the examples against the schema", () => {
     const EXAMPLES = path.join(PROJECT_ROOT, "examples");
-    const program = yaml.load(fs.readFileSync(path.join(EXAMPLES, "yaml-existing-fleet", "Pulumi.yaml"), "utf8")) as Parameters<typeof yamlProblems>[0];
+    const program = yaml.load(
+        fs.readFileSync(path.join(EXAMPLES, "yaml-existing-fleet", "Pulumi.yaml"), "utf8"),
+    ) as Parameters<typeof yamlProblems>[0];
 
     it("YAML: every type token and property exists, with a compatible value, outputs only where outputs are accepted", () => {
         assert.deepStrictEqual(yamlProblems(program), []);
@@ -242,7 +329,10 @@ describe("the examples against the schema", () => {
             "outputs.alertTopic: alerts has no output topicArnz",
         ]);
         broken.resources.alertRules.type = "oe-lab-ipm:index:PatchAlerts";
-        assert.deepStrictEqual(yamlProblems(broken).slice(-2), ["alertRules.patchBaselineIds[0]: patching has no output baselineIdz", "outputs.alertTopic: alerts has no output topicArnz"]);
+        assert.deepStrictEqual(yamlProblems(broken).slice(-2), [
+            "alertRules.patchBaselineIds[0]: patching has no output baselineIdz",
+            "outputs.alertTopic: alerts has no output topicArnz",
+        ]);
     });
 
     it("Python: every component and keyword argument it uses is in the schema (in snake_case)", () => {
@@ -255,7 +345,8 @@ describe("the examples against the schema", () => {
             assert.ok(inputs.length > 0, component);
             const keywords = [...body.matchAll(/^\s{4}(\w+)=/gm)].map((m) => m[1]);
             assert.ok(keywords.length > 0, component);
-            for (const keyword of keywords) assert.ok(inputs.includes(keyword), `${component}(${keyword}=…) is not an input`);
+            for (const keyword of keywords)
+                assert.ok(inputs.includes(keyword), `${component}(${keyword}=…) is not an input`);
         }
     });
 });

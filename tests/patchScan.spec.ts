@@ -11,7 +11,10 @@ describe("PatchScanAssociation (every stack)", () => {
             const scan = single(run, ASSOCIATION, "lab-patch-scan-association");
             const inventory = single(run, ASSOCIATION, "lab-inventory-association");
             assert.strictEqual(scan.inputs.name, "AWS-RunPatchBaseline");
-            assert.strictEqual(scan.inputs.associationName, `PatchScan-${{ test: "Test", prod: "Prod", mixed: "Mixed", existing: "Fleet" }[stack]}`);
+            assert.strictEqual(
+                scan.inputs.associationName,
+                `PatchScan-${{ test: "Test", prod: "Prod", mixed: "Mixed", existing: "Fleet" }[stack]}`,
+            );
             assert.deepStrictEqual(scan.inputs.parameters, { Operation: "Scan", RebootOption: "NoReboot" });
             assert.strictEqual(scan.inputs.scheduleExpression, "rate(1 day)");
             // Left unset, CreateAssociation runs the association right after creation (ApplyOnlyAtCronInterval false).
@@ -19,26 +22,49 @@ describe("PatchScanAssociation (every stack)", () => {
             assert.deepStrictEqual([scan.inputs.maxConcurrency, scan.inputs.maxErrors], ["100%", "100%"]);
             // The same instances as the inventory: the same tag, or the same resource group.
             assert.deepStrictEqual(scan.inputs.targets, inventory.inputs.targets);
-            assert.strictEqual(ofType(run, "aws:resourcegroups/group:Group").length, scan.inputs.targets[0].key === "resource-groups:Name" ? 1 : 0);
+            assert.strictEqual(
+                ofType(run, "aws:resourcegroups/group:Group").length,
+                scan.inputs.targets[0].key === "resource-groups:Name" ? 1 : 0,
+            );
             // Output where the maintenance window lets the instance roles write.
-            assert.deepStrictEqual(scan.inputs.outputLocation, { s3BucketName: inventory.inputs.outputLocation.s3BucketName, s3KeyPrefix: "patching/scan", s3Region: "ap-northeast-1" });
+            assert.deepStrictEqual(scan.inputs.outputLocation, {
+                s3BucketName: inventory.inputs.outputLocation.s3BucketName,
+                s3KeyPrefix: "patching/scan",
+                s3Region: "ap-northeast-1",
+            });
             assert.strictEqual(run.outputs.ScanAssociationId, scan.state.associationId);
-            assert.strictEqual(ofType(run, "aws:ssm/maintenanceWindow:MaintenanceWindow").filter((w) => w.name.includes("scan")).length, 0);
+            assert.strictEqual(
+                ofType(run, "aws:ssm/maintenanceWindow:MaintenanceWindow").filter((w) => w.name.includes("scan"))
+                    .length,
+                0,
+            );
         });
     }
 
     it("takes its schedule from patching.scanSchedule, and is left out with patching.scanAssociation: false", async () => {
         const weekly = await runStack("test", { "patching.scanSchedule": "cron(0 3 ? * SUN *)" });
-        assert.strictEqual(single(weekly, ASSOCIATION, "lab-patch-scan-association").inputs.scheduleExpression, "cron(0 3 ? * SUN *)");
+        assert.strictEqual(
+            single(weekly, ASSOCIATION, "lab-patch-scan-association").inputs.scheduleExpression,
+            "cron(0 3 ? * SUN *)",
+        );
         const none = await runStack("test", { "patching.scanAssociation": false });
-        assert.deepStrictEqual(ofType(none, ASSOCIATION).map((a) => a.name), ["lab-inventory-association"]);
-        assert.strictEqual(ofType(none, "aws:cloudwatch/eventRule:EventRule").filter((r) => r.name.endsWith("assoc-failed")).length, 0);
+        assert.deepStrictEqual(
+            ofType(none, ASSOCIATION).map((a) => a.name),
+            ["lab-inventory-association"],
+        );
+        assert.strictEqual(
+            ofType(none, "aws:cloudwatch/eventRule:EventRule").filter((r) => r.name.endsWith("assoc-failed")).length,
+            0,
+        );
     });
 
     it("refuses a schedule State Manager refuses, before anything is created", async () => {
         const { error, resources } = await runFailingStack("test", { "patching.scanSchedule": "rate(5 minutes)" });
         assert.ok(error instanceof ConfigError);
-        assert.match(error.message, /patching\.scanSchedule = "rate\(5 minutes\)": an association's rate must be at least 30 minutes/);
+        assert.match(
+            error.message,
+            /patching\.scanSchedule = "rate\(5 minutes\)": an association's rate must be at least 30 minutes/,
+        );
         assert.strictEqual(resources.length, 0);
     });
 });

@@ -1,7 +1,17 @@
 import * as assert from "assert";
 import { ConfigError } from "../config";
 import { OPERATING_SYSTEM_SPECS } from "../components/operatingSystems";
-import { labGroups, mockAmiId, ofType, runFailingStack, runStack, single, STACK_FILES, STACKS, StackRun } from "./harness";
+import {
+    labGroups,
+    mockAmiId,
+    ofType,
+    runFailingStack,
+    runStack,
+    single,
+    STACK_FILES,
+    STACKS,
+    StackRun,
+} from "./harness";
 
 const BASELINE = "aws:ssm/patchBaseline:PatchBaseline";
 const PATCH_GROUP = "aws:ssm/patchGroup:PatchGroup";
@@ -18,10 +28,16 @@ for (const stack of STACKS) {
         it("creates the lab's baseline for Amazon Linux 2023, the OS the fleet runs", () => {
             const baseline = single(run, BASELINE);
             assert.strictEqual(baseline.inputs.name, `AmazonLinuxSecAndNonSecBaseline-${workload}`);
-            assert.strictEqual(baseline.inputs.description, "Amazon Linux patch baseline including security and non-security patches");
+            assert.strictEqual(
+                baseline.inputs.description,
+                "Amazon Linux patch baseline including security and non-security patches",
+            );
             assert.strictEqual(baseline.inputs.operatingSystem, "AMAZON_LINUX_2023");
             for (const instance of ofType(run, INSTANCE)) {
-                assert.strictEqual(instance.inputs.ami, mockAmiId(OPERATING_SYSTEM_SPECS.AMAZON_LINUX_2023.amiParameter.x86_64));
+                assert.strictEqual(
+                    instance.inputs.ami,
+                    mockAmiId(OPERATING_SYSTEM_SPECS.AMAZON_LINUX_2023.amiParameter.x86_64),
+                );
             }
         });
 
@@ -63,7 +79,10 @@ describe("PatchingPolicy options", () => {
         const run = await runStack("test", { "fleet.groups": labGroups({ Web: al2, App: al2 }) });
         assert.strictEqual(single(run, BASELINE).inputs.operatingSystem, "AMAZON_LINUX_2");
         for (const instance of ofType(run, INSTANCE)) {
-            assert.strictEqual(instance.inputs.ami, mockAmiId(OPERATING_SYSTEM_SPECS.AMAZON_LINUX_2.amiParameter.x86_64));
+            assert.strictEqual(
+                instance.inputs.ami,
+                mockAmiId(OPERATING_SYSTEM_SPECS.AMAZON_LINUX_2.amiParameter.x86_64),
+            );
         }
     });
 
@@ -72,8 +91,21 @@ describe("PatchingPolicy options", () => {
             "patching.baselines": {
                 AMAZON_LINUX_2023: {
                     approvalRules: [
-                        { patchFilters: { PRODUCT: ["*"], CLASSIFICATION: ["Security"], SEVERITY: ["Critical", "Important"] }, complianceLevel: "CRITICAL", enableNonSecurity: false },
-                        { patchFilters: { PRODUCT: ["*"], CLASSIFICATION: ["*"], SEVERITY: ["*"] }, approveAfterDays: 14, complianceLevel: "MEDIUM", enableNonSecurity: true },
+                        {
+                            patchFilters: {
+                                PRODUCT: ["*"],
+                                CLASSIFICATION: ["Security"],
+                                SEVERITY: ["Critical", "Important"],
+                            },
+                            complianceLevel: "CRITICAL",
+                            enableNonSecurity: false,
+                        },
+                        {
+                            patchFilters: { PRODUCT: ["*"], CLASSIFICATION: ["*"], SEVERITY: ["*"] },
+                            approveAfterDays: 14,
+                            complianceLevel: "MEDIUM",
+                            enableNonSecurity: true,
+                        },
                     ],
                 },
             },
@@ -81,7 +113,12 @@ describe("PatchingPolicy options", () => {
         });
         const baseline = single(run, BASELINE);
         assert.deepStrictEqual(
-            baseline.inputs.approvalRules.map((r: any) => [r.approveAfterDays, r.complianceLevel, r.enableNonSecurity, r.patchFilters[1].values]),
+            baseline.inputs.approvalRules.map((r: any) => [
+                r.approveAfterDays,
+                r.complianceLevel,
+                r.enableNonSecurity,
+                r.patchFilters[1].values,
+            ]),
             [
                 [7, "CRITICAL", false, ["Security"]],
                 [14, "MEDIUM", true, ["*"]],
@@ -95,7 +132,13 @@ describe("PatchingPolicy options", () => {
             "fleet.groups": labGroups({ App: { operatingSystem: "AMAZON_LINUX" } }),
             "patching.patchGroup": "",
             "patching.approveAfterDays": 400,
-            "patching.baselines": { AMAZON_LINUX_2023: { approvalRules: [{ patchFilters: { PATCH_SET: ["OS"] }, complianceLevel: "SEVERE", enableNonSecurity: true }] } },
+            "patching.baselines": {
+                AMAZON_LINUX_2023: {
+                    approvalRules: [
+                        { patchFilters: { PATCH_SET: ["OS"] }, complianceLevel: "SEVERE", enableNonSecurity: true },
+                    ],
+                },
+            },
         });
         assert.ok(error instanceof ConfigError);
         assert.deepStrictEqual(resources, []);
@@ -109,7 +152,17 @@ describe("PatchingPolicy options", () => {
 
     it("refuses filter keys and values the fleet's OS does not have", async () => {
         const { error, resources } = await runFailingStack("test", {
-            "patching.baselines": { AMAZON_LINUX_2023: { approvalRules: [{ patchFilters: { PATCH_SET: ["OS"], SEVERITY: ["Urgent"] }, complianceLevel: "HIGH", enableNonSecurity: false }] } },
+            "patching.baselines": {
+                AMAZON_LINUX_2023: {
+                    approvalRules: [
+                        {
+                            patchFilters: { PATCH_SET: ["OS"], SEVERITY: ["Urgent"] },
+                            complianceLevel: "HIGH",
+                            enableNonSecurity: false,
+                        },
+                    ],
+                },
+            },
         });
         assert.deepStrictEqual(resources, []);
         assert.deepStrictEqual((error as ConfigError).problems, [

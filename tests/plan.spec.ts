@@ -3,12 +3,12 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { main } from "../plan/cli";
-import { awsxVpcChildren } from "../plan/model";
-import { staleBuildWarning } from "../plan/staleBuild";
+import { main } from "../tools/plan/cli";
+import { awsxVpcChildren } from "../tools/plan/model";
+import { staleBuildWarning } from "../tools/plan/staleBuild";
 import { PROJECT_ROOT, STACK_FILES, STACKS } from "./harness";
 
-const CLI = path.join(__dirname, "..", "plan", "cli.js");
+const CLI = path.join(__dirname, "..", "tools", "plan", "cli.js");
 
 /** Runs the plan in this process (the same code path as the command), capturing what it prints. */
 async function plan(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -52,7 +52,12 @@ for (const stack of STACKS) {
                 "├─ oe-lab-ipm:index:PatchAlerts  lab-alert-rules",
                 "├─ oe-lab-ipm:index:PatchMaintenanceWindow  lab-window",
                 "├─ oe-lab-ipm:index:PatchScanAssociation  lab-patch-scan",
-                ...(stack === "prod" ? ["├─ oe-lab-ipm:index:PatchingPolicy  lab-patching", "└─ pulumi:pulumi:StackReference  organization/oe-lab-ipm/reporting"] : ["└─ oe-lab-ipm:index:PatchingPolicy  lab-patching"]),
+                ...(stack === "prod"
+                    ? [
+                          "├─ oe-lab-ipm:index:PatchingPolicy  lab-patching",
+                          "└─ pulumi:pulumi:StackReference  organization/oe-lab-ipm/reporting",
+                      ]
+                    : ["└─ oe-lab-ipm:index:PatchingPolicy  lab-patching"]),
             ]);
             assert.ok(result.stdout.includes(`│  ├─ aws:ec2/instance:Instance  lab-fleet-web1\n`));
         });
@@ -89,11 +94,22 @@ for (const stack of STACKS) {
             // awsx's Vpc is counted as what it creates: 2 zones, a public subnet each, no NAT.
             assert.strictEqual(counts["awsx:ec2:Vpc"], undefined);
             assert.deepStrictEqual(
-                [counts["aws:ec2/vpc:Vpc"], counts["aws:ec2/internetGateway:InternetGateway"], counts["aws:ec2/subnet:Subnet"], counts["aws:ec2/routeTable:RouteTable"], counts["aws:ec2/routeTableAssociation:RouteTableAssociation"], counts["aws:ec2/route:Route"]],
+                [
+                    counts["aws:ec2/vpc:Vpc"],
+                    counts["aws:ec2/internetGateway:InternetGateway"],
+                    counts["aws:ec2/subnet:Subnet"],
+                    counts["aws:ec2/routeTable:RouteTable"],
+                    counts["aws:ec2/routeTableAssociation:RouteTableAssociation"],
+                    counts["aws:ec2/route:Route"],
+                ],
                 [1, 1, 2, 2, 2, 2],
             );
             assert.strictEqual(counts["aws:ec2/natGateway:NatGateway"], undefined);
-            assert.ok(result.stdout.includes("expands into (as awsx creates them): 1 Vpc, 1 InternetGateway, 2 Subnet, 2 RouteTable, 2 RouteTableAssociation, 2 Route"));
+            assert.ok(
+                result.stdout.includes(
+                    "expands into (as awsx creates them): 1 Vpc, 1 InternetGateway, 2 Subnet, 2 RouteTable, 2 RouteTableAssociation, 2 Route",
+                ),
+            );
             assert.strictEqual(counts["aws:iam/role:Role"], 3);
             assert.strictEqual(counts["aws:ssm/maintenanceWindowTask:MaintenanceWindowTask"], 1);
             assert.strictEqual(counts["aws:ssm/association:Association"], 2);
@@ -105,7 +121,11 @@ for (const stack of STACKS) {
         });
 
         it("marks every value known only after deployment, and fakes none", () => {
-            assert.ok(result.stdout.includes("ami <latest AMI in /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64>"));
+            assert.ok(
+                result.stdout.includes(
+                    "ami <latest AMI in /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64>",
+                ),
+            );
             assert.ok(result.stdout.includes("arn:aws:iam::<account id>:root"));
             assert.doesNotMatch(result.stdout, REAL_LOOKING);
         });
@@ -171,23 +191,32 @@ describe("plan --stack mixed and --stack existing", () => {
             "└─ oe-lab-ipm:index:PatchingPolicy  lab-patching",
         ]);
         assert.doesNotMatch(result.stdout, /aws:ec2\/|awsx:/);
-        assert.ok(result.stdout.includes("FleetTaggedInstances: tag:Environment = Production AND tag:PatchWith = oe-lab-ipm"));
+        assert.ok(
+            result.stdout.includes("FleetTaggedInstances: tag:Environment = Production AND tag:PatchWith = oe-lab-ipm"),
+        );
         assert.ok(result.stdout.includes("\nResources: 36 to create\n"));
     });
 });
 
 describe("plan: what awsx's Vpc creates, counted as awsx/ec2/vpc.ts creates it", () => {
     it("counts NAT gateways, Elastic IPs and private routes by strategy, and awsx's defaults", () => {
-        assert.deepStrictEqual(awsxVpcChildren({ numberOfAvailabilityZones: 3, subnetSpecs: [{ type: "Public" }, { type: "Private" }, { type: "Isolated" }], natGateways: { strategy: "Single" } }), {
-            "aws:ec2/vpc:Vpc": 1,
-            "aws:ec2/internetGateway:InternetGateway": 1,
-            "aws:ec2/subnet:Subnet": 9,
-            "aws:ec2/routeTable:RouteTable": 9,
-            "aws:ec2/routeTableAssociation:RouteTableAssociation": 9,
-            "aws:ec2/route:Route": 6,
-            "aws:ec2/natGateway:NatGateway": 1,
-            "aws:ec2/eip:Eip": 1,
-        });
+        assert.deepStrictEqual(
+            awsxVpcChildren({
+                numberOfAvailabilityZones: 3,
+                subnetSpecs: [{ type: "Public" }, { type: "Private" }, { type: "Isolated" }],
+                natGateways: { strategy: "Single" },
+            }),
+            {
+                "aws:ec2/vpc:Vpc": 1,
+                "aws:ec2/internetGateway:InternetGateway": 1,
+                "aws:ec2/subnet:Subnet": 9,
+                "aws:ec2/routeTable:RouteTable": 9,
+                "aws:ec2/routeTableAssociation:RouteTableAssociation": 9,
+                "aws:ec2/route:Route": 6,
+                "aws:ec2/natGateway:NatGateway": 1,
+                "aws:ec2/eip:Eip": 1,
+            },
+        );
         assert.deepStrictEqual(awsxVpcChildren({}), {
             "aws:ec2/vpc:Vpc": 1,
             "aws:ec2/internetGateway:InternetGateway": 1,
@@ -234,7 +263,10 @@ describe("plan --json", () => {
         const urns = doc.resources.map((r: any) => r.urn);
         assert.deepStrictEqual(urns, [...urns].sort());
         // Registrations: the counted custom resources, the 8 components and awsx's Vpc (counted as its 10 children).
-        assert.strictEqual(doc.resources.length, Object.values(doc.counts).reduce((a: number, b) => a + (b as number), 0) - 10 + 8 + 1);
+        assert.strictEqual(
+            doc.resources.length,
+            Object.values(doc.counts).reduce((a: number, b) => a + (b as number), 0) - 10 + 8 + 1,
+        );
     });
 
     it("quiet prints nothing", async () => {
@@ -251,7 +283,16 @@ describe("plan --diagram", () => {
     });
 
     it("groups resources by component and draws how things reach each other", () => {
-        for (const group of ["lab_alerts", "lab_alert_rules", "lab_fleet", "lab_inventory", "lab_network", "lab_window", "lab_patch_scan", "lab_patching"]) {
+        for (const group of [
+            "lab_alerts",
+            "lab_alert_rules",
+            "lab_fleet",
+            "lab_inventory",
+            "lab_network",
+            "lab_window",
+            "lab_patch_scan",
+            "lab_patching",
+        ]) {
             assert.match(diagram, new RegExp(`^    subgraph ${group}\\["`, "m"));
         }
         const edges = diagram.split("\n").filter((l) => l.includes("->"));
@@ -273,14 +314,20 @@ describe("plan --diagram", () => {
         has("lab_window_window -- runs --> lab_window_install");
         has("lab_window_install -- runs on --> lab_window_target");
         has("lab_window_install -- notifies --> lab_alerts_topic");
-        for (const rule of ["cmd_failed", "window_failed", "assoc_failed", "noncompliant"]) has(`lab_alert_rules_${rule} -- alerts --> lab_alerts_topic`);
+        for (const rule of ["cmd_failed", "window_failed", "assoc_failed", "noncompliant"])
+            has(`lab_alert_rules_${rule} -- alerts --> lab_alerts_topic`);
         has("lab_alert_rules_window_failed -. watches .-> lab_window_window");
     });
 
     it("is committed as docs/test-stack.mmd and shown in docs/plan.md, up to date", () => {
         const hint = "out of date: regenerate with npm run diagram";
         assert.strictEqual(fs.readFileSync(path.join(PROJECT_ROOT, "docs", "test-stack.mmd"), "utf8"), diagram, hint);
-        assert.ok(fs.readFileSync(path.join(PROJECT_ROOT, "docs", "plan.md"), "utf8").includes("```mermaid\n" + diagram + "```\n"), hint);
+        assert.ok(
+            fs
+                .readFileSync(path.join(PROJECT_ROOT, "docs", "plan.md"), "utf8")
+                .includes("```mermaid\n" + diagram + "```\n"),
+            hint,
+        );
     });
 });
 
@@ -288,7 +335,11 @@ describe("plan --diagram of the reporting stack and of a member", () => {
     async function edgesOf(stack: string): Promise<string[]> {
         const file = tempFile(`${stack}.mmd`);
         assert.strictEqual((await plan("--stack", stack, "--quiet", "--diagram", file)).code, 0);
-        return fs.readFileSync(file, "utf8").split("\n").filter((l) => l.includes("->")).map((l) => l.trim());
+        return fs
+            .readFileSync(file, "utf8")
+            .split("\n")
+            .filter((l) => l.includes("->"))
+            .map((l) => l.trim());
     }
 
     it("reporting: each table in the database, reading the sync bucket; each saved query in the workgroup; results to their bucket", async () => {
@@ -302,7 +353,11 @@ describe("plan --diagram of the reporting stack and of a member", () => {
     });
 
     it("prod: its Resource Data Sync goes to the bucket of the reporting stack it references", async () => {
-        assert.ok((await edgesOf("prod")).includes("lab_inventory_sync -- syncs to the bucket of --> organization_oe_lab_ipm_reporting"));
+        assert.ok(
+            (await edgesOf("prod")).includes(
+                "lab_inventory_sync -- syncs to the bucket of --> organization_oe_lab_ipm_reporting",
+            ),
+        );
     });
 });
 
@@ -312,9 +367,20 @@ describe("plan as a command", () => {
         fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
         fs.writeFileSync(
             path.join(dir, "Pulumi.broken.yaml"),
-            ["config:", "  aws:region: ap-northeast-1", "  oe-lab-ipm:workload: Broken", "  oe-lab-ipm:network:", "    sourceCidr: 0.0.0.0/0", "  oe-lab-ipm:maintenanceWindow:", "    cutoff: 2", ""].join("\n"),
+            [
+                "config:",
+                "  aws:region: ap-northeast-1",
+                "  oe-lab-ipm:workload: Broken",
+                "  oe-lab-ipm:network:",
+                "    sourceCidr: 0.0.0.0/0",
+                "  oe-lab-ipm:maintenanceWindow:",
+                "    cutoff: 2",
+                "",
+            ].join("\n"),
         );
-        const result = spawnSync(process.execPath, [CLI, "--stack", "broken", "--project-dir", dir], { encoding: "utf8" });
+        const result = spawnSync(process.execPath, [CLI, "--stack", "broken", "--project-dir", dir], {
+            encoding: "utf8",
+        });
         assert.strictEqual(result.status, 1);
         assert.strictEqual(result.stdout, "");
         assert.strictEqual(
@@ -331,17 +397,30 @@ describe("plan as a command", () => {
     it("names a missing stack file", async () => {
         const result = await plan("--stack", "staging");
         assert.strictEqual(result.code, 1);
-        assert.strictEqual(result.stderr, `No stack file ${path.join(PROJECT_ROOT, "Pulumi.staging.yaml")}: a stack named "staging" needs a Pulumi.staging.yaml beside Pulumi.yaml.\n`);
+        assert.strictEqual(
+            result.stderr,
+            `No stack file ${path.join(PROJECT_ROOT, "Pulumi.staging.yaml")}: a stack named "staging" needs a Pulumi.staging.yaml beside Pulumi.yaml.\n`,
+        );
     });
 
     it("--check holds the stack's requests against AWS's API models, for what-if configs too", async () => {
         const result = await plan("--stack", "prod", "--check", "-c", "fleet.groups.0.count=60");
         assert.strictEqual(result.code, 0, result.stderr);
-        assert.match(result.stdout, /\nAPI contract: every request of the 115 resources passes AWS's API models \(botocore \d+\.\d+\.\d+ \(generated by contract\/generate-models\.py\)\)\.\n$/);
+        assert.match(
+            result.stdout,
+            /\nAPI contract: every request of the 115 resources passes AWS's API models \(botocore \d+\.\d+\.\d+ \(generated by tools\/contract\/generate-models\.py\)\)\.\n$/,
+        );
     });
 
     it("takes config overrides for what-if plans", async () => {
-        const result = await plan("--stack", "test", "-c", "fleet.groups.0.count=3", "-c", "alerts.emails=[ops@example.com]");
+        const result = await plan(
+            "--stack",
+            "test",
+            "-c",
+            "fleet.groups.0.count=3",
+            "-c",
+            "alerts.emails=[ops@example.com]",
+        );
         assert.match(result.stdout, /^ {2}aws:ec2\/instance:Instance\s+5$/m);
         assert.ok(result.stdout.includes("email ops@example.com (pending until confirmed)"));
     });
@@ -360,6 +439,9 @@ describe("the commands' build check", () => {
         fs.writeFileSync(path.join(root, "index.ts"), "");
         fs.utimesSync(path.join(root, "bin", ".built"), past, past);
         fs.utimesSync(path.join(root, "components", "fleet.ts"), new Date(), new Date());
-        assert.strictEqual(staleBuildWarning(root), "warning: index.ts, components/fleet.ts changed after the last build; run 'npm run build' so the command uses them\n");
+        assert.strictEqual(
+            staleBuildWarning(root),
+            "warning: index.ts, components/fleet.ts changed after the last build; run 'npm run build' so the command uses them\n",
+        );
     });
 });

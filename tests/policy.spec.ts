@@ -1,5 +1,10 @@
 import * as assert from "assert";
-import type { PolicyResource, ResourceValidation, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import type {
+    PolicyResource,
+    ResourceValidation,
+    ResourceValidationPolicy,
+    StackValidationPolicy,
+} from "@pulumi/policy";
 import { resourcePolicies, stackPolicies } from "../policy/policies";
 import { EVERY_STACK, RecordedResource, runStack, STACKS, StackRun } from "./harness";
 
@@ -17,7 +22,13 @@ function policyResources(resources: readonly RecordedResource[]): PolicyResource
             name: r.name,
             urn: r.urn,
             props: structuredClone(r.inputs),
-            opts: { protect: false, ignoreChanges: [], aliases: [], additionalSecretOutputs: [], customTimeouts: {} } as any,
+            opts: {
+                protect: false,
+                ignoreChanges: [],
+                aliases: [],
+                additionalSecretOutputs: [],
+                customTimeouts: {},
+            } as any,
             dependencies: [],
             propertyDependencies: {},
             isType: (cls: any) => cls.__pulumiType === r.type,
@@ -28,7 +39,12 @@ function policyResources(resources: readonly RecordedResource[]): PolicyResource
         const resource = byUrn.get(r.urn)! as any;
         resource.parent = r.parent ? byUrn.get(r.parent) : undefined;
         resource.dependencies = r.dependencies.map((u) => byUrn.get(u)).filter(Boolean);
-        resource.propertyDependencies = Object.fromEntries(Object.entries(r.propertyDependencies).map(([k, urns]) => [k, urns.map((u) => byUrn.get(u)).filter(Boolean)]));
+        resource.propertyDependencies = Object.fromEntries(
+            Object.entries(r.propertyDependencies).map(([k, urns]) => [
+                k,
+                urns.map((u) => byUrn.get(u)).filter(Boolean),
+            ]),
+        );
     }
     return [...byUrn.values()];
 }
@@ -58,7 +74,10 @@ async function check(policy: ResourceValidationPolicy, resource: PolicyResource)
 
 async function checkStack(policy: StackValidationPolicy, resources: PolicyResource[]): Promise<string[]> {
     const violations: string[] = [];
-    await policy.validateStack({ resources, stackTags: new Map(), getConfig: () => ({}) as any, notApplicable: () => undefined as never }, (message: string) => violations.push(message));
+    await policy.validateStack(
+        { resources, stackTags: new Map(), getConfig: () => ({}) as any, notApplicable: () => undefined as never },
+        (message: string) => violations.push(message),
+    );
     return violations;
 }
 
@@ -84,10 +103,15 @@ for (const stack of EVERY_STACK) {
         });
 
         for (const p of resourcePolicies) {
-            // The existing-fleet stack creates no instance and no security group: the EC2 policies apply to nothing there;
+            // The existing-fleet stack creates no instance and no security group: the EC2 policies apply to nothing
+            // there;
             // the reporting stack has buckets and a workgroup only; only it has a workgroup.
             const mustApply =
-                stack === "reporting" ? p.name.startsWith("athena-") : (STACKS as readonly string[]).includes(stack) ? !p.name.startsWith("athena-") : !/^(ec2-|no-world-|athena-)/.test(p.name);
+                stack === "reporting"
+                    ? p.name.startsWith("athena-")
+                    : (STACKS as readonly string[]).includes(stack)
+                      ? !p.name.startsWith("athena-")
+                      : !/^(ec2-|no-world-|athena-)/.test(p.name);
             it(`${p.name}: passes${mustApply ? ", and applies to at least one resource" : ""}`, async () => {
                 let applied = 0;
                 for (const resource of resources) {
@@ -118,29 +142,49 @@ describe("policy pack on deliberately broken resources", () => {
 
     it("IMDSv1 allowed", async () => {
         instance().props.metadataOptions.httpTokens = "optional";
-        assert.deepStrictEqual(await check(policy("ec2-imdsv2-required"), instance()), ['metadataOptions.httpTokens is "optional"; set it to "required" (IMDSv2 only)']);
+        assert.deepStrictEqual(await check(policy("ec2-imdsv2-required"), instance()), [
+            'metadataOptions.httpTokens is "optional"; set it to "required" (IMDSv2 only)',
+        ]);
         delete instance().props.metadataOptions;
-        assert.deepStrictEqual(await check(policy("ec2-imdsv2-required"), instance()), ['metadataOptions.httpTokens is "unset"; set it to "required" (IMDSv2 only)']);
+        assert.deepStrictEqual(await check(policy("ec2-imdsv2-required"), instance()), [
+            'metadataOptions.httpTokens is "unset"; set it to "required" (IMDSv2 only)',
+        ]);
     });
 
     it("an unencrypted root volume", async () => {
         instance().props.rootBlockDevice.encrypted = false;
-        assert.deepStrictEqual(await check(policy("ec2-root-volume-encrypted"), instance()), ["rootBlockDevice.encrypted is not true; encrypt the root volume"]);
+        assert.deepStrictEqual(await check(policy("ec2-root-volume-encrypted"), instance()), [
+            "rootBlockDevice.encrypted is not true; encrypt the root volume",
+        ]);
     });
 
     it("SSH or RDP from the world, in every way a security group can say it", async () => {
         const p = policy("no-world-ssh-rdp");
-        const rule = find(resources, "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule", "lab-network-tcp443-out");
-        const ingress = { ...rule, type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", isType: (cls: any) => cls.__pulumiType === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" } as PolicyResource;
+        const rule = find(
+            resources,
+            "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+            "lab-network-tcp443-out",
+        );
+        const ingress = {
+            ...rule,
+            type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+            isType: (cls: any) => cls.__pulumiType === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+        } as PolicyResource;
         ingress.props = { ipProtocol: "tcp", fromPort: 22, toPort: 22, cidrIpv4: "0.0.0.0/0" };
-        assert.deepStrictEqual(await check(p, ingress), ["ingress rule admits 0.0.0.0/0 on SSH (22); allow a specific source instead, or use Session Manager"]);
+        assert.deepStrictEqual(await check(p, ingress), [
+            "ingress rule admits 0.0.0.0/0 on SSH (22); allow a specific source instead, or use Session Manager",
+        ]);
         ingress.props = { ipProtocol: "-1", cidrIpv6: "::/0" };
-        assert.deepStrictEqual(await check(p, ingress), ["ingress rule admits ::/0 on SSH (22) and RDP (3389); allow a specific source instead, or use Session Manager"]);
+        assert.deepStrictEqual(await check(p, ingress), [
+            "ingress rule admits ::/0 on SSH (22) and RDP (3389); allow a specific source instead, or use Session Manager",
+        ]);
         ingress.props = { ipProtocol: "tcp", fromPort: 80, toPort: 80, cidrIpv4: "0.0.0.0/0" };
         assert.deepStrictEqual(await check(p, ingress), [], "HTTP from the world is not this policy's business");
         const group = find(resources, "aws:ec2/securityGroup:SecurityGroup");
         group.props.ingress = [{ protocol: "tcp", fromPort: 3000, toPort: 4000, cidrBlocks: ["0.0.0.0/0"] }];
-        assert.deepStrictEqual(await check(p, group), ["inline ingress admits 0.0.0.0/0 on RDP (3389); allow a specific source instead, or use Session Manager"]);
+        assert.deepStrictEqual(await check(p, group), [
+            "inline ingress admits 0.0.0.0/0 on RDP (3389); allow a specific source instead, or use Session Manager",
+        ]);
     });
 
     it("an Athena workgroup users can override, with unencrypted results and no scan limit", async () => {
@@ -157,16 +201,28 @@ describe("policy pack on deliberately broken resources", () => {
     it("an unencrypted topic", async () => {
         const topic = find(resources, "aws:sns/topic:Topic");
         delete topic.props.kmsMasterKeyId;
-        assert.deepStrictEqual(await check(policy("sns-topic-encrypted"), topic), ["kmsMasterKeyId is not set; encrypt the topic with a KMS key"]);
+        assert.deepStrictEqual(await check(policy("sns-topic-encrypted"), topic), [
+            "kmsMasterKeyId is not set; encrypt the topic with a KMS key",
+        ]);
     });
 
     it("a policy allowing * on *", async () => {
         const inline = find(resources, "aws:iam/rolePolicy:RolePolicy", "lab-inventory-write-logs");
-        inline.props.policy = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: ["*"] }] });
-        assert.deepStrictEqual(await check(policy("iam-no-star-on-star"), inline), ['the policy allows "*" on "*"; grant the actions and resources the holder needs']);
+        inline.props.policy = JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: "*", Resource: ["*"] }],
+        });
+        assert.deepStrictEqual(await check(policy("iam-no-star-on-star"), inline), [
+            'the policy allows "*" on "*"; grant the actions and resources the holder needs',
+        ]);
         const managed = find(resources, "aws:iam/policy:Policy");
-        managed.props.policy = JSON.stringify({ Version: "2012-10-17", Statement: { Effect: "Allow", Action: ["s3:GetObject", "*"], Resource: "*" } });
-        assert.deepStrictEqual(await check(policy("iam-no-star-on-star"), managed), ['the policy allows "*" on "*"; grant the actions and resources the holder needs']);
+        managed.props.policy = JSON.stringify({
+            Version: "2012-10-17",
+            Statement: { Effect: "Allow", Action: ["s3:GetObject", "*"], Resource: "*" },
+        });
+        assert.deepStrictEqual(await check(policy("iam-no-star-on-star"), managed), [
+            'the policy allows "*" on "*"; grant the actions and resources the holder needs',
+        ]);
     });
 
     it("a Run Command task without service role, rate control or notifications", async () => {
@@ -182,7 +238,9 @@ describe("policy pack on deliberately broken resources", () => {
     it("a patch baseline without an operating system", async () => {
         const baseline = find(resources, "aws:ssm/patchBaseline:PatchBaseline");
         delete baseline.props.operatingSystem;
-        assert.deepStrictEqual(await check(policy("patch-baseline-operating-system"), baseline), ["operatingSystem is not set; the API would default to WINDOWS"]);
+        assert.deepStrictEqual(await check(policy("patch-baseline-operating-system"), baseline), [
+            "operatingSystem is not set; the API would default to WINDOWS",
+        ]);
     });
 
     it("a bucket that is not blocked from the public, not encrypted and not TLS-only", async () => {
@@ -190,7 +248,10 @@ describe("policy pack on deliberately broken resources", () => {
         const remove = (type: string) => (resources = resources.filter((r) => r.type !== type));
         find(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").props.restrictPublicBuckets = false;
         remove("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration");
-        find(resources, "aws:s3/bucketPolicy:BucketPolicy").props.policy = JSON.stringify({ Version: "2012-10-17", Statement: [] });
+        find(resources, "aws:s3/bucketPolicy:BucketPolicy").props.policy = JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [],
+        });
         assert.deepStrictEqual(await checkStack(p, resources), [
             "bucket lab-inventory-logs has no public access block with blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets all true",
             "bucket lab-inventory-logs has no server-side encryption configuration",

@@ -1,11 +1,12 @@
 import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { main, PreviewDigest, replacementsAndDeletions, report } from "../plan/previewReport";
+import { main, PreviewDigest, replacementsAndDeletions, report } from "../tools/plan/previewReport";
 import { PROJECT_ROOT } from "./harness";
 
 /** The pull request's replacement report, on previews in the documented `pulumi preview --json` format. */
-const fixture = (name: string): PreviewDigest => JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "tests", "fixtures", "preview", name), "utf8"));
+const fixture = (name: string): PreviewDigest =>
+    JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "tests", "fixtures", "preview", name), "utf8"));
 const file = (name: string) => path.join(PROJECT_ROOT, "tests", "fixtures", "preview", name);
 
 /** Runs the command in this process, capturing its output. */
@@ -23,7 +24,9 @@ function command(...args: string[]): { code: number; stdout: string } {
 describe("preview report: what a pull request would replace or delete", () => {
     it("reads every replacement once per resource, whether as replace or as create-replacement/delete-replaced steps", () => {
         assert.deepStrictEqual(
-            replacementsAndDeletions(fixture("prod-new-ami.json")).map((c) => `${c.operation} ${c.type} ${c.name} [${c.reasons.join(",")}]`),
+            replacementsAndDeletions(fixture("prod-new-ami.json")).map(
+                (c) => `${c.operation} ${c.type} ${c.name} [${c.reasons.join(",")}]`,
+            ),
             [
                 "replace aws:ec2/instance:Instance lab-fleet-web1 [ami]",
                 "replace aws:ec2/instance:Instance lab-fleet-web2 [ami]",
@@ -56,18 +59,33 @@ describe("preview report: what a pull request would replace or delete", () => {
     it("passes creates and in-place updates, even in prod", () => {
         const result = command(file("prod-updates.json"), "--stack", "prod", "--strict");
         assert.strictEqual(result.code, 0);
-        assert.strictEqual(result.stdout, "### Replacements and deletions: `prod`\n\nNo instance, bucket, key, topic, subscription or log group would be replaced or deleted.\n");
+        assert.strictEqual(
+            result.stdout,
+            "### Replacements and deletions: `prod`\n\nNo instance, bucket, key, topic, subscription or log group would be replaced or deleted.\n",
+        );
     });
 
     it("lists a replaced topic, a deleted subscription and a deleted bucket; the label (no --strict) lets them through", () => {
         const strict = report(fixture("prod-topic-renamed.json"), "prod", true);
         assert.strictEqual(strict.blocked, true);
-        assert.deepStrictEqual(strict.kept.map((c) => `${c.operation} ${c.name}`), ["replace lab-alerts-topic", "delete lab-alerts-email-1", "delete lab-inventory-logs"]);
+        assert.deepStrictEqual(
+            strict.kept.map((c) => `${c.operation} ${c.name}`),
+            ["replace lab-alerts-topic", "delete lab-alerts-email-1", "delete lab-inventory-logs"],
+        );
         const allowed = command(file("prod-topic-renamed.json"), "--stack", "prod");
         assert.strictEqual(allowed.code, 0);
-        assert.match(allowed.stdout, /^\| `lab-alerts-topic` \| `aws:sns\/topic:Topic` \| \*\*replaced\*\* \| `name` \| the topic and every confirmed subscription \|$/m);
-        assert.match(allowed.stdout, /^\| `lab-inventory-logs` \| `aws:s3\/bucket:Bucket` \| \*\*deleted\*\* \| — \| the bucket's logs \(a new, empty bucket replaces it\) \|$/m);
-        assert.match(allowed.stdout, /\nAllowed: this stack is not checked strictly, or the pull request carries `allow-replacements`\.\n$/);
+        assert.match(
+            allowed.stdout,
+            /^\| `lab-alerts-topic` \| `aws:sns\/topic:Topic` \| \*\*replaced\*\* \| `name` \| the topic and every confirmed subscription \|$/m,
+        );
+        assert.match(
+            allowed.stdout,
+            /^\| `lab-inventory-logs` \| `aws:s3\/bucket:Bucket` \| \*\*deleted\*\* \| — \| the bucket's logs \(a new, empty bucket replaces it\) \|$/m,
+        );
+        assert.match(
+            allowed.stdout,
+            /\nAllowed: this stack is not checked strictly, or the pull request carries `allow-replacements`\.\n$/,
+        );
     });
 
     it("refuses a file that is not a preview's JSON, with exit code 2", () => {
@@ -75,7 +93,10 @@ describe("preview report: what a pull request would replace or delete", () => {
         const write = process.stderr.write;
         process.stderr.write = ((chunk: string) => errors.push(chunk) > 0) as typeof process.stderr.write;
         try {
-            assert.strictEqual(main(["node", "preview-report", path.join(PROJECT_ROOT, "README.md"), "--stack", "prod"]), 2);
+            assert.strictEqual(
+                main(["node", "preview-report", path.join(PROJECT_ROOT, "README.md"), "--stack", "prod"]),
+                2,
+            );
         } finally {
             process.stderr.write = write;
         }

@@ -9,7 +9,10 @@ import { runStack } from "./harness";
 /** What a stack protects: `<type> <name>` of every resource registered with `protect`. */
 async function protectedIn(stack: string, overrides = {}): Promise<string[]> {
     const run = await runStack(stack, overrides);
-    return run.resources.filter((r) => r.options.protect).map((r) => `${r.type} ${r.name}`).sort();
+    return run.resources
+        .filter((r) => r.options.protect)
+        .map((r) => `${r.type} ${r.name}`)
+        .sort();
 }
 
 const PROD_PROTECTED = [
@@ -30,11 +33,14 @@ describe("protect: what a stack must never lose by accident", () => {
     });
 
     it("prod protects the confirmed e-mail subscriptions too (a new one must be confirmed again)", async () => {
-        assert.deepStrictEqual(await protectedIn("prod", { "alerts.emails": ["ops@example.com", "oncall@example.com"] }), [
-            ...PROD_PROTECTED,
-            "aws:sns/topicSubscription:TopicSubscription lab-alerts-email-1",
-            "aws:sns/topicSubscription:TopicSubscription lab-alerts-email-2",
-        ].sort());
+        assert.deepStrictEqual(
+            await protectedIn("prod", { "alerts.emails": ["ops@example.com", "oncall@example.com"] }),
+            [
+                ...PROD_PROTECTED,
+                "aws:sns/topicSubscription:TopicSubscription lab-alerts-email-1",
+                "aws:sns/topicSubscription:TopicSubscription lab-alerts-email-2",
+            ].sort(),
+        );
     });
 
     it("test protects nothing: pulumi destroy removes all of it", async () => {
@@ -42,8 +48,17 @@ describe("protect: what a stack must never lose by accident", () => {
     });
 
     it("prod's log bucket also outlives destroy once unprotected (retainOnDelete), test's does not", async () => {
-        const retained = async (stack: string) => (await runStack(stack)).resources.filter((r) => r.options.retainOnDelete).map((r) => r.name).sort();
-        assert.deepStrictEqual(await retained("prod"), PROD_PROTECTED.filter((r) => r.includes("lab-inventory-logs")).map((r) => r.split(" ")[1]).sort());
+        const retained = async (stack: string) =>
+            (await runStack(stack)).resources
+                .filter((r) => r.options.retainOnDelete)
+                .map((r) => r.name)
+                .sort();
+        assert.deepStrictEqual(
+            await retained("prod"),
+            PROD_PROTECTED.filter((r) => r.includes("lab-inventory-logs"))
+                .map((r) => r.split(" ")[1])
+                .sort(),
+        );
         assert.deepStrictEqual(await retained("test"), []);
     });
 });

@@ -6,14 +6,20 @@ import {
     StartQueryExecutionCommand,
     StopQueryExecutionCommand,
 } from "@aws-sdk/client-athena";
-import { DescribeInstanceInformationCommand, DescribeInstancePatchesCommand, DescribeInstancePatchStatesCommand, ListInventoryEntriesCommand, SSMClient } from "@aws-sdk/client-ssm";
+import {
+    DescribeInstanceInformationCommand,
+    DescribeInstancePatchesCommand,
+    DescribeInstancePatchStatesCommand,
+    ListInventoryEntriesCommand,
+    SSMClient,
+} from "@aws-sdk/client-ssm";
 import * as assert from "assert";
 import { mockClient } from "aws-sdk-client-mock";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { REPORT_QUERIES } from "../components/reportingQueries";
-import { CHART_IDS } from "../ops/reportHtml";
+import { CHART_IDS } from "../tools/ops/reportHtml";
 import { ops, SPEC_NOW } from "./opsSession";
 
 const athena = mockClient(AthenaClient);
@@ -31,7 +37,11 @@ function chartData(file: string) {
 }
 
 const execution = (id: string, state: QueryExecutionState, scanned = 0, reason?: string) => ({
-    QueryExecution: { QueryExecutionId: id, Status: { State: state, StateChangeReason: reason }, Statistics: { DataScannedInBytes: scanned } },
+    QueryExecution: {
+        QueryExecutionId: id,
+        Status: { State: state, StateChangeReason: reason },
+        Statistics: { DataScannedInBytes: scanned },
+    },
 });
 const header = (...columns: string[]) => ({ Data: columns.map((c) => ({ VarCharValue: c })) });
 const row = (...values: string[]) => ({ Data: values.map((v) => ({ VarCharValue: v })) });
@@ -44,7 +54,9 @@ function answerQueries(results: Record<string, { pages: object[][]; states?: Que
     const byId = new Map<string, (typeof results)[string]>();
     let polls = 0;
     athena.on(StartQueryExecutionCommand).callsFake((input) => {
-        const key = Object.keys(REPORT_QUERIES).find((k) => REPORT_QUERIES[k as keyof typeof REPORT_QUERIES].sql === input.QueryString)!;
+        const key = Object.keys(REPORT_QUERIES).find(
+            (k) => REPORT_QUERIES[k as keyof typeof REPORT_QUERIES].sql === input.QueryString,
+        )!;
         byId.set(`q-${key}`, results[key]);
         return { QueryExecutionId: `q-${key}` };
     });
@@ -56,11 +68,30 @@ function answerQueries(results: Record<string, { pages: object[][]; states?: Que
         resultRequests.push([input.QueryExecutionId, input.NextToken]);
         const pages = byId.get(input.QueryExecutionId)!.pages;
         const index = input.NextToken ? Number(input.NextToken) : 0;
-        return { ResultSet: { Rows: pages[index] }, NextToken: index + 1 < pages.length ? String(index + 1) : undefined };
+        return {
+            ResultSet: { Rows: pages[index] },
+            NextToken: index + 1 < pages.length ? String(index + 1) : undefined,
+        };
     });
 }
 
-const PER_INSTANCE_COLUMNS = ["accountid", "region", "instance", "computername", "platformname", "patchgroup", "missing", "failed", "pending_reboot", "installed", "critical", "security", "other", "compliant", "scanned"];
+const PER_INSTANCE_COLUMNS = [
+    "accountid",
+    "region",
+    "instance",
+    "computername",
+    "platformname",
+    "patchgroup",
+    "missing",
+    "failed",
+    "pending_reboot",
+    "installed",
+    "critical",
+    "security",
+    "other",
+    "compliant",
+    "scanned",
+];
 
 describe("ops report", () => {
     beforeEach(() => {
@@ -73,7 +104,10 @@ describe("ops report", () => {
         const file = outFile();
         const session = await ops(["report", "--demo", "--out", file]);
         assert.strictEqual(session.code, 0, session.err);
-        assert.strictEqual(session.out, `Wrote ${file}: 20 instances, 7 not compliant (built-in sample data (--demo): no AWS account was read).\n`);
+        assert.strictEqual(
+            session.out,
+            `Wrote ${file}: 20 instances, 7 not compliant (built-in sample data (--demo): no AWS account was read).\n`,
+        );
         const html = fs.readFileSync(file, "utf8");
         assert.ok(html.includes("Chart.js v4.6.1"));
         for (const id of CHART_IDS) assert.strictEqual(html.split(`<canvas id="${id}"`).length, 2, id);
@@ -81,19 +115,69 @@ describe("ops report", () => {
         assert.ok(html.includes(`Generated ${SPEC_NOW.toISOString()}`));
         assert.strictEqual(athena.calls().length + ssm.calls().length, 0);
         const data = chartData(file);
-        assert.deepStrictEqual(data.stacks.labels, ["111111111111 Critical", "111111111111 Critical-Prod", "222222222222 Critical-Mixed", "333333333333 Critical-Fleet"]);
-        assert.deepStrictEqual([data.stacks.compliant, data.stacks.nonCompliant], [[2, 5, 2, 4], [2, 1, 3, 1]]);
+        assert.deepStrictEqual(data.stacks.labels, [
+            "111111111111 Critical",
+            "111111111111 Critical-Prod",
+            "222222222222 Critical-Mixed",
+            "333333333333 Critical-Fleet",
+        ]);
+        assert.deepStrictEqual(
+            [data.stacks.compliant, data.stacks.nonCompliant],
+            [
+                [2, 5, 2, 4],
+                [2, 1, 3, 1],
+            ],
+        );
     });
 
     it("--stack reporting: runs the saved queries in its workgroup and database, shows progress, reads every page", async () => {
         answerQueries({
             compliancePerInstance: {
                 pages: [
-                    [header(...PER_INSTANCE_COLUMNS), row("111111111111", "ap-northeast-1", "i-0aaaaaaaaaaaaaaa1", "web1", "Amazon Linux", "Critical-Prod", "3", "0", "0", "210", "1", "2", "0", "false", "2026-11-28T01:00:00Z")],
-                    [row("222222222222", "ap-northeast-1", "i-0bbbbbbbbbbbbbbb1", "app1", "Ubuntu", "Critical-Mixed", "0", "0", "0", "150", "0", "0", "0", "true", "2026-11-28T01:00:00Z")],
+                    [
+                        header(...PER_INSTANCE_COLUMNS),
+                        row(
+                            "111111111111",
+                            "ap-northeast-1",
+                            "i-0aaaaaaaaaaaaaaa1",
+                            "web1",
+                            "Amazon Linux",
+                            "Critical-Prod",
+                            "3",
+                            "0",
+                            "0",
+                            "210",
+                            "1",
+                            "2",
+                            "0",
+                            "false",
+                            "2026-11-28T01:00:00Z",
+                        ),
+                    ],
+                    [
+                        row(
+                            "222222222222",
+                            "ap-northeast-1",
+                            "i-0bbbbbbbbbbbbbbb1",
+                            "app1",
+                            "Ubuntu",
+                            "Critical-Mixed",
+                            "0",
+                            "0",
+                            "0",
+                            "150",
+                            "0",
+                            "0",
+                            "0",
+                            "true",
+                            "2026-11-28T01:00:00Z",
+                        ),
+                    ],
                 ],
             },
-            missingBySeverity: { pages: [[header("severity", "missing"), row("Critical", "1"), row("Important", "2")]] },
+            missingBySeverity: {
+                pages: [[header("severity", "missing"), row("Critical", "1"), row("Important", "2")]],
+            },
             topPackages: { pages: [[header("package", "instances"), row("openssl", "2")]] },
         });
         const file = outFile();
@@ -104,7 +188,14 @@ describe("ops report", () => {
             starts.map((s) => [s.WorkGroup, s.QueryExecutionContext?.Database]),
             Array(3).fill(["oe-lab-ipm-Reporting", "oe_lab_ipm_reporting"]),
         );
-        assert.deepStrictEqual(starts.map((s) => s.QueryString), [REPORT_QUERIES.compliancePerInstance.sql, REPORT_QUERIES.missingBySeverity.sql, REPORT_QUERIES.topPackages.sql]);
+        assert.deepStrictEqual(
+            starts.map((s) => s.QueryString),
+            [
+                REPORT_QUERIES.compliancePerInstance.sql,
+                REPORT_QUERIES.missingBySeverity.sql,
+                REPORT_QUERIES.topPackages.sql,
+            ],
+        );
         // Two pages of the first query's results, the second asked for with the first's token.
         assert.deepStrictEqual(resultRequests.slice(0, 2), [
             ["q-compliancePerInstance", undefined],
@@ -112,10 +203,22 @@ describe("ops report", () => {
         ]);
         assert.match(session.err, /compliance-per-instance: QUEUED, .* scanned, \d+ s\n/);
         assert.match(session.err, /compliance-per-instance: SUCCEEDED, [\d.]+ KB scanned/);
-        assert.strictEqual(session.out, `Wrote ${file}: 2 instances, 1 not compliant (Athena workgroup oe-lab-ipm-Reporting, database oe_lab_ipm_reporting).\n`);
+        assert.strictEqual(
+            session.out,
+            `Wrote ${file}: 2 instances, 1 not compliant (Athena workgroup oe-lab-ipm-Reporting, database oe_lab_ipm_reporting).\n`,
+        );
         const data = chartData(file);
-        assert.deepStrictEqual(data.stacks, { labels: ["111111111111 Critical-Prod", "222222222222 Critical-Mixed"], compliant: [0, 1], nonCompliant: [1, 0] });
-        assert.deepStrictEqual(data.instances, { labels: ["web1", "app1"], critical: [1, 0], security: [2, 0], other: [0, 0] });
+        assert.deepStrictEqual(data.stacks, {
+            labels: ["111111111111 Critical-Prod", "222222222222 Critical-Mixed"],
+            compliant: [0, 1],
+            nonCompliant: [1, 0],
+        });
+        assert.deepStrictEqual(data.instances, {
+            labels: ["web1", "app1"],
+            critical: [1, 0],
+            security: [2, 0],
+            other: [0, 0],
+        });
         assert.deepStrictEqual(data.severity, { labels: ["Critical", "Important"], values: [1, 2] });
         assert.deepStrictEqual(data.packages, { labels: ["openssl"], values: [2] });
         assert.strictEqual(athena.commandCalls(StopQueryExecutionCommand).length, 0);
@@ -123,11 +226,25 @@ describe("ops report", () => {
 
     it("reports a failed query with Athena's reason and the query id, and writes no report", async () => {
         answerQueries({ compliancePerInstance: { pages: [], states: ["RUNNING", "FAILED"] } });
-        athena.on(GetQueryExecutionCommand).resolves(execution("q-compliancePerInstance", "FAILED", 0, "TABLE_NOT_FOUND: line 5:6: Table 'awsdatacatalog.oe_lab_ipm_reporting.aws_patchsummary' does not exist"));
+        athena
+            .on(GetQueryExecutionCommand)
+            .resolves(
+                execution(
+                    "q-compliancePerInstance",
+                    "FAILED",
+                    0,
+                    "TABLE_NOT_FOUND: line 5:6: Table 'awsdatacatalog.oe_lab_ipm_reporting.aws_patchsummary' does not exist",
+                ),
+            );
         const file = outFile();
         const session = await ops(["report", "--stack", "reporting", "--out", file]);
         assert.strictEqual(session.code, 3);
-        assert.ok(session.err.endsWith("compliance-per-instance: the query failed: TABLE_NOT_FOUND: line 5:6: Table 'awsdatacatalog.oe_lab_ipm_reporting.aws_patchsummary' does not exist (query q-compliancePerInstance)\n"), session.err);
+        assert.ok(
+            session.err.endsWith(
+                "compliance-per-instance: the query failed: TABLE_NOT_FOUND: line 5:6: Table 'awsdatacatalog.oe_lab_ipm_reporting.aws_patchsummary' does not exist (query q-compliancePerInstance)\n",
+            ),
+            session.err,
+        );
         assert.ok(!fs.existsSync(file));
     });
 
@@ -135,8 +252,16 @@ describe("ops report", () => {
         answerQueries({ compliancePerInstance: { pages: [], states: ["RUNNING"] } });
         const session = await ops(["report", "--stack", "reporting", "--timeout", "1", "--out", outFile()]);
         assert.strictEqual(session.code, 1);
-        assert.ok(session.err.endsWith("compliance-per-instance: still running after 1 s (--timeout); query q-compliancePerInstance stopped.\n"), session.err);
-        assert.deepStrictEqual(athena.commandCalls(StopQueryExecutionCommand).map((c) => c.args[0].input), [{ QueryExecutionId: "q-compliancePerInstance" }]);
+        assert.ok(
+            session.err.endsWith(
+                "compliance-per-instance: still running after 1 s (--timeout); query q-compliancePerInstance stopped.\n",
+            ),
+            session.err,
+        );
+        assert.deepStrictEqual(
+            athena.commandCalls(StopQueryExecutionCommand).map((c) => c.args[0].input),
+            [{ QueryExecutionId: "q-compliancePerInstance" }],
+        );
     });
 
     it("stops the running query when cancelled (Ctrl-C)", async () => {
@@ -148,12 +273,19 @@ describe("ops report", () => {
         });
         const session = await ops(["report", "--stack", "reporting", "--out", outFile()], { signal: cancel.signal });
         assert.strictEqual(session.code, 1);
-        assert.ok(session.err.endsWith("compliance-per-instance: cancelled; query q-compliancePerInstance stopped.\n"), session.err);
+        assert.ok(
+            session.err.endsWith("compliance-per-instance: cancelled; query q-compliancePerInstance stopped.\n"),
+            session.err,
+        );
         assert.strictEqual(athena.commandCalls(StopQueryExecutionCommand).length, 1);
     });
 
     it("names the Athena action when access is denied", async () => {
-        athena.on(StartQueryExecutionCommand).rejects(Object.assign(new Error("User is not authorized to perform: athena:StartQueryExecution"), { name: "AccessDeniedException" }));
+        athena.on(StartQueryExecutionCommand).rejects(
+            Object.assign(new Error("User is not authorized to perform: athena:StartQueryExecution"), {
+                name: "AccessDeniedException",
+            }),
+        );
         const session = await ops(["report", "--stack", "reporting", "--out", outFile()]);
         assert.strictEqual(session.code, 3);
         assert.match(session.err, /^Access denied: your credentials may not call athena:StartQueryExecution\./);
@@ -162,29 +294,88 @@ describe("ops report", () => {
     it("--stack test: one stack from Systems Manager: patch states in one batch, missing patches by severity, packages per instance", async () => {
         ssm.on(DescribeInstanceInformationCommand).resolves({
             InstanceInformationList: [
-                { InstanceId: "i-0aaaaaaaaaaaaaaa1", ComputerName: "web1", PlatformName: "Amazon Linux", PlatformVersion: "2023" },
-                { InstanceId: "i-0aaaaaaaaaaaaaaa2", ComputerName: "web2", PlatformName: "Amazon Linux", PlatformVersion: "2023" },
+                {
+                    InstanceId: "i-0aaaaaaaaaaaaaaa1",
+                    ComputerName: "web1",
+                    PlatformName: "Amazon Linux",
+                    PlatformVersion: "2023",
+                },
+                {
+                    InstanceId: "i-0aaaaaaaaaaaaaaa2",
+                    ComputerName: "web2",
+                    PlatformName: "Amazon Linux",
+                    PlatformVersion: "2023",
+                },
             ],
         });
         ssm.on(DescribeInstancePatchStatesCommand).resolves({
             InstancePatchStates: [
-                { InstanceId: "i-0aaaaaaaaaaaaaaa1", PatchGroup: "Critical", BaselineId: "pb-1", OperationStartTime: new Date(), OperationEndTime: new Date(), Operation: "Scan", MissingCount: 2, CriticalNonCompliantCount: 1, SecurityNonCompliantCount: 1, InstalledCount: 200 },
-                { InstanceId: "i-0aaaaaaaaaaaaaaa2", PatchGroup: "Critical", BaselineId: "pb-1", OperationStartTime: new Date(), OperationEndTime: new Date(), Operation: "Scan", MissingCount: 0, InstalledCount: 202 },
+                {
+                    InstanceId: "i-0aaaaaaaaaaaaaaa1",
+                    PatchGroup: "Critical",
+                    BaselineId: "pb-1",
+                    OperationStartTime: new Date(),
+                    OperationEndTime: new Date(),
+                    Operation: "Scan",
+                    MissingCount: 2,
+                    CriticalNonCompliantCount: 1,
+                    SecurityNonCompliantCount: 1,
+                    InstalledCount: 200,
+                },
+                {
+                    InstanceId: "i-0aaaaaaaaaaaaaaa2",
+                    PatchGroup: "Critical",
+                    BaselineId: "pb-1",
+                    OperationStartTime: new Date(),
+                    OperationEndTime: new Date(),
+                    Operation: "Scan",
+                    MissingCount: 0,
+                    InstalledCount: 202,
+                },
             ],
         });
         ssm.on(DescribeInstancePatchesCommand, { InstanceId: "i-0aaaaaaaaaaaaaaa1" }).resolves({
             Patches: [
-                { Title: "openssl", KBId: "openssl", Classification: "Security", Severity: "Critical", State: "MISSING", InstalledTime: new Date(0) },
-                { Title: "curl", KBId: "curl", Classification: "Security", Severity: "Important", State: "MISSING", InstalledTime: new Date(0) },
-                { Title: "bash", KBId: "bash", Classification: "Security", Severity: "Important", State: "INSTALLED", InstalledTime: new Date(0) },
+                {
+                    Title: "openssl",
+                    KBId: "openssl",
+                    Classification: "Security",
+                    Severity: "Critical",
+                    State: "MISSING",
+                    InstalledTime: new Date(0),
+                },
+                {
+                    Title: "curl",
+                    KBId: "curl",
+                    Classification: "Security",
+                    Severity: "Important",
+                    State: "MISSING",
+                    InstalledTime: new Date(0),
+                },
+                {
+                    Title: "bash",
+                    KBId: "bash",
+                    Classification: "Security",
+                    Severity: "Important",
+                    State: "INSTALLED",
+                    InstalledTime: new Date(0),
+                },
             ],
         });
         ssm.on(DescribeInstancePatchesCommand, { InstanceId: "i-0aaaaaaaaaaaaaaa2" }).resolves({ Patches: [] });
-        ssm.on(ListInventoryEntriesCommand).resolves({ Entries: [{ Name: "openssl", Version: "3.0.8" }, { Name: "httpd", Version: "2.4.62" }] });
+        ssm.on(ListInventoryEntriesCommand).resolves({
+            Entries: [
+                { Name: "openssl", Version: "3.0.8" },
+                { Name: "httpd", Version: "2.4.62" },
+            ],
+        });
         const file = outFile();
         const session = await ops(["report", "--stack", "test", "--out", file]);
         assert.strictEqual(session.code, 0, session.err);
-        assert.deepStrictEqual(ssm.commandCalls(DescribeInstancePatchStatesCommand).map((c) => c.args[0].input.InstanceIds), [["i-0aaaaaaaaaaaaaaa1", "i-0aaaaaaaaaaaaaaa2"]]);
+        assert.deepStrictEqual(
+            ssm.commandCalls(DescribeInstancePatchStatesCommand).map((c) => c.args[0].input.InstanceIds),
+            [["i-0aaaaaaaaaaaaaaa1", "i-0aaaaaaaaaaaaaaa2"]],
+        );
         const data = chartData(file);
         assert.deepStrictEqual(data.stacks, { labels: ["Critical"], compliant: [1], nonCompliant: [1] });
         assert.deepStrictEqual(data.severity, { labels: ["Critical", "Important"], values: [1, 1] });
@@ -195,8 +386,17 @@ describe("ops report", () => {
 
     it("needs --stack except with --demo, and runs the fleet commands on lab stacks only", async () => {
         const none = await ops(["compliance"]);
-        assert.deepStrictEqual([none.code, none.err], [2, "Which stack? Pass --stack <name> (its Pulumi.<name>.yaml gives region, workload and tags).\n"]);
+        assert.deepStrictEqual(
+            [none.code, none.err],
+            [2, "Which stack? Pass --stack <name> (its Pulumi.<name>.yaml gives region, workload and tags).\n"],
+        );
         const reporting = await ops(["compliance", "--stack", "reporting"]);
-        assert.deepStrictEqual([reporting.code, reporting.err], [2, 'Stack "reporting" is a reporting stack: it has no fleet. Use report --stack reporting, or a lab stack.\n']);
+        assert.deepStrictEqual(
+            [reporting.code, reporting.err],
+            [
+                2,
+                'Stack "reporting" is a reporting stack: it has no fleet. Use report --stack reporting, or a lab stack.\n',
+            ],
+        );
     });
 });

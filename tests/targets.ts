@@ -10,8 +10,13 @@ import { RecordedResource } from "./harness";
  * reaches the instances matching every tag filter of the group's query (Resource Groups ANDs tag
  * filters); several `tag:` targets reach an instance carrying any one of them (State Manager ORs them).
  */
-export function associationReaches(association: RecordedResource, groups: RecordedResource[], instances: RecordedResource[]): string[] {
-    const matches = (instance: RecordedResource, key: string, values: string[]) => values.includes(instance.inputs.tags[key]);
+export function associationReaches(
+    association: RecordedResource,
+    groups: RecordedResource[],
+    instances: RecordedResource[],
+): string[] {
+    const matches = (instance: RecordedResource, key: string, values: string[]) =>
+        values.includes(instance.inputs.tags[key]);
     return instances
         .filter((instance) =>
             association.inputs.targets.some((target: { key: string; values: string[] }) => {
@@ -20,7 +25,9 @@ export function associationReaches(association: RecordedResource, groups: Record
                     assert.ok(group, `resource group ${target.values[0]} exists`);
                     const query = JSON.parse(group.inputs.resourceQuery.query);
                     assert.deepStrictEqual(query.ResourceTypeFilters, ["AWS::EC2::Instance"]);
-                    return query.TagFilters.every((f: { Key: string; Values: string[] }) => matches(instance, f.Key, f.Values));
+                    return query.TagFilters.every((f: { Key: string; Values: string[] }) =>
+                        matches(instance, f.Key, f.Values),
+                    );
                 }
                 assert.match(target.key, /^tag:/);
                 return matches(instance, target.key.slice(4), target.values);
@@ -30,12 +37,14 @@ export function associationReaches(association: RecordedResource, groups: Record
         .sort();
 }
 
-
 /** Maintenance window targets: several tag keys must all match (AND); values of one key are alternatives. */
 export function windowTargetReaches(target: RecordedResource, instances: RecordedResource[]): string[] {
     return instances
         .filter((instance) =>
-            target.inputs.targets.every((t: { key: string; values: string[] }) => t.key.startsWith("tag:") && t.values.includes(instance.inputs.tags[t.key.slice(4)])),
+            target.inputs.targets.every(
+                (t: { key: string; values: string[] }) =>
+                    t.key.startsWith("tag:") && t.values.includes(instance.inputs.tags[t.key.slice(4)]),
+            ),
         )
         .map((instance) => instance.inputs.tags.Name as string)
         .sort();

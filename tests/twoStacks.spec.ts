@@ -12,9 +12,15 @@ const STACKS_IN_ONE_ACCOUNT = ["test", "prod", "mixed"];
 
 const INSTANCE = "aws:ec2/instance:Instance";
 
-/** Every optional resource switched on, so that its names are checked too (prod's one sync goes to the reporting stack). */
+/**
+ * Every optional resource switched on, so that its names are checked too (prod's one sync goes to the reporting stack).
+ */
 const EVERYTHING = { "maintenanceWindow.adminGroup": "Administrators", "alerts.emails": ["ops@example.com"] };
-const OVERRIDES: Record<string, Record<string, unknown>> = { test: { ...EVERYTHING, "inventory.resourceDataSync": true }, prod: EVERYTHING, mixed: { ...EVERYTHING, "inventory.resourceDataSync": true } };
+const OVERRIDES: Record<string, Record<string, unknown>> = {
+    test: { ...EVERYTHING, "inventory.resourceDataSync": true },
+    prod: EVERYTHING,
+    mixed: { ...EVERYTHING, "inventory.resourceDataSync": true },
+};
 
 /** Types whose names are unique per account (IAM) or per account and region. */
 const UNIQUE_NAMES: Record<string, string> = {
@@ -43,9 +49,16 @@ function awsName(r: RecordedResource, field = "name"): string | undefined {
 
 describe("the reporting stack beside test, prod and mixed in one account and region", () => {
     it("names its database, workgroup and saved queries apart from every other stack's, and is where prod's sync writes", async () => {
-        const [reporting, ...members] = await Promise.all(["reporting", ...STACKS_IN_ONE_ACCOUNT].map((stack) => runStack(stack, OVERRIDES[stack])));
+        const [reporting, ...members] = await Promise.all(
+            ["reporting", ...STACKS_IN_ONE_ACCOUNT].map((stack) => runStack(stack, OVERRIDES[stack])),
+        );
         const all = [reporting, ...members].flatMap((r) => r.resources);
-        for (const type of ["aws:athena/workgroup:Workgroup", "aws:glue/catalogDatabase:CatalogDatabase", "aws:ssm/resourceDataSync:ResourceDataSync", "aws:athena/namedQuery:NamedQuery"]) {
+        for (const type of [
+            "aws:athena/workgroup:Workgroup",
+            "aws:glue/catalogDatabase:CatalogDatabase",
+            "aws:ssm/resourceDataSync:ResourceDataSync",
+            "aws:athena/namedQuery:NamedQuery",
+        ]) {
             const names = all.filter((r) => r.type === type).map((r) => `${r.inputs.workgroup ?? ""}/${r.inputs.name}`);
             assert.ok(names.length >= 1, type);
             assert.strictEqual(new Set(names).size, names.length, `${type}: ${names.join(", ")}`);
@@ -53,9 +66,15 @@ describe("the reporting stack beside test, prod and mixed in one account and reg
         assert.deepStrictEqual(ofType(reporting, INSTANCE), []);
         assert.strictEqual(reporting.outputs.SyncPrefix, "inventory");
         // Members reach the reporting stack by its outputs' names: the ones it exports.
-        for (const key of ["SyncBucketName", "SyncBucketRegion", "SyncPrefix", "OrganizationShared"]) assert.ok(key in reporting.outputs, key);
+        for (const key of ["SyncBucketName", "SyncBucketRegion", "SyncPrefix", "OrganizationShared"])
+            assert.ok(key in reporting.outputs, key);
         const syncs = members.flatMap((r) => ofType(r, "aws:ssm/resourceDataSync:ResourceDataSync"));
-        assert.deepStrictEqual(syncs.filter((s) => s.inputs.s3Destination.bucketName.startsWith("<SyncBucketName of stack")).map((s) => s.inputs.name), ["InventoryAllInstances-Prod-sync"]);
+        assert.deepStrictEqual(
+            syncs
+                .filter((s) => s.inputs.s3Destination.bucketName.startsWith("<SyncBucketName of stack"))
+                .map((s) => s.inputs.name),
+            ["InventoryAllInstances-Prod-sync"],
+        );
     });
 });
 
@@ -72,7 +91,10 @@ describe("test, prod and mixed in one account and region", () => {
     it("give account- and region-wide names that never collide, each prefix its stack's own", () => {
         for (const [type, scope] of Object.entries(UNIQUE_NAMES)) {
             const names = resources.filter((r) => r.type === type).map((r) => awsName(r));
-            assert.ok(names.length >= 2 && names.every((n) => n !== undefined), `${type}: every one has a ${scope}-wide name`);
+            assert.ok(
+                names.length >= 2 && names.every((n) => n !== undefined),
+                `${type}: every one has a ${scope}-wide name`,
+            );
             assert.strictEqual(new Set(names).size, names.length, `${type}: ${names.join(", ")}`);
             // A prefix that starts another stack's name could let a wildcard grant (rule/<topic>-*) reach it.
             for (const a of names) {
@@ -107,13 +129,22 @@ describe("test, prod and mixed in one account and region", () => {
         assert.strictEqual(instances.length, 13);
         for (const document of ["AWS-GatherSoftwareInventory", "AWS-RunPatchBaseline"]) {
             const counts = new Map<string, number>(instances.map((i) => [i.inputs.tags.Name, 0]));
-            for (const association of resources.filter((r) => r.type === "aws:ssm/association:Association" && r.inputs.name === document)) {
-                for (const name of associationReaches(association, groups, instances)) counts.set(name, counts.get(name)! + 1);
+            for (const association of resources.filter(
+                (r) => r.type === "aws:ssm/association:Association" && r.inputs.name === document,
+            )) {
+                for (const name of associationReaches(association, groups, instances))
+                    counts.set(name, counts.get(name)! + 1);
             }
-            assert.deepStrictEqual([...counts.values()], Array(13).fill(1), `${document}: ${JSON.stringify([...counts])}`);
+            assert.deepStrictEqual(
+                [...counts.values()],
+                Array(13).fill(1),
+                `${document}: ${JSON.stringify([...counts])}`,
+            );
         }
         // The lab's single Environment target would have reached all thirteen from each stack: why the group exists.
-        const labStyle = { inputs: { targets: [{ key: "tag:Environment", values: ["OELabIPM"] }] } } as unknown as RecordedResource;
+        const labStyle = {
+            inputs: { targets: [{ key: "tag:Environment", values: ["OELabIPM"] }] },
+        } as unknown as RecordedResource;
         assert.strictEqual(associationReaches(labStyle, [], instances).length, 13);
     });
 
@@ -122,19 +153,38 @@ describe("test, prod and mixed in one account and region", () => {
             const own = ofType(run, INSTANCE).map((i) => i.inputs.tags.Name);
             for (const target of ofType(run, "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget")) {
                 const reached = windowTargetReaches(target, instances);
-                assert.ok(reached.length > 0 && reached.every((name) => own.includes(name)), `${run.stack} ${target.inputs.name}: ${reached.join(", ")}`);
+                assert.ok(
+                    reached.length > 0 && reached.every((name) => own.includes(name)),
+                    `${run.stack} ${target.inputs.name}: ${reached.join(", ")}`,
+                );
             }
         }
     });
 
     it("scope each stack's alert rules to its own instances, windows and baseline", () => {
         const watched = (run: StackRun) => {
-            const details = ofType(run, "aws:cloudwatch/eventRule:EventRule").map((r) => JSON.parse(r.inputs.eventPattern).detail);
-            return new Set(details.flatMap((d) => [...(d["instance-id"] ?? []), ...(d["window-id"] ?? []), ...(d["patch-baseline-id"] ?? [])]));
+            const details = ofType(run, "aws:cloudwatch/eventRule:EventRule").map(
+                (r) => JSON.parse(r.inputs.eventPattern).detail,
+            );
+            return new Set(
+                details.flatMap((d) => [
+                    ...(d["instance-id"] ?? []),
+                    ...(d["window-id"] ?? []),
+                    ...(d["patch-baseline-id"] ?? []),
+                ]),
+            );
         };
         const [test, prod, mixed] = runs.map(watched);
         assert.strictEqual(test.size, 4 + 1 + 1);
         assert.strictEqual(mixed.size, 5 + 1 + 3);
-        for (const [a, b] of [[test, prod], [test, mixed], [prod, mixed]]) assert.deepStrictEqual([...a].filter((id) => b.has(id)), []);
+        for (const [a, b] of [
+            [test, prod],
+            [test, mixed],
+            [prod, mixed],
+        ])
+            assert.deepStrictEqual(
+                [...a].filter((id) => b.has(id)),
+                [],
+            );
     });
 });

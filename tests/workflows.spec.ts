@@ -13,7 +13,10 @@ function steps(job: any): any[] {
     return job.steps;
 }
 
-const runs = (job: any) => steps(job).filter((s) => s.run).map((s) => s.run);
+const runs = (job: any) =>
+    steps(job)
+        .filter((s) => s.run)
+        .map((s) => s.run);
 const pulumi = (job: any) => steps(job).find((s) => String(s.uses).startsWith("pulumi/actions@"));
 const aws = (job: any) => steps(job).find((s) => String(s.uses).startsWith("aws-actions/configure-aws-credentials@"));
 
@@ -43,10 +46,16 @@ describe("GitHub Actions workflows", () => {
         const step = steps(wf.jobs.preview).find((s) => s.name === "Replacements and deletions");
         assert.ok(step, "no replacement report step");
         assert.match(step.run, /^pulumi preview --stack "\$STACK" --json > preview\.json$/m);
-        assert.match(step.run, /^npm run --silent preview-report -- preview\.json --stack "\$STACK" \$STRICT > report\.md \|\| status=\$\?$/m);
+        assert.match(
+            step.run,
+            /^npm run --silent preview-report -- preview\.json --stack "\$STACK" \$STRICT > report\.md \|\| status=\$\?$/m,
+        );
         assert.match(step.run, /^gh pr comment "\$PR" --body-file report\.md$/m);
         assert.match(step.run, /^exit \$status$/m);
-        assert.strictEqual(step.env.STRICT, "${{ (matrix.stack == 'prod' || matrix.stack == 'reporting') && !contains(github.event.pull_request.labels.*.name, 'allow-replacements') && '--strict' || '' }}");
+        assert.strictEqual(
+            step.env.STRICT,
+            "${{ (matrix.stack == 'prod' || matrix.stack == 'reporting') && !contains(github.event.pull_request.labels.*.name, 'allow-replacements') && '--strict' || '' }}",
+        );
         assert.strictEqual(step.env.GH_TOKEN, "${{ secrets.GITHUB_TOKEN }}");
         assert.strictEqual(step.env.PULUMI_CONFIG_PASSPHRASE, "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}");
     });
@@ -56,7 +65,10 @@ describe("GitHub Actions workflows", () => {
         assert.deepStrictEqual(wf.on, { push: { branches: ["main"] } });
         const up = wf.jobs.up;
         assert.deepStrictEqual(runs(up), ["npm ci", "npm test"]);
-        assert.deepStrictEqual([pulumi(up).with.command, pulumi(up).with["stack-name"], pulumi(up).with.policyPacks], ["up", "test", "policy"]);
+        assert.deepStrictEqual(
+            [pulumi(up).with.command, pulumi(up).with["stack-name"], pulumi(up).with.policyPacks],
+            ["up", "test", "policy"],
+        );
         assert.strictEqual(aws(up).with["role-to-assume"], "${{ vars.AWS_DEPLOY_ROLE_ARN }}");
     });
 
@@ -66,7 +78,10 @@ describe("GitHub Actions workflows", () => {
         assert.deepStrictEqual(wf.on.workflow_dispatch.inputs.stack.options, ["test", "prod", "reporting"]);
         const destroy = wf.jobs.destroy;
         assert.strictEqual(destroy.if, "inputs.confirm == inputs.stack");
-        assert.deepStrictEqual([pulumi(destroy).with.command, pulumi(destroy).with["stack-name"]], ["destroy", "${{ inputs.stack }}"]);
+        assert.deepStrictEqual(
+            [pulumi(destroy).with.command, pulumi(destroy).with["stack-name"]],
+            ["destroy", "${{ inputs.stack }}"],
+        );
     });
 
     it("run on a current Node.js (24), none on Node.js 20 (end of life)", () => {
@@ -81,10 +96,18 @@ describe("GitHub Actions workflows", () => {
     it("reach AWS through OIDC and keep nothing secret in the repository", () => {
         for (const file of fs.readdirSync(path.join(PROJECT_ROOT, ".github", "workflows"))) {
             const text = fs.readFileSync(path.join(PROJECT_ROOT, ".github", "workflows", file), "utf8");
-            assert.doesNotMatch(text, /AKIA[0-9A-Z]{16}|aws-secret-access-key|aws-access-key-id|PULUMI_ACCESS_TOKEN:\s*[^$\s]/, file);
+            assert.doesNotMatch(
+                text,
+                /AKIA[0-9A-Z]{16}|aws-secret-access-key|aws-access-key-id|PULUMI_ACCESS_TOKEN:\s*[^$\s]/,
+                file,
+            );
             assert.strictEqual(workflow(file).permissions["id-token"], "write", file);
             for (const [name, value] of Object.entries(pulumi(Object.values(workflow(file).jobs).at(-1)).env ?? {})) {
-                assert.match(String(value), /^\$\{\{ secrets\.[A-Z_]+ \}\}$/, `${file}: ${name} comes from a repository secret`);
+                assert.match(
+                    String(value),
+                    /^\$\{\{ secrets\.[A-Z_]+ \}\}$/,
+                    `${file}: ${name} comes from a repository secret`,
+                );
             }
         }
     });

@@ -13,7 +13,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import puppeteer, { Browser, Page } from "puppeteer-core";
-import { CHART_IDS } from "../../ops/reportHtml";
+import { CHART_IDS } from "../../tools/ops/reportHtml";
 
 const CLI = path.join(__dirname, "..", "..", "ops", "cli.js");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -30,7 +30,11 @@ describe("the demo report in headless Chromium", function () {
     before(async () => {
         // The command a user runs, as a separate process.
         execFileSync(process.execPath, [CLI, "report", "--demo", "--out", file], { stdio: "pipe" });
-        browser = await puppeteer.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
+        browser = await puppeteer.launch({
+            executablePath: CHROMIUM,
+            headless: true,
+            args: ["--no-sandbox", "--disable-gpu"],
+        });
         page = await browser.newPage();
         await page.setViewport({ width: 1400, height: 1000 });
         await page.setRequestInterception(true);
@@ -40,7 +44,8 @@ describe("the demo report in headless Chromium", function () {
             void request.abort();
         });
         page.on("console", (message) => {
-            if (message.type() === "error" || message.type() === "warn") problems.push(`console ${message.type()}: ${message.text()}`);
+            if (message.type() === "error" || message.type() === "warn")
+                problems.push(`console ${message.type()}: ${message.text()}`);
         });
         page.on("pageerror", (error) => problems.push(`page error: ${(error as Error).message}`));
         await page.goto(`file://${file}`, { waitUntil: "load" });
@@ -56,8 +61,19 @@ describe("the demo report in headless Chromium", function () {
             const drawn = await page.evaluate((canvasId) => {
                 const canvas = document.getElementById(canvasId) as HTMLCanvasElement | null;
                 // Chart.js registers a chart per canvas: the library drew it, not a stand-in.
-                const chart = canvas && (window as unknown as { Chart: { getChart(c: HTMLCanvasElement): { data: { datasets: { data: number[] }[] } } | undefined } }).Chart.getChart(canvas);
-                if (!canvas || !chart) return { canvas: canvas !== null, chart: false, points: 0, painted: 0, width: 0 };
+                const chart =
+                    canvas &&
+                    (
+                        window as unknown as {
+                            Chart: {
+                                getChart(
+                                    c: HTMLCanvasElement,
+                                ): { data: { datasets: { data: number[] }[] } } | undefined;
+                            };
+                        }
+                    ).Chart.getChart(canvas);
+                if (!canvas || !chart)
+                    return { canvas: canvas !== null, chart: false, points: 0, painted: 0, width: 0 };
                 const pixels = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
                 let painted = 0;
                 for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted++;

@@ -1,0 +1,118 @@
+/**
+ * Building blocks of the stack config schema: each carries its own "what is allowed" message.
+ */
+import * as aws from "@pulumi/aws";
+import { z } from "zod";
+import { instanceTypeProblem } from "../../components/operatingSystems";
+import { MAX_TAGS_PER_RESOURCE } from "../../components/validation";
+import { parseIpv4Cidr } from "../../components/cidr";
+import { REGION_PATTERN } from "../../components/complianceReporting";
+import { STACK_TAGS, TAG } from "../lab";
+
+// ---------------------------------------------------------------------------------------------
+// Building blocks. Each one carries its own "what is allowed" message.
+
+/** Every schema states what is allowed, for a missing value as for a value of the wrong type. */
+export const says = (allowed: string) => ({
+    invalid_type_error: allowed,
+    required_error: `is required: ${allowed.replace(/^must /, "it must ")}`,
+});
+
+/** An area object: unknown keys (typos) are errors that list the allowed keys. */
+export function area<T extends z.ZodRawShape>(shape: T) {
+    const keys = Object.keys(shape).join(", ");
+    return z
+        .object(shape, says(`must be an object of: ${keys}`))
+        .strict({ message: `unknown key; allowed keys: ${keys}` });
+}
+
+export function wholeNumber(min: number, max: number) {
+    const allowed = `must be a whole number from ${min} to ${max}`;
+    // A number written in quotes or with leading zeros (YAML readers disagree whether 010 is 10 or 8) arrives as a
+    // string.
+    return z
+        .number(says(`${allowed} (no quotes, no leading zeros)`))
+        .int(allowed)
+        .min(min, allowed)
+        .max(max, allowed);
+}
+
+export function text(allowed: string, pattern: RegExp) {
+    return z.string(says(allowed)).regex(pattern, allowed);
+}
+
+export function flag() {
+    return z.boolean(says("must be true or false"));
+}
+
+export function list<T extends z.ZodTypeAny>(item: T, allowed: string) {
+    return z.array(item, says(allowed));
+}
+
+/** A string that must pass a component's own check (which returns a problem or undefined). */
+export function checked(problem: (value: string) => string | undefined, typeMessage: string) {
+    return z.string(says(typeMessage)).superRefine((value, ctx) => {
+        const found = problem(value);
+        if (found) ctx.addIssue({ code: z.ZodIssueCode.custom, message: found });
+    });
+}
+
+export function oneOf<T extends readonly [string, ...string[]]>(values: T) {
+    const allowed = `must be one of ${values.join(", ")}`;
+    return z.enum(values as unknown as [T[number], ...T[number][]], {
+        errorMap: (issue) => ({
+            message:
+                issue.code === "invalid_type" && issue.received === "undefined"
+                    ? says(allowed).required_error
+                    : allowed,
+        }),
+    });
+}
+
+/** An IPv4 CIDR; `allowWorld` decides whether a /0 block is acceptable. */
+export function ipv4Cidr(options: { minPrefix: number; maxPrefix: number; worldMessage?: string }) {
+    return z.string(says("must be an IPv4 CIDR block such as 203.0.113.10/32")).superRefine((value, ctx) => {
+        const parsed = parseIpv4Cidr(value);
+        if (typeof parsed === "string") {
+            ctx.addIssue({ code: z.ZodIssueCode.custom, message: parsed });
+        } else if (parsed.prefix === 0 && options.worldMessage) {
+            ctx.addIssue({ code: z.ZodIssueCode.custom, message: options.worldMessage });
+        } else if (parsed.prefix < options.minPrefix || parsed.prefix > options.maxPrefix) {
+            ctx.addIssue({
+                code: z.ZodIssueCode.custom,
+                message: `prefix length must be from /${options.minPrefix} to /${options.maxPrefix}`,
+            });
+        }
+    });
+}
+
+/**
+ * EC2 instance types: the AWS provider's own `InstanceType` enum (public API, already loaded by the
+ * program), so `pulumi up` reads no API-model file of the tooling; a new type is known when the
+ * provider is upgraded. It holds every type of botocore's `InstanceType` enum that the API contract
+ * checks (tests/contract.spec.ts proves it).
+ */
+const INSTANCE_TYPES: ReadonlySet<string> = new Set(Object.values(aws.types.enums.ec2.InstanceType));
+const INSTANCE_TYPE_MESSAGE = "must be an EC2 instance type that RunInstances accepts, such as t3.micro";
+export const instanceType = checked(
+    (value) => (INSTANCE_TYPES.has(value) ? instanceTypeProblem(value) : INSTANCE_TYPE_MESSAGE),
+    INSTANCE_TYPE_MESSAGE,
+);
+
+/** A Region name (the API's form; the provider's own check of aws:region is in config/index.ts). */
+export const awsRegion = text("must be a Region name such as ap-northeast-1", REGION_PATTERN);
+
+/** AWS tag keys and values: up to 128/256 characters of letters, digits, spaces and `_.:/=+-@`. */
+export const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+export const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+export const NON_EMPTY_TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,256}$/u;
+
+/**
+ * The tags the program sets itself: on the stack (index.ts) and on every instance (ManagedFleet's
+ * lab tags, `Name`, `InstanceRole`). A user tag of the same key would be silently overwritten, so
+ * it is refused; and so is `PatchGroup`, which Patch Manager reads like `Patch Group`.
+ */
+export const PROGRAM_TAG_KEYS: readonly string[] = [...new Set([...Object.values(STACK_TAGS), ...Object.values(TAG)])];
+export const RESERVED_TAG_KEYS = [...PROGRAM_TAG_KEYS, "PatchGroup"];
+/** An instance carries every program tag besides the user's: AWS allows 50 in all. */
+export const MAX_USER_TAGS = MAX_TAGS_PER_RESOURCE - PROGRAM_TAG_KEYS.length;

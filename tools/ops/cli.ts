@@ -1,0 +1,289 @@
+#!/usr/bin/env node
+/**
+ * `npm run ops -- <command> --stack <name>`: the lab's console operations as commands, for the
+ * people who operate a deployed stack. Region, workload and tags come from the stack file; AWS
+ * credentials from the standard AWS SDK chain (`--profile` and `--region` override).
+ */
+import { AthenaClient } from "@aws-sdk/client-athena";
+import { SNSClient } from "@aws-sdk/client-sns";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import * as fs from "fs";
+import { createInterface } from "readline/promises";
+import { rateControlProblem, REBOOT_OPTIONS, RebootOption } from "../../components/patchMaintenanceWindow";
+import { ConfigError, LAB_NAMES } from "../../config";
+import { readStackConfig, StackFileError } from "../../config/stackFiles";
+import { AwsCallError, describeAwsError, EXIT, OpsError } from "./aws";
+import { compliance } from "./compliance";
+import { StackContext } from "./fleet";
+import { inventory } from "./inventory";
+import { notifyTest } from "./notify";
+import { Io } from "./output";
+import { staleBuildWarning } from "../plan/staleBuild";
+import { athenaReport, demoReport, ReportData, ssmReport } from "./report";
+import { renderReport } from "./reportHtml";
+import { PollDelays, runPatchBaseline } from "./runPatchBaseline";
+
+/** What the commands need from their surroundings; the specs pass their own. */
+export interface Environment {
+    readonly io: Io;
+    /** Whether a person is at a terminal to answer the install prompt. */
+    readonly interactive: boolean;
+    ask(question: string): Promise<string>;
+    readonly delays: PollDelays;
+    /** Aborted when the operator cancels (Ctrl-C): running Athena queries are stopped. */
+    readonly signal?: AbortSignal;
+    /** The clock the report's date comes from. */
+    now(): Date;
+}
+
+interface GlobalOptions {
+    stack?: string;
+    region?: string;
+    profile?: string;
+    projectDir?: string;
+}
+
+function rateControl(minimum: 0 | 1) {
+    return (value: string) => {
+        const problem = rateControlProblem(value, minimum);
+        if (problem) throw new InvalidArgumentError(problem);
+        return value;
+    };
+}
+
+function seconds(value: string): number {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a whole number of seconds");
+    return n;
+}
+
+function context(options: GlobalOptions): StackContext {
+    if (options.stack === undefined)
+        throw new OpsError(
+            "Which stack? Pass --stack <name> (its Pulumi.<name>.yaml gives region, workload and tags).",
+            EXIT.usage,
+        );
+    const { config, region } = readStackConfig(options.stack, { projectDir: options.projectDir });
+    const chosen = options.region ?? region;
+    return {
+        stack: options.stack,
+        region: chosen,
+        config,
+        ssm: new SSMClient({ region: chosen, profile: options.profile }),
+    };
+}
+
+/** The fleet commands act on a lab stack's instances; a reporting stack has none. */
+function fleetContext(options: GlobalOptions): StackContext {
+    const ctx = context(options);
+    if (ctx.config.reporting)
+        throw new OpsError(
+            `Stack "${ctx.stack}" is a reporting stack: it has no fleet. Use report --stack ${ctx.stack}, or a lab stack.`,
+            EXIT.usage,
+        );
+    return ctx;
+}
+
+export function program(env: Environment, done: (code: number) => void): Command {
+    const root = new Command("ops")
+        .description("Operate a deployed stack's fleet: patch scans and installs, compliance, inventory, a test alert.")
+        .option("-s, --stack <name>", "the stack (its Pulumi.<name>.yaml gives region, workload and tags)")
+        .option("--region <region>", "override the stack file's aws:region")
+        .option("--profile <profile>", "an AWS CLI profile (default: the standard credential chain)")
+        .option("--project-dir <dir>", "the folder with Pulumi.yaml and the stack files (default: this project)")
+        .showHelpAfterError()
+        .exitOverride()
+        .configureOutput({ writeOut: (t) => env.io.out(t), writeErr: (t) => env.io.err(t) });
+    const globals = (command: Command) => command.optsWithGlobals<GlobalOptions>();
+
+    const patchCommand = (
+        name: "scan" | "install",
+        operation: "Scan" | "Install",
+        defaults: { concurrency: string; errors: string },
+    ) =>
+        root
+            .command(name)
+            .description(
+                `Run Command ${operation === "Scan" ? "AWS-RunPatchBaseline Operation=Scan (lab 5.4)" : "AWS-RunPatchBaseline Operation=Install with rate control (lab 5.6)"} on the stack's fleet`,
+            )
+            .option("--role <role>", "only instances with this InstanceRole tag (WebServer, AppServer)")
+            .option(
+                "--concurrency <n>",
+                "instances at a time: a count or a percentage",
+                rateControl(1),
+                defaults.concurrency,
+            )
+            .option(
+                "--max-errors <n>",
+                "errors before Run Command stops sending: a count or a percentage",
+                rateControl(0),
+                defaults.errors,
+            )
+            .option("--timeout <seconds>", "how long to wait for the command", seconds, 3600)
+            .exitOverride()
+            .configureOutput({ writeOut: (t) => env.io.out(t), writeErr: (t) => env.io.err(t) });
+
+    patchCommand("scan", "Scan", { concurrency: "100%", errors: "100%" }).action(async (options, command: Command) => {
+        const run = {
+            operation: "Scan" as const,
+            role: options.role,
+            maxConcurrency: options.concurrency,
+            maxErrors: options.maxErrors,
+            rebootOption: "NoReboot" as const,
+            timeoutSeconds: options.timeout,
+        };
+        done(await runPatchBaseline(fleetContext(globals(command)), run, env.delays, env.io));
+    });
+
+    patchCommand("install", "Install", { concurrency: "1", errors: "1" })
+        .addOption(
+            new Option("--reboot-option <option>", "reboot when a patch needs it, or never")
+                .choices([...REBOOT_OPTIONS])
+                .default("RebootIfNeeded"),
+        )
+        .option("-y, --yes", "do not ask for confirmation")
+        .action(async (options, command: Command) => {
+            const ctx = fleetContext(globals(command));
+            if (!options.yes && env.interactive) {
+                const who = options.role ? `the ${options.role} instances` : "every instance";
+                const answer = await env.ask(
+                    `Install patches on ${who} of stack "${ctx.stack}" (${ctx.region}), ${options.concurrency} at a time, stopping after ${options.maxErrors} error(s), ${options.rebootOption}? [y/N] `,
+                );
+                if (!/^y(es)?$/i.test(answer.trim())) {
+                    env.io.err("Nothing installed.\n");
+                    return done(EXIT.failed);
+                }
+            }
+            const run = {
+                operation: "Install" as const,
+                role: options.role,
+                maxConcurrency: options.concurrency,
+                maxErrors: options.maxErrors,
+                rebootOption: options.rebootOption as RebootOption,
+                timeoutSeconds: options.timeout,
+            };
+            done(await runPatchBaseline(ctx, run, env.delays, env.io));
+        });
+
+    root.command("compliance")
+        .description(
+            "Patch compliance per instance: status, and missing, failed, pending-reboot and installed patches by severity (lab 5.5)",
+        )
+        .option("--json", "print JSON instead of a table")
+        .action(async (options, command: Command) =>
+            done(await compliance(fleetContext(globals(command)), options.json === true, env.io)),
+        );
+
+    root.command("inventory")
+        .description("Inventory per instance: OS, agent version, number of applications; --app lists who has a package")
+        .option("--app <name>", "which instances have this package installed, and its version")
+        .action(async (options, command: Command) =>
+            done(await inventory(fleetContext(globals(command)), options.app, env.io)),
+        );
+
+    root.command("notify-test")
+        .description(
+            "Publish the lab's test message (subject Test, body Hello World!) to the stack's alert topic (lab 7)",
+        )
+        .action(async (_options, command: Command) => {
+            const g = globals(command);
+            const ctx = fleetContext(g);
+            done(await notifyTest(ctx, new SNSClient({ region: ctx.region, profile: g.profile }), env.io));
+        });
+    root.command("report")
+        .description(
+            "A self-contained HTML report with charts: a lab stack's compliance from Systems Manager, or every account's from a reporting stack's Athena tables",
+        )
+        .option("--demo", "from built-in sample data, without AWS (no --stack needed)")
+        .option("-o, --out <file>", "where to write the report", "report.html")
+        .option("--timeout <seconds>", "how long one Athena query may run before it is stopped", seconds, 300)
+        .action(async (options, command: Command) => {
+            const g = globals(command);
+            let data: ReportData;
+            if (options.demo) {
+                data = demoReport(env.now());
+            } else {
+                const ctx = context(g);
+                if (ctx.config.reporting) {
+                    const target = {
+                        athena: new AthenaClient({ region: ctx.region, profile: g.profile }),
+                        workgroup: LAB_NAMES.reportingWorkgroup(ctx.config.workload),
+                        database: LAB_NAMES.reportingDatabase(ctx.config.workload),
+                    };
+                    data = await athenaReport(
+                        target,
+                        { timeoutSeconds: options.timeout, delays: env.delays, signal: env.signal },
+                        env.io,
+                        env.now(),
+                    );
+                } else {
+                    data = await ssmReport(ctx, env.io, env.now());
+                }
+            }
+            fs.writeFileSync(options.out, renderReport(data));
+            const behind = data.instances.filter((i) => !i.compliant).length;
+            env.io.out(
+                `Wrote ${options.out}: ${data.instances.length} instances, ${behind} not compliant (${data.source}).\n`,
+            );
+            done(0);
+        });
+    return root;
+}
+
+/** Runs a command; returns its exit code. Problems are printed as messages, never stack traces. */
+export async function main(argv: string[], env: Environment): Promise<number> {
+    let code = 0;
+    try {
+        await program(env, (c) => (code = c)).parseAsync(argv);
+        return code;
+    } catch (error) {
+        if (error instanceof CommanderError) {
+            return error.exitCode === 0 ? 0 : EXIT.usage; // commander printed the usage problem itself
+        }
+        const problem =
+            error instanceof AwsCallError
+                ? describeAwsError(error)
+                : error instanceof ConfigError || error instanceof StackFileError
+                  ? new OpsError(error.message, EXIT.usage)
+                  : error instanceof OpsError
+                    ? error
+                    : undefined;
+        if (!problem) throw error;
+        env.io.err(`${problem.message}\n`);
+        return problem.exitCode;
+    }
+}
+
+if (require.main === module) {
+    const stale = staleBuildWarning();
+    if (stale) process.stderr.write(stale);
+    const cancel = new AbortController();
+    const terminal: Environment = {
+        io: { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) },
+        interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
+        async ask(question) {
+            const prompt = createInterface({ input: process.stdin, output: process.stdout });
+            try {
+                return await prompt.question(question);
+            } finally {
+                prompt.close();
+            }
+        },
+        delays: { minDelay: 2, maxDelay: 30 },
+        signal: cancel.signal,
+        now: () => new Date(),
+    };
+    // Ctrl-C stops running Athena queries (they would go on, and cost, without us).
+    process.once("SIGINT", () => {
+        process.stderr.write("Cancelling...\n");
+        cancel.abort();
+    });
+    main(process.argv, terminal).then(
+        (code) => (process.exitCode = code),
+        (error) => {
+            process.stderr.write(`ops failed unexpectedly: ${(error as Error).stack}\n`);
+            process.exitCode = 70;
+        },
+    );
+}

@@ -1,0 +1,271 @@
+/**
+ * `report`: patch compliance and inventory as one self-contained HTML file, from the Systems
+ * Manager APIs for one stack, from Athena for every account and stack in the reporting stack,
+ * or from built-in sample data (`--demo`). The data is gathered here; reportHtml.ts draws it.
+ */
+import {
+    DescribeInstancePatchStatesCommand,
+    InstancePatchState,
+    paginateDescribeInstancePatches,
+} from "@aws-sdk/client-ssm";
+import { REPORT_QUERIES } from "../../components/reportingQueries";
+import { AthenaTarget, QueryOptions, Row, runQuery } from "./athena";
+import { call, collect } from "./aws";
+import { fleetInstances, StackContext } from "./fleet";
+import { applications } from "./inventory";
+import { Io } from "./output";
+
+/** One instance's patch compliance, as the report charts it. */
+export interface ReportInstance {
+    readonly account: string;
+    readonly region: string;
+    readonly id: string;
+    readonly name: string;
+    readonly os: string;
+    /** The stack, by its patch group (one per stack). */
+    readonly stack: string;
+    readonly compliant: boolean;
+    readonly missing: number;
+    readonly failed: number;
+    readonly pendingReboot: number;
+    readonly installed: number;
+    /** Non-compliant patches by Patch Manager's grouping: critical, security, other. */
+    readonly critical: number;
+    readonly security: number;
+    readonly other: number;
+}
+
+export interface ReportData {
+    readonly title: string;
+    /** Where the data came from, in words. */
+    readonly source: string;
+    readonly generatedAt: string;
+    readonly instances: readonly ReportInstance[];
+    /** Missing (and failed) patches by the vendor's severity. */
+    readonly missingBySeverity: readonly { severity: string; missing: number }[];
+    /** The packages on the most instances. */
+    readonly packages: readonly { name: string; instances: number }[];
+}
+
+const int = (text: string | undefined) => {
+    const n = Number.parseInt(text ?? "", 10);
+    return Number.isFinite(n) ? n : 0;
+};
+
+/** Everything in the reporting stack's tables, through its workgroup. */
+export async function athenaReport(
+    target: AthenaTarget,
+    options: QueryOptions,
+    io: Io,
+    now: Date,
+): Promise<ReportData> {
+    const run = (key: keyof typeof REPORT_QUERIES): Promise<Row[]> =>
+        runQuery(target, REPORT_QUERIES[key].name, REPORT_QUERIES[key].sql, options, io);
+    // One after another: each prints its own progress, and a failure stops before the next.
+    const perInstance = await run("compliancePerInstance");
+    const severities = await run("missingBySeverity");
+    const packages = await run("topPackages");
+    return {
+        title: "Patch compliance across accounts",
+        source: `Athena workgroup ${target.workgroup}, database ${target.database}`,
+        generatedAt: now.toISOString(),
+        instances: perInstance.map((r) => ({
+            account: r.accountid,
+            region: r.region,
+            id: r.instance,
+            name: r.computername,
+            os: r.platformname || "unknown",
+            stack: r.patchgroup || "no patch group",
+            compliant: r.compliant === "true",
+            missing: int(r.missing),
+            failed: int(r.failed),
+            pendingReboot: int(r.pending_reboot),
+            installed: int(r.installed),
+            critical: int(r.critical),
+            security: int(r.security),
+            other: int(r.other),
+        })),
+        missingBySeverity: severities.map((r) => ({ severity: r.severity, missing: int(r.missing) })),
+        packages: packages.map((r) => ({ name: r.package, instances: int(r.instances) })),
+    };
+}
+
+/** DescribeInstancePatchStates takes at most 50 instance ids per request. */
+const PATCH_STATES_PER_REQUEST = 50;
+/** Patch states that make an instance non-compliant and count as missing for the severity chart. */
+const MISSING_STATES = new Set(["MISSING", "FAILED"]);
+
+/** One stack's instances, from Systems Manager: patch states, missing patches by severity, applications. */
+export async function ssmReport(context: StackContext, io: Io, now: Date): Promise<ReportData> {
+    const instances = await fleetInstances(context);
+    const ids = instances.map((i) => i.InstanceId!);
+    const states = new Map<string, InstancePatchState>();
+    for (let i = 0; i < ids.length; i += PATCH_STATES_PER_REQUEST) {
+        // Paged by NextToken within a batch.
+        let token: string | undefined;
+        do {
+            const page = await call("ssm:DescribeInstancePatchStates", () =>
+                context.ssm.send(
+                    new DescribeInstancePatchStatesCommand({
+                        InstanceIds: ids.slice(i, i + PATCH_STATES_PER_REQUEST),
+                        NextToken: token,
+                    }),
+                ),
+            );
+            for (const state of page.InstancePatchStates ?? []) states.set(state.InstanceId!, state);
+            token = page.NextToken;
+        } while (token);
+    }
+    const bySeverity = new Map<string, number>();
+    const packageCounts = new Map<string, number>();
+    let done = 0;
+    for (const id of ids) {
+        const patches = await collect(
+            "ssm:DescribeInstancePatches",
+            paginateDescribeInstancePatches({ client: context.ssm }, { InstanceId: id }),
+            (p) => p.Patches,
+        );
+        for (const patch of patches.filter((p) => MISSING_STATES.has(p.State ?? ""))) {
+            const severity = patch.Severity || "Unspecified";
+            bySeverity.set(severity, (bySeverity.get(severity) ?? 0) + 1);
+        }
+        for (const name of new Set((await applications(context.ssm, id)).map((e) => e.Name ?? ""))) {
+            packageCounts.set(name, (packageCounts.get(name) ?? 0) + 1);
+        }
+        io.err(`  ${++done} of ${ids.length} instances read\n`);
+    }
+    return {
+        title: `Patch compliance of stack ${context.stack}`,
+        source: `Systems Manager in ${context.region}, instances tagged for stack ${context.stack}`,
+        generatedAt: now.toISOString(),
+        instances: instances.map((instance) => {
+            const s = states.get(instance.InstanceId!);
+            const n = (v: number | undefined) => v ?? 0;
+            const nonCompliant =
+                n(s?.MissingCount) +
+                n(s?.FailedCount) +
+                n(s?.InstalledPendingRebootCount) +
+                n(s?.InstalledRejectedCount);
+            return {
+                account: "",
+                region: context.region,
+                id: instance.InstanceId!,
+                name: instance.ComputerName ?? "",
+                os: `${instance.PlatformName ?? "unknown"} ${instance.PlatformVersion ?? ""}`.trim(),
+                stack: s?.PatchGroup || context.config.patching.patchGroup,
+                compliant: s !== undefined && nonCompliant === 0,
+                missing: n(s?.MissingCount),
+                failed: n(s?.FailedCount),
+                pendingReboot: n(s?.InstalledPendingRebootCount),
+                installed: n(s?.InstalledCount),
+                critical: n(s?.CriticalNonCompliantCount),
+                security: n(s?.SecurityNonCompliantCount),
+                other: n(s?.OtherNonCompliantCount),
+            };
+        }),
+        missingBySeverity: [...bySeverity]
+            .map(([severity, missing]) => ({ severity, missing }))
+            .sort((a, b) => b.missing - a.missing || a.severity.localeCompare(b.severity)),
+        packages: [...packageCounts]
+            .map(([name, count]) => ({ name, instances: count }))
+            .sort((a, b) => b.instances - a.instances || a.name.localeCompare(b.name))
+            .slice(0, 20),
+    };
+}
+
+/**
+ * Sample data for `--demo`: three accounts' stacks of several OSes, some instances behind on
+ * patches. Fixed (no randomness), so the demo report is the same every time.
+ */
+export function demoReport(now: Date): ReportData {
+    const fleets = [
+        {
+            account: "111111111111",
+            stack: "Critical",
+            os: "Amazon Linux 2023",
+            prefix: "Test",
+            count: 4,
+            behind: [0, 2],
+        },
+        {
+            account: "111111111111",
+            stack: "Critical-Prod",
+            os: "Amazon Linux 2023",
+            prefix: "Prod",
+            count: 6,
+            behind: [5],
+        },
+        {
+            account: "222222222222",
+            stack: "Critical-Mixed",
+            os: "Ubuntu 24.04",
+            prefix: "Mixed-Web",
+            count: 3,
+            behind: [1],
+        },
+        {
+            account: "222222222222",
+            stack: "Critical-Mixed",
+            os: "Microsoft Windows Server 2022 Datacenter",
+            prefix: "Mixed-Win",
+            count: 2,
+            behind: [0, 1],
+        },
+        {
+            account: "333333333333",
+            stack: "Critical-Fleet",
+            os: "Amazon Linux 2",
+            prefix: "Fleet",
+            count: 5,
+            behind: [3],
+        },
+    ];
+    const instances: ReportInstance[] = fleets.flatMap((fleet, f) =>
+        Array.from({ length: fleet.count }, (_, i) => {
+            const behind = fleet.behind.includes(i);
+            const critical = behind ? ((f + i) % 3) + 1 : 0;
+            const security = behind ? ((f * 2 + i) % 4) + 1 : 0;
+            const other = behind ? (f + 2 * i) % 5 : 0;
+            return {
+                account: fleet.account,
+                region: "ap-northeast-1",
+                id: `i-0${(0xa1b2c3d4e5f6 + f * 97 + i * 13).toString(16).padStart(16, "0")}`,
+                name: `${fleet.prefix}${i + 1}`,
+                os: fleet.os,
+                stack: fleet.stack,
+                compliant: !behind,
+                missing: critical + security + other,
+                failed: behind && i % 2 === 1 ? 1 : 0,
+                pendingReboot: 0,
+                installed: 180 + f * 23 + i * 7,
+                critical,
+                security,
+                other,
+            };
+        }),
+    );
+    return {
+        title: "Patch compliance across accounts (sample data)",
+        source: "built-in sample data (--demo): no AWS account was read",
+        generatedAt: now.toISOString(),
+        instances,
+        // The same patches by the vendor's severity as the instances count them.
+        missingBySeverity: [
+            { severity: "Critical", missing: instances.reduce((n, i) => n + i.critical, 0) },
+            { severity: "Important", missing: instances.reduce((n, i) => n + i.security, 0) },
+            { severity: "Medium", missing: instances.reduce((n, i) => n + i.other, 0) },
+        ],
+        packages: [
+            ["amazon-ssm-agent", 20],
+            ["openssl", 20],
+            ["curl", 18],
+            ["glibc", 15],
+            ["python3", 15],
+            ["kernel", 15],
+            ["httpd", 9],
+            ["apache2", 3],
+            ["Amazon SSM Agent", 2],
+            ["Microsoft .NET Framework 4.8", 2],
+        ].map(([name, count]) => ({ name: name as string, instances: count as number })),
+    };
+}
