@@ -6,7 +6,7 @@
  * fully-defaulted `LabConfig`. Any problem throws a `ConfigError` listing every bad key, its
  * value and what is allowed, before a single resource is registered.
  */
-import { partition } from "@aws-sdk/core/client";
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { LAB_NAMES, TAG } from "./lab";
@@ -163,22 +163,20 @@ const OBJECT_KEYS = new Set([...STRUCTURED_KEYS].filter((key) => key !== "protec
  * The AWS provider's config keys (`aws:region`, `aws:profile`, …), as @pulumi/aws declares them:
  * any other `aws:` key is a typo the provider would ignore.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const AWS_CONFIG_KEYS = Object.getOwnPropertyNames(require("@pulumi/aws/config/vars")).filter(
-    (k) => k !== "__esModule",
+// aws.config is the provider's config module: its variables, and the helper requireRegion.
+const AWS_CONFIG_KEYS = Object.getOwnPropertyNames(aws.config).filter(
+    (k) => k !== "__esModule" && k !== "requireRegion",
 );
 
-/**
- * Why a region is not one AWS has, or undefined: the regions of the AWS SDK's partition data
- * (every partition: aws, aws-cn, aws-us-gov, …), without the pseudo-regions such as aws-global.
- */
+/** Every Region of every partition (aws, aws-cn, aws-us-gov, …): the AWS provider's own `Region` enum. */
+const AWS_REGIONS: ReadonlySet<string> = new Set(Object.values(aws.Region));
+
+/** Why a region is not one AWS has, or undefined: the AWS provider's Regions, in every partition. */
 export function regionProblem(region: unknown): string | undefined {
-    // partition() adds the region's description only for a region its data lists.
-    const known =
-        typeof region === "string" &&
-        !region.endsWith("-global") &&
-        (partition(region) as { description?: string }).description !== undefined;
-    return known ? undefined : "must be an AWS region such as ap-northeast-1 (one the AWS SDK's partition data lists)";
+    const known = typeof region === "string" && AWS_REGIONS.has(region);
+    return known
+        ? undefined
+        : "must be an AWS region such as ap-northeast-1 (one the AWS provider's Region enum lists)";
 }
 
 /** Problems of the provider's keys in a stack's config: unknown `aws:` keys, a region AWS does not have. */

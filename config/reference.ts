@@ -35,25 +35,52 @@ function unwrap(schema: z.ZodTypeAny): Unwrapped {
     let hasDefault = false;
     for (;;) {
         if (schema instanceof z.ZodDefault) {
-            if (!hasDefault) fallback = schema._def.defaultValue();
+            if (!hasDefault) fallback = rawDefault(schema);
             hasDefault = true;
             required = false;
-            schema = schema._def.innerType;
+            schema = schema.removeDefault();
         } else if (schema instanceof z.ZodOptional) {
             required = false;
-            schema = schema._def.innerType;
+            schema = schema.unwrap();
         } else if (schema instanceof z.ZodEffects) {
-            schema = schema._def.schema;
+            schema = schema.innerType();
         } else {
             return hasDefault ? { schema, required, default: fallback } : { schema, required };
         }
     }
 }
 
-function limits(checks: readonly { kind: string; value?: number }[] | undefined, minKind: string, maxKind: string) {
-    const min = checks?.find((c) => c.kind === minKind)?.value;
-    const max = checks?.find((c) => c.kind === maxKind)?.value;
-    return { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) };
+function limits(min: number | null | undefined, max: number | null | undefined): { min?: number; max?: number } {
+    return { ...(typeof min === "number" ? { min } : {}), ...(typeof max === "number" ? { max } : {}) };
+}
+
+/*
+ * zod 3 has no public getter for a default as written (parsing `undefined` applies the defaults
+ * inside it too: `{}` would become a whole area) nor for a list's length limits. These two
+ * functions are the only places that read zod's internals; each fails naming the internal if an
+ * upgrade removes it, and tests/configReference.spec.ts calls both.
+ */
+
+/** The default as the schema states it (`{}` for an area), from `ZodDefault._def.defaultValue`. */
+export function rawDefault(schema: z.ZodDefault<z.ZodTypeAny>): unknown {
+    const def = schema._def as { defaultValue?: unknown };
+    if (typeof def.defaultValue !== "function") {
+        throw new Error(
+            "zod internal ZodDefault._def.defaultValue is gone: config/reference.ts rawDefault must be adapted",
+        );
+    }
+    return (def.defaultValue as () => unknown)();
+}
+
+/** A list's length limits, from `ZodArray._def.minLength` / `maxLength`. */
+export function arrayBounds(schema: z.ZodArray<z.ZodTypeAny>): { min?: number; max?: number } {
+    const def = schema._def as { minLength?: { value: number } | null; maxLength?: { value: number } | null };
+    if (!("minLength" in def) || !("maxLength" in def)) {
+        throw new Error(
+            "zod internal ZodArray._def.minLength/maxLength is gone: config/reference.ts arrayBounds must be adapted",
+        );
+    }
+    return limits(def.minLength?.value, def.maxLength?.value);
 }
 
 function describe(key: string, wrapped: z.ZodTypeAny): ReferenceKey[] {
@@ -72,11 +99,8 @@ function describe(key: string, wrapped: z.ZodTypeAny): ReferenceKey[] {
         return key ? [entry("object"), ...children] : children;
     }
     if (schema instanceof z.ZodArray) {
-        const bounds = {
-            ...(schema._def.minLength ? { min: schema._def.minLength.value } : {}),
-            ...(schema._def.maxLength ? { max: schema._def.maxLength.value } : {}),
-        };
-        const item = unwrap(schema._def.type).schema;
+        const bounds = arrayBounds(schema);
+        const item = unwrap(schema.element).schema;
         // A list of objects: its items' fields are keys of their own (`fleet.groups[].count`).
         const fields = item instanceof z.ZodObject ? describe(`${key}[]`, item).slice(1) : [];
         return [entry("list", bounds), ...fields];
@@ -85,13 +109,8 @@ function describe(key: string, wrapped: z.ZodTypeAny): ReferenceKey[] {
     if (schema instanceof z.ZodBoolean) return [entry("boolean")];
     if (schema instanceof z.ZodString || schema instanceof z.ZodEnum) return [entry("string")];
     if (schema instanceof z.ZodNumber) {
-        const whole = schema._def.checks.some((c) => c.kind === "int");
-        return [
-            entry(
-                whole ? "integer" : "number",
-                limits(schema._def.checks as { kind: string; value?: number }[], "min", "max"),
-            ),
-        ];
+        const finite = (v: number | null) => (v === null || Number.isFinite(v) ? v : null);
+        return [entry(schema.isInt ? "integer" : "number", limits(finite(schema.minValue), finite(schema.maxValue)))];
     }
     throw new Error(`config/reference.ts does not know how to describe ${key} (${schema.constructor.name})`);
 }

@@ -40,7 +40,7 @@ describe("config refuses what AWS would refuse", () => {
             for (const region of ["xx-north-9", "aws-global", "Tokyo"]) {
                 const { error } = await runFailingStack("test", { "aws:region": region });
                 assert.deepStrictEqual((error as ConfigError).problems, [
-                    `aws:region = ${JSON.stringify(region)}: must be an AWS region such as ap-northeast-1 (one the AWS SDK's partition data lists)`,
+                    `aws:region = ${JSON.stringify(region)}: must be an AWS region such as ap-northeast-1 (one the AWS provider's Region enum lists)`,
                 ]);
             }
         });

@@ -2,7 +2,8 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as yaml from "js-yaml";
 import * as path from "path";
-import { configReference, patchOperatingSystemRows, ReferenceKey } from "../config/reference";
+import { z } from "zod";
+import { arrayBounds, configReference, rawDefault, patchOperatingSystemRows, ReferenceKey } from "../config/reference";
 import { CONFIG_DEFAULTS } from "../config/schema";
 import { PROJECT_ROOT } from "./harness";
 
@@ -137,5 +138,16 @@ describe("config reference (docs/configuration.md) against the schema", () => {
         assert.deepStrictEqual(drift(edit("fleet.groups[].name", { default: "`Web`" })), [
             'fleet.groups[].name: default "`Web`", schema required',
         ]);
+    });
+});
+
+describe("config reference: the zod internals it reads, each in one adapter", () => {
+    it("reads a default as written through rawDefault (ZodDefault._def.defaultValue)", () => {
+        assert.deepStrictEqual(rawDefault(z.object({ a: z.number().default(1) }).default({})), {});
+    });
+
+    it("reads a list's length limits through arrayBounds (ZodArray._def.minLength/maxLength)", () => {
+        assert.deepStrictEqual(arrayBounds(z.array(z.string()).min(1).max(3)), { min: 1, max: 3 });
+        assert.deepStrictEqual(arrayBounds(z.array(z.string())), {});
     });
 });
