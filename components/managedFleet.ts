@@ -9,7 +9,7 @@ import {
     OperatingSystem,
     OperatingSystemSpec,
 } from "./operatingSystems";
-import { ArgumentError, countProblem } from "./validation";
+import { ArgumentError, countProblem, fieldProblem } from "./validation";
 import { componentToken, withFormerToken } from "./tokens";
 
 export const DEFAULT_INSTANCE_TYPE = "t3.micro";
@@ -69,23 +69,35 @@ export interface ManagedFleetArgs {
     tags?: Record<string, string>;
 }
 
+/** What a group name may be: it makes instance names (`<namePrefix>-<name><n>`) and child names. */
+export const GROUP_NAME_ALLOWED = "must be a letter, then up to 15 letters or digits, e.g. Web";
+
+/** Why a group name cannot name instances, or undefined. */
+export function groupNameProblem(name: string): string | undefined {
+    return GROUP_NAME.test(name) ? undefined : GROUP_NAME_ALLOWED;
+}
+
+/** Group names used more than once (letter case aside: they make instance and resource names), or undefined. */
+export function duplicateGroupNamesProblem(names: readonly string[]): string | undefined {
+    const lower = names.map((n) => n.toLowerCase());
+    const twice = [...new Set(lower.filter((n, i) => lower.indexOf(n) !== i))];
+    return twice.length > 0
+        ? `names ${twice.join(", ")} more than once (letter case aside); each group needs its own name`
+        : undefined;
+}
+
 /** Throws on arguments that cannot make a fleet. */
 export function validateManagedFleetArgs(args: ManagedFleetArgs): void {
-    const names = args.groups.map((g) => g.name.toLowerCase());
     ArgumentError.throwIfAny("ManagedFleet", [
         args.namePrefix ? undefined : "namePrefix must not be empty",
         rolePrefixProblem("roleNamePrefix", args.roleNamePrefix),
         args.groups.length > 0 ? undefined : "groups must name at least one group",
-        new Set(names).size === names.length
-            ? undefined
-            : `groups must have distinct names (letter case aside); got ${args.groups.map((g) => g.name).join(", ")}`,
+        duplicateGroupNamesProblem(args.groups.map((g) => g.name))?.replace(/^/, "groups "),
         ...args.groups.flatMap((group, i) => {
             const at = `groups[${i}]`;
             const type = group.instanceType ?? DEFAULT_INSTANCE_TYPE;
             return [
-                GROUP_NAME.test(group.name)
-                    ? undefined
-                    : `${at}.name ${JSON.stringify(group.name)} must be a letter, then up to 15 letters or digits`,
+                fieldProblem(`${at}.name`, group.name, groupNameProblem(group.name)),
                 countProblem(`${at}.count`, group.count, 1),
                 isOperatingSystem(group.operatingSystem)
                     ? instanceTypeProblem(type, group.operatingSystem)?.replace(/^/, `${at}.instanceType ${type} `)

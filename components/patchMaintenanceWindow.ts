@@ -168,6 +168,20 @@ function targetsProblems(field: string, targets: TagTargets): (string | undefine
     ];
 }
 
+/** Why a cutoff does not fit the window's duration, or undefined: CreateMaintenanceWindow refuses cutoff ≥ duration. */
+export function cutoffProblem(cutoff: number, duration: number): string | undefined {
+    return cutoff < duration
+        ? undefined
+        : `must be less than the duration (${duration} hour${duration === 1 ? "" : "s"})`;
+}
+
+/** Why a schedule offset cannot be used, or undefined: Systems Manager offsets cron schedules only. */
+export function scheduleOffsetProblem(offset: number | undefined, schedule: string): string | undefined {
+    return offset === undefined || schedule.startsWith("cron(")
+        ? undefined
+        : `needs a cron schedule (the schedule is ${schedule})`;
+}
+
 /** Throws on arguments the API would refuse. */
 export function validatePatchMaintenanceWindowArgs(args: PatchMaintenanceWindowArgs): void {
     const duration = args.duration ?? DEFAULTS.duration;
@@ -194,11 +208,9 @@ export function validatePatchMaintenanceWindowArgs(args: PatchMaintenanceWindowA
             : fieldProblem("timezone", args.timezone, timezoneProblem(args.timezone)),
         countProblem("duration", duration, 1, 24),
         countProblem("cutoff", cutoff, 0, 23),
-        cutoff < duration ? undefined : `cutoff ${cutoff} must be less than duration ${duration}`,
+        fieldProblem("cutoff", cutoff, cutoffProblem(cutoff, duration)),
         countProblem("scheduleOffset", args.scheduleOffset, 1, 6),
-        args.scheduleOffset !== undefined && !schedule.startsWith("cron(")
-            ? "scheduleOffset needs a cron schedule"
-            : undefined,
+        fieldProblem("scheduleOffset", args.scheduleOffset, scheduleOffsetProblem(args.scheduleOffset, schedule)),
         args.maxConcurrency === undefined
             ? undefined
             : fieldProblem("maxConcurrency", args.maxConcurrency, rateControlProblem(args.maxConcurrency, 1)),

@@ -60,7 +60,7 @@ describe("component argument checks", () => {
                 }),
             ),
             [
-                "groups must have distinct names (letter case aside); got Web, Win, Arm, web",
+                "groups names web more than once (letter case aside); each group needs its own name",
                 "groups[0].count 0 must be a whole number of at least 1",
                 'groups[0].operatingSystem "WINDOWS" must be one of AMAZON_LINUX_2023, AMAZON_LINUX_2, UBUNTU_24_04, WINDOWS_SERVER_2022, WINDOWS_SERVER_2025',
                 "groups[1].instanceType t3.micro has less than the 2 GiB of memory Windows Server 2022 needs; use t3.small or larger",
@@ -200,8 +200,8 @@ describe("component argument checks", () => {
                 'scan.windowName "x" must be 3-128 letters, digits, _ - or . (no spaces)',
                 'scan.schedule "cron(0 1 * * *)" a cron needs six fields: minutes hours day-of-month month day-of-week year (optionally seconds first), e.g. cron(0 2 ? * * *)',
                 'timezone "Mars/Olympus" must be an IANA time zone name such as Asia/Tokyo or Etc/UTC',
-                "cutoff 2 must be less than duration 2",
-                "scheduleOffset needs a cron schedule",
+                "cutoff 2 must be less than the duration (2 hours)",
+                "scheduleOffset 3 needs a cron schedule (the schedule is rate(1 day))",
                 'maxConcurrency "0" must be a number of instances (1 to 9999999, no leading zeros) or a percentage (1% to 100%), e.g. 1 or 10%',
             ],
         );

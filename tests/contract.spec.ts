@@ -1,8 +1,9 @@
 import * as assert from "assert";
+import * as aws from "@pulumi/aws";
 import { OPERATING_SYSTEM_SPECS } from "../components/operatingSystems";
 import { checkContract, formatViolation, Violation } from "../tools/contract";
 import { ConstraintContext } from "../tools/contract/constraints";
-import { allPatterns, awsPattern, MODELS_SOURCE } from "../tools/contract/models";
+import { allPatterns, awsPattern, enumOf, MODELS_SOURCE } from "../tools/contract/models";
 import { MAPPINGS } from "../tools/contract/requests";
 import { EVERY_STACK, mockAmiArchitecture, mockAmiId, runStack, StackRun } from "./harness";
 
@@ -416,5 +417,13 @@ describe("API contract: the check can fail, naming resource, field, value and co
                 'aws:ec2/securityGroup:SecurityGroup lab-network-instances: ec2:CreateSecurityGroup Description = "Lab instances — HTTP only": must be up to 255 of a-z, A-Z, 0-9, spaces and ._-:/()#,@[]+=&;{}!$* [ec2-security-group-text]',
             ],
         );
+    });
+});
+
+describe("API contract: config and the models agree on instance types", () => {
+    it("config's instance types (the AWS provider's enum) include every type of botocore's RunInstances enum", () => {
+        const provider = new Set<string>(Object.values(aws.types.enums.ec2.InstanceType));
+        const missing = enumOf("ec2", "InstanceType").filter((type) => !provider.has(type));
+        assert.deepStrictEqual(missing, []);
     });
 });

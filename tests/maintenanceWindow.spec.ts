@@ -267,7 +267,7 @@ describe("PatchMaintenanceWindow options", () => {
             "maintenanceWindow.scheduleOffset": 2,
         });
         assert.deepStrictEqual((offset.error as ConfigError).problems, [
-            "oe-lab-ipm:maintenanceWindow.scheduleOffset = 2: needs a cron schedule (maintenanceWindow.schedule is rate(1 day))",
+            "oe-lab-ipm:maintenanceWindow.scheduleOffset = 2: needs a cron schedule (the schedule is rate(1 day))",
         ]);
         assert.deepStrictEqual([cutoff.resources, cron.resources, offset.resources], [[], [], []]);
     });

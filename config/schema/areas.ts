@@ -30,7 +30,12 @@ import { EMAIL_PATTERN, TOPIC_NAME_PATTERN } from "../../components/alertTopic";
 import { DEFAULT_SCAN_SCHEDULE } from "../../components/patchScanAssociation";
 import { DEFAULT_SYNC_PREFIX } from "../../components/complianceReporting";
 import { DEFAULT_AVAILABILITY_ZONES, DEFAULT_VPC_CIDR } from "../../components/labNetwork";
-import { DEFAULT_FOLLOW_LATEST_AMI, DEFAULT_INSTANCE_TYPE } from "../../components/managedFleet";
+import {
+    DEFAULT_FOLLOW_LATEST_AMI,
+    DEFAULT_INSTANCE_TYPE,
+    GROUP_NAME_ALLOWED,
+    groupNameProblem,
+} from "../../components/managedFleet";
 import { DEFAULT_CONFIDENTIALITY, DEFAULT_ENVIRONMENT, DEFAULT_TARGET_ROLES, LAB_GROUPS } from "../lab";
 import {
     DEFAULT_INVENTORY_SCHEDULE,
@@ -134,11 +139,9 @@ export const CREATE_MODE_ONLY: readonly (readonly string[])[] = [
 /** An `InstanceRole` tag value: a group's role, and what the install window targets. */
 const instanceRole = text("must be an InstanceRole tag value such as WebServer", NON_EMPTY_TAG_VALUE);
 
-const GROUP_NAME_MESSAGE = "must be a letter, then up to 15 letters or digits, e.g. Web";
-
 export const fleetGroupSchema = area({
     /** The group's name: instances are `<Workload>-<name><n>` (`Test-Web1`). */
-    name: text(GROUP_NAME_MESSAGE, /^[A-Za-z][A-Za-z0-9]{0,15}$/),
+    name: checked(groupNameProblem, GROUP_NAME_ALLOWED),
     /** The `InstanceRole` tag of its instances (the install window targets roles). */
     role: instanceRole,
     count: wholeNumber(1, MAX_INSTANCES_PER_ROLE),

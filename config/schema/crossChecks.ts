@@ -8,6 +8,8 @@ import { duplicateEmails } from "../../components/alertTopic";
 import { associationNameProblem } from "../../components/inventoryAssociation";
 
 import { CREATE_MODE_ONLY } from "./areas";
+import { duplicateGroupNamesProblem } from "../../components/managedFleet";
+import { cutoffProblem, scheduleOffsetProblem } from "../../components/patchMaintenanceWindow";
 import { LAB_AREAS, labSchema } from "./topLevel";
 import { MAX_USER_TAGS, PROGRAM_TAG_KEYS, RESERVED_TAG_KEYS } from "./blocks";
 
@@ -33,25 +35,14 @@ export const CROSS_CHECKS: readonly ((
     broken: ReadonlySet<string>,
     raw: Readonly<Record<string, unknown>>,
 ) => CrossIssue[])[] = [
-    // A cutoff at or after the end of the window: CreateMaintenanceWindow refuses it.
+    // A cutoff at or after the end of the window; an offset on a rate schedule (PatchMaintenanceWindow's rules).
     ({ maintenanceWindow: w }) =>
-        w?.cutoff !== undefined && w.duration !== undefined && w.cutoff >= w.duration
-            ? [
-                  {
-                      path: ["maintenanceWindow", "cutoff"],
-                      message: `must be less than the duration (${w.duration} hour${w.duration === 1 ? "" : "s"})`,
-                  },
-              ]
+        w?.cutoff !== undefined && w.duration !== undefined
+            ? issueAt(["maintenanceWindow", "cutoff"], cutoffProblem(w.cutoff, w.duration))
             : [],
-    // Systems Manager supports schedule offsets for cron expressions only.
     ({ maintenanceWindow: w }) =>
-        w?.scheduleOffset !== undefined && w.schedule !== undefined && !w.schedule.startsWith("cron(")
-            ? [
-                  {
-                      path: ["maintenanceWindow", "scheduleOffset"],
-                      message: `needs a cron schedule (maintenanceWindow.schedule is ${w.schedule})`,
-                  },
-              ]
+        w?.schedule !== undefined
+            ? issueAt(["maintenanceWindow", "scheduleOffset"], scheduleOffsetProblem(w.scheduleOffset, w.schedule))
             : [],
     // The fleet's mode decides where its instances come from: existing needs its targets; create needs no existing.
     ({ fleet }, broken) => {
@@ -88,19 +79,8 @@ export const CROSS_CHECKS: readonly ((
                   message:
                       "applies to fleet.mode create only (an existing fleet's network and instances are not the stack's); remove it",
               })),
-    // Group names make instance and resource names: one each.
-    ({ fleet }) => {
-        const names = (fleet?.groups ?? []).map((g) => g.name.toLowerCase());
-        const twice = names.filter((n, i) => names.indexOf(n) !== i);
-        return twice.length > 0
-            ? [
-                  {
-                      path: ["fleet", "groups"],
-                      message: `names ${[...new Set(twice)].join(", ")} more than once (letter case aside); each group needs its own name`,
-                  },
-              ]
-            : [];
-    },
+    // Group names make instance and resource names: one each (ManagedFleet's rule).
+    ({ fleet }) => issueAt(["fleet", "groups"], duplicateGroupNamesProblem((fleet?.groups ?? []).map((g) => g.name))),
     // One baseline per OS the fleet runs; its rules only what that OS's Patch Manager supports.
     (config) => {
         const systems = fleetPatchOperatingSystems(config);
@@ -203,6 +183,11 @@ export const CROSS_CHECKS: readonly ((
             message: `lists ${email} twice (letter case aside); subscribe each address once`,
         })),
 ];
+
+/** A component's problem (if any) as an issue at a key path. */
+function issueAt(path: (string | number)[], message: string | undefined): CrossIssue[] {
+    return message === undefined ? [] : [{ path, message }];
+}
 
 /** The value a raw config gives at a key path, or undefined. */
 export function valueAt(root: unknown, path: readonly (string | number)[]): unknown {
