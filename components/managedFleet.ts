@@ -135,7 +135,7 @@ export class ManagedFleet extends pulumi.ComponentResource {
     public readonly webServerUrls: pulumi.Output<string[]>;
     /** The instance role (AmazonSSMManagedInstanceCore attached). */
     public readonly role: aws.iam.Role;
-    /** The instance role (AmazonSSMManagedInstanceCore attached). */
+    /** The instance role's ARN. */
     public readonly roleArn: pulumi.Output<string>;
     /** Every OS the fleet runs, once each, in the order of its groups. */
     public readonly operatingSystems: OperatingSystem[];

@@ -63,7 +63,7 @@ import {
     wholeNumber,
 } from "./blocks";
 
-/** Limits of one fleet role; 400 instances is the largest fleet the benchmarks exercise. */
+/** Instances in one group, at most (the benchmarks plan fleets of 4, 40 and 400). */
 export const MAX_INSTANCES_PER_ROLE = 500;
 
 // ---------------------------------------------------------------------------------------------
