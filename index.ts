@@ -19,7 +19,7 @@ import {
 } from "./components/operatingSystems";
 import { PatchAlerts } from "./components/patchAlerts";
 import { PatchingPolicy } from "./components/patchingPolicy";
-import { DEFAULTS as WINDOW_DEFAULTS, PatchMaintenanceWindow } from "./components/patchMaintenanceWindow";
+import { WINDOW_DEFAULTS, PatchMaintenanceWindow } from "./components/patchMaintenanceWindow";
 import { PatchScanAssociation } from "./components/patchScanAssociation";
 import { ComplianceReporting } from "./components/complianceReporting";
 import { fleetTargetTags, LAB_NAMES, LabConfig, PROJECT, readLabConfig, STACK_TAGS, TAG } from "./config";

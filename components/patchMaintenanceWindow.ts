@@ -28,7 +28,7 @@ export const RebootOption = {
 export type RebootOption = (typeof RebootOption)[keyof typeof RebootOption];
 export const REBOOT_OPTIONS = Object.values(RebootOption) as [RebootOption, ...RebootOption[]];
 
-export const DEFAULTS = {
+export const WINDOW_DEFAULTS = {
     /** Every day at 02:00 (the lab's cron builder choice). */
     schedule: "cron(0 2 ? * * *)",
     timezone: "Asia/Tokyo",
@@ -184,9 +184,9 @@ export function scheduleOffsetProblem(offset: number | undefined, schedule: stri
 
 /** Throws on arguments the API would refuse. */
 export function validatePatchMaintenanceWindowArgs(args: PatchMaintenanceWindowArgs): void {
-    const duration = args.duration ?? DEFAULTS.duration;
-    const cutoff = args.cutoff ?? DEFAULTS.cutoff;
-    const schedule = args.schedule ?? DEFAULTS.schedule;
+    const duration = args.duration ?? WINDOW_DEFAULTS.duration;
+    const cutoff = args.cutoff ?? WINDOW_DEFAULTS.cutoff;
+    const schedule = args.schedule ?? WINDOW_DEFAULTS.schedule;
     ArgumentError.throwIfAny("PatchMaintenanceWindow", [
         rolePrefixProblem("roleNamePrefix", args.roleNamePrefix),
         nameProblem("windowName", args.windowName),
@@ -318,7 +318,7 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
                 `${name}-logs`,
                 {
                     namePrefix: args.logGroupNamePrefix,
-                    retentionInDays: args.logRetentionDays ?? DEFAULTS.logRetentionDays,
+                    retentionInDays: args.logRetentionDays ?? WINDOW_DEFAULTS.logRetentionDays,
                     tags,
                 },
                 { parent: this },
@@ -362,7 +362,7 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
                         `${spec.operation === "Install" ? "Installs patches on" : "Scans"} the targeted instances`,
                     ),
                     schedule: spec.schedule,
-                    scheduleTimezone: args.timezone ?? DEFAULTS.timezone,
+                    scheduleTimezone: args.timezone ?? WINDOW_DEFAULTS.timezone,
                     scheduleOffset: spec.scheduleOffset,
                     duration: spec.duration,
                     cutoff: spec.cutoff,
@@ -423,15 +423,15 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
             description: `Installs patches on the instances with ${describeTargets(args.installTargets)}`,
             targetName: args.installTargetName,
             targets: args.installTargets,
-            schedule: args.schedule ?? DEFAULTS.schedule,
+            schedule: args.schedule ?? WINDOW_DEFAULTS.schedule,
             scheduleOffset: args.scheduleOffset,
-            duration: args.duration ?? DEFAULTS.duration,
-            cutoff: args.cutoff ?? DEFAULTS.cutoff,
-            maxConcurrency: args.maxConcurrency ?? DEFAULTS.maxConcurrency,
-            maxErrors: args.maxErrors ?? DEFAULTS.maxErrors,
+            duration: args.duration ?? WINDOW_DEFAULTS.duration,
+            cutoff: args.cutoff ?? WINDOW_DEFAULTS.cutoff,
+            maxConcurrency: args.maxConcurrency ?? WINDOW_DEFAULTS.maxConcurrency,
+            maxErrors: args.maxErrors ?? WINDOW_DEFAULTS.maxErrors,
             // Validated: one of REBOOT_OPTIONS.
-            rebootOption: (args.rebootOption ?? DEFAULTS.rebootOption) as RebootOption,
-            outputPrefix: DEFAULTS.installPrefix,
+            rebootOption: (args.rebootOption ?? WINDOW_DEFAULTS.rebootOption) as RebootOption,
+            outputPrefix: WINDOW_DEFAULTS.installPrefix,
         });
         if (args.scan !== undefined) {
             const scan = patchWindow("scan", {
@@ -440,14 +440,14 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
                 description: `Scans the instances with ${describeTargets(args.scan.targets)} for missing patches`,
                 targetName: args.scan.targetName,
                 targets: args.scan.targets,
-                schedule: args.scan.schedule ?? DEFAULTS.scanSchedule,
+                schedule: args.scan.schedule ?? WINDOW_DEFAULTS.scanSchedule,
                 duration: 1,
                 cutoff: 0,
                 // A scan changes nothing: all instances at once, and every failure is reported.
                 maxConcurrency: "100%",
                 maxErrors: "100%",
                 rebootOption: "NoReboot",
-                outputPrefix: DEFAULTS.scanPrefix,
+                outputPrefix: WINDOW_DEFAULTS.scanPrefix,
             });
             this.scanWindowId = scan.window.id;
             this.scanTaskId = scan.task.id;

@@ -13,7 +13,7 @@ import { componentToken } from "./tokens";
  * CreateAssociation's ApplyOnlyAtCronInterval, which we leave false); the schedule keeps
  * compliance no older than a day.
  */
-export const DEFAULT_SCAN_SCHEDULE = "rate(1 day)";
+export const DEFAULT_SCAN_ASSOCIATION_SCHEDULE = "rate(1 day)";
 /** A scan changes nothing on the instance: every instance at once, and no error stops the others. */
 export const DEFAULT_SCAN_MAX_CONCURRENCY = "100%";
 export const DEFAULT_SCAN_MAX_ERRORS = "100%";
@@ -103,7 +103,7 @@ export class PatchScanAssociation extends pulumi.ComponentResource {
             {
                 name: PATCH_DOCUMENT,
                 associationName: args.associationName,
-                scheduleExpression: args.schedule ?? DEFAULT_SCAN_SCHEDULE,
+                scheduleExpression: args.schedule ?? DEFAULT_SCAN_ASSOCIATION_SCHEDULE,
                 targets: targetsFor(args.targetTags, groupName),
                 parameters: { Operation: "Scan", RebootOption: "NoReboot" },
                 maxConcurrency: args.maxConcurrency ?? DEFAULT_SCAN_MAX_CONCURRENCY,

@@ -9,7 +9,7 @@ import {
     PatchOperatingSystem,
 } from "../../components/operatingSystems";
 import {
-    DEFAULTS as WINDOW_DEFAULTS,
+    WINDOW_DEFAULTS,
     MAX_TARGET_VALUES,
     rateControlProblem,
     REBOOT_OPTIONS,
@@ -27,7 +27,7 @@ import {
     REJECTED_PATCHES_ACTIONS,
 } from "../../components/patchingPolicy";
 import { EMAIL_PATTERN, TOPIC_NAME_PATTERN } from "../../components/alertTopic";
-import { DEFAULT_SCAN_SCHEDULE } from "../../components/patchScanAssociation";
+import { DEFAULT_SCAN_ASSOCIATION_SCHEDULE } from "../../components/patchScanAssociation";
 import { DEFAULT_SYNC_PREFIX } from "../../components/complianceReporting";
 import { DEFAULT_AVAILABILITY_ZONES, DEFAULT_VPC_CIDR } from "../../components/labNetwork";
 import {
@@ -64,7 +64,7 @@ import {
 } from "./blocks";
 
 /** Instances in one group, at most (the benchmarks plan fleets of 4, 40 and 400). */
-export const MAX_INSTANCES_PER_ROLE = 500;
+export const MAX_INSTANCES_PER_GROUP = 500;
 
 // ---------------------------------------------------------------------------------------------
 // Defaults: the lab's values, and where the lab is unsafe or outdated, ours (see LAB.md).
@@ -92,7 +92,7 @@ export const CONFIG_DEFAULTS = {
         approveAfterDays: DEFAULT_APPROVE_AFTER_DAYS,
         rejectedPatchesAction: DEFAULT_REJECTED_PATCHES_ACTION,
         scanAssociation: true,
-        scanSchedule: DEFAULT_SCAN_SCHEDULE,
+        scanSchedule: DEFAULT_SCAN_ASSOCIATION_SCHEDULE,
     },
 } as const;
 
@@ -144,7 +144,7 @@ export const fleetGroupSchema = area({
     name: checked(groupNameProblem, GROUP_NAME_ALLOWED),
     /** The `InstanceRole` tag of its instances (the install window targets roles). */
     role: instanceRole,
-    count: wholeNumber(1, MAX_INSTANCES_PER_ROLE),
+    count: wholeNumber(1, MAX_INSTANCES_PER_GROUP),
     instanceType: instanceType.default(DEFAULT_INSTANCE_TYPE),
     operatingSystem: oneOf(OPERATING_SYSTEMS),
     /** Serve a web page (httpd on Linux, IIS on Windows). */
