@@ -175,10 +175,13 @@ function strings(value: unknown): string[] | undefined {
     return undefined;
 }
 
+/** Records a problem at a place in the document. */
+type Add = (where: string, problem: string) => void;
+
 /** Every problem of a policy document of a kind; an empty list is a document IAM accepts. */
 export function policyProblems(document: string, kind: PolicyKind): PolicyProblem[] {
     const problems: PolicyProblem[] = [];
-    const add = (where: string, problem: string) => problems.push({ where, problem });
+    const add: Add = (where, problem) => problems.push({ where, problem });
     let policy: unknown;
     try {
         policy = JSON.parse(document);
@@ -204,100 +207,104 @@ export function policyProblems(document: string, kind: PolicyKind): PolicyProble
             add(at(""), "must be an object");
             return;
         }
-        const s = statement as Record<string, unknown>;
-        for (const key of Object.keys(s))
-            if (!STATEMENT_KEYS.includes(key))
-                add(at(key), `is not a statement element (${STATEMENT_KEYS.join(", ")})`);
-        if (s.Sid !== undefined) {
-            if (typeof s.Sid !== "string" || !/^[A-Za-z0-9]*$/.test(s.Sid))
-                add(at("Sid"), "must be letters and digits only");
-            else if (sids.has(s.Sid)) add(at("Sid"), `${s.Sid} is used twice`);
-            else sids.add(s.Sid);
-        }
-        if (s.Effect !== "Allow" && s.Effect !== "Deny")
-            add(at("Effect"), `must be Allow or Deny (is ${JSON.stringify(s.Effect)})`);
-        const one = (a: string, b: string, required: boolean, allowed: boolean) => {
-            const has = [a, b].filter((k) => s[k] !== undefined);
-            if (!allowed && has.length > 0) add(at(has[0]), `is not allowed in a ${kind} policy`);
-            else if (has.length > 1) add(at(b), `cannot be used with ${a}`);
-            else if (required && has.length === 0) add(at(a), `${a} or ${b} is required in a ${kind} policy`);
-        };
-        one("Action", "NotAction", true, true);
-        one("Principal", "NotPrincipal", kind !== "identity", kind !== "identity");
-        one("Resource", "NotResource", kind !== "trust", kind !== "trust");
-
-        for (const element of ["Action", "NotAction"]) {
-            if (s[element] === undefined) continue;
-            const list = strings(s[element]);
-            if (!list) add(at(element), "must be an action name or a non-empty list of them");
-            list?.forEach((action, j) => {
-                const problem = actionProblem(action);
-                if (problem) add(at(`${element}[${j}]`), problem);
-                else if (kind === "trust" && !TRUST_ACTIONS.includes(action))
-                    add(at(`${element}[${j}]`), `a trust policy allows only ${TRUST_ACTIONS.join(", ")}`);
-            });
-        }
-        for (const element of ["Resource", "NotResource"]) {
-            if (s[element] === undefined) continue;
-            const list = strings(s[element]);
-            if (!list) add(at(element), "must be an ARN or a non-empty list of them");
-            list?.forEach((resource, j) => {
-                if (resource !== "*" && !/^arn:[^:]+:[^:]*:[^:]*:[^:]*:.+$/.test(resource))
-                    add(at(`${element}[${j}]`), `${JSON.stringify(resource)} is not "*" or an ARN`);
-            });
-        }
-        for (const element of ["Principal", "NotPrincipal"]) {
-            const principal = s[element];
-            if (principal === undefined || principal === "*") continue;
-            if (principal === null || typeof principal !== "object" || Array.isArray(principal)) {
-                add(at(element), 'must be "*" or an object of AWS, Service, Federated or CanonicalUser');
-                continue;
-            }
-            for (const [type, value] of Object.entries(principal)) {
-                if (!PRINCIPAL_KEYS.includes(type)) {
-                    add(at(`${element}.${type}`), `is not a principal type (${PRINCIPAL_KEYS.join(", ")})`);
-                    continue;
-                }
-                const list = strings(value);
-                if (!list) add(at(`${element}.${type}`), "must be a string or a non-empty list of strings");
-                list?.forEach((p) => {
-                    if (type === "Service" && !SERVICE_PRINCIPAL.test(p))
-                        add(
-                            at(`${element}.Service`),
-                            `${JSON.stringify(p)} is not a service principal such as ssm.amazonaws.com`,
-                        );
-                    if (type === "AWS" && !AWS_PRINCIPAL.test(p))
-                        add(
-                            at(`${element}.AWS`),
-                            `${JSON.stringify(p)} is not an account id, account root, role, user or assumed-role ARN`,
-                        );
-                });
-            }
-        }
-        if (s.Condition !== undefined) {
-            if (s.Condition === null || typeof s.Condition !== "object" || Array.isArray(s.Condition)) {
-                add(at("Condition"), "must be an object of condition operators");
-            } else {
-                for (const [operator, block] of Object.entries(s.Condition)) {
-                    if (!OPERATOR.test(operator)) add(at(`Condition.${operator}`), "is not a condition operator");
-                    if (block === null || typeof block !== "object" || Array.isArray(block)) {
-                        add(at(`Condition.${operator}`), "must map condition keys to values");
-                        continue;
-                    }
-                    for (const [key, value] of Object.entries(block)) {
-                        const problem = conditionKeyProblem(key);
-                        if (problem) add(at(`Condition.${operator}.${key}`), problem);
-                        const values = Array.isArray(value) ? value : [value];
-                        if (
-                            values.length === 0 ||
-                            !values.every((v) => ["string", "number", "boolean"].includes(typeof v))
-                        ) {
-                            add(at(`Condition.${operator}.${key}`), "must be a value or a non-empty list of values");
-                        }
-                    }
-                }
-            }
-        }
+        statementProblems(statement as Record<string, unknown>, kind, sids, (where, problem) =>
+            add(at(where), problem),
+        );
     });
     return problems;
+}
+
+/** The problems of one statement; `add` takes the element's name within it. */
+function statementProblems(s: Record<string, unknown>, kind: PolicyKind, sids: Set<string>, add: Add): void {
+    for (const key of Object.keys(s))
+        if (!STATEMENT_KEYS.includes(key)) add(key, `is not a statement element (${STATEMENT_KEYS.join(", ")})`);
+    if (s.Sid !== undefined) {
+        if (typeof s.Sid !== "string" || !/^[A-Za-z0-9]*$/.test(s.Sid)) add("Sid", "must be letters and digits only");
+        else if (sids.has(s.Sid)) add("Sid", `${s.Sid} is used twice`);
+        else sids.add(s.Sid);
+    }
+    if (s.Effect !== "Allow" && s.Effect !== "Deny")
+        add("Effect", `must be Allow or Deny (is ${JSON.stringify(s.Effect)})`);
+    const one = (a: string, b: string, required: boolean, allowed: boolean) => {
+        const has = [a, b].filter((k) => s[k] !== undefined);
+        if (!allowed && has.length > 0) add(has[0], `is not allowed in a ${kind} policy`);
+        else if (has.length > 1) add(b, `cannot be used with ${a}`);
+        else if (required && has.length === 0) add(a, `${a} or ${b} is required in a ${kind} policy`);
+    };
+    one("Action", "NotAction", true, true);
+    one("Principal", "NotPrincipal", kind !== "identity", kind !== "identity");
+    one("Resource", "NotResource", kind !== "trust", kind !== "trust");
+    actionAndResourceProblems(s, kind, add);
+    for (const element of ["Principal", "NotPrincipal"]) principalProblems(element, s[element], add);
+    if (s.Condition !== undefined) conditionProblems(s.Condition, add);
+}
+
+function actionAndResourceProblems(s: Record<string, unknown>, kind: PolicyKind, add: Add): void {
+    for (const element of ["Action", "NotAction"]) {
+        if (s[element] === undefined) continue;
+        const list = strings(s[element]);
+        if (!list) add(element, "must be an action name or a non-empty list of them");
+        list?.forEach((action, j) => {
+            const problem = actionProblem(action);
+            if (problem) add(`${element}[${j}]`, problem);
+            else if (kind === "trust" && !TRUST_ACTIONS.includes(action))
+                add(`${element}[${j}]`, `a trust policy allows only ${TRUST_ACTIONS.join(", ")}`);
+        });
+    }
+    for (const element of ["Resource", "NotResource"]) {
+        if (s[element] === undefined) continue;
+        const list = strings(s[element]);
+        if (!list) add(element, "must be an ARN or a non-empty list of them");
+        list?.forEach((resource, j) => {
+            if (resource !== "*" && !/^arn:[^:]+:[^:]*:[^:]*:[^:]*:.+$/.test(resource))
+                add(`${element}[${j}]`, `${JSON.stringify(resource)} is not "*" or an ARN`);
+        });
+    }
+}
+
+function principalProblems(element: string, principal: unknown, add: Add): void {
+    if (principal === undefined || principal === "*") return;
+    if (principal === null || typeof principal !== "object" || Array.isArray(principal)) {
+        add(element, 'must be "*" or an object of AWS, Service, Federated or CanonicalUser');
+        return;
+    }
+    for (const [type, value] of Object.entries(principal)) {
+        if (!PRINCIPAL_KEYS.includes(type)) {
+            add(`${element}.${type}`, `is not a principal type (${PRINCIPAL_KEYS.join(", ")})`);
+            continue;
+        }
+        const list = strings(value);
+        if (!list) add(`${element}.${type}`, "must be a string or a non-empty list of strings");
+        list?.forEach((p) => {
+            if (type === "Service" && !SERVICE_PRINCIPAL.test(p))
+                add(`${element}.Service`, `${JSON.stringify(p)} is not a service principal such as ssm.amazonaws.com`);
+            if (type === "AWS" && !AWS_PRINCIPAL.test(p))
+                add(
+                    `${element}.AWS`,
+                    `${JSON.stringify(p)} is not an account id, account root, role, user or assumed-role ARN`,
+                );
+        });
+    }
+}
+
+function conditionProblems(condition: unknown, add: Add): void {
+    if (condition === null || typeof condition !== "object" || Array.isArray(condition)) {
+        add("Condition", "must be an object of condition operators");
+        return;
+    }
+    for (const [operator, block] of Object.entries(condition)) {
+        if (!OPERATOR.test(operator)) add(`Condition.${operator}`, "is not a condition operator");
+        if (block === null || typeof block !== "object" || Array.isArray(block)) {
+            add(`Condition.${operator}`, "must map condition keys to values");
+            continue;
+        }
+        for (const [key, value] of Object.entries(block)) {
+            const problem = conditionKeyProblem(key);
+            if (problem) add(`Condition.${operator}.${key}`, problem);
+            const values = Array.isArray(value) ? value : [value];
+            if (values.length === 0 || !values.every((v) => ["string", "number", "boolean"].includes(typeof v))) {
+                add(`Condition.${operator}.${key}`, "must be a value or a non-empty list of values");
+            }
+        }
+    }
 }
