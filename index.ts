@@ -58,16 +58,23 @@ function lab(config: LabConfig): Record<string, unknown> {
         tags: ctx.tags,
     });
     const window = windowOf(ctx, inventory, instanceRoleNames, alerts);
-    // The rules watch only this stack's instances, windows and baselines: a prod failure never
-    // reaches the test topic. Their names start with the topic's, which its policy admits.
+    // The rules watch only this stack's instances, windows, associations and baselines: a prod
+    // failure never reaches the test topic. Their names start with the topic's, which its policy admits.
     const alertRules = new PatchAlerts("lab-alert-rules", {
         topicArn: alerts.topicArn,
         ruleNamePrefix: `${config.alerts.topicName}-patch-`,
         stackLabel: ctx.tags[STACK_TAGS.application],
         instanceIds: fleet?.instances.map((i) => i.instance.id),
         maintenanceWindowIds: window.windowIds,
-        associationIds: scan ? [scan.associationId] : [],
+        associationIds: scan ? [inventory.associationId, scan.associationId] : [inventory.associationId],
         patchBaselineIds: patching.baselineIdList,
+        outputLocations: {
+            bucketName: inventory.bucketName,
+            commandKeyPrefixes: window.scanWindowId
+                ? [WINDOW_DEFAULTS.installPrefix, WINDOW_DEFAULTS.scanPrefix]
+                : [WINDOW_DEFAULTS.installPrefix],
+            logGroupName: window.logGroupName,
+        },
         tags: ctx.tags,
     });
     return {

@@ -14,6 +14,28 @@ export const INSTANCES_PER_RULE = 50;
 export const MAX_RULE_NAME_PREFIX = 64 - "cmd-failed-20".length;
 const RULE_NAME_PREFIX_PATTERN = /^[.\-_A-Za-z0-9]+$/;
 
+/**
+ * The final statuses that are not a success, per event (none is a success, none is still running):
+ * Run Command's CommandInvocationStatus and Systems Manager's MaintenanceWindowExecutionStatus
+ * (the API models' enums); State Manager's instance association statuses besides Success, as its
+ * console and the inventory documentation name them (its API has no enum).
+ */
+export const FAILURE_STATUSES = {
+    command: ["Failed", "TimedOut", "Cancelled"],
+    window: ["FAILED", "TIMED_OUT", "CANCELLED", "SKIPPED_OVERLAPPING"],
+    association: ["Failed", "TimedOut", "Cancelled", "Skipped"],
+} as const;
+
+/** Where the stack's patching and inventory runs put their output, for the messages to name. */
+export interface AlertOutputLocations {
+    /** The bucket of the Run Command output (the windows' tasks). Required. */
+    bucketName: pulumi.Input<string>;
+    /** The key prefixes the windows' tasks write under, like `patching/install`. Required. */
+    commandKeyPrefixes: string[];
+    /** The CloudWatch log group the tasks also write to. Default none. */
+    logGroupName?: pulumi.Input<string>;
+}
+
 export interface PatchAlertsArgs {
     /** The SNS topic the rules send their messages to (an `AlertTopic`'s `topicArn`). Required. */
     topicArn: pulumi.Input<string>;
@@ -25,19 +47,22 @@ export interface PatchAlertsArgs {
     /** Names the stack in every message, e.g. `oe-lab-ipm/test`. Required. */
     stackLabel: string;
     /**
-     * The instances whose failed `AWS-RunPatchBaseline` commands alert. Unset (a fleet the stack
-     * does not create): every failed `AWS-RunPatchBaseline` command in the account and region alerts.
+     * The instances whose `AWS-RunPatchBaseline` commands (by the windows or by hand) alert when they
+     * end without success. Unset (a fleet the stack does not create): no command rule, since a Run
+     * Command event names nothing else of the stack; the window task rule reports its runs.
      */
     instanceIds?: pulumi.Input<string>[];
-    /** The maintenance windows whose failed or timed-out executions alert. */
+    /** The maintenance windows whose executions and task invocations alert when they end without success. */
     maintenanceWindowIds: pulumi.Input<string>[];
     /**
-     * State Manager associations (the patch scan association) whose run failing on an instance
-     * alerts. Default none.
+     * State Manager associations (inventory, patch scan) whose run on an instance alerts when it
+     * ends without success. Default none.
      */
     associationIds?: pulumi.Input<string>[];
     /** The patch baselines whose instances becoming non-compliant alert. */
     patchBaselineIds: pulumi.Input<string>[];
+    /** Where the output of the runs is, named in the messages. Default: messages name no location. */
+    outputLocations?: AlertOutputLocations;
     /** Tags for every rule. */
     tags?: Record<string, string>;
 }
@@ -54,13 +79,40 @@ export function validatePatchAlertsArgs(args: PatchAlertsArgs): void {
 interface RuleSpec {
     readonly pattern: object;
     readonly paths: Record<string, string>;
-    readonly message: string;
+    /** The message: `<name>` is the value at `paths[name]` in the event. */
+    readonly message: pulumi.Input<string>;
+}
+
+/** Where one instance's run of a window task put its output: its S3 keys and log streams. */
+function commandOutputText(out: AlertOutputLocations | undefined): pulumi.Output<string> {
+    if (out === undefined) return pulumi.output("");
+    const keys = pulumi.all(
+        out.commandKeyPrefixes.map(
+            (prefix) => pulumi.interpolate`s3://${out.bucketName}/${prefix}/<command>/<instance>/`,
+        ),
+    );
+    const logs =
+        out.logGroupName === undefined
+            ? ""
+            : pulumi.interpolate`, log group ${out.logGroupName} (streams <command>/<instance>/...)`;
+    return pulumi.interpolate` Output if a window of the stack ran it: ${keys.apply((k) => k.join(" or "))}${logs}.`;
+}
+
+/** Where a window's task runs put their output: the prefixes, per command and instance below them. */
+function windowOutputText(out: AlertOutputLocations | undefined): pulumi.Output<string> {
+    if (out === undefined) return pulumi.output("");
+    const keys = pulumi.all(
+        out.commandKeyPrefixes.map((prefix) => pulumi.interpolate`s3://${out.bucketName}/${prefix}/`),
+    );
+    const logs = out.logGroupName === undefined ? "" : pulumi.interpolate`, log group ${out.logGroupName}`;
+    return pulumi.interpolate` Output under ${keys.apply((k) => k.join(" or "))}${logs}, per command and instance.`;
 }
 
 /**
- * EventBridge rules that tell an alert topic when patching fails or an instance falls out of
- * compliance, for the given instances, windows and baselines only: a prod failure never reaches
- * the test topic. Each rule's message is readable text (an input transformer).
+ * EventBridge rules that tell an alert topic when a patching or inventory run of the stack ends
+ * without success, or an instance falls out of compliance: each rule names the stack's own
+ * instances, windows, associations or baselines, so another stack's events never reach the topic.
+ * Each rule's message is readable text (an input transformer) built from the event's fields.
  */
 export class PatchAlerts extends pulumi.ComponentResource {
     /** Every rule's name. */
@@ -87,7 +139,10 @@ export class PatchAlerts extends pulumi.ComponentResource {
                     rule: created.name,
                     arn: args.topicArn,
                     // A JSON string literal: SNS receives (and mails) plain text.
-                    inputTransformer: { inputPaths: spec.paths, inputTemplate: JSON.stringify(spec.message) },
+                    inputTransformer: {
+                        inputPaths: spec.paths,
+                        inputTemplate: pulumi.output(spec.message).apply((m) => JSON.stringify(m)),
+                    },
                 },
                 { parent: this },
             );
@@ -95,21 +150,23 @@ export class PatchAlerts extends pulumi.ComponentResource {
         };
 
         const rules: aws.cloudwatch.EventRule[] = [];
-        // Without instance ids, one rule without an instance filter.
-        const instanceIds: (pulumi.Input<string>[] | undefined)[] = [];
-        for (let i = 0; i < (args.instanceIds?.length ?? 1); i += INSTANCES_PER_RULE)
-            instanceIds.push(args.instanceIds?.slice(i, i + INSTANCES_PER_RULE));
-        instanceIds.forEach((chunk, c) => {
-            const suffix = instanceIds.length > 1 ? `-${c + 1}` : "";
+        // "EC2 Command Invocation Status-change Notification": one instance's run of a command. It carries
+        // command-id, document-name, instance-id and status, nothing of a window: only instance ids tell the stack.
+        const instanceIds = args.instanceIds ?? [];
+        const chunks: pulumi.Input<string>[][] = [];
+        for (let i = 0; i < instanceIds.length; i += INSTANCES_PER_RULE)
+            chunks.push(instanceIds.slice(i, i + INSTANCES_PER_RULE));
+        chunks.forEach((chunk, c) => {
+            const suffix = chunks.length > 1 ? `-${c + 1}` : "";
             rules.push(
-                rule(`cmd-failed${suffix}`, `${PATCH_DOCUMENT} failed or timed out on a ${label} instance`, {
+                rule(`cmd-failed${suffix}`, `${PATCH_DOCUMENT} ended without success on a ${label} instance`, {
                     pattern: {
                         source: ["aws.ssm"],
                         "detail-type": ["EC2 Command Invocation Status-change Notification"],
                         detail: {
                             "document-name": [PATCH_DOCUMENT],
-                            status: ["Failed", "TimedOut"],
-                            ...(chunk ? { "instance-id": chunk } : {}),
+                            status: FAILURE_STATUSES.command,
+                            "instance-id": chunk,
                         },
                     },
                     paths: {
@@ -118,16 +175,43 @@ export class PatchAlerts extends pulumi.ComponentResource {
                         command: "$.detail.command-id",
                         time: "$.time",
                     },
-                    message: `[${label}] ${PATCH_DOCUMENT} <status> on instance <instance> at <time> (command <command>).`,
+                    message: pulumi.concat(
+                        `[${label}] ${PATCH_DOCUMENT} <status> on instance <instance> at <time> (command <command>).`,
+                        commandOutputText(args.outputLocations),
+                    ),
                 }),
             );
         });
+        // "Maintenance Window Task Target Invocation State-change Notification": a task's run on one of the
+        // window's targets (window-id, window-target-id, task-execution-id; no instance id).
         rules.push(
-            rule("window-failed", `A ${label} maintenance window execution failed or timed out`, {
+            rule("task-failed", `A task of a ${label} maintenance window ended without success on a target`, {
+                pattern: {
+                    source: ["aws.ssm"],
+                    "detail-type": ["Maintenance Window Task Target Invocation State-change Notification"],
+                    detail: { status: FAILURE_STATUSES.window, "window-id": args.maintenanceWindowIds },
+                },
+                paths: {
+                    window: "$.detail.window-id",
+                    target: "$.detail.window-target-id",
+                    execution: "$.detail.window-execution-id",
+                    task: "$.detail.task-execution-id",
+                    status: "$.detail.status",
+                    time: "$.time",
+                },
+                message: pulumi.concat(
+                    `[${label}] A task of maintenance window <window> ended <status> on window target <target> at <time>. Its instances: `,
+                    "aws ssm describe-maintenance-window-execution-task-invocations --window-execution-id <execution> --task-id <task>.",
+                    windowOutputText(args.outputLocations),
+                ),
+            }),
+        );
+        rules.push(
+            rule("window-failed", `A ${label} maintenance window execution ended without success`, {
                 pattern: {
                     source: ["aws.ssm"],
                     "detail-type": ["Maintenance Window Execution State-change Notification"],
-                    detail: { status: ["FAILED", "TIMED_OUT"], "window-id": args.maintenanceWindowIds },
+                    detail: { status: FAILURE_STATUSES.window, "window-id": args.maintenanceWindowIds },
                 },
                 paths: {
                     window: "$.detail.window-id",
@@ -135,26 +219,32 @@ export class PatchAlerts extends pulumi.ComponentResource {
                     status: "$.detail.status",
                     time: "$.time",
                 },
-                message: `[${label}] Maintenance window <window> ended <status> at <time> (execution <execution>).`,
+                message:
+                    `[${label}] Maintenance window <window> ended <status> at <time> (execution <execution>; ` +
+                    "its tasks: aws ssm describe-maintenance-window-execution-tasks --window-execution-id <execution>).",
             }),
         );
         if ((args.associationIds ?? []).length > 0) {
             // "EC2 State Manager Instance Association State Change": one instance's run of an association
-            // (AWS's sample event: detail association-id, instance-id, document-name, status Success|Failed).
+            // (association-id, instance-id, document-name, status, detailed-status, error-code, output-url).
             rules.push(
-                rule("assoc-failed", `A ${label} State Manager association failed on an instance`, {
+                rule("assoc-failed", `A ${label} State Manager association ended without success on an instance`, {
                     pattern: {
                         source: ["aws.ssm"],
                         "detail-type": ["EC2 State Manager Instance Association State Change"],
-                        detail: { "association-id": args.associationIds!, status: ["Failed"] },
+                        detail: { "association-id": args.associationIds!, status: FAILURE_STATUSES.association },
                     },
                     paths: {
                         instance: "$.detail.instance-id",
                         association: "$.detail.association-id",
                         document: "$.detail.document-name",
+                        status: "$.detail.status",
+                        detail: "$.detail.detailed-status",
+                        error: "$.detail.error-code",
+                        output: "$.detail.output-url",
                         time: "$.time",
                     },
-                    message: `[${label}] Association <association> (<document>) failed on instance <instance> at <time>.`,
+                    message: `[${label}] Association <association> (<document>) ended <status> on instance <instance> at <time>: <detail> <error>. Output: <output>.`,
                 }),
             );
         }
