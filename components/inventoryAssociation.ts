@@ -247,7 +247,7 @@ export class InventoryAssociation extends pulumi.ComponentResource {
                                 },
                                 {
                                     Effect: "Allow",
-                                    Action: ["s3:GetEncryptionConfiguration", "s3:GetBucketLocation"],
+                                    Action: ["s3:GetEncryptionConfiguration"],
                                     Resource: bucket.arn,
                                 },
                             ],

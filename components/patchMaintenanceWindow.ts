@@ -324,20 +324,27 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
                 { parent: this },
             );
         }
-        // The agents write the tasks' output with the instance profile's credentials.
+        // The agents write the tasks' output with the instance profile's credentials: AWS's documented
+        // policies for S3 and CloudWatch Logs output (docs/design.md, tests/fixtures/output-permissions.json).
         const statements: object[] = [
             {
                 Effect: "Allow",
                 Action: ["s3:PutObject"],
                 Resource: pulumi.interpolate`${args.logBucketArn}/patching/*`,
             },
+            { Effect: "Allow", Action: ["s3:GetEncryptionConfiguration"], Resource: args.logBucketArn },
         ];
         if (logGroup) {
-            statements.push({
-                Effect: "Allow",
-                Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                Resource: [logGroup.arn, pulumi.interpolate`${logGroup.arn}:log-stream:*`],
-            });
+            // The agent finds the group with DescribeLogGroups (resource "*") or stops streaming (design.md).
+            statements.push(
+                { Effect: "Allow", Action: ["logs:DescribeLogGroups"], Resource: "*" },
+                { Effect: "Allow", Action: ["logs:DescribeLogStreams"], Resource: logGroup.arn },
+                {
+                    Effect: "Allow",
+                    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    Resource: pulumi.interpolate`${logGroup.arn}:log-stream:*`,
+                },
+            );
         }
         const writeOutput = (args.instanceRoleNames ?? []).map(
             (roleName, i) =>

@@ -137,7 +137,7 @@ for (const stack of STACKS) {
             assert.deepStrictEqual(ofType(run, "aws:sns/topicSubscription:TopicSubscription"), []);
         });
 
-        it("alerts when AWS-RunPatchBaseline fails or times out on one of this stack's instances", () => {
+        it("alerts when AWS-RunPatchBaseline ends Failed, TimedOut or Cancelled on one of this stack's instances, naming its output", () => {
             const instanceIds = ofType(run, "aws:ec2/instance:Instance")
                 .map((i) => i.id)
                 .sort();
@@ -148,12 +148,14 @@ for (const stack of STACKS) {
                 "detail-type": ["EC2 Command Invocation Status-change Notification"],
                 detail: {
                     "document-name": ["AWS-RunPatchBaseline"],
-                    status: ["Failed", "TimedOut"],
+                    status: ["Failed", "TimedOut", "Cancelled"],
                     "instance-id": instanceIds,
                 },
             });
             const target = targetOf(run, "cmd-failed");
             assert.strictEqual(target.inputs.arn, topicArn);
+            const bucket = single(run, "aws:s3/bucket:Bucket").state.bucket;
+            const logGroup = single(run, "aws:cloudwatch/logGroup:LogGroup").state.name;
             assert.deepStrictEqual(target.inputs.inputTransformer, {
                 inputPaths: {
                     instance: "$.detail.instance-id",
@@ -161,50 +163,61 @@ for (const stack of STACKS) {
                     command: "$.detail.command-id",
                     time: "$.time",
                 },
-                inputTemplate: `"[oe-lab-ipm/${stack}] AWS-RunPatchBaseline <status> on instance <instance> at <time> (command <command>)."`,
+                inputTemplate: JSON.stringify(
+                    `[oe-lab-ipm/${stack}] AWS-RunPatchBaseline <status> on instance <instance> at <time> (command <command>). ` +
+                        `Output if a window of the stack ran it: s3://${bucket}/patching/install/<command>/<instance>/, log group ${logGroup} (streams <command>/<instance>/...).`,
+                ),
             });
         });
 
-        it("alerts when an execution of one of this stack's windows fails or times out", () => {
+        it("alerts when a task of one of this stack's windows ends without success on a window target", () => {
+            const windows = ofType(run, "aws:ssm/maintenanceWindow:MaintenanceWindow").map((w) => w.id);
+            assert.deepStrictEqual(JSON.parse(rule(run, "task-failed").inputs.eventPattern), {
+                source: ["aws.ssm"],
+                "detail-type": ["Maintenance Window Task Target Invocation State-change Notification"],
+                detail: { status: ["FAILED", "TIMED_OUT", "CANCELLED", "SKIPPED_OVERLAPPING"], "window-id": windows },
+            });
+            assert.deepStrictEqual(targetOf(run, "task-failed").inputs.inputTransformer.inputPaths, {
+                window: "$.detail.window-id",
+                target: "$.detail.window-target-id",
+                execution: "$.detail.window-execution-id",
+                task: "$.detail.task-execution-id",
+                status: "$.detail.status",
+                time: "$.time",
+            });
+        });
+
+        it("alerts when an execution of one of this stack's windows ends without success", () => {
             const windows = ofType(run, "aws:ssm/maintenanceWindow:MaintenanceWindow").map((w) => w.id);
             assert.strictEqual(windows.length, 1);
             assert.deepStrictEqual(JSON.parse(rule(run, "window-failed").inputs.eventPattern), {
                 source: ["aws.ssm"],
                 "detail-type": ["Maintenance Window Execution State-change Notification"],
-                detail: { status: ["FAILED", "TIMED_OUT"], "window-id": windows },
+                detail: { status: ["FAILED", "TIMED_OUT", "CANCELLED", "SKIPPED_OVERLAPPING"], "window-id": windows },
             });
-            assert.deepStrictEqual(targetOf(run, "window-failed").inputs.inputTransformer, {
-                inputPaths: {
-                    window: "$.detail.window-id",
-                    execution: "$.detail.window-execution-id",
-                    status: "$.detail.status",
-                    time: "$.time",
-                },
-                inputTemplate: `"[oe-lab-ipm/${stack}] Maintenance window <window> ended <status> at <time> (execution <execution>)."`,
+            assert.deepStrictEqual(targetOf(run, "window-failed").inputs.inputTransformer.inputPaths, {
+                window: "$.detail.window-id",
+                execution: "$.detail.window-execution-id",
+                status: "$.detail.status",
+                time: "$.time",
             });
         });
 
-        it("alerts when the patch scan association fails on an instance", () => {
+        it("alerts when the inventory or the patch scan association ends without success on an instance", () => {
+            const ids = ["lab-inventory-association", "lab-patch-scan-association"].map(
+                (n) => single(run, "aws:ssm/association:Association", n).state.associationId,
+            );
             assert.deepStrictEqual(JSON.parse(rule(run, "assoc-failed").inputs.eventPattern), {
                 source: ["aws.ssm"],
                 "detail-type": ["EC2 State Manager Instance Association State Change"],
-                detail: {
-                    "association-id": [
-                        single(run, "aws:ssm/association:Association", "lab-patch-scan-association").state
-                            .associationId,
-                    ],
-                    status: ["Failed"],
-                },
+                detail: { "association-id": ids, status: ["Failed", "TimedOut", "Cancelled", "Skipped"] },
             });
-            assert.deepStrictEqual(targetOf(run, "assoc-failed").inputs.inputTransformer, {
-                inputPaths: {
-                    instance: "$.detail.instance-id",
-                    association: "$.detail.association-id",
-                    document: "$.detail.document-name",
-                    time: "$.time",
-                },
-                inputTemplate: `"[oe-lab-ipm/${stack}] Association <association> (<document>) failed on instance <instance> at <time>."`,
-            });
+            assert.deepStrictEqual(
+                targetOf(run, "assoc-failed").inputs.inputTransformer.inputTemplate,
+                JSON.stringify(
+                    `[oe-lab-ipm/${stack}] Association <association> (<document>) ended <status> on instance <instance> at <time>: <detail> <error>. Output: <output>.`,
+                ),
+            );
         });
 
         it("alerts when an instance becomes non-compliant against this stack's baseline", () => {
@@ -228,7 +241,7 @@ for (const stack of STACKS) {
             });
             assert.deepStrictEqual(
                 run.outputs.AlertRuleNames,
-                ["cmd-failed", "window-failed", "assoc-failed", "noncompliant"].map(
+                ["cmd-failed", "task-failed", "window-failed", "assoc-failed", "noncompliant"].map(
                     (s) => `AdminAlert-${workload}-patch-${s}`,
                 ),
             );

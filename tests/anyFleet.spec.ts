@@ -270,27 +270,29 @@ describe("an existing fleet (Pulumi.existing.yaml)", () => {
         const actions = onTheirRole.flatMap((p) =>
             JSON.parse(p.inputs.policy).Statement.flatMap((s: { Action: string[] }) => s.Action),
         );
-        assert.deepStrictEqual(actions.sort(), [
+        // Exactly AWS's documented actions per destination: outputGrants.spec.
+        assert.deepStrictEqual([...new Set(actions)].sort(), [
             "logs:CreateLogStream",
+            "logs:DescribeLogGroups",
             "logs:DescribeLogStreams",
             "logs:PutLogEvents",
-            "s3:GetBucketLocation",
             "s3:GetEncryptionConfiguration",
-            "s3:PutObject",
             "s3:PutObject",
         ]);
         // Auto-named: never the name of a policy the role already has.
         for (const p of onTheirRole) assert.strictEqual(p.inputs.name, undefined);
     });
 
-    it("alerts on failed patch commands without an instance filter (EventBridge events carry no tags)", () => {
-        const rule = ofType(run, "aws:cloudwatch/eventRule:EventRule").find(
-            (r) => r.inputs.name === "AdminAlert-Fleet-patch-cmd-failed",
+    it("has no account-wide command rule: Run Command events name no window and carry no tags, so its windows' task events report its runs", () => {
+        assert.deepStrictEqual(
+            ofType(run, "aws:cloudwatch/eventRule:EventRule")
+                .map((r) => r.inputs.name)
+                .sort(),
+            ["assoc-failed", "noncompliant", "task-failed", "window-failed"].map((s) => `AdminAlert-Fleet-patch-${s}`),
         );
-        assert.ok(rule);
-        assert.deepStrictEqual(JSON.parse(rule.inputs.eventPattern).detail, {
-            "document-name": ["AWS-RunPatchBaseline"],
-            status: ["Failed", "TimedOut"],
-        });
+        for (const rule of ofType(run, "aws:cloudwatch/eventRule:EventRule")) {
+            const { detail } = JSON.parse(rule.inputs.eventPattern);
+            assert.ok(detail["window-id"] ?? detail["association-id"] ?? detail["patch-baseline-id"], rule.inputs.name);
+        }
     });
 });

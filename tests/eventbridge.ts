@@ -151,7 +151,7 @@ export function valueAt(event: Json, path: string): Json {
 }
 
 /**
- * What the target receives: the template with each `<variable>` replaced by the value at its path
+ * What the target receives from a string template (a JSON string literal): the template with each `<variable>` replaced by the value at its path
  * (a string as is, anything else as JSON), unescaped. Throws when a path is missing from the
  * event: EventBridge would create no variable, and the message would lose that part.
  */
@@ -159,6 +159,9 @@ export function transform(transformer: InputTransformer, event: Json): string {
     const paths = transformer.inputPaths ?? {};
     if (Object.keys(paths).length > MAX_INPUT_PATHS)
         throw new Error(`${Object.keys(paths).length} input paths; EventBridge allows ${MAX_INPUT_PATHS}`);
+    // A JSON template quotes string values placed as JSON values; only string templates (all ours) are rendered here.
+    if (!/^".*"$/s.test(transformer.inputTemplate))
+        throw new Error(`only string templates are rendered here: ${transformer.inputTemplate}`);
     return transformer.inputTemplate.replace(/<([A-Za-z0-9_.-]+)>/g, (whole, name: string) => {
         if (!Object.hasOwn(paths, name)) return whole;
         const value = valueAt(event, paths[name]);

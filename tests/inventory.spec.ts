@@ -80,11 +80,7 @@ for (const stack of STACKS) {
                 Version: "2012-10-17",
                 Statement: [
                     { Effect: "Allow", Action: ["s3:PutObject"], Resource: `${bucket.state.arn}/logs/*` },
-                    {
-                        Effect: "Allow",
-                        Action: ["s3:GetEncryptionConfiguration", "s3:GetBucketLocation"],
-                        Resource: bucket.state.arn,
-                    },
+                    { Effect: "Allow", Action: ["s3:GetEncryptionConfiguration"], Resource: bucket.state.arn },
                 ],
             });
         });

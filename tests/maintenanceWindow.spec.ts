@@ -126,10 +126,13 @@ for (const stack of STACKS) {
             assert.strictEqual(policy.inputs.role, single(run, "aws:iam/role:Role", "lab-fleet-role").state.name);
             assert.deepStrictEqual(JSON.parse(policy.inputs.policy).Statement, [
                 { Effect: "Allow", Action: ["s3:PutObject"], Resource: `${bucket.state.arn}/patching/*` },
+                { Effect: "Allow", Action: ["s3:GetEncryptionConfiguration"], Resource: bucket.state.arn },
+                { Effect: "Allow", Action: ["logs:DescribeLogGroups"], Resource: "*" },
+                { Effect: "Allow", Action: ["logs:DescribeLogStreams"], Resource: logGroup.state.arn },
                 {
                     Effect: "Allow",
-                    Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-                    Resource: [logGroup.state.arn, `${logGroup.state.arn}:log-stream:*`],
+                    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    Resource: `${logGroup.state.arn}:log-stream:*`,
                 },
             ]);
         });

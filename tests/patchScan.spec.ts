@@ -52,10 +52,11 @@ describe("PatchScanAssociation (every stack)", () => {
             ofType(none, ASSOCIATION).map((a) => a.name),
             ["lab-inventory-association"],
         );
-        assert.strictEqual(
-            ofType(none, "aws:cloudwatch/eventRule:EventRule").filter((r) => r.name.endsWith("assoc-failed")).length,
-            0,
-        );
+        // The association rule still watches the inventory association.
+        const assoc = single(none, "aws:cloudwatch/eventRule:EventRule", "lab-alert-rules-assoc-failed");
+        assert.deepStrictEqual(JSON.parse(assoc.inputs.eventPattern).detail["association-id"], [
+            single(none, ASSOCIATION, "lab-inventory-association").state.associationId,
+        ]);
     });
 
     it("refuses a schedule State Manager refuses, before anything is created", async () => {

@@ -325,8 +325,9 @@ describe("components alone under mocks", () => {
             return { names: r.ruleNames };
         });
         assertAlone(run, "oe-lab-ipm:index:PatchAlerts", "rules");
+        // No instance ids (a fleet it does not create): no command rule, which could only be account-wide.
         assert.deepStrictEqual(run.outputs.names, [
-            "PayAlerts-patch-cmd-failed",
+            "PayAlerts-patch-task-failed",
             "PayAlerts-patch-window-failed",
             "PayAlerts-patch-noncompliant",
         ]);
