@@ -123,7 +123,8 @@ export function expand(id: StackIdentity): ExpandedEvent[] {
             const e = sample("Run Command Invocation Status-change Notification");
             Object.assign(e.detail, { "instance-id": instance, "document-name": "AWS-RunPatchBaseline", status });
             e.resources = [`arn:aws:ec2:us-east-2:123456789012:instance/${instance}`];
-            // A fleet the stack does not create: the event names nothing of the stack (its window's task event reports the run).
+            // A fleet the stack does not create: the event names nothing of the stack (its window's task
+            // event reports the run).
             add(`command ${status} on ${instance}`, e, id.createdFleet ? failed(FAILURE_STATUSES.command, status) : 0);
         }
         for (const associationId of id.associationIds) {

@@ -138,7 +138,7 @@ export interface InputTransformer {
 /** EventBridge: "You can define up to 100 variables". */
 export const MAX_INPUT_PATHS = 100;
 
-/** The value at a JSON path of the forms EventBridge's examples use: `$.time`, `$.detail.instance-id`, `$.resources[0]`. */
+/** The value at a JSON path of the forms EventBridge's examples use: `$.time`, `$.detail.x-y`, `$.resources[0]`. */
 export function valueAt(event: Json, path: string): Json {
     const parts = /^\$((\.[A-Za-z0-9_-]+|\[\d+\])*)$/.exec(path);
     if (!parts) throw new Error(`unsupported JSON path ${path}`);
@@ -151,9 +151,10 @@ export function valueAt(event: Json, path: string): Json {
 }
 
 /**
- * What the target receives from a string template (a JSON string literal): the template with each `<variable>` replaced by the value at its path
- * (a string as is, anything else as JSON), unescaped. Throws when a path is missing from the
- * event: EventBridge would create no variable, and the message would lose that part.
+ * What the target receives from a string template (a JSON string literal): the template with each
+ * `<variable>` replaced by the value at its path (a string as is, anything else as JSON), unescaped.
+ * Throws when a path is missing from the event: EventBridge would create no variable, and the
+ * message would lose that part.
  */
 export function transform(transformer: InputTransformer, event: Json): string {
     const paths = transformer.inputPaths ?? {};

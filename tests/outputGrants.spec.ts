@@ -89,7 +89,8 @@ for (const stack of ["test", "prod", "mixed", "existing"]) {
             );
             for (const role of roles) {
                 const inline = ofType(run, "aws:iam/rolePolicy:RolePolicy").filter((p) => p.inputs.role === role);
-                // Each policy states what its own destination needs, so a component works alone: the bucket's encryption check twice.
+                // Each policy states what its own destination needs, so a component works alone: the
+                // bucket's encryption check is granted twice.
                 assert.deepStrictEqual(
                     [...new Set(grants(inline.map((p) => p.inputs.policy)))],
                     [...new Set(expected)].sort(),
