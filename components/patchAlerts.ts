@@ -108,6 +108,143 @@ function windowOutputText(out: AlertOutputLocations | undefined): pulumi.Output<
     return pulumi.interpolate` Output under ${keys.apply((k) => k.join(" or "))}${logs}, per command and instance.`;
 }
 
+/** One rule: its name's suffix, its description and what it matches and says. */
+interface RuleDef extends RuleSpec {
+    readonly suffix: string;
+    readonly description: string;
+}
+
+/** A Systems Manager event of one detail-type whose detail matches. */
+function ssmPattern(detailType: string, detail: Record<string, unknown>): object {
+    return { source: ["aws.ssm"], "detail-type": [detailType], detail };
+}
+
+/**
+ * "EC2 Command Invocation Status-change Notification": one instance's run of a command. It carries
+ * command-id, document-name, instance-id and status, nothing of a window: only instance ids tell the
+ * stack, so there is no such rule without them, and one per INSTANCES_PER_RULE instances.
+ */
+function commandRules(args: PatchAlertsArgs): RuleDef[] {
+    const ids = args.instanceIds ?? [];
+    const chunks: pulumi.Input<string>[][] = [];
+    for (let i = 0; i < ids.length; i += INSTANCES_PER_RULE) chunks.push(ids.slice(i, i + INSTANCES_PER_RULE));
+    return chunks.map((chunk, c) => ({
+        suffix: `cmd-failed${chunks.length > 1 ? `-${c + 1}` : ""}`,
+        description: `${PATCH_DOCUMENT} ended without success on a ${args.stackLabel} instance`,
+        pattern: ssmPattern("EC2 Command Invocation Status-change Notification", {
+            "document-name": [PATCH_DOCUMENT],
+            status: FAILURE_STATUSES.command,
+            "instance-id": chunk,
+        }),
+        paths: {
+            instance: "$.detail.instance-id",
+            status: "$.detail.status",
+            command: "$.detail.command-id",
+            time: "$.time",
+        },
+        message: pulumi.concat(
+            `[${args.stackLabel}] ${PATCH_DOCUMENT} <status> on instance <instance> at <time> (command <command>).`,
+            commandOutputText(args.outputLocations),
+        ),
+    }));
+}
+
+/**
+ * A task's run on one of the window's targets ("Maintenance Window Task Target Invocation
+ * State-change Notification": window-id, window-target-id, task-execution-id; no instance id), and
+ * the window's execution as a whole.
+ */
+function windowRules(args: PatchAlertsArgs): RuleDef[] {
+    const label = args.stackLabel;
+    const detail = { status: FAILURE_STATUSES.window, "window-id": args.maintenanceWindowIds };
+    const execution = { window: "$.detail.window-id", execution: "$.detail.window-execution-id" };
+    return [
+        {
+            suffix: "task-failed",
+            description: `A task of a ${label} maintenance window ended without success on a target`,
+            pattern: ssmPattern("Maintenance Window Task Target Invocation State-change Notification", detail),
+            paths: {
+                window: execution.window,
+                target: "$.detail.window-target-id",
+                execution: execution.execution,
+                task: "$.detail.task-execution-id",
+                status: "$.detail.status",
+                time: "$.time",
+            },
+            message: pulumi.concat(
+                `[${label}] A task of maintenance window <window> ended <status> on window target <target> at <time>. `,
+                "Its instances: aws ssm describe-maintenance-window-execution-task-invocations ",
+                "--window-execution-id <execution> --task-id <task>.",
+                windowOutputText(args.outputLocations),
+            ),
+        },
+        {
+            suffix: "window-failed",
+            description: `A ${label} maintenance window execution ended without success`,
+            pattern: ssmPattern("Maintenance Window Execution State-change Notification", detail),
+            paths: { ...execution, status: "$.detail.status", time: "$.time" },
+            message:
+                `[${label}] Maintenance window <window> ended <status> at <time> (execution <execution>; ` +
+                "its tasks: aws ssm describe-maintenance-window-execution-tasks --window-execution-id <execution>).",
+        },
+    ];
+}
+
+/**
+ * One instance's run of an association ("EC2 State Manager Instance Association State Change":
+ * association-id, instance-id, document-name, status, detailed-status, error-code, output-url), when
+ * there are associations; and an instance falling out of compliance with one of the baselines.
+ */
+function stateRules(args: PatchAlertsArgs): RuleDef[] {
+    const label = args.stackLabel;
+    const associations: RuleDef[] =
+        (args.associationIds ?? []).length === 0
+            ? []
+            : [
+                  {
+                      suffix: "assoc-failed",
+                      description: `A ${label} State Manager association ended without success on an instance`,
+                      pattern: ssmPattern("EC2 State Manager Instance Association State Change", {
+                          "association-id": args.associationIds!,
+                          status: FAILURE_STATUSES.association,
+                      }),
+                      paths: {
+                          instance: "$.detail.instance-id",
+                          association: "$.detail.association-id",
+                          document: "$.detail.document-name",
+                          status: "$.detail.status",
+                          detail: "$.detail.detailed-status",
+                          error: "$.detail.error-code",
+                          output: "$.detail.output-url",
+                          time: "$.time",
+                      },
+                      message:
+                          `[${label}] Association <association> (<document>) ended <status> on instance <instance> at <time>: ` +
+                          "<detail> <error>. Output: <output>.",
+                  },
+              ];
+    return [
+        ...associations,
+        {
+            suffix: "noncompliant",
+            description: `A ${label} instance is missing patches its baseline approves`,
+            // AWS's sample events spell the status non_compliant; match it in any case.
+            pattern: ssmPattern("Configuration Compliance State Change", {
+                "compliance-type": ["Patch"],
+                "compliance-status": [{ "equals-ignore-case": "non_compliant" }],
+                "patch-baseline-id": args.patchBaselineIds,
+            }),
+            paths: {
+                instance: "$.detail.resource-id",
+                status: "$.detail.compliance-status",
+                severity: "$.detail.severity",
+                time: "$.time",
+            },
+            message: `[${label}] Instance <instance> is <status> for patches (severity <severity>) at <time>.`,
+        },
+    ];
+}
+
 /**
  * EventBridge rules that tell an alert topic when a patching or inventory run of the stack ends
  * without success, or an instance falls out of compliance: each rule names the stack's own
@@ -121,154 +258,32 @@ export class PatchAlerts extends pulumi.ComponentResource {
     constructor(name: string, args: PatchAlertsArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentToken("PatchAlerts"), name, {}, withFormerToken("oelab:alerts:PatchAlerts", opts));
         validatePatchAlertsArgs(args);
-        const label = args.stackLabel;
-        const rule = (suffix: string, description: string, spec: RuleSpec): aws.cloudwatch.EventRule => {
+        const rules = [...commandRules(args), ...windowRules(args), ...stateRules(args)].map((def) => {
             const created = new aws.cloudwatch.EventRule(
-                `${name}-${suffix}`,
+                `${name}-${def.suffix}`,
                 {
-                    name: `${args.ruleNamePrefix}${suffix}`,
-                    description,
-                    eventPattern: pulumi.jsonStringify(spec.pattern),
+                    name: `${args.ruleNamePrefix}${def.suffix}`,
+                    description: def.description,
+                    eventPattern: pulumi.jsonStringify(def.pattern),
                     tags: args.tags ?? {},
                 },
                 { parent: this },
             );
             new aws.cloudwatch.EventTarget(
-                `${name}-${suffix}-target`,
+                `${name}-${def.suffix}-target`,
                 {
                     rule: created.name,
                     arn: args.topicArn,
                     // A JSON string literal: SNS receives (and mails) plain text.
                     inputTransformer: {
-                        inputPaths: spec.paths,
-                        inputTemplate: pulumi.output(spec.message).apply((m) => JSON.stringify(m)),
+                        inputPaths: def.paths,
+                        inputTemplate: pulumi.output(def.message).apply((m) => JSON.stringify(m)),
                     },
                 },
                 { parent: this },
             );
             return created;
-        };
-
-        const rules: aws.cloudwatch.EventRule[] = [];
-        // "EC2 Command Invocation Status-change Notification": one instance's run of a command. It carries
-        // command-id, document-name, instance-id and status, nothing of a window: only instance ids tell the stack.
-        const instanceIds = args.instanceIds ?? [];
-        const chunks: pulumi.Input<string>[][] = [];
-        for (let i = 0; i < instanceIds.length; i += INSTANCES_PER_RULE)
-            chunks.push(instanceIds.slice(i, i + INSTANCES_PER_RULE));
-        chunks.forEach((chunk, c) => {
-            const suffix = chunks.length > 1 ? `-${c + 1}` : "";
-            rules.push(
-                rule(`cmd-failed${suffix}`, `${PATCH_DOCUMENT} ended without success on a ${label} instance`, {
-                    pattern: {
-                        source: ["aws.ssm"],
-                        "detail-type": ["EC2 Command Invocation Status-change Notification"],
-                        detail: {
-                            "document-name": [PATCH_DOCUMENT],
-                            status: FAILURE_STATUSES.command,
-                            "instance-id": chunk,
-                        },
-                    },
-                    paths: {
-                        instance: "$.detail.instance-id",
-                        status: "$.detail.status",
-                        command: "$.detail.command-id",
-                        time: "$.time",
-                    },
-                    message: pulumi.concat(
-                        `[${label}] ${PATCH_DOCUMENT} <status> on instance <instance> at <time> (command <command>).`,
-                        commandOutputText(args.outputLocations),
-                    ),
-                }),
-            );
         });
-        // "Maintenance Window Task Target Invocation State-change Notification": a task's run on one of the
-        // window's targets (window-id, window-target-id, task-execution-id; no instance id).
-        rules.push(
-            rule("task-failed", `A task of a ${label} maintenance window ended without success on a target`, {
-                pattern: {
-                    source: ["aws.ssm"],
-                    "detail-type": ["Maintenance Window Task Target Invocation State-change Notification"],
-                    detail: { status: FAILURE_STATUSES.window, "window-id": args.maintenanceWindowIds },
-                },
-                paths: {
-                    window: "$.detail.window-id",
-                    target: "$.detail.window-target-id",
-                    execution: "$.detail.window-execution-id",
-                    task: "$.detail.task-execution-id",
-                    status: "$.detail.status",
-                    time: "$.time",
-                },
-                message: pulumi.concat(
-                    `[${label}] A task of maintenance window <window> ended <status> on window target <target> at <time>. Its instances: `,
-                    "aws ssm describe-maintenance-window-execution-task-invocations --window-execution-id <execution> --task-id <task>.",
-                    windowOutputText(args.outputLocations),
-                ),
-            }),
-        );
-        rules.push(
-            rule("window-failed", `A ${label} maintenance window execution ended without success`, {
-                pattern: {
-                    source: ["aws.ssm"],
-                    "detail-type": ["Maintenance Window Execution State-change Notification"],
-                    detail: { status: FAILURE_STATUSES.window, "window-id": args.maintenanceWindowIds },
-                },
-                paths: {
-                    window: "$.detail.window-id",
-                    execution: "$.detail.window-execution-id",
-                    status: "$.detail.status",
-                    time: "$.time",
-                },
-                message:
-                    `[${label}] Maintenance window <window> ended <status> at <time> (execution <execution>; ` +
-                    "its tasks: aws ssm describe-maintenance-window-execution-tasks --window-execution-id <execution>).",
-            }),
-        );
-        if ((args.associationIds ?? []).length > 0) {
-            // "EC2 State Manager Instance Association State Change": one instance's run of an association
-            // (association-id, instance-id, document-name, status, detailed-status, error-code, output-url).
-            rules.push(
-                rule("assoc-failed", `A ${label} State Manager association ended without success on an instance`, {
-                    pattern: {
-                        source: ["aws.ssm"],
-                        "detail-type": ["EC2 State Manager Instance Association State Change"],
-                        detail: { "association-id": args.associationIds!, status: FAILURE_STATUSES.association },
-                    },
-                    paths: {
-                        instance: "$.detail.instance-id",
-                        association: "$.detail.association-id",
-                        document: "$.detail.document-name",
-                        status: "$.detail.status",
-                        detail: "$.detail.detailed-status",
-                        error: "$.detail.error-code",
-                        output: "$.detail.output-url",
-                        time: "$.time",
-                    },
-                    message: `[${label}] Association <association> (<document>) ended <status> on instance <instance> at <time>: <detail> <error>. Output: <output>.`,
-                }),
-            );
-        }
-        rules.push(
-            rule("noncompliant", `A ${label} instance is missing patches its baseline approves`, {
-                pattern: {
-                    source: ["aws.ssm"],
-                    "detail-type": ["Configuration Compliance State Change"],
-                    // AWS's sample events spell the status non_compliant; match it in any case.
-                    detail: {
-                        "compliance-type": ["Patch"],
-                        "compliance-status": [{ "equals-ignore-case": "non_compliant" }],
-                        "patch-baseline-id": args.patchBaselineIds,
-                    },
-                },
-                paths: {
-                    instance: "$.detail.resource-id",
-                    status: "$.detail.compliance-status",
-                    severity: "$.detail.severity",
-                    time: "$.time",
-                },
-                message: `[${label}] Instance <instance> is <status> for patches (severity <severity>) at <time>.`,
-            }),
-        );
         this.ruleNames = pulumi.all(rules.map((r) => r.name));
         this.registerOutputs({ ruleNames: this.ruleNames });
     }
