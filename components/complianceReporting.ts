@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { denyInsecureTransport, hardenedBucket, SYNC_PREFIX, syncWriteStatements } from "./buckets";
 import { locationTemplate, PARTITION_KEYS, REPORT_QUERIES, SYNC_TABLES } from "./reportingQueries";
 import { ArgumentError, countProblem, fieldProblem } from "./validation";
-import { componentToken } from "./tokens";
+import { componentToken, withFormerToken } from "./tokens";
 
 export { REPORT_QUERIES, SYNC_TABLES } from "./reportingQueries";
 
@@ -135,7 +135,7 @@ export class ComplianceReporting extends pulumi.ComponentResource {
     public readonly namedQueryIds: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: ComplianceReportingArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(componentToken("ComplianceReporting"), name, {}, opts);
+        super(componentToken("ComplianceReporting"), name, {}, withFormerToken("oelab:reporting:ComplianceReporting", opts));
         validateComplianceReportingArgs(args);
         const tags = args.tags ?? {};
         const prefix = args.syncPrefix ?? DEFAULT_SYNC_PREFIX;
