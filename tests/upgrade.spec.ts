@@ -16,7 +16,9 @@ interface ReleaseSnapshot {
     readonly commit: string;
     readonly stacks: Record<string, string[]>;
 }
-const previous = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "tests", "fixtures", "previous-release.json"), "utf8")) as ReleaseSnapshot;
+const previous = JSON.parse(
+    fs.readFileSync(path.join(PROJECT_ROOT, "tests", "fixtures", "previous-release.json"), "utf8"),
+) as ReleaseSnapshot;
 
 /** The type and name a URN ends with: a resource deleted and another created with the same is recreated. */
 const identity = (urn: string): string => {
@@ -26,7 +28,9 @@ const identity = (urn: string): string => {
 
 describe(`upgrade from the previous release (${previous.version}): nothing is deleted and created again`, () => {
     it("has a snapshot of every stack file", () => {
-        const stackFiles = fs.readdirSync(PROJECT_ROOT).filter((f) => /^Pulumi\..+\.yaml$/.test(f) && f !== "Pulumi.yaml");
+        const stackFiles = fs
+            .readdirSync(PROJECT_ROOT)
+            .filter((f) => /^Pulumi\..+\.yaml$/.test(f) && f !== "Pulumi.yaml");
         assert.deepStrictEqual(Object.keys(previous.stacks).sort(), [...EVERY_STACK].sort());
         assert.deepStrictEqual(stackFiles.map((f) => f.split(".")[1]).sort(), [...EVERY_STACK].sort());
     });

@@ -66,7 +66,9 @@ async function main(argv: string[]): Promise<number> {
     const result = await snapshot(ref, version);
     fs.writeFileSync(SNAPSHOT_FILE, `${JSON.stringify(result, null, 2)}\n`);
     const counts = Object.entries(result.stacks).map(([stack, urns]) => `${stack} ${urns.length}`);
-    process.stdout.write(`${path.relative(PROJECT_ROOT, SNAPSHOT_FILE)}: ${version} (${result.commit}): ${counts.join(", ")}\n`);
+    process.stdout.write(
+        `${path.relative(PROJECT_ROOT, SNAPSHOT_FILE)}: ${version} (${result.commit}): ${counts.join(", ")}\n`,
+    );
     return 0;
 }
 
