@@ -84,7 +84,12 @@ export class PatchScanAssociation extends pulumi.ComponentResource {
     public readonly associationName: pulumi.Output<string>;
 
     constructor(name: string, args: PatchScanAssociationArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(componentToken("PatchScanAssociation"), name, {}, withFormerToken("oelab:patching:PatchScanAssociation", opts));
+        super(
+            componentToken("PatchScanAssociation"),
+            name,
+            {},
+            withFormerToken("oelab:patching:PatchScanAssociation", opts),
+        );
         validatePatchScanAssociationArgs(args);
         const tags = args.tags ?? {};
         const several = Object.keys(args.targetTags).length > 1;
