@@ -54,7 +54,7 @@ export interface ComplianceReportingArgs {
     resultRetentionDays?: number;
     /** Days superseded versions of synced files are kept. Default 30. */
     noncurrentVersionDays?: number;
-    /** Protect the sync bucket (and its policy) from deletion and replacement. Default: the component's `protect` option. */
+    /** Protect the sync bucket (and its policy) from deletion and replacement. Default: the component's `protect`. */
     protect?: boolean;
     /**
      * Keep the sync bucket and its data when the stack is destroyed. Default `true`; `false` empties and deletes it.

@@ -4,7 +4,7 @@ import * as path from "path";
 import { main, MAX_ROWS, PreviewDigest, replacementsAndDeletions, report } from "../tools/plan/previewReport";
 import { PROJECT_ROOT } from "./harness";
 
-/** The pull request's replacement report, on previews in the shape `pulumi preview --json` prints (fixtures/preview/README.md). */
+/** The pull request's replacement report, on previews shaped as `pulumi preview --json` prints them. */
 const DIR = path.join(PROJECT_ROOT, "tests", "fixtures", "preview");
 const file = (name: string) => path.join(DIR, name);
 const fixture = (name: string): PreviewDigest => JSON.parse(fs.readFileSync(file(name), "utf8"));
@@ -76,7 +76,7 @@ const OPS = [
     "import-replacement",
 ];
 
-/** Problems of a value against a struct: unknown fields, or fields out of the struct's order (MarshalIndent keeps it). */
+/** Problems of a value against a struct: unknown fields, or fields out of the struct's order. */
 function structProblems(where: string, value: Record<string, unknown>, fields: string[]): string[] {
     const keys = Object.keys(value);
     const unknown = keys.filter((k) => !fields.includes(k)).map((k) => `${where}: no field ${k}`);
