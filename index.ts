@@ -33,6 +33,8 @@ interface LabContext {
     readonly tags: Record<string, string>;
     /** The instances inventory, patching and alerts are about: the lab's, or the existing ones, by their tags. */
     readonly fleetTags: Record<string, string>;
+    /** Every component's options: a protected stack (`protect`, prod's) protects each, and children inherit it. */
+    readonly kept: pulumi.ComponentResourceOptions;
 }
 
 /** A lab stack: the network and fleet (or an existing fleet), inventory, patching, windows, alerts. */
@@ -43,6 +45,7 @@ function lab(config: LabConfig): Record<string, unknown> {
         existing: config.fleet.mode === "existing" ? config.fleet.existing! : undefined,
         tags: stackTags(config),
         fleetTags: fleetTargetTags(config),
+        kept: keptOptions(config),
     };
     const { network, fleet } = createdFleet(ctx);
     /** The roles the agents write inventory and patching output with. */
@@ -51,32 +54,39 @@ function lab(config: LabConfig): Record<string, unknown> {
     const inventory = inventoryOf(ctx, instanceRoleNames);
     const patching = patchingOf(ctx, operatingSystems);
     const scan = scanOf(ctx, inventory);
-    const alerts = new AlertTopic("lab-alerts", {
-        topicName: config.alerts.topicName,
-        emails: config.alerts.emails,
-        protect: config.protect,
-        tags: ctx.tags,
-    });
+    const alerts = new AlertTopic(
+        "lab-alerts",
+        {
+            topicName: config.alerts.topicName,
+            emails: config.alerts.emails,
+            tags: ctx.tags,
+        },
+        ctx.kept,
+    );
     const window = windowOf(ctx, inventory, instanceRoleNames, alerts);
     // The rules watch only this stack's instances, windows, associations and baselines: a prod
     // failure never reaches the test topic. Their names start with the topic's, which its policy admits.
-    const alertRules = new PatchAlerts("lab-alert-rules", {
-        topicArn: alerts.topicArn,
-        ruleNamePrefix: `${config.alerts.topicName}-patch-`,
-        stackLabel: ctx.tags[STACK_TAGS.application],
-        instanceIds: fleet?.instances.map((i) => i.instance.id),
-        maintenanceWindowIds: window.windowIds,
-        associationIds: scan ? [inventory.associationId, scan.associationId] : [inventory.associationId],
-        patchBaselineIds: patching.baselineIdList,
-        outputLocations: {
-            bucketName: inventory.bucketName,
-            commandKeyPrefixes: window.scanWindowId
-                ? [WINDOW_DEFAULTS.installPrefix, WINDOW_DEFAULTS.scanPrefix]
-                : [WINDOW_DEFAULTS.installPrefix],
-            logGroupName: window.logGroupName,
+    const alertRules = new PatchAlerts(
+        "lab-alert-rules",
+        {
+            topicArn: alerts.topicArn,
+            ruleNamePrefix: `${config.alerts.topicName}-patch-`,
+            stackLabel: ctx.tags[STACK_TAGS.application],
+            instanceIds: fleet?.instances.map((i) => i.instance.id),
+            maintenanceWindowIds: window.windowIds,
+            associationIds: scan ? [inventory.associationId, scan.associationId] : [inventory.associationId],
+            patchBaselineIds: patching.baselineIdList,
+            outputLocations: {
+                bucketName: inventory.bucketName,
+                commandKeyPrefixes: window.scanWindowId
+                    ? [WINDOW_DEFAULTS.installPrefix, WINDOW_DEFAULTS.scanPrefix]
+                    : [WINDOW_DEFAULTS.installPrefix],
+                logGroupName: window.logGroupName,
+            },
+            tags: ctx.tags,
         },
-        tags: ctx.tags,
-    });
+        ctx.kept,
+    );
     return {
         ...fleetOutputs(config, fleet, network),
         OperatingSystems: operatingSystems.map((os) => OPERATING_SYSTEM_SPECS[os].displayName),
@@ -102,83 +112,102 @@ function lab(config: LabConfig): Record<string, unknown> {
 function createdFleet(ctx: LabContext): { network?: LabNetwork; fleet?: ManagedFleet } {
     if (ctx.existing) return {};
     const { config, workload, tags } = ctx;
-    const network = new LabNetwork("lab-network", {
-        vpcCidr: config.network.vpcCidr,
-        availabilityZones: config.network.availabilityZones,
-        sourceCidr: config.network.sourceCidr,
-        httpSourceCidr: config.network.httpSourceCidr,
-        tags,
-    });
-    const fleet = new ManagedFleet("lab-fleet", {
-        namePrefix: workload,
-        roleNamePrefix: LAB_NAMES.instanceRolePrefix(workload),
-        groups: config.fleet.groups.map((g) => ({ ...g, tags: { [TAG.instanceRole]: g.role } })),
-        subnetIds: network.publicSubnetIds,
-        securityGroupIds: [network.securityGroupId],
-        followLatestAmi: config.fleet.followLatestAmi,
-        keyName: config.fleet.keyName,
-        instanceTags: {
-            ...ctx.fleetTags,
-            [TAG.patchGroup]: config.patching.patchGroup,
-            [TAG.ssmManaged]: "True",
-            [TAG.confidentiality]: config.fleet.confidentiality,
+    const network = new LabNetwork(
+        "lab-network",
+        {
+            vpcCidr: config.network.vpcCidr,
+            availabilityZones: config.network.availabilityZones,
+            sourceCidr: config.network.sourceCidr,
+            httpSourceCidr: config.network.httpSourceCidr,
+            tags,
         },
-        tags,
-    });
+        ctx.kept,
+    );
+    const fleet = new ManagedFleet(
+        "lab-fleet",
+        {
+            namePrefix: workload,
+            roleNamePrefix: LAB_NAMES.instanceRolePrefix(workload),
+            groups: config.fleet.groups.map((g) => ({ ...g, tags: { [TAG.instanceRole]: g.role } })),
+            subnetIds: network.publicSubnetIds,
+            securityGroupIds: [network.securityGroupId],
+            followLatestAmi: config.fleet.followLatestAmi,
+            keyName: config.fleet.keyName,
+            instanceTags: {
+                ...ctx.fleetTags,
+                [TAG.patchGroup]: config.patching.patchGroup,
+                [TAG.ssmManaged]: "True",
+                [TAG.confidentiality]: config.fleet.confidentiality,
+            },
+            tags,
+        },
+        ctx.kept,
+    );
     return { network, fleet };
 }
 
 function inventoryOf(ctx: LabContext, instanceRoleNames: pulumi.Input<string>[]): InventoryAssociation {
     const { config } = ctx;
-    return new InventoryAssociation("lab-inventory", {
-        resourceDataSyncDestination: reportingDestination(config),
-        associationName: config.inventory.associationName,
-        targetTags: ctx.fleetTags,
-        instanceRoleNames,
-        schedule: config.inventory.schedule,
-        parameters: config.inventory.parameters,
-        logPrefix: config.inventory.logPrefix,
-        logRetentionDays: config.inventory.logRetentionDays,
-        keepLogsOnDestroy: config.inventory.keepLogsOnDestroy,
-        resourceDataSync: config.inventory.resourceDataSync,
-        protect: config.protect,
-        tags: ctx.tags,
-    });
+    return new InventoryAssociation(
+        "lab-inventory",
+        {
+            resourceDataSyncDestination: reportingDestination(config),
+            associationName: config.inventory.associationName,
+            targetTags: ctx.fleetTags,
+            instanceRoleNames,
+            schedule: config.inventory.schedule,
+            parameters: config.inventory.parameters,
+            logPrefix: config.inventory.logPrefix,
+            logRetentionDays: config.inventory.logRetentionDays,
+            keepLogsOnDestroy: config.inventory.keepLogsOnDestroy,
+            resourceDataSync: config.inventory.resourceDataSync,
+            tags: ctx.tags,
+        },
+        ctx.kept,
+    );
 }
 
 /** One baseline per OS the instances run, each registered to the stack's patch group. */
 function patchingOf(ctx: LabContext, operatingSystems: readonly OperatingSystem[]): PatchingPolicy {
     const { config, workload } = ctx;
-    return new PatchingPolicy("lab-patching", {
-        patchGroup: config.patching.patchGroup,
-        baselines: patchOperatingSystemsOf(operatingSystems).map((os) => {
-            const configured = config.patching.baselines[os] ?? {};
-            return {
-                operatingSystem: os,
-                ...configured,
-                name: configured.name ?? `${PATCH_OPERATING_SYSTEM_SPECS[os].baselineName}-${workload}`,
-            };
-        }),
-        approveAfterDays: config.patching.approveAfterDays,
-        rejectedPatchesAction: config.patching.rejectedPatchesAction,
-        tags: ctx.tags,
-    });
+    return new PatchingPolicy(
+        "lab-patching",
+        {
+            patchGroup: config.patching.patchGroup,
+            baselines: patchOperatingSystemsOf(operatingSystems).map((os) => {
+                const configured = config.patching.baselines[os] ?? {};
+                return {
+                    operatingSystem: os,
+                    ...configured,
+                    name: configured.name ?? `${PATCH_OPERATING_SYSTEM_SPECS[os].baselineName}-${workload}`,
+                };
+            }),
+            approveAfterDays: config.patching.approveAfterDays,
+            rejectedPatchesAction: config.patching.rejectedPatchesAction,
+            tags: ctx.tags,
+        },
+        ctx.kept,
+    );
 }
 
 /** Compliance within minutes of `pulumi up`: a scan at creation, on each new instance, then daily. */
 function scanOf(ctx: LabContext, inventory: InventoryAssociation): PatchScanAssociation | undefined {
     const { config } = ctx;
     if (!config.patching.scanAssociation) return undefined;
-    return new PatchScanAssociation("lab-patch-scan", {
-        associationName: LAB_NAMES.scanAssociationName(ctx.workload),
-        targetTags: ctx.fleetTags,
-        resourceGroupName: inventory.resourceGroupName,
-        schedule: config.patching.scanSchedule,
-        // Under the prefix the maintenance window lets the instance roles write to.
-        outputBucketName: inventory.bucketName,
-        outputKeyPrefix: WINDOW_DEFAULTS.scanPrefix,
-        tags: ctx.tags,
-    });
+    return new PatchScanAssociation(
+        "lab-patch-scan",
+        {
+            associationName: LAB_NAMES.scanAssociationName(ctx.workload),
+            targetTags: ctx.fleetTags,
+            resourceGroupName: inventory.resourceGroupName,
+            schedule: config.patching.scanSchedule,
+            // Under the prefix the maintenance window lets the instance roles write to.
+            outputBucketName: inventory.bucketName,
+            outputKeyPrefix: WINDOW_DEFAULTS.scanPrefix,
+            tags: ctx.tags,
+        },
+        ctx.kept,
+    );
 }
 
 function windowOf(
@@ -190,42 +219,48 @@ function windowOf(
     const { config, workload, existing, fleetTags } = ctx;
     const window = config.maintenanceWindow;
     const targetRoles = window.targetRoles;
-    return new PatchMaintenanceWindow("lab-window", {
-        windowName: window.windowName,
-        // The lab patches the workload's web servers; an existing fleet, every targeted instance.
-        installTargets: existing
-            ? toTargets(fleetTags)
-            : { [TAG.workload]: [workload], [TAG.instanceRole]: targetRoles },
-        installTargetName: existing
-            ? LAB_NAMES.existingTargetName(workload)
-            : LAB_NAMES.installTargetName(workload, targetRoles),
-        roleNamePrefix: LAB_NAMES.windowRolePrefix(workload),
-        passRolePolicyNamePrefix: LAB_NAMES.passRolePolicyPrefix(workload),
-        instanceRoleNames,
-        logBucketName: inventory.bucketName,
-        logBucketArn: inventory.bucketArn,
-        schedule: window.schedule,
-        timezone: window.timezone,
-        duration: window.duration,
-        cutoff: window.cutoff,
-        scheduleOffset: window.scheduleOffset,
-        maxConcurrency: window.maxConcurrency,
-        maxErrors: window.maxErrors,
-        rebootOption: window.rebootOption,
-        logGroupNamePrefix: window.cloudWatchLogs ? LAB_NAMES.logGroupPrefix(workload) : undefined,
-        logRetentionDays: window.logRetentionDays,
-        scan: window.scan
-            ? {
-                  windowName: LAB_NAMES.scanWindowName(workload),
-                  targets: existing ? toTargets(fleetTags) : { [TAG.workload]: [workload] },
-                  targetName: existing ? LAB_NAMES.existingTargetName(workload) : LAB_NAMES.scanTargetName(workload),
-                  schedule: window.scanSchedule,
-              }
-            : undefined,
-        adminGroup: window.adminGroup,
-        notifications: { topicArn: alerts.topicArn, roleArn: alerts.notificationRoleArn },
-        tags: ctx.tags,
-    });
+    return new PatchMaintenanceWindow(
+        "lab-window",
+        {
+            windowName: window.windowName,
+            // The lab patches the workload's web servers; an existing fleet, every targeted instance.
+            installTargets: existing
+                ? toTargets(fleetTags)
+                : { [TAG.workload]: [workload], [TAG.instanceRole]: targetRoles },
+            installTargetName: existing
+                ? LAB_NAMES.existingTargetName(workload)
+                : LAB_NAMES.installTargetName(workload, targetRoles),
+            roleNamePrefix: LAB_NAMES.windowRolePrefix(workload),
+            passRolePolicyNamePrefix: LAB_NAMES.passRolePolicyPrefix(workload),
+            instanceRoleNames,
+            logBucketName: inventory.bucketName,
+            logBucketArn: inventory.bucketArn,
+            schedule: window.schedule,
+            timezone: window.timezone,
+            duration: window.duration,
+            cutoff: window.cutoff,
+            scheduleOffset: window.scheduleOffset,
+            maxConcurrency: window.maxConcurrency,
+            maxErrors: window.maxErrors,
+            rebootOption: window.rebootOption,
+            logGroupNamePrefix: window.cloudWatchLogs ? LAB_NAMES.logGroupPrefix(workload) : undefined,
+            logRetentionDays: window.logRetentionDays,
+            scan: window.scan
+                ? {
+                      windowName: LAB_NAMES.scanWindowName(workload),
+                      targets: existing ? toTargets(fleetTags) : { [TAG.workload]: [workload] },
+                      targetName: existing
+                          ? LAB_NAMES.existingTargetName(workload)
+                          : LAB_NAMES.scanTargetName(workload),
+                      schedule: window.scanSchedule,
+                  }
+                : undefined,
+            adminGroup: window.adminGroup,
+            notifications: { topicArn: alerts.topicArn, roleArn: alerts.notificationRoleArn },
+            tags: ctx.tags,
+        },
+        ctx.kept,
+    );
 }
 
 function toTargets(tagMap: Record<string, string>): Record<string, string[]> {
@@ -250,6 +285,11 @@ function fleetOutputs(config: LabConfig, fleet?: ManagedFleet, network?: LabNetw
         SecurityGroupId: network?.securityGroupId,
         InstanceRoleArn: fleet?.roleArn,
     };
+}
+
+/** A protected stack protects each component; the engine then refuses to delete or replace any of its resources. */
+function keptOptions(config: LabConfig): pulumi.ComponentResourceOptions {
+    return { protect: config.protect };
 }
 
 /** Tags on every taggable resource: the user's (the lab's `Owner`), the workload, the stack. */
@@ -288,18 +328,21 @@ function reportingDestination(config: LabConfig): DataSyncDestination | undefine
 function reporting(config: LabConfig): Record<string, unknown> {
     const settings = config.reporting!;
     const tags = stackTags(config);
-    const store = new ComplianceReporting("reporting", {
-        databaseName: LAB_NAMES.reportingDatabase(config.workload),
-        workgroupName: LAB_NAMES.reportingWorkgroup(config.workload),
-        accounts: settings.accounts,
-        organizationId: settings.organizationId,
-        regions: settings.regions,
-        syncPrefix: settings.syncPrefix,
-        bytesScannedCutoffPerQuery: settings.bytesScannedCutoffPerQuery,
-        resultRetentionDays: settings.resultRetentionDays,
-        protect: config.protect,
-        tags,
-    });
+    const store = new ComplianceReporting(
+        "reporting",
+        {
+            databaseName: LAB_NAMES.reportingDatabase(config.workload),
+            workgroupName: LAB_NAMES.reportingWorkgroup(config.workload),
+            accounts: settings.accounts,
+            organizationId: settings.organizationId,
+            regions: settings.regions,
+            syncPrefix: settings.syncPrefix,
+            bytesScannedCutoffPerQuery: settings.bytesScannedCutoffPerQuery,
+            resultRetentionDays: settings.resultRetentionDays,
+            tags,
+        },
+        keptOptions(config),
+    );
     // What member stacks read through a StackReference (inventory.reportTo.stack).
     return {
         SyncBucketName: store.syncBucketName,

@@ -24,9 +24,9 @@ export interface AlertTopicArgs {
     /** E-mail addresses to subscribe; each must confirm. Default none. */
     emails?: string[];
     /**
-     * Protect the topic, its key and its subscriptions (each confirmed by a person): `pulumi
-     * destroy`, and any update that would replace or delete them, fail until they are
-     * unprotected (`pulumi state unprotect`). Default `false`.
+     * Protect the topic, its key and its subscriptions (each confirmed by a person): the engine
+     * refuses to delete or replace them until they are unprotected (`pulumi state unprotect`).
+     * Default: the component's own `protect` option, which its children inherit.
      */
     protect?: boolean;
     /** Tags for every taggable resource. */
@@ -103,7 +103,7 @@ export class AlertTopic extends pulumi.ComponentResource {
             { parent: this },
         );
 
-        const kept: pulumi.CustomResourceOptions = { parent: this, protect: args.protect ?? false };
+        const kept: pulumi.CustomResourceOptions = { parent: this, protect: args.protect };
         // An AWS managed key (alias/aws/sns) cannot be used by EventBridge: a customer managed
         // key whose policy names the publishers. Administration stays with the account's IAM.
         const key = new aws.kms.Key(

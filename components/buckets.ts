@@ -17,7 +17,8 @@ export interface HardenedBucketOptions {
     readonly ruleId: string;
     /** Kept (with its objects) when the stack is destroyed; else emptied and deleted. */
     readonly keep: boolean;
-    readonly protect: boolean;
+    /** `protect` for the bucket and its hardening; unset, they inherit the parent's (Pulumi's rule). */
+    readonly protect?: boolean;
     readonly tags: Record<string, string>;
 }
 

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { denyInsecureTransport, hardenedBucket, SYNC_PREFIX, syncWriteStatements } from "./buckets";
 import { locationTemplate, PARTITION_KEYS, REPORT_QUERIES, SYNC_TABLES } from "./reportingQueries";
 import { ArgumentError, countProblem, fieldProblem } from "./validation";
-import { componentToken } from "./tokens";
+import { componentToken, withFormerToken } from "./tokens";
 
 export { REPORT_QUERIES, SYNC_TABLES } from "./reportingQueries";
 
@@ -54,7 +54,7 @@ export interface ComplianceReportingArgs {
     resultRetentionDays?: number;
     /** Days superseded versions of synced files are kept. Default 30. */
     noncurrentVersionDays?: number;
-    /** Protect the sync bucket (and its policy) from deletion and replacement. Default `false`. */
+    /** Protect the sync bucket (and its policy) from deletion and replacement. Default: the component's `protect`. */
     protect?: boolean;
     /**
      * Keep the sync bucket and its data when the stack is destroyed. Default `true`; `false` empties and deletes it.
@@ -135,7 +135,12 @@ export class ComplianceReporting extends pulumi.ComponentResource {
     public readonly namedQueryIds: pulumi.Output<Record<string, string>>;
 
     constructor(name: string, args: ComplianceReportingArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(componentToken("ComplianceReporting"), name, {}, opts);
+        super(
+            componentToken("ComplianceReporting"),
+            name,
+            {},
+            withFormerToken("oelab:reporting:ComplianceReporting", opts),
+        );
         validateComplianceReportingArgs(args);
         const tags = args.tags ?? {};
         const prefix = args.syncPrefix ?? DEFAULT_SYNC_PREFIX;
@@ -148,7 +153,7 @@ export class ComplianceReporting extends pulumi.ComponentResource {
         const sync = hardenedBucket(this, `${name}-sync`, {
             noncurrentDays: args.noncurrentVersionDays ?? DEFAULT_NONCURRENT_DAYS,
             ruleId: "prune-old-versions",
-            protect: args.protect ?? false,
+            protect: args.protect,
             keep,
             tags,
         });
@@ -158,7 +163,7 @@ export class ComplianceReporting extends pulumi.ComponentResource {
                 bucket: sync.bucket.id,
                 policy: pulumi.jsonStringify(syncBucketPolicy(sync.bucket.arn, prefix, accounts, args.organizationId)),
             },
-            { parent: this, protect: args.protect ?? false, dependsOn: [sync.publicAccessBlock] },
+            { parent: this, protect: args.protect, dependsOn: [sync.publicAccessBlock] },
         );
         // Query results are disposable: deleted with the stack.
         const resultDays = args.resultRetentionDays ?? DEFAULT_RESULT_RETENTION_DAYS;

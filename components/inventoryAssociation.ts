@@ -109,8 +109,9 @@ export interface InventoryAssociationArgs {
      */
     keepLogsOnDestroy?: boolean;
     /**
-     * Protect the bucket and its hardening: `pulumi destroy`, and any update that would replace
-     * or delete them, fail until they are unprotected (`pulumi state unprotect`). Default `false`.
+     * Protect the bucket and its hardening: the engine refuses to delete or replace them until they
+     * are unprotected (`pulumi state unprotect`). Default: the component's own `protect` option,
+     * which its children inherit.
      */
     protect?: boolean;
     /** Also sync inventory to the bucket under `inventory/`, for Athena. Default `false`. */
@@ -218,7 +219,7 @@ export class InventoryAssociation extends pulumi.ComponentResource {
             noncurrentDays: retentionDays,
             ruleId: "expire-old-logs",
             keep: keepLogs,
-            protect: args.protect ?? false,
+            protect: args.protect,
             tags,
         });
         const bucketPolicy = new aws.s3.BucketPolicy(

@@ -4,7 +4,7 @@ import { PATCH_DOCUMENT } from "./documents";
 import { associationScheduleProblem } from "./schedules";
 import { tagTargetGroup, targetsFor } from "./targets";
 import { ArgumentError, fieldProblem, rateControlProblem, SSM_NAME_ALLOWED, SSM_NAME_PATTERN } from "./validation";
-import { componentToken } from "./tokens";
+import { componentToken, withFormerToken } from "./tokens";
 
 /**
  * Once a day. A new association runs as soon as it is created, and on every instance that comes
@@ -84,7 +84,12 @@ export class PatchScanAssociation extends pulumi.ComponentResource {
     public readonly associationName: pulumi.Output<string>;
 
     constructor(name: string, args: PatchScanAssociationArgs, opts?: pulumi.ComponentResourceOptions) {
-        super(componentToken("PatchScanAssociation"), name, {}, opts);
+        super(
+            componentToken("PatchScanAssociation"),
+            name,
+            {},
+            withFormerToken("oelab:patching:PatchScanAssociation", opts),
+        );
         validatePatchScanAssociationArgs(args);
         const tags = args.tags ?? {};
         const several = Object.keys(args.targetTags).length > 1;

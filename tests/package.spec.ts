@@ -188,7 +188,7 @@ describe("the component package (docs/schema.json)", () => {
                 ["ManagedFleet", "fleet"],
                 ["PatchAlerts", "alerts"],
                 ["PatchMaintenanceWindow", "patching"],
-                ["PatchScanAssociation", undefined],
+                ["PatchScanAssociation", "patching"],
                 ["PatchingPolicy", "patching"],
             ].map(([name, module]) => [token(name!), module ? [`type oelab:${module}:${name}`] : []]),
         );

@@ -1,50 +1,103 @@
 import * as assert from "assert";
-import { runStack } from "./harness";
+import { destroy } from "./engine";
+import { RecordedResource, runStack } from "./harness";
 
 /**
- * What users keep is protected in prod: `pulumi destroy` and any update that would replace or
- * delete it fail until it is unprotected on purpose (docs/changes.md). Test stays disposable.
+ * What prod's users keep is protected: its whole fleet and network, inventory, patching, windows,
+ * scan association and alerts. The engine refuses to delete or replace a protected resource, and
+ * since Pulumi 3.149 `pulumi destroy` continues past those refusals and deletes everything else
+ * (tests/engine.ts): only what is protected, and what that depends on, survives. Test stays
+ * disposable (docs/changes.md).
  */
 
-/** What a stack protects: `<type> <name>` of every resource registered with `protect`. */
-async function protectedIn(stack: string, overrides = {}): Promise<string[]> {
-    const run = await runStack(stack, overrides);
-    return run.resources
-        .filter((r) => r.options.protect)
-        .map((r) => `${r.type} ${r.name}`)
-        .sort();
-}
+const label = (r: RecordedResource) => `${r.type} ${r.name}`;
+/** A StackReference is read, not created: destroy only drops it from the state. */
+const created = (resources: readonly RecordedResource[]) =>
+    resources.filter((r) => r.custom && r.type !== "pulumi:pulumi:StackReference");
 
-const PROD_PROTECTED = [
-    "aws:kms/key:Key lab-alerts-key",
-    "aws:s3/bucket:Bucket lab-inventory-logs",
-    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration lab-inventory-logs-lifecycle",
-    "aws:s3/bucketOwnershipControls:BucketOwnershipControls lab-inventory-logs-ownership",
-    "aws:s3/bucketPolicy:BucketPolicy lab-inventory-logs-policy",
-    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock lab-inventory-logs-public-access",
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration lab-inventory-logs-encryption",
-    "aws:s3/bucketVersioning:BucketVersioning lab-inventory-logs-versioning",
-    "aws:sns/topic:Topic lab-alerts-topic",
+/** What prod protected before: the log bucket and its hardening, the topic, its key (and subscriptions). */
+const FORMERLY_PROTECTED = [
+    "lab-alerts-key",
+    "lab-alerts-topic",
+    "lab-inventory-logs",
+    "lab-inventory-logs-encryption",
+    "lab-inventory-logs-lifecycle",
+    "lab-inventory-logs-ownership",
+    "lab-inventory-logs-policy",
+    "lab-inventory-logs-public-access",
+    "lab-inventory-logs-versioning",
 ];
 
 describe("protect: what a stack must never lose by accident", () => {
-    it("prod protects the log bucket with its hardening, the alert topic and its key", async () => {
-        assert.deepStrictEqual(await protectedIn("prod"), PROD_PROTECTED);
+    it("prod protects each of its components, so every resource it creates inherits protect", async () => {
+        const prod = await runStack("prod");
+        assert.deepStrictEqual(prod.resources.filter((r) => !r.custom && !r.options.protect).map(label), []);
+        assert.deepStrictEqual(
+            created(prod.resources)
+                .filter((r) => !r.options.protect)
+                .map(label),
+            [],
+        );
+        assert.strictEqual(created(prod.resources).length, 45);
+    });
+
+    it("pulumi destroy on prod (engine semantics, prod's recorded dependencies) deletes nothing", async () => {
+        const prod = await runStack("prod");
+        const result = destroy(prod.resources);
+        assert.deepStrictEqual(
+            result.deleted.filter((urn) => !urn.includes("pulumi:pulumi:StackReference")),
+            [],
+        );
+        assert.strictEqual(result.refused.length, 45);
+    });
+
+    it("protecting only the bucket, topic and key would let destroy delete 36 of prod's 46 resources", async () => {
+        // The model is not vacuous: prod's former protection, on the same dependency graph.
+        const prod = await runStack("prod", { protect: false });
+        const former = prod.resources.map((r) => ({
+            ...r,
+            options: { ...r.options, protect: FORMERLY_PROTECTED.includes(r.name) },
+        }));
+        const result = destroy(former);
+        assert.strictEqual(result.deleted.length, 36);
+        assert.deepStrictEqual(result.skipped, [
+            "urn:pulumi:prod::oe-lab-ipm::oe-lab-ipm:index:AlertTopic$aws:iam/role:Role::lab-alerts-notification-role",
+        ]);
+        assert.ok(result.deleted.some((urn) => urn.endsWith("aws:ec2/instance:Instance::lab-fleet-web1")));
     });
 
     it("prod protects the confirmed e-mail subscriptions too (a new one must be confirmed again)", async () => {
+        const prod = await runStack("prod", { "alerts.emails": ["ops@example.com", "oncall@example.com"] });
+        const subscriptions = prod.resources.filter((r) => r.type === "aws:sns/topicSubscription:TopicSubscription");
         assert.deepStrictEqual(
-            await protectedIn("prod", { "alerts.emails": ["ops@example.com", "oncall@example.com"] }),
+            subscriptions.map((r) => [r.name, r.options.protect]),
             [
-                ...PROD_PROTECTED,
-                "aws:sns/topicSubscription:TopicSubscription lab-alerts-email-1",
-                "aws:sns/topicSubscription:TopicSubscription lab-alerts-email-2",
-            ].sort(),
+                ["lab-alerts-email-1", true],
+                ["lab-alerts-email-2", true],
+            ],
         );
     });
 
+    it("the reporting stack protects its store; its query results stay disposable", async () => {
+        const reporting = await runStack("reporting");
+        const unprotected = created(reporting.resources)
+            .filter((r) => !r.options.protect)
+            .map((r) => r.name)
+            .sort();
+        assert.deepStrictEqual(unprotected, [
+            "reporting-results",
+            "reporting-results-encryption",
+            "reporting-results-lifecycle",
+            "reporting-results-ownership",
+            "reporting-results-public-access",
+            "reporting-results-versioning",
+        ]);
+    });
+
     it("test protects nothing: pulumi destroy removes all of it", async () => {
-        assert.deepStrictEqual(await protectedIn("test", { "alerts.emails": ["ops@example.com"] }), []);
+        const test = await runStack("test", { "alerts.emails": ["ops@example.com"] });
+        assert.deepStrictEqual(test.resources.filter((r) => r.options.protect).map(label), []);
+        assert.strictEqual(destroy(test.resources).deleted.length, created(test.resources).length);
     });
 
     it("prod's log bucket also outlives destroy once unprotected (retainOnDelete), test's does not", async () => {
@@ -55,9 +108,7 @@ describe("protect: what a stack must never lose by accident", () => {
                 .sort();
         assert.deepStrictEqual(
             await retained("prod"),
-            PROD_PROTECTED.filter((r) => r.includes("lab-inventory-logs"))
-                .map((r) => r.split(" ")[1])
-                .sort(),
+            FORMERLY_PROTECTED.filter((name) => name.startsWith("lab-inventory-logs")),
         );
         assert.deepStrictEqual(await retained("test"), []);
     });

@@ -28,7 +28,7 @@ describe("SDK adapter: the @pulumi/pulumi internals the evaluation relies on", (
         const run = await runStack("prod");
         const instance = run.resources.find((r) => r.name === "lab-fleet-web1")!;
         assert.deepStrictEqual(instance.options, {
-            protect: false,
+            protect: true, // inherited from the fleet component (prod protects every component)
             retainOnDelete: false,
             ignoreChanges: ["ami"],
             replaceOnChanges: [],

@@ -17,7 +17,8 @@ const runs = (job: any) =>
     steps(job)
         .filter((s) => s.run)
         .map((s) => s.run);
-const pulumi = (job: any) => steps(job).find((s) => String(s.uses).startsWith("pulumi/actions@"));
+/** The pulumi/actions step that runs a command (one without `command` only installs the CLI). */
+const pulumi = (job: any) => steps(job).find((s) => String(s.uses).startsWith("pulumi/actions@") && s.with?.command);
 const aws = (job: any) => steps(job).find((s) => String(s.uses).startsWith("aws-actions/configure-aws-credentials@"));
 
 describe("GitHub Actions workflows", () => {
@@ -82,6 +83,32 @@ describe("GitHub Actions workflows", () => {
             [pulumi(destroy).with.command, pulumi(destroy).with["stack-name"]],
             ["destroy", "${{ inputs.stack }}"],
         );
+
+        // A protected stack is refused unless destroy-protected says otherwise, before the destroy runs.
+        assert.deepStrictEqual(wf.on.workflow_dispatch.inputs["destroy-protected"], {
+            description: "The stack has protected resources (prod, reporting) and I mean to destroy them too",
+            type: "boolean",
+            default: false,
+        });
+        const all = steps(destroy);
+        const guard = all.findIndex((s) => s.name === "Refuse a protected stack");
+        assert.ok(guard > 0 && guard < all.indexOf(pulumi(destroy)), "the guard runs before pulumi destroy");
+        assert.ok(
+            String(all[guard - 1].uses).startsWith("pulumi/actions@") && !all[guard - 1].with,
+            "the CLI installed first",
+        );
+        assert.deepStrictEqual(all[guard].run.split("\n").filter(Boolean), [
+            'pulumi login "$PULUMI_BACKEND_URL"',
+            `protected=$(pulumi stack export --stack "$STACK" | jq '[.deployment.resources[]? | select(.protect == true)] | length')`,
+            'if [ "$protected" -gt 0 ] && [ "$DESTROY_PROTECTED" != "true" ]; then',
+            '  echo "::error::$STACK has $protected protected resources: nothing destroyed. Run again with destroy-protected to unprotect and destroy all of it."',
+            "  exit 1",
+            "fi",
+            'if [ "$protected" -gt 0 ]; then',
+            '  pulumi state unprotect --all --yes --stack "$STACK"',
+            "fi",
+        ]);
+        assert.strictEqual(all[guard].env.DESTROY_PROTECTED, "${{ inputs.destroy-protected }}");
     });
 
     it("run on a current Node.js (24), none on Node.js 20 (end of life)", () => {

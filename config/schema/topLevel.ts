@@ -43,8 +43,8 @@ export const TOP_LEVEL = {
         )
         .default({}),
     /**
-     * Protect what users keep (the log bucket, the alert topic, its key and subscriptions) from
-     * deletion: destroy and replacing updates fail until unprotected. `prod` sets it.
+     * Protect every component of the stack (children inherit it): the engine deletes and replaces
+     * none of its resources until they are unprotected. `prod` and `reporting` set it.
      */
     protect: flag().default(false),
     network: networkSchema.default({}),

@@ -75,6 +75,8 @@ export interface EvaluationOptions {
     readonly projectDir?: string;
     /** Default `realistic`. */
     readonly values?: ValueMode;
+    /** The program to run (its index module). Default: this project's; another checkout's for a release snapshot. */
+    readonly program?: string;
 }
 
 /** The Pulumi runtime sees config as strings; objects and arrays JSON-encoded (as the CLI passes them). */
@@ -177,9 +179,10 @@ async function evaluateNow(stack: string, recorded: RecordedResource[], options:
     const region = stackRegion(stack, values);
     return runMocked({ stack, region, config: values, recorded, mode: options.values ?? "realistic" }, () => {
         // A fresh evaluation of the real program for every run (an import would be cached).
-        delete require.cache[require.resolve(PROGRAM)];
+        const program = options.program ?? PROGRAM;
+        delete require.cache[require.resolve(program)];
         // eslint-disable-next-line @typescript-eslint/no-require-imports
-        return require(PROGRAM) as Record<string, unknown>;
+        return require(program) as Record<string, unknown>;
     });
 }
 
