@@ -36,8 +36,8 @@ pulumi.runtime.setMocks({
 }, "oe-lab-ipm", process.env.LAYERS_STACK, false);
 require(process.env.LAYERS_PROGRAM);
 setTimeout(() => {
-    process.stdout.write(JSON.stringify({ modules: Object.keys(require.cache), read }));
-    process.exit(0);
+    // Exit only once the pipe has taken everything (a write to a pipe is asynchronous).
+    process.stdout.write(JSON.stringify({ modules: Object.keys(require.cache), read }), () => process.exit(0));
 }, 1500);
 `;
 

@@ -15,7 +15,7 @@ import * as path from "path";
 import puppeteer, { Browser, Page } from "puppeteer-core";
 import { CHART_IDS } from "../../tools/ops/reportHtml";
 
-const CLI = path.join(__dirname, "..", "..", "ops", "cli.js");
+const CLI = path.join(__dirname, "..", "..", "tools", "ops", "cli.js");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 describe("the demo report in headless Chromium", function () {
