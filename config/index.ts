@@ -198,8 +198,16 @@ export function providerConfigProblems(values: Record<string, unknown>): string[
 
 /** Reads this project's keys from the running stack's config and parses them. */
 export function readLabConfig(): LabConfig {
+    return labConfigFromCli(pulumi.runtime.allConfig(), pulumi.getStack());
+}
+
+/**
+ * Parses a stack's config as the program gets it from the CLI: every value a string, objects and
+ * non-string scalars JSON-encoded. The offline plan and the operations commands call it with the
+ * strings the CLI would make (config/stackFiles.ts), so they see what `pulumi up` sees.
+ */
+export function labConfigFromCli(all: Readonly<Record<string, string>>, stack: string): LabConfig {
     const raw: Record<string, unknown> = {};
-    const all = pulumi.runtime.allConfig();
     // Without aws:region the provider takes the region from the environment (AWS_REGION, the profile).
     const problems: string[] = providerConfigProblems(all);
     for (const [fullKey, value] of Object.entries(all)) {
@@ -223,7 +231,7 @@ export function readLabConfig(): LabConfig {
             }
         }
     }
-    return parseLabConfig(raw, { stack: pulumi.getStack() }, problems);
+    return parseLabConfig(raw, { stack }, problems);
 }
 
 function splitKey(fullKey: string): [string, string] {

@@ -5,10 +5,10 @@
  * the operations commands.
  */
 import * as fs from "fs";
-import * as yaml from "js-yaml";
 import * as path from "path";
-import { LabConfig, parseLabConfig, PROJECT, providerConfigProblems } from "./index";
+import { LabConfig, labConfigFromCli, PROJECT } from "./index";
 import { configReference } from "./reference";
+import { cliConfigString, parsePulumiYaml, YamlError } from "./stackYaml";
 
 /** The folder of Pulumi.yaml, whether this runs from config/ (ts-node) or bin/config/ (compiled). */
 export const PROJECT_ROOT = findProjectRoot(__dirname);
@@ -45,25 +45,14 @@ interface ConfigFile {
     config?: Record<string, unknown>;
 }
 
-/**
- * Integers written with leading zeros (`010`) are 10 to some YAML readers and 8 (octal) to others,
- * the Go reader of the Pulumi CLI among the latter: they are read as the text they are, and config
- * validation refuses them as numbers, instead of this plan and `pulumi up` disagreeing.
- */
-const ZERO_PADDED = new yaml.Type("tag:oe-lab-ipm,2026:zero-padded", {
-    kind: "scalar",
-    resolve: (text: string) => /^[-+]?0[0-9_]+$/.test(text),
-    construct: (text: string) => text,
-});
-const SCHEMA = yaml.FAILSAFE_SCHEMA.extend({
-    implicit: [ZERO_PADDED, ...(yaml.CORE_SCHEMA as unknown as { implicit: yaml.Type[] }).implicit],
-});
-
+/** Pulumi.yaml or a stack file, read as the Pulumi CLI reads it (config/stackYaml.ts). */
 function readYaml(file: string): ConfigFile {
     try {
-        return (yaml.load(fs.readFileSync(file, "utf8"), { schema: SCHEMA }) ?? {}) as ConfigFile;
+        const document = parsePulumiYaml(fs.readFileSync(file, "utf8"));
+        return (document ?? {}) as ConfigFile;
     } catch (error) {
-        throw new StackFileError(`${file} is not valid YAML: ${(error as Error).message.split("\n")[0]}`);
+        if (!(error instanceof YamlError)) throw error;
+        throw new StackFileError(`${file} is not valid YAML: ${error.message.split("\n")[0]}`);
     }
 }
 
@@ -91,8 +80,9 @@ export function loadStackConfig(
     for (const [key, declaration] of Object.entries(declared)) {
         const d = declaration as ProjectConfigDeclaration;
         if (d !== null && typeof d === "object" && ("value" in d || "type" in d)) {
-            if ("value" in d) values[qualify(key)] = d.value;
-            else if ("default" in d) values[qualify(key)] = d.default;
+            // The CLI takes default over value when both are set (pkg/workspace/config.go mergeConfig).
+            if ("default" in d) values[qualify(key)] = d.default;
+            else if ("value" in d) values[qualify(key)] = d.value;
             else required.push(qualify(key));
         } else {
             values[qualify(key)] = declaration;
@@ -146,21 +136,27 @@ function schemaDefault(dotted: string): unknown {
     return configReference().find((k) => k.key === dotted)?.default;
 }
 
+/**
+ * The strings the program gets for a stack's config (PULUMI_CONFIG), as the CLI makes them from
+ * the values of its files: strings as they are, anything else as JSON (config/stackYaml.ts).
+ */
+export function cliConfigStrings(stack: string, values: Record<string, unknown>): Record<string, string> {
+    try {
+        return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, cliConfigString(value)]));
+    } catch (error) {
+        if (!(error instanceof YamlError)) throw error;
+        throw new StackFileError(`Pulumi.${stack}.yaml: ${error.message}; the Pulumi CLI cannot pass such a value to the program.`);
+    }
+}
+
 /** A stack's validated config and region, straight from its stack file (throws ConfigError or StackFileError). */
 export function readStackConfig(
     stack: string,
     options: { overrides?: ConfigOverrides; projectDir?: string } = {},
 ): { config: LabConfig; region: string } {
     const values = loadStackConfig(stack, options.overrides, options.projectDir);
-    const raw = Object.fromEntries(
-        Object.entries(values)
-            .filter(([key]) => key.startsWith(`${PROJECT}:`))
-            .map(([key, value]) => [key.slice(PROJECT.length + 1), value]),
-    );
-    return {
-        config: parseLabConfig(raw, { stack }, providerConfigProblems(values)),
-        region: stackRegion(stack, values),
-    };
+    // The same strings and the same parsing as under `pulumi up` (config/index.ts readLabConfig).
+    return { config: labConfigFromCli(cliConfigStrings(stack, values), stack), region: stackRegion(stack, values) };
 }
 
 /** The stack file's aws:region: the plan and the operations need it (pulumi up could take it from the environment). */

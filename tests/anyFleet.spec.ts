@@ -116,11 +116,8 @@ describe("a mixed fleet (Pulumi.mixed.yaml)", () => {
                         // EnableNonSecurity applies to Linux only: not sent for Windows.
                         approveAfterDays: 7,
                         complianceLevel: "CRITICAL",
-                        patchFilters: [
-                            { key: "PRODUCT", values: ["*"] },
-                            { key: "CLASSIFICATION", values: ["CriticalUpdates", "SecurityUpdates"] },
-                            { key: "MSRC_SEVERITY", values: ["*"] },
-                        ],
+                        // In the order the CLI passes the stack file's map: sorted (Go's json.Marshal).
+                        patchFilters: [{ key: "CLASSIFICATION", values: ["CriticalUpdates", "SecurityUpdates"] }, { key: "MSRC_SEVERITY", values: ["*"] }, { key: "PRODUCT", values: ["*"] }],
                     },
                 ],
             ],

@@ -1,8 +1,8 @@
 import * as assert from "assert";
 import * as fs from "fs";
-import * as yaml from "js-yaml";
 import * as path from "path";
 import { ConfigError } from "../config";
+import { goJson, parsePulumiYaml } from "../config/stackYaml";
 import { PROJECT_ROOT, runFailingStack } from "./harness";
 
 interface Case {
@@ -14,9 +14,8 @@ interface Case {
     stack?: string;
 }
 
-const corpus = yaml.load(
-    fs.readFileSync(path.join(PROJECT_ROOT, "tests", "fixtures", "bad-configs.yaml"), "utf8"),
-) as Case[];
+// Read as a stack file is (merge keys, YAML 1.1 numbers): each case is what a stack file would hold.
+const corpus = parsePulumiYaml(fs.readFileSync(path.join(PROJECT_ROOT, "tests", "fixtures", "bad-configs.yaml"), "utf8")) as unknown as Case[];
 
 describe("bad input: every broken stack config is refused by key and value, before anything exists", () => {
     it("covers every area with at least 30 cases", () => {
@@ -38,8 +37,8 @@ describe("bad input: every broken stack config is refused by key and value, befo
     });
 
     for (const c of corpus) {
-        // A case without a value is about a key that is missing.
-        const shown = c.value === undefined ? "(unset)" : JSON.stringify(c.value);
+        // A case without a value is about a key that is missing; objects as the CLI passes them (keys sorted).
+        const shown = c.value === undefined ? "(unset)" : goJson(c.value);
         it(`${c.stack ?? "test"}: ${c.key} = ${shown}`, async () => {
             const { error, resources } = await runFailingStack(c.stack ?? "test", c.config);
             assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error.stack}`);

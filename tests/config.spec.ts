@@ -1,9 +1,9 @@
 import * as assert from "assert";
 import * as fs from "fs";
-import * as yaml from "js-yaml";
 import * as path from "path";
 import { ConfigError, parseLabConfig } from "../config";
 import { labGroups, PROJECT_ROOT, runFailingStack } from "./harness";
+import { parsePulumiYaml } from "../config/stackYaml";
 
 /** Runs the test stack with overrides; asserts that it fails on config alone, having registered nothing. */
 async function configProblems(overrides: Record<string, unknown>): Promise<readonly string[]> {
@@ -15,7 +15,7 @@ async function configProblems(overrides: Record<string, unknown>): Promise<reado
 
 describe("stack config", () => {
     it("declares in Pulumi.yaml only the required workload: every default exists once, in the components", () => {
-        const declared = (yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as any).config;
+        const declared = (parsePulumiYaml(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as any).config;
         assert.deepStrictEqual(declared, {
             workload: {
                 type: "string",

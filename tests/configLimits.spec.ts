@@ -78,9 +78,9 @@ describe("config refuses what AWS would refuse", () => {
             );
         });
 
-        it("refuses zero-padded numbers and CIDR octets (YAML readers disagree whether 010 is 10 or 8)", () => {
+        it("reads zero-padded numbers as the CLI does (010 is octal 8) and refuses zero-padded CIDR octets", () => {
             const dir = projectWith(
-                "config:\n  aws:region: ap-northeast-1\n  oe-lab-ipm:workload: Test\n  oe-lab-ipm:network:\n    availabilityZones: 02\n    vpcCidr: 010.0.0.0/16\n",
+                "config:\n  aws:region: ap-northeast-1\n  oe-lab-ipm:workload: Test\n  oe-lab-ipm:network:\n    availabilityZones: 010\n    vpcCidr: 010.0.0.0/16\n",
             );
             assert.throws(
                 () => readStackConfig("bad", { projectDir: dir }),
@@ -88,7 +88,7 @@ describe("config refuses what AWS would refuse", () => {
                     error instanceof ConfigError &&
                     assert.deepStrictEqual(error.problems, [
                         'oe-lab-ipm:network.vpcCidr = "010.0.0.0/16": must be an IPv4 CIDR block written without leading zeros, such as 10.0.0.0/16',
-                        'oe-lab-ipm:network.availabilityZones = "02": must be a whole number from 1 to 4 (no quotes, no leading zeros)',
+                        'oe-lab-ipm:network.availabilityZones = 8: must be a whole number from 1 to 4',
                     ]) === undefined,
             );
         });

@@ -1,11 +1,11 @@
 import * as assert from "assert";
 import * as fs from "fs";
-import * as yaml from "js-yaml";
 import * as path from "path";
 import { z } from "zod";
 import { arrayBounds, configReference, rawDefault, patchOperatingSystemRows, ReferenceKey } from "../config/reference";
 import { CONFIG_DEFAULTS } from "../config/schema";
 import { PROJECT_ROOT } from "./harness";
+import { parsePulumiYaml } from "../config/stackYaml";
 
 /**
  * docs/configuration.md (linked from the README) is the config reference users read. The schema
@@ -110,7 +110,7 @@ describe("config reference (docs/configuration.md) against the schema", () => {
     it("shows the default fleet groups as the schema's", () => {
         const block = /```yaml\n# fleet\.groups\n([\s\S]*?)```/.exec(DOC);
         assert.ok(block, "no ```yaml block starting with # fleet.groups");
-        assert.deepStrictEqual(yaml.load(block[1]), CONFIG_DEFAULTS.fleet.groups);
+        assert.deepStrictEqual(parsePulumiYaml(block[1]), CONFIG_DEFAULTS.fleet.groups);
     });
 
     it("lists each OS's filter keys and values, default rule and rejected patches as PatchingPolicy uses them", () => {

@@ -112,12 +112,13 @@ describe("PatchingPolicy options", () => {
             "patching.rejectedPatchesAction": "BLOCK",
         });
         const baseline = single(run, BASELINE);
+        // Filters in the order the CLI passes a stack file's map: keys sorted (CLASSIFICATION first).
         assert.deepStrictEqual(
             baseline.inputs.approvalRules.map((r: any) => [
                 r.approveAfterDays,
                 r.complianceLevel,
                 r.enableNonSecurity,
-                r.patchFilters[1].values,
+                r.patchFilters[0].values,
             ]),
             [
                 [7, "CRITICAL", false, ["Security"]],
@@ -166,8 +167,8 @@ describe("PatchingPolicy options", () => {
         });
         assert.deepStrictEqual(resources, []);
         assert.deepStrictEqual((error as ConfigError).problems, [
-            'oe-lab-ipm:patching.baselines.AMAZON_LINUX_2023.approvalRules.0 = {"patchFilters":{"PATCH_SET":["OS"],"SEVERITY":["Urgent"]},"complianceLevel":"HIGH","enableNonSecurity":false}: filter key PATCH_SET is not valid for AMAZON_LINUX_2023; allowed: PRODUCT, CLASSIFICATION, SEVERITY',
-            'oe-lab-ipm:patching.baselines.AMAZON_LINUX_2023.approvalRules.0 = {"patchFilters":{"PATCH_SET":["OS"],"SEVERITY":["Urgent"]},"complianceLevel":"HIGH","enableNonSecurity":false}: SEVERITY values Urgent are not valid for AMAZON_LINUX_2023; allowed: *, Critical, Important, Medium, Low, None',
+            'oe-lab-ipm:patching.baselines.AMAZON_LINUX_2023.approvalRules.0 = {"complianceLevel":"HIGH","enableNonSecurity":false,"patchFilters":{"PATCH_SET":["OS"],"SEVERITY":["Urgent"]}}: filter key PATCH_SET is not valid for AMAZON_LINUX_2023; allowed: PRODUCT, CLASSIFICATION, SEVERITY',
+            'oe-lab-ipm:patching.baselines.AMAZON_LINUX_2023.approvalRules.0 = {"complianceLevel":"HIGH","enableNonSecurity":false,"patchFilters":{"PATCH_SET":["OS"],"SEVERITY":["Urgent"]}}: SEVERITY values Urgent are not valid for AMAZON_LINUX_2023; allowed: *, Critical, Important, Medium, Low, None',
         ]);
     });
 });

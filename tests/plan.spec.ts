@@ -165,7 +165,7 @@ describe("plan --stack mixed and --stack existing", () => {
             "ami <latest AMI in /aws/service/ami-windows-latest/Windows_Server-2022-English-Full-Base>",
             "user data installs IIS",
             "approve PRODUCT=*, SECTION=*, PRIORITY=* without delay, CRITICAL, non-security too",
-            "approve PRODUCT=*, CLASSIFICATION=CriticalUpdates|SecurityUpdates, MSRC_SEVERITY=* after 7 days, CRITICAL\n",
+            "approve CLASSIFICATION=CriticalUpdates|SecurityUpdates, MSRC_SEVERITY=*, PRODUCT=* after 7 days, CRITICAL\n",
             'patch group "Critical-Mixed" -> baseline <id of lab-patching-baseline-ubuntu>',
             'patch group "Critical-Mixed" -> baseline <id of lab-patching-baseline-windows>',
             "MixedWebServers: tag:Workload = Mixed AND tag:InstanceRole = WebServer",

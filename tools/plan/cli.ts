@@ -8,7 +8,6 @@
  */
 import { Command, InvalidArgumentError } from "commander";
 import * as fs from "fs";
-import * as yaml from "js-yaml";
 import { ConfigError } from "../../config";
 import { renderDiagram } from "./diagram";
 import { StackFileError } from "../../config/stackFiles";
@@ -18,6 +17,7 @@ import { evaluateStack, mockAmiArchitecture, RecordedResource } from "./evaluate
 import { buildPlan, stableJson } from "./model";
 import { renderPlan } from "./render";
 import { staleBuildWarning } from "./staleBuild";
+import { parsePulumiYaml } from "../../config/stackYaml";
 
 interface Options {
     stack: string;
@@ -37,7 +37,14 @@ function configOption(text: string, previous: Record<string, unknown>): Record<s
             `expected <key>=<value>, e.g. fleet.groups.0.count=20, got ${JSON.stringify(text)}`,
         );
     }
-    return { ...previous, [text.slice(0, eq)]: yaml.load(text.slice(eq + 1)) };
+    // The value as a stack file would hold it (YAML as the Pulumi CLI reads it).
+    let value: unknown;
+    try {
+        value = parsePulumiYaml(text.slice(eq + 1));
+    } catch (error) {
+        throw new InvalidArgumentError(`${text}: the value is not YAML the Pulumi CLI reads: ${(error as Error).message.split("\n")[0]}`);
+    }
+    return { ...previous, [text.slice(0, eq)]: value };
 }
 
 export function program(): Command {

@@ -15,7 +15,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "path";
 import { PROJECT } from "../../config";
-import { ConfigOverrides, loadStackConfig, stackRegion } from "../../config/stackFiles";
+import { cliConfigStrings, ConfigOverrides, loadStackConfig, stackRegion } from "../../config/stackFiles";
 import { CALLS, placeholders, RESOURCES, ValueMode } from "./mockState";
 import { observeRegistrations, waitForRegistrations } from "./sdkAdapter";
 
@@ -77,13 +77,6 @@ export interface EvaluationOptions {
     readonly values?: ValueMode;
     /** The program to run (its index module). Default: this project's; another checkout's for a release snapshot. */
     readonly program?: string;
-}
-
-/** The Pulumi runtime sees config as strings; objects and arrays JSON-encoded (as the CLI passes them). */
-function toRuntimeConfig(values: Record<string, unknown>): Record<string, string> {
-    return Object.fromEntries(
-        Object.entries(values).map(([k, v]) => [k, typeof v === "string" ? v : JSON.stringify(v)]),
-    );
 }
 
 /** What the engine sees of a registration and the mocks do not: its URN, parent and dependencies. */
@@ -216,7 +209,7 @@ interface MockedRun {
 async function runMocked(run: MockedRun, program: () => Record<string, unknown>): Promise<StackRun> {
     const { stack, region, recorded } = run;
     const registrations = new Map<string, Registration>();
-    pulumi.runtime.setAllConfig(toRuntimeConfig(run.config));
+    pulumi.runtime.setAllConfig(cliConfigStrings(run.stack, run.config));
     await pulumi.runtime.setMocks(mocksFor(recorded, registrations, stack, region, run.mode), PROJECT, stack, false);
     // The public mocks API leaves out parents, dependencies and options: read them off each request.
     observeRegistrations((r) =>
