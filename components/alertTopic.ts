@@ -34,6 +34,34 @@ export interface AlertTopicArgs {
 }
 
 /**
+ * Why SNS would not take an address as an `email` endpoint, or undefined. Subscribe answers
+ * "Invalid parameter: Email address" without publishing its grammar, so this holds addresses to
+ * what mail itself allows: RFC 5321's lengths (local part 64, address 254) and RFC 5322's dot-atom
+ * form, a host name of letters, digits and hyphens in at least two labels (RFC 1035), with an
+ * alphabetic top-level domain. Display names (`Ops <ops@example.com>`), quoted local parts and
+ * address literals (`ops@[192.0.2.1]`) are refused.
+ */
+export function emailProblem(email: string): string | undefined {
+    const allowed = "must be an e-mail address such as ops@example.com";
+    const at = email.lastIndexOf("@");
+    const [local, domain] = [email.slice(0, at), email.slice(at + 1)];
+    if (at < 1 || !/^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/.test(local)) {
+        return `${allowed} (its part before @ may hold letters, digits and !#$%&'*+/=?^_\`{|}~- with single dots between them)`;
+    }
+    const labels = domain.split(".");
+    if (
+        labels.length < 2 ||
+        !labels.every((l) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(l)) ||
+        !/^[A-Za-z]{2,63}$/.test(labels[labels.length - 1])
+    ) {
+        return `${allowed} (its domain must be a host name such as example.com)`;
+    }
+    return local.length > 64 || email.length > 254
+        ? `${allowed} of at most 254 characters, 64 before the @`
+        : undefined;
+}
+
+/**
  * Addresses given twice (letter case aside: the same mailbox), each once. SNS would subscribe the
  * address once and the second subscription would fight the first over one endpoint.
  */
@@ -55,9 +83,7 @@ export function validateAlertTopicArgs(args: AlertTopicArgs): void {
         args.publishingRuleNamePrefix === undefined || /^[.\-_A-Za-z0-9]{1,64}$/.test(args.publishingRuleNamePrefix)
             ? undefined
             : `publishingRuleNamePrefix ${JSON.stringify(args.publishingRuleNamePrefix)} must be 1-64 letters, digits and .-_ (an EventBridge rule name prefix)`,
-        ...(args.emails ?? []).map((email) =>
-            EMAIL_PATTERN.test(email) ? undefined : `emails: ${JSON.stringify(email)} is not an e-mail address`,
-        ),
+        ...(args.emails ?? []).map((email) => emailProblem(email)?.replace(/^/, `emails: ${JSON.stringify(email)} `)),
         ...duplicateEmails(args.emails ?? []).map((email) => `emails: ${JSON.stringify(email)} is given twice`),
     ]);
 }

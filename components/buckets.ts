@@ -8,6 +8,25 @@ import * as pulumi from "@pulumi/pulumi";
 /** The key prefix Resource Data Syncs write under, in a stack's own bucket and in the reporting stack's. */
 export const SYNC_PREFIX = "inventory";
 
+/**
+ * S3's naming rules for general purpose buckets ("General purpose bucket naming rules", Amazon S3
+ * User Guide): 3-63 characters of lower-case letters, digits, dots and hyphens, starting and ending
+ * with a letter or digit; no two adjacent dots; not an IP address; none of the prefixes xn--,
+ * sthree-, amzn-s3-demo-; none of the suffixes -s3alias, --ol-s3, .mrap, --x-s3, --table-s3.
+ * (botocore's BucketName has no pattern: CreateBucket and the sync find out at run time.)
+ */
+export function bucketNameProblem(name: string): string | undefined {
+    const allowed =
+        "must be an S3 bucket name: 3-63 lower-case letters, digits, . and -, starting and ending with a letter or digit";
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name)) return allowed;
+    if (name.includes("..")) return `${allowed}, without two adjacent dots`;
+    if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) return `${allowed}, not an IP address`;
+    const prefix = ["xn--", "sthree-", "amzn-s3-demo-"].find((p) => name.startsWith(p));
+    if (prefix) return `${allowed}; the prefix ${prefix} is reserved`;
+    const suffix = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"].find((p) => name.endsWith(p));
+    return suffix ? `${allowed}; the suffix ${suffix} is reserved` : undefined;
+}
+
 export interface HardenedBucketOptions {
     /** Objects expire after this many days. Default: they do not. */
     readonly expireDays?: number;

@@ -1,3 +1,4 @@
+import { partition } from "@aws-sdk/core/client";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { denyInsecureTransport, hardenedBucket, SYNC_PREFIX, syncWriteStatements } from "./buckets";
@@ -22,6 +23,20 @@ export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
 /** A Region name such as ap-northeast-1 (partition projection's enum values, and the sync's Region). */
 export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
+
+/**
+ * Why a Region is not one AWS has, or undefined: the Regions of the AWS SDK's partition data
+ * (every partition: aws, aws-cn, aws-us-gov, …; what the AWS provider checks aws:region against),
+ * without pseudo-Regions such as aws-global.
+ */
+export function regionProblem(region: unknown): string | undefined {
+    // partition() adds the Region's description only for a Region its data lists.
+    const known =
+        typeof region === "string" &&
+        !region.endsWith("-global") &&
+        (partition(region) as { description?: string }).description !== undefined;
+    return known ? undefined : "must be an AWS Region such as ap-northeast-1 (one the AWS SDK's partition data lists)";
+}
 /** Glue database names Athena reads without quoting: lower-case letters, digits and `_`, at most 255. */
 export const DATABASE_NAME_PATTERN = /^[a-z0-9_]{1,255}$/;
 /** CreateWorkGroup: 1-128 letters, digits, `.`, `_` and `-`. */
@@ -93,13 +108,7 @@ export function validateComplianceReportingArgs(args: ComplianceReportingArgs): 
                       : "must be an AWS Organizations id such as o-a1b2c3d4e5",
               ),
         args.regions?.length === 0 ? "regions must name at least one Region" : undefined,
-        ...plain(args.regions ?? []).map((r) =>
-            fieldProblem(
-                "regions",
-                r,
-                REGION_PATTERN.test(r) ? undefined : "must be a Region name such as ap-northeast-1",
-            ),
-        ),
+        ...plain(args.regions ?? []).map((r) => fieldProblem("regions", r, regionProblem(r))),
         args.syncPrefix === undefined || /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(args.syncPrefix)
             ? undefined
             : `syncPrefix ${JSON.stringify(args.syncPrefix)} must be /-separated letters, digits and _.-`,

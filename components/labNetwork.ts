@@ -9,6 +9,19 @@ export const DEFAULT_VPC_CIDR = "10.0.0.0/16";
 export const DEFAULT_AVAILABILITY_ZONES = 2;
 /** Each availability zone gets one public subnet of this size (the lab's subnet is a /24). */
 export const SUBNET_CIDR_MASK = 24;
+/**
+ * AWS reserves the first four addresses and the last of every subnet ("Subnet CIDR blocks", Amazon
+ * VPC User Guide): a /24 holds 251 instances.
+ */
+export const SUBNET_RESERVED_ADDRESSES = 5;
+export const SUBNET_CAPACITY = 2 ** (32 - SUBNET_CIDR_MASK) - SUBNET_RESERVED_ADDRESSES;
+
+/** Why a subnet cannot hold this many instances (one address each), or undefined. */
+export function subnetCapacityProblem(instances: number): string | undefined {
+    return instances > SUBNET_CAPACITY
+        ? `puts ${instances} instances in one /${SUBNET_CIDR_MASK} subnet, which has ${SUBNET_CAPACITY} addresses (AWS reserves ${SUBNET_RESERVED_ADDRESSES}); use more availability zones or fewer instances`
+        : undefined;
+}
 
 /**
  * Egress the instances need: HTTPS to the Systems Manager, S3 and package endpoints, HTTP for

@@ -86,6 +86,93 @@ export function duplicateGroupNamesProblem(names: readonly string[]): string | u
         : undefined;
 }
 
+/**
+ * EC2 resource ids: `ami-` and 8 hex digits (before 2016) or 17 (since: "Resource IDs", Amazon EC2
+ * User Guide). botocore's ImageId carries no pattern, so RunInstances would take any other form and
+ * fail at run time (InvalidAMIID.Malformed).
+ */
+export const AMI_ID_PATTERN = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
+
+/** Why a pinned AMI id is malformed, or undefined. */
+export function amiIdProblem(amiId: string): string | undefined {
+    return AMI_ID_PATTERN.test(amiId)
+        ? undefined
+        : "must be ami- and 8 or 17 lower-case hex digits, e.g. ami-0123456789abcdef0";
+}
+
+/** A group as the fleet-wide rules need it. */
+type GroupShape = Pick<FleetGroup, "name" | "count" | "operatingSystem" | "instanceType"> & { amiId?: unknown };
+
+/**
+ * An AMI has one architecture and one platform: RunInstances refuses an instance type of another
+ * architecture ("The architecture 'arm64' of the specified instance type does not match the
+ * architecture 'x86_64' of the specified AMI"), and an AMI pinned for another OS would run the wrong
+ * one under its name. Per pinned id used by groups that differ, the problem.
+ */
+export function pinnedAmiProblems(groups: readonly GroupShape[]): { ami: string; problem: string }[] {
+    const byAmi = new Map<string, GroupShape[]>();
+    for (const g of groups) if (typeof g.amiId === "string") byAmi.set(g.amiId, [...(byAmi.get(g.amiId) ?? []), g]);
+    return [...byAmi].flatMap(([ami, users]) => {
+        const kinds = new Set(
+            users.map((g) => `${architectureOf(g.instanceType ?? DEFAULT_INSTANCE_TYPE)} ${g.operatingSystem}`),
+        );
+        if (kinds.size < 2) return [];
+        const shown = users
+            .map((g) => `${g.name} (${g.operatingSystem}, ${architectureOf(g.instanceType ?? DEFAULT_INSTANCE_TYPE)})`)
+            .join(", ");
+        return [
+            {
+                ami,
+                problem: `is pinned for groups of different OS or architecture: ${shown}; an AMI has one of each, so pin one AMI per kind`,
+            },
+        ];
+    });
+}
+
+/** The logical name of a group's n-th instance (from 1): `<name>-<group, lower case><n>`, as the constructor names it. */
+export function instanceLogicalName(name: string, group: string, n: number): string {
+    return `${name}-${group.toLowerCase()}${n}`;
+}
+
+/**
+ * Instance names two groups would both derive (`Web` × 11 and `Web1` make `web11` twice): Pulumi
+ * refuses two resources of one URN ("Duplicate resource URN ...; try giving it a unique name",
+ * pulumi/pulumi sdk/go/common/diag/errors.go), after the first has been created.
+ */
+export function derivedNameCollisionProblem(groups: readonly Pick<GroupShape, "name" | "count">[]): string | undefined {
+    const owner = new Map<string, string>();
+    const clashes: string[] = [];
+    for (const g of groups) {
+        for (let n = 1; n <= g.count; n++) {
+            const derived = instanceLogicalName("", g.name, n).slice(1);
+            const first = owner.get(derived);
+            if (first !== undefined && first !== g.name) clashes.push(`${derived} (${first} and ${g.name})`);
+            else owner.set(derived, g.name);
+        }
+    }
+    return clashes.length === 0
+        ? undefined
+        : `derive the same instance names: ${clashes.slice(0, 5).join(", ")}${clashes.length > 5 ? `, and ${clashes.length - 5} more` : ""}; Pulumi refuses two resources of one name (duplicate URN): rename a group`;
+}
+
+/**
+ * The largest fleet: what the API contract's what-if plans (tests/contract.spec.ts) and four /24
+ * subnets hold (4 × 251). Larger fleets: manage them as an existing fleet (fleet.mode existing).
+ */
+export const MAX_FLEET_INSTANCES = 1000;
+
+export function fleetSizeProblem(groups: readonly Pick<GroupShape, "count">[]): string | undefined {
+    const total = groups.reduce((sum, g) => sum + g.count, 0);
+    return total > MAX_FLEET_INSTANCES
+        ? `add up to ${total} instances; at most ${MAX_FLEET_INSTANCES} in one stack (use fleet.mode existing for more)`
+        : undefined;
+}
+
+/** Instances in the fullest subnet: each group puts its n-th instance in subnet n mod subnets, as the constructor does. */
+export function fullestSubnetLoad(groups: readonly Pick<GroupShape, "count">[], subnets: number): number {
+    return groups.reduce((sum, g) => sum + Math.ceil(g.count / subnets), 0);
+}
+
 /** Throws on arguments that cannot make a fleet. */
 export function validateManagedFleetArgs(args: ManagedFleetArgs): void {
     ArgumentError.throwIfAny("ManagedFleet", [
@@ -93,12 +180,18 @@ export function validateManagedFleetArgs(args: ManagedFleetArgs): void {
         rolePrefixProblem("roleNamePrefix", args.roleNamePrefix),
         args.groups.length > 0 ? undefined : "groups must name at least one group",
         duplicateGroupNamesProblem(args.groups.map((g) => g.name))?.replace(/^/, "groups "),
+        derivedNameCollisionProblem(args.groups)?.replace(/^/, "groups "),
+        fleetSizeProblem(args.groups)?.replace(/^/, "groups "),
+        ...pinnedAmiProblems(args.groups).map(({ ami, problem }) => `amiId ${ami} ${problem}`),
         ...args.groups.flatMap((group, i) => {
             const at = `groups[${i}]`;
             const type = group.instanceType ?? DEFAULT_INSTANCE_TYPE;
             return [
                 fieldProblem(`${at}.name`, group.name, groupNameProblem(group.name)),
                 countProblem(`${at}.count`, group.count, 1),
+                typeof group.amiId === "string"
+                    ? amiIdProblem(group.amiId)?.replace(/^/, `${at}.amiId ${group.amiId} `)
+                    : undefined,
                 isOperatingSystem(group.operatingSystem)
                     ? instanceTypeProblem(type, group.operatingSystem)?.replace(/^/, `${at}.instanceType ${type} `)
                     : `${at}.operatingSystem ${JSON.stringify(group.operatingSystem)} must be one of ${Object.keys(OPERATING_SYSTEM_SPECS).join(", ")}`,
@@ -193,7 +286,7 @@ export class ManagedFleet extends pulumi.ComponentResource {
             for (let i = 0; i < group.count; i++) {
                 const tagName = `${args.namePrefix}-${group.name}${i + 1}`;
                 const instance = new aws.ec2.Instance(
-                    `${name}-${group.name.toLowerCase()}${i + 1}`,
+                    instanceLogicalName(name, group.name, i + 1),
                     {
                         ami: group.amiId ?? latestAmi(group.operatingSystem, instanceType),
                         instanceType,

@@ -315,11 +315,38 @@ export function instanceTypeProblem(instanceType: string, operatingSystem?: Oper
     return undefined;
 }
 
-/** CreatePatchBaseline: a patch filter has 1 to 20 values of 1 to 64 characters (PatchFilterValueList). */
+/**
+ * CreatePatchBaseline (botocore ssm model): a rule has at most 4 patch filters (PatchFilterList), a
+ * filter 1 to 20 values (PatchFilterValueList) of 1 to 64 characters (PatchFilterValue).
+ */
+export const MAX_PATCH_FILTERS = 4;
 export const MAX_PATCH_FILTER_VALUES = 20;
 export const MAX_PATCH_FILTER_VALUE_LENGTH = 64;
 
-/** What is wrong with an approval rule's patch filters for an OS, one line per problem. */
+/** What CreatePatchBaseline refuses in a rule's filters whatever the OS: their number, values and lengths. */
+export function patchFilterLimitProblems(filters: Record<string, readonly string[]>): string[] {
+    const problems: string[] = [];
+    const keys = Object.keys(filters);
+    if (keys.length === 0 || keys.length > MAX_PATCH_FILTERS) {
+        problems.push(
+            `has ${keys.length} patch filters (${keys.join(", ")}); CreatePatchBaseline takes 1 to ${MAX_PATCH_FILTERS} per rule`,
+        );
+    }
+    for (const [key, values] of Object.entries(filters)) {
+        if (values.length === 0 || values.length > MAX_PATCH_FILTER_VALUES) {
+            problems.push(`${key} takes 1 to ${MAX_PATCH_FILTER_VALUES} values ("*" for all); it has ${values.length}`);
+        }
+        const badLength = values.filter((v) => v.length === 0 || v.length > MAX_PATCH_FILTER_VALUE_LENGTH);
+        if (badLength.length > 0) {
+            problems.push(
+                `${key} values must be 1 to ${MAX_PATCH_FILTER_VALUE_LENGTH} characters: ${badLength.map((v) => JSON.stringify(v)).join(", ")}`,
+            );
+        }
+    }
+    return problems;
+}
+
+/** What is wrong with an approval rule's patch filters for an OS (keys and values it has), one line per problem. */
 export function patchFilterProblems(
     operatingSystem: PatchOperatingSystem,
     filters: Record<string, readonly string[]>,
@@ -341,23 +368,20 @@ export function patchFilterProblems(
                 `${key} values ${bad.join(", ")} are not valid for ${operatingSystem}; allowed: ${known!.join(", ")}`,
             );
         }
-        if (values.length === 0 || values.length > MAX_PATCH_FILTER_VALUES) {
-            problems.push(`${key} takes 1 to ${MAX_PATCH_FILTER_VALUES} values ("*" for all); it has ${values.length}`);
-        }
-        const badLength = values.filter((v) => v.length === 0 || v.length > MAX_PATCH_FILTER_VALUE_LENGTH);
-        if (badLength.length > 0) {
-            problems.push(
-                `${key} values must be 1 to ${MAX_PATCH_FILTER_VALUE_LENGTH} characters: ${badLength.map((v) => JSON.stringify(v)).join(", ")}`,
-            );
-        }
     }
     return problems;
 }
 
 /** What an OS's Patch Manager refuses in a rule besides its filters: a delay on Ubuntu, non-security on Windows. */
-export function approvalRuleProblems(operatingSystem: PatchOperatingSystem, rule: ApprovalRule): string[] {
+export function approvalRuleProblems(
+    operatingSystem: PatchOperatingSystem,
+    rule: ApprovalRule,
+    options: { limits: boolean } = { limits: true },
+): string[] {
     const spec = PATCH_OPERATING_SYSTEM_SPECS[operatingSystem];
     return [
+        // Config checks the limits on the rule itself (whatever the fleet), the rest per OS.
+        ...(options.limits ? patchFilterLimitProblems(rule.patchFilters) : []),
         ...patchFilterProblems(operatingSystem, rule.patchFilters),
         ...(!spec.approvalDelays && rule.approveAfterDays !== undefined
             ? [

@@ -6,6 +6,20 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
 /**
+ * A Systems Manager target's key (botocore ssm `TargetKey`: 1-163 characters matching
+ * `^[\p{L}\p{Z}\p{N}_.:/=\-@]*$`): a tag key becomes `tag:<key>`, so it may not hold `+`, which
+ * EC2 tag keys allow. Associations and maintenance window targets refuse such a key.
+ */
+export const TARGET_KEY_PATTERN = /^[\p{L}\p{Z}\p{N}_.:/=\-@]{1,163}$/u;
+
+/** Why a tag key cannot be a Systems Manager target (`tag:<key>`), or undefined. */
+export function targetTagKeyProblem(key: string): string | undefined {
+    return TARGET_KEY_PATTERN.test(`tag:${key}`)
+        ? undefined
+        : "cannot be targeted by Systems Manager (tag:<key> must be up to 163 letters, digits, spaces and _.:/=-@; no +)";
+}
+
+/**
  * The association's targets for "instances carrying all of these tags".
  *
  * AWS: "If you specified multiple tags, the association targets any instance with at least one of

@@ -145,7 +145,9 @@ export function cliConfigStrings(stack: string, values: Record<string, unknown>)
         return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, cliConfigString(value)]));
     } catch (error) {
         if (!(error instanceof YamlError)) throw error;
-        throw new StackFileError(`Pulumi.${stack}.yaml: ${error.message}; the Pulumi CLI cannot pass such a value to the program.`);
+        throw new StackFileError(
+            `Pulumi.${stack}.yaml: ${error.message}; the Pulumi CLI cannot pass such a value to the program.`,
+        );
     }
 }
 

@@ -25,7 +25,10 @@ export type YamlValue = null | boolean | number | string | YamlValue[] | { [key:
 /** Go's `time.Time` from a YAML timestamp, shown as the CLI passes it on: `t.String()`. */
 function goTimestamp(text: string): string | undefined {
     // yaml.v3's allowedTimestampFormats: 2006-1-2T15:4:5.999999999Z07:00 (T or t), 2006-1-2 15:4:5.999999999, 2006-1-2.
-    const m = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:([Tt])|( ))(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,9}))?(Z|[-+]\d{2}:\d{2})?)?$/.exec(text);
+    const m =
+        /^(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:([Tt])|( ))(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,9}))?(Z|[-+]\d{2}:\d{2})?)?$/.exec(
+            text,
+        );
     if (!m) return undefined;
     const [, y, mo, d, t, space, h, mi, s, frac, zone] = m;
     // The T form needs a zone, the space form has none (time.Parse's layouts).
@@ -37,7 +40,10 @@ function goTimestamp(text: string): string | undefined {
     const fraction = frac && /[1-9]/.test(frac) ? `.${frac.replace(/0+$/, "")}` : "";
     // An offset becomes a zone without a name (Go prints the offset twice) unless it is the local
     // zone's: the CLI's machine is taken to run in UTC.
-    const offset = zone === undefined || zone === "Z" || zone === "+00:00" ? "+0000 UTC" : `${zone.replace(":", "")} ${zone.replace(":", "")}`;
+    const offset =
+        zone === undefined || zone === "Z" || zone === "+00:00"
+            ? "+0000 UTC"
+            : `${zone.replace(":", "")} ${zone.replace(":", "")}`;
     return `${y}-${two(mo)}-${two(d)} ${two(h)}:${two(mi)}:${two(s)}${fraction} ${offset}`;
 }
 
@@ -50,7 +56,16 @@ function goInteger(text: string): number | undefined {
     const m = /^([-+]?)(?:0[xX]([0-9a-fA-F]+)|0[oO]([0-7]+)|0[bB]([01]+)|0([0-7]+)|([1-9][0-9]*|0))$/.exec(text);
     if (!m) return undefined;
     const [, sign, hex, oct, bin, legacyOctal, dec] = m;
-    const magnitude = hex !== undefined ? BigInt(`0x${hex}`) : oct !== undefined ? BigInt(`0o${oct}`) : bin !== undefined ? BigInt(`0b${bin}`) : legacyOctal !== undefined ? BigInt(`0o${legacyOctal}`) : BigInt(dec);
+    const magnitude =
+        hex !== undefined
+            ? BigInt(`0x${hex}`)
+            : oct !== undefined
+              ? BigInt(`0o${oct}`)
+              : bin !== undefined
+                ? BigInt(`0b${bin}`)
+                : legacyOctal !== undefined
+                  ? BigInt(`0o${legacyOctal}`)
+                  : BigInt(dec);
     const value = sign === "-" ? -magnitude : magnitude;
     // ParseUint takes no sign; a signed value must fit int64.
     const fits = sign === "" ? value <= UINT64_MAX : value >= INT64_MIN && value <= INT64_MAX;
@@ -63,7 +78,11 @@ const WORDS: Record<string, YamlValue> = {
     ...Object.fromEntries(["false", "False", "FALSE"].map((w) => [w, false])),
     ...Object.fromEntries(["", "~", "null", "Null", "NULL"].map((w) => [w, null])),
     ...Object.fromEntries([".nan", ".NaN", ".NAN"].map((w) => [w, NaN])),
-    ...Object.fromEntries(["", "+", "-"].flatMap((s) => [".inf", ".Inf", ".INF"].map((w) => [`${s}${w}`, s === "-" ? -Infinity : Infinity]))),
+    ...Object.fromEntries(
+        ["", "+", "-"].flatMap((s) =>
+            [".inf", ".Inf", ".INF"].map((w) => [`${s}${w}`, s === "-" ? -Infinity : Infinity]),
+        ),
+    ),
 };
 
 /** yaml.v3's `resolve("", text)` for a plain (unquoted, untagged) scalar. */
@@ -95,7 +114,11 @@ const GO_SCALARS: ScalarTag = {
 
 /** A key twice in one map, as yaml.v3 compares them: the scalars' texts (so `"a"` and `a` clash, and two `<<`). */
 function sameKey(a: unknown, b: unknown): boolean {
-    return isScalar(a) && isScalar(b) && String((a as Scalar).source ?? (a as Scalar).value) === String((b as Scalar).source ?? (b as Scalar).value);
+    return (
+        isScalar(a) &&
+        isScalar(b) &&
+        String((a as Scalar).source ?? (a as Scalar).value) === String((b as Scalar).source ?? (b as Scalar).value)
+    );
 }
 
 /** A YAML file the CLI would refuse to read. */
@@ -103,7 +126,12 @@ export class YamlError extends Error {}
 
 /** A YAML document as the CLI decodes it, or a YamlError with the first problem. */
 export function parsePulumiYaml(text: string): YamlValue {
-    const doc = parseDocument(text, { schema: "failsafe", customTags: ["merge", GO_SCALARS], uniqueKeys: sameKey, prettyErrors: false });
+    const doc = parseDocument(text, {
+        schema: "failsafe",
+        customTags: ["merge", GO_SCALARS],
+        uniqueKeys: sameKey,
+        prettyErrors: false,
+    });
     const [error] = [...doc.errors, ...doc.warnings];
     if (error) throw new YamlError(error.message);
     try {
@@ -124,7 +152,12 @@ function fromMaps(value: unknown): YamlValue {
     const object: Record<string, YamlValue> = {};
     for (const [key, entry] of value) {
         const text = key === null ? "<nil>" : String(key);
-        Object.defineProperty(object, text, { value: fromMaps(entry), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(object, text, {
+            value: fromMaps(entry),
+            enumerable: true,
+            writable: true,
+            configurable: true,
+        });
     }
     return object;
 }
@@ -140,17 +173,26 @@ export function cliConfigString(value: unknown): string {
 
 /** Go's `json.Marshal`: keys sorted, <, > and & escaped (HTML-safe), U+2028/U+2029 escaped. */
 export function goJson(value: unknown): string {
-    return JSON.stringify(sortedForGo(value)).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    return JSON.stringify(sortedForGo(value)).replace(
+        /[<>&\u2028\u2029]/g,
+        (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+    );
 }
 
 function sortedForGo(value: unknown): unknown {
-    if (typeof value === "number" && !Number.isFinite(value)) throw new YamlError(`json: unsupported value: ${goNumber(value)}`);
+    if (typeof value === "number" && !Number.isFinite(value))
+        throw new YamlError(`json: unsupported value: ${goNumber(value)}`);
     if (Array.isArray(value)) return value.map(sortedForGo);
     if (value === null || typeof value !== "object") return value;
     const sorted: Record<string, unknown> = {};
     for (const key of Object.keys(value).sort(byUtf8)) {
         // __proto__ stays an own key, as in Go's map and in JSON.parse's result.
-        Object.defineProperty(sorted, key, { value: sortedForGo((value as Record<string, unknown>)[key]), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(sorted, key, {
+            value: sortedForGo((value as Record<string, unknown>)[key]),
+            enumerable: true,
+            writable: true,
+            configurable: true,
+        });
     }
     return sorted;
 }

@@ -117,7 +117,11 @@ describe("a mixed fleet (Pulumi.mixed.yaml)", () => {
                         approveAfterDays: 7,
                         complianceLevel: "CRITICAL",
                         // In the order the CLI passes the stack file's map: sorted (Go's json.Marshal).
-                        patchFilters: [{ key: "CLASSIFICATION", values: ["CriticalUpdates", "SecurityUpdates"] }, { key: "MSRC_SEVERITY", values: ["*"] }, { key: "PRODUCT", values: ["*"] }],
+                        patchFilters: [
+                            { key: "CLASSIFICATION", values: ["CriticalUpdates", "SecurityUpdates"] },
+                            { key: "MSRC_SEVERITY", values: ["*"] },
+                            { key: "PRODUCT", values: ["*"] },
+                        ],
                     },
                 ],
             ],

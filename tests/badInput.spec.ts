@@ -15,7 +15,9 @@ interface Case {
 }
 
 // Read as a stack file is (merge keys, YAML 1.1 numbers): each case is what a stack file would hold.
-const corpus = parsePulumiYaml(fs.readFileSync(path.join(PROJECT_ROOT, "tests", "fixtures", "bad-configs.yaml"), "utf8")) as unknown as Case[];
+const corpus = parsePulumiYaml(
+    fs.readFileSync(path.join(PROJECT_ROOT, "tests", "fixtures", "bad-configs.yaml"), "utf8"),
+) as unknown as Case[];
 
 describe("bad input: every broken stack config is refused by key and value, before anything exists", () => {
     it("covers every area with at least 30 cases", () => {

@@ -15,7 +15,8 @@ async function configProblems(overrides: Record<string, unknown>): Promise<reado
 
 describe("stack config", () => {
     it("declares in Pulumi.yaml only the required workload: every default exists once, in the components", () => {
-        const declared = (parsePulumiYaml(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as any).config;
+        const declared = (parsePulumiYaml(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as any)
+            .config;
         assert.deepStrictEqual(declared, {
             workload: {
                 type: "string",

@@ -88,7 +88,7 @@ describe("config refuses what AWS would refuse", () => {
                     error instanceof ConfigError &&
                     assert.deepStrictEqual(error.problems, [
                         'oe-lab-ipm:network.vpcCidr = "010.0.0.0/16": must be an IPv4 CIDR block written without leading zeros, such as 10.0.0.0/16',
-                        'oe-lab-ipm:network.availabilityZones = 8: must be a whole number from 1 to 4',
+                        "oe-lab-ipm:network.availabilityZones = 8: must be a whole number from 1 to 4",
                     ]) === undefined,
             );
         });

@@ -17,12 +17,29 @@ const EXPECTED = path.join(FIXTURES, "expected.json");
 
 describe("yaml.v3 itself reads the stack-file fixtures as expected.json says", () => {
     it("matches, file by file", () => {
-        const files = fs.readdirSync(FIXTURES).filter((f) => f.endsWith(".yaml")).sort();
-        const output = execFileSync("go", ["run", path.join(PROJECT_ROOT, "tests", "yamlv3", "main.go"), ...files.map((f) => path.join(FIXTURES, f))], {
-            env: { ...process.env, GO111MODULE: "off", GOPATH: "/usr/share/gocode", GOCACHE: path.join(os.tmpdir(), "oe-lab-ipm-gocache") },
-            encoding: "utf8",
-        });
-        const real = Object.fromEntries(output.trim().split("\n").map((line, i) => [files[i], JSON.parse(line)]));
+        const files = fs
+            .readdirSync(FIXTURES)
+            .filter((f) => f.endsWith(".yaml"))
+            .sort();
+        const output = execFileSync(
+            "go",
+            ["run", path.join(PROJECT_ROOT, "tests", "yamlv3", "main.go"), ...files.map((f) => path.join(FIXTURES, f))],
+            {
+                env: {
+                    ...process.env,
+                    GO111MODULE: "off",
+                    GOPATH: "/usr/share/gocode",
+                    GOCACHE: path.join(os.tmpdir(), "oe-lab-ipm-gocache"),
+                },
+                encoding: "utf8",
+            },
+        );
+        const real = Object.fromEntries(
+            output
+                .trim()
+                .split("\n")
+                .map((line, i) => [files[i], JSON.parse(line)]),
+        );
         if (process.env.UPDATE_EXPECTED) fs.writeFileSync(EXPECTED, `${JSON.stringify(real, null, 2)}\n`);
         assert.deepStrictEqual(real, JSON.parse(fs.readFileSync(EXPECTED, "utf8")));
     });

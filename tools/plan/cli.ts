@@ -42,7 +42,9 @@ function configOption(text: string, previous: Record<string, unknown>): Record<s
     try {
         value = parsePulumiYaml(text.slice(eq + 1));
     } catch (error) {
-        throw new InvalidArgumentError(`${text}: the value is not YAML the Pulumi CLI reads: ${(error as Error).message.split("\n")[0]}`);
+        throw new InvalidArgumentError(
+            `${text}: the value is not YAML the Pulumi CLI reads: ${(error as Error).message.split("\n")[0]}`,
+        );
     }
     return { ...previous, [text.slice(0, eq)]: value };
 }
