@@ -45,20 +45,15 @@ export function emailProblem(email: string): string | undefined {
     const allowed = "must be an e-mail address such as ops@example.com";
     const at = email.lastIndexOf("@");
     const [local, domain] = [email.slice(0, at), email.slice(at + 1)];
-    if (at < 1 || !/^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/.test(local)) {
-        return `${allowed} (its part before @ may hold letters, digits and !#$%&'*+/=?^_\`{|}~- with single dots between them)`;
-    }
     const labels = domain.split(".");
-    if (
-        labels.length < 2 ||
-        !labels.every((l) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(l)) ||
-        !/^[A-Za-z]{2,63}$/.test(labels[labels.length - 1])
-    ) {
-        return `${allowed} (its domain must be a host name such as example.com)`;
-    }
-    return local.length > 64 || email.length > 254
-        ? `${allowed} of at most 254 characters, 64 before the @`
-        : undefined;
+    const formed =
+        at > 0 &&
+        /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/.test(local) &&
+        labels.length >= 2 &&
+        labels.every((l) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(l)) &&
+        /^[A-Za-z]{2,63}$/.test(labels[labels.length - 1]);
+    if (!formed) return allowed;
+    return local.length > 64 || email.length > 254 ? `${allowed}, of at most 254 characters, 64 before the @` : undefined;
 }
 
 /**
@@ -83,7 +78,9 @@ export function validateAlertTopicArgs(args: AlertTopicArgs): void {
         args.publishingRuleNamePrefix === undefined || /^[.\-_A-Za-z0-9]{1,64}$/.test(args.publishingRuleNamePrefix)
             ? undefined
             : `publishingRuleNamePrefix ${JSON.stringify(args.publishingRuleNamePrefix)} must be 1-64 letters, digits and .-_ (an EventBridge rule name prefix)`,
-        ...(args.emails ?? []).map((email) => emailProblem(email)?.replace(/^/, `emails: ${JSON.stringify(email)} `)),
+        ...(args.emails ?? []).map((email) =>
+            emailProblem(email) ? `emails: ${JSON.stringify(email)} is not an e-mail address` : undefined,
+        ),
         ...duplicateEmails(args.emails ?? []).map((email) => `emails: ${JSON.stringify(email)} is given twice`),
     ]);
 }

@@ -129,7 +129,7 @@ export function pinnedAmiProblems(groups: readonly GroupShape[]): { ami: string;
     });
 }
 
-/** The logical name of a group's n-th instance (from 1): `<name>-<group, lower case><n>`, as the constructor names it. */
+/** A group's n-th instance (from 1): `<name>-<group, lower case><n>`, as the constructor names it. */
 export function instanceLogicalName(name: string, group: string, n: number): string {
     return `${name}-${group.toLowerCase()}${n}`;
 }
@@ -146,7 +146,7 @@ export function derivedNameCollisionProblem(groups: readonly Pick<GroupShape, "n
         for (let n = 1; n <= g.count; n++) {
             const derived = instanceLogicalName("", g.name, n).slice(1);
             const first = owner.get(derived);
-            if (first !== undefined && first !== g.name) clashes.push(`${derived} (${first} and ${g.name})`);
+            if (first !== undefined && first.toLowerCase() !== g.name.toLowerCase()) clashes.push(`${derived} (${first} and ${g.name})`);
             else owner.set(derived, g.name);
         }
     }
@@ -168,7 +168,7 @@ export function fleetSizeProblem(groups: readonly Pick<GroupShape, "count">[]): 
         : undefined;
 }
 
-/** Instances in the fullest subnet: each group puts its n-th instance in subnet n mod subnets, as the constructor does. */
+/** Instances in the fullest subnet: each group puts its n-th instance in subnet n mod subnets (the constructor). */
 export function fullestSubnetLoad(groups: readonly Pick<GroupShape, "count">[], subnets: number): number {
     return groups.reduce((sum, g) => sum + Math.ceil(g.count / subnets), 0);
 }

@@ -143,15 +143,30 @@ export function validateLabConfig(raw: unknown): { config: PartialLabConfig; pro
 
 /** The fields of an area object that parse on their own (with their defaults), for the cross checks. */
 function validFields(schema: z.ZodTypeAny, value: unknown): Record<string, unknown> | undefined {
-    const inner = schema instanceof z.ZodDefault ? schema.removeDefault() : schema;
+    const inner = unwrap(schema);
     if (!(inner instanceof z.ZodObject)) return undefined;
     const area = isObject(value) ? value : {};
     const fields: Record<string, unknown> = {};
     for (const [field, fieldSchema] of Object.entries(inner.shape as z.ZodRawShape)) {
-        const result = fieldSchema.safeParse(Object.hasOwn(area, field) ? area[field] : undefined);
+        const given = Object.hasOwn(area, field) ? area[field] : undefined;
+        const result = fieldSchema.safeParse(given);
         if (result.success && result.data !== undefined) fields[field] = result.data;
+        // A list of objects (fleet.groups) keeps each item's valid fields: a broken group hides nothing else.
+        const list = unwrap(fieldSchema);
+        if (!result.success && list instanceof z.ZodArray && Array.isArray(given)) {
+            const items = given.map((item) => validFields(list.element, item));
+            if (items.every((item) => item !== undefined)) fields[field] = items;
+        }
     }
     return fields;
+}
+
+/** A schema without its default, optional or refinement wrapper. */
+function unwrap(schema: z.ZodTypeAny): z.ZodTypeAny {
+    if (schema instanceof z.ZodDefault) return unwrap(schema.removeDefault());
+    if (schema instanceof z.ZodOptional) return unwrap(schema.unwrap());
+    if (schema instanceof z.ZodEffects) return unwrap(schema.innerType());
+    return schema;
 }
 
 /** Keys whose value is not a string: the Pulumi CLI passes them JSON-encoded (`true`, `{"vpcCidr": ...}`). */

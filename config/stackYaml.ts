@@ -179,7 +179,8 @@ export function goJson(value: unknown): string {
     );
 }
 
-function sortedForGo(value: unknown): unknown {
+/** A copy whose objects have their keys in Go's order (sorted by bytes), as the program receives them. */
+export function sortedForGo(value: unknown): unknown {
     if (typeof value === "number" && !Number.isFinite(value))
         throw new YamlError(`json: unsupported value: ${goNumber(value)}`);
     if (Array.isArray(value)) return value.map(sortedForGo);

@@ -2,8 +2,10 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { ConfigError } from "../config";
-import { goJson, parsePulumiYaml } from "../config/stackYaml";
-import { PROJECT_ROOT, runFailingStack } from "./harness";
+import { parsePulumiYaml, sortedForGo } from "../config/stackYaml";
+import { checkContract, formatViolation } from "../tools/contract";
+import { evaluateStack, mockAmiArchitecture } from "../tools/plan/evaluate";
+import { PROJECT_ROOT, RecordedResource } from "./harness";
 
 interface Case {
     config: Record<string, unknown>;
@@ -40,9 +42,20 @@ describe("bad input: every broken stack config is refused by key and value, befo
 
     for (const c of corpus) {
         // A case without a value is about a key that is missing; objects as the CLI passes them (keys sorted).
-        const shown = c.value === undefined ? "(unset)" : goJson(c.value);
+        const shown = c.value === undefined ? "(unset)" : JSON.stringify(sortedForGo(c.value));
         it(`${c.stack ?? "test"}: ${c.key} = ${shown}`, async () => {
-            const { error, resources } = await runFailingStack(c.stack ?? "test", c.config);
+            const resources: RecordedResource[] = [];
+            const error = await evaluateStack(c.stack ?? "test", resources, { overrides: c.config }).then(
+                (run) => {
+                    // Accepted: what AWS's API models say of its requests (plan --check), then the failure.
+                    const violations = checkContract(run, { amiArchitecture: mockAmiArchitecture }).map(
+                        formatViolation,
+                    );
+                    assert.deepStrictEqual(violations, [], "config accepts this case and the API contract refuses it");
+                    assert.fail("config accepts this case");
+                },
+                (e: Error) => e,
+            );
             assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${error.stack}`);
             assert.deepStrictEqual(resources, [], "nothing may be registered");
             assert.strictEqual(error.problems.length, 1, error.message);

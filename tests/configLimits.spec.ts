@@ -358,14 +358,14 @@ describe("config refuses what AWS would refuse", () => {
                     p.replace(/ = \{.*\}: /, ": "),
                 ),
                 [
-                    'oe-lab-ipm:patching.baselines.AMAZON_LINUX_2023.approvalRules.0: PRODUCT takes 1 to 20 values ("*" for all); it has 21',
-                    'oe-lab-ipm:patching.baselines.AMAZON_LINUX_2023.approvalRules.0: SEVERITY takes 1 to 20 values ("*" for all); it has 0',
+                    'oe-lab-ipm:patching.baselines.AMAZON_LINUX_2023.approvalRules.0.patchFilters: PRODUCT takes 1 to 20 values ("*" for all); it has 21',
+                    'oe-lab-ipm:patching.baselines.AMAZON_LINUX_2023.approvalRules.0.patchFilters: SEVERITY takes 1 to 20 values ("*" for all); it has 0',
                 ],
             );
             assert.deepStrictEqual(
                 problemsOf(rule({ PRODUCT: ["p".repeat(65)] })).map((p) => p.replace(/ = \{.*\}: /, ": ")),
                 [
-                    `oe-lab-ipm:patching.baselines.AMAZON_LINUX_2023.approvalRules.0: PRODUCT values must be 1 to 64 characters: "${"p".repeat(65)}"`,
+                    `oe-lab-ipm:patching.baselines.AMAZON_LINUX_2023.approvalRules.0.patchFilters: PRODUCT values must be 1 to 64 characters: "${"p".repeat(65)}"`,
                 ],
             );
         });

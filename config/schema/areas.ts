@@ -7,6 +7,7 @@ import {
     OPERATING_SYSTEMS,
     PATCH_OPERATING_SYSTEMS,
     PatchOperatingSystem,
+    patchFilterLimitProblems,
 } from "../../components/operatingSystems";
 import {
     WINDOW_DEFAULTS,
@@ -26,11 +27,14 @@ import {
     MAX_REJECTED_PATCHES,
     REJECTED_PATCHES_ACTIONS,
 } from "../../components/patchingPolicy";
-import { EMAIL_PATTERN, TOPIC_NAME_PATTERN } from "../../components/alertTopic";
+import { emailProblem, TOPIC_NAME_PATTERN } from "../../components/alertTopic";
+import { bucketNameProblem } from "../../components/buckets";
+import { targetTagKeyProblem } from "../../components/targets";
 import { DEFAULT_SCAN_ASSOCIATION_SCHEDULE } from "../../components/patchScanAssociation";
 import { DEFAULT_SYNC_PREFIX } from "../../components/complianceReporting";
 import { DEFAULT_AVAILABILITY_ZONES, DEFAULT_VPC_CIDR } from "../../components/labNetwork";
 import {
+    amiIdProblem,
     DEFAULT_FOLLOW_LATEST_AMI,
     DEFAULT_INSTANCE_TYPE,
     GROUP_NAME_ALLOWED,
@@ -150,7 +154,7 @@ export const fleetGroupSchema = area({
     /** Serve a web page (httpd on Linux, IIS on Windows). */
     webServer: flag().default(false),
     /** Pin an AMI of `operatingSystem` instead of the latest. */
-    amiId: text("must be an AMI id such as ami-0123456789abcdef0", /^ami-[0-9a-f]{8,17}$/).optional(),
+    amiId: checked(amiIdProblem, "must be an AMI id such as ami-0123456789abcdef0").optional(),
 }).superRefine((group, ctx) => {
     // What this OS cannot run on the type; what no OS can run is the field's own check.
     const problem = instanceTypeProblem(group.instanceType, group.operatingSystem);
@@ -168,7 +172,13 @@ export const existingFleetSchema = area({
     /** The instances to manage: those carrying every one of these tags. */
     targetTags: z
         .record(
-            text("tag keys must be 1-128 characters of letters, digits, spaces and _.:/=+-@", TAG_KEY),
+            // Systems Manager targets them as tag:<key>: its Target key pattern, besides EC2's tag rules.
+            text("tag keys must be 1-128 characters of letters, digits, spaces and _.:/=+-@", TAG_KEY).superRefine(
+                (key, ctx) => {
+                    const problem = targetTagKeyProblem(key);
+                    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `tag key ${key} ${problem}` });
+                },
+            ),
             text("tag values must be 1-256 characters of letters, digits, spaces and _.:/=+-@", NON_EMPTY_TAG_VALUE),
             says("must be a map of tag keys to values"),
         )
@@ -279,10 +289,7 @@ export const inventorySchema = area({
             /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+){0,2}$/,
         ).optional(),
         /** Or the sync bucket itself (another account's, say), without a StackReference. */
-        bucketName: text(
-            "must be an S3 bucket name: 3-63 lower-case letters, digits, . and -",
-            /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/,
-        ).optional(),
+        bucketName: checked(bucketNameProblem, "must be an S3 bucket name such as my-sync-bucket").optional(),
         /** The bucket's Region, with bucketName. Default: this stack's. */
         region: awsRegion.optional(),
         /** The bucket's key prefix, with bucketName. */
@@ -294,11 +301,17 @@ export const inventorySchema = area({
 
 const approvalRuleSchema = area({
     /** Patch filter key (PRODUCT, CLASSIFICATION, SEVERITY for Amazon Linux) to values; `*` is "All". */
-    patchFilters: z.record(
-        z.string(),
-        list(z.string(says("must be a filter value such as Security")), 'must be a list of values, e.g. ["*"]'),
-        says("must be a map of filter keys to lists of values"),
-    ),
+    patchFilters: z
+        .record(
+            z.string(),
+            list(z.string(says("must be a filter value such as Security")), 'must be a list of values, e.g. ["*"]'),
+            says("must be a map of filter keys to lists of values"),
+        )
+        .superRefine((filters, ctx) => {
+            // CreatePatchBaseline's limits hold whatever the OS (the OS's keys and values: a cross check).
+            for (const message of patchFilterLimitProblems(filters))
+                ctx.addIssue({ code: z.ZodIssueCode.custom, message });
+        }),
     /** Days after release before approval; default `patching.approveAfterDays`. */
     approveAfterDays: wholeNumber(0, MAX_APPROVE_AFTER_DAYS).optional(),
     complianceLevel: oneOf(COMPLIANCE_LEVELS),
@@ -400,7 +413,7 @@ export const alertsSchema = area({
     topicName: text("must be 1-30 letters, digits, _ or -", TOPIC_NAME_PATTERN).optional(),
     /** E-mail addresses to subscribe; each receives a confirmation mail it must accept. */
     emails: list(
-        text("must be an e-mail address such as ops@example.com", EMAIL_PATTERN),
+        checked(emailProblem, "must be an e-mail address such as ops@example.com"),
         "must be a list of e-mail addresses",
     ).default([]),
 });

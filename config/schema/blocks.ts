@@ -6,7 +6,7 @@ import { z } from "zod";
 import { instanceTypeProblem } from "../../components/operatingSystems";
 import { MAX_TAGS_PER_RESOURCE } from "../../components/validation";
 import { parseIpv4Cidr } from "../../components/cidr";
-import { REGION_PATTERN } from "../../components/complianceReporting";
+import { regionProblem } from "../../components/complianceReporting";
 import { STACK_TAGS, TAG } from "../lab";
 
 // ---------------------------------------------------------------------------------------------
@@ -99,8 +99,8 @@ export const instanceType = checked(
     INSTANCE_TYPE_MESSAGE,
 );
 
-/** A Region name (the API's form; the provider's own check of aws:region is in config/index.ts). */
-export const awsRegion = text("must be a Region name such as ap-northeast-1", REGION_PATTERN);
+/** A Region AWS has (the SDK's partition data, as for aws:region: config/index.ts). */
+export const awsRegion = checked(regionProblem, "must be a Region name such as ap-northeast-1");
 
 /** AWS tag keys and values: up to 128/256 characters of letters, digits, spaces and `_.:/=+-@`. */
 export const TAG_KEY = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;

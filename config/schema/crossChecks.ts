@@ -10,6 +10,7 @@ import { associationNameProblem } from "../../components/inventoryAssociation";
 import { CREATE_MODE_ONLY } from "./areas";
 import { duplicateGroupNamesProblem } from "../../components/managedFleet";
 import { cutoffProblem, scheduleOffsetProblem } from "../../components/patchMaintenanceWindow";
+import { FLEET_CHECKS } from "./fleetChecks";
 import { LAB_AREAS, labSchema } from "./topLevel";
 import { MAX_USER_TAGS, PROGRAM_TAG_KEYS, RESERVED_TAG_KEYS } from "./blocks";
 
@@ -79,8 +80,12 @@ export const CROSS_CHECKS: readonly ((
                   message:
                       "applies to fleet.mode create only (an existing fleet's network and instances are not the stack's); remove it",
               })),
-    // Group names make instance and resource names: one each (ManagedFleet's rule).
-    ({ fleet }) => issueAt(["fleet", "groups"], duplicateGroupNamesProblem((fleet?.groups ?? []).map((g) => g.name))),
+    // Group names make instance and resource names: one each (ManagedFleet's rule; a group whose name is broken is reported on its own).
+    ({ fleet }) =>
+        issueAt(
+            ["fleet", "groups"],
+            duplicateGroupNamesProblem((fleet?.groups ?? []).flatMap((g) => (g.name === undefined ? [] : [g.name]))),
+        ),
     // One baseline per OS the fleet runs; its rules only what that OS's Patch Manager supports.
     (config) => {
         const systems = fleetPatchOperatingSystems(config);
@@ -96,7 +101,8 @@ export const CROSS_CHECKS: readonly ((
                 ];
             }
             return (baseline.approvalRules ?? []).flatMap((rule, i) =>
-                approvalRuleProblems(os as PatchOperatingSystem, rule).map((message) => ({
+                // The filters' limits are the rule's own check (areas.ts), whatever the fleet.
+                approvalRuleProblems(os as PatchOperatingSystem, rule, { limits: false }).map((message) => ({
                     path: ["patching", "baselines", os, "approvalRules", i],
                     message,
                 })),
@@ -182,6 +188,7 @@ export const CROSS_CHECKS: readonly ((
             path: ["alerts", "emails"],
             message: `lists ${email} twice (letter case aside); subscribe each address once`,
         })),
+    ...FLEET_CHECKS,
 ];
 
 /** A component's problem (if any) as an issue at a key path. */
@@ -208,7 +215,9 @@ export function fleetPatchOperatingSystems(config: PartialLabConfig): PatchOpera
     if (fleet?.mode === undefined) return undefined;
     if (fleet.mode === "existing")
         return fleet.existing ? patchOperatingSystemsOf(fleet.existing.operatingSystems) : undefined;
-    return fleet.groups ? patchOperatingSystemsOf(fleet.groups.map((g) => g.operatingSystem)) : undefined;
+    // A group whose operatingSystem is broken leaves the fleet's systems unknown.
+    const systems = fleet.groups?.map((g) => g.operatingSystem);
+    return systems && systems.every((os) => os !== undefined) ? patchOperatingSystemsOf(systems) : undefined;
 }
 
 /** The raw config the schema accepts: top-level keys without the project namespace. */
