@@ -53,7 +53,9 @@ export function emailProblem(email: string): string | undefined {
         labels.every((l) => /^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/.test(l)) &&
         /^[A-Za-z]{2,63}$/.test(labels[labels.length - 1]);
     if (!formed) return allowed;
-    return local.length > 64 || email.length > 254 ? `${allowed}, of at most 254 characters, 64 before the @` : undefined;
+    return local.length > 64 || email.length > 254
+        ? `${allowed}, of at most 254 characters, 64 before the @`
+        : undefined;
 }
 
 /**

@@ -146,7 +146,8 @@ export function derivedNameCollisionProblem(groups: readonly Pick<GroupShape, "n
         for (let n = 1; n <= g.count; n++) {
             const derived = instanceLogicalName("", g.name, n).slice(1);
             const first = owner.get(derived);
-            if (first !== undefined && first.toLowerCase() !== g.name.toLowerCase()) clashes.push(`${derived} (${first} and ${g.name})`);
+            if (first !== undefined && first.toLowerCase() !== g.name.toLowerCase())
+                clashes.push(`${derived} (${first} and ${g.name})`);
             else owner.set(derived, g.name);
         }
     }
