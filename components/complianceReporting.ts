@@ -1,4 +1,3 @@
-import { partition } from "@aws-sdk/core/client";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { denyInsecureTransport, hardenedBucket, SYNC_PREFIX, syncWriteStatements } from "./buckets";
@@ -24,18 +23,15 @@ export const ORGANIZATION_ID_PATTERN = /^o-[a-z0-9]{10,32}$/;
 /** A Region name such as ap-northeast-1 (partition projection's enum values, and the sync's Region). */
 export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
-/**
- * Why a Region is not one AWS has, or undefined: the Regions of the AWS SDK's partition data
- * (every partition: aws, aws-cn, aws-us-gov, …; what the AWS provider checks aws:region against),
- * without pseudo-Regions such as aws-global.
- */
+/** Every Region of every partition (aws, aws-cn, aws-us-gov, …): the AWS provider's own `Region` enum. */
+const AWS_REGIONS: ReadonlySet<string> = new Set(Object.values(aws.Region));
+
+/** Why a Region is not one AWS has, or undefined: the AWS provider's Regions, in every partition. */
 export function regionProblem(region: unknown): string | undefined {
-    // partition() adds the Region's description only for a Region its data lists.
-    const known =
-        typeof region === "string" &&
-        !region.endsWith("-global") &&
-        (partition(region) as { description?: string }).description !== undefined;
-    return known ? undefined : "must be an AWS Region such as ap-northeast-1 (one the AWS SDK's partition data lists)";
+    const known = typeof region === "string" && AWS_REGIONS.has(region);
+    return known
+        ? undefined
+        : "must be an AWS region such as ap-northeast-1 (one the AWS provider's Region enum lists)";
 }
 /** Glue database names Athena reads without quoting: lower-case letters, digits and `_`, at most 255. */
 export const DATABASE_NAME_PATTERN = /^[a-z0-9_]{1,255}$/;

@@ -183,16 +183,9 @@ const AWS_CONFIG_KEYS = Object.getOwnPropertyNames(aws.config).filter(
     (k) => k !== "__esModule" && k !== "requireRegion",
 );
 
-/** Every Region of every partition (aws, aws-cn, aws-us-gov, …): the AWS provider's own `Region` enum. */
-const AWS_REGIONS: ReadonlySet<string> = new Set(Object.values(aws.Region));
-
-/** Why a region is not one AWS has, or undefined: the AWS provider's Regions, in every partition. */
-export function regionProblem(region: unknown): string | undefined {
-    const known = typeof region === "string" && AWS_REGIONS.has(region);
-    return known
-        ? undefined
-        : "must be an AWS region such as ap-northeast-1 (one the AWS provider's Region enum lists)";
-}
+/** The Regions AWS has: ComplianceReporting's rule, for aws:region too. */
+export { regionProblem } from "../components/complianceReporting";
+import { regionProblem } from "../components/complianceReporting";
 
 /** Problems of the provider's keys in a stack's config: unknown `aws:` keys, a region AWS does not have. */
 export function providerConfigProblems(values: Record<string, unknown>): string[] {

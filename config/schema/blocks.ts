@@ -99,7 +99,7 @@ export const instanceType = checked(
     INSTANCE_TYPE_MESSAGE,
 );
 
-/** A Region AWS has (the SDK's partition data, as for aws:region: config/index.ts). */
+/** A Region AWS has (the AWS provider's Region enum, as for aws:region: config/index.ts). */
 export const awsRegion = checked(regionProblem, "must be a Region name such as ap-northeast-1");
 
 /** AWS tag keys and values: up to 128/256 characters of letters, digits, spaces and `_.:/=+-@`. */

@@ -80,7 +80,7 @@ export const CROSS_CHECKS: readonly ((
                   message:
                       "applies to fleet.mode create only (an existing fleet's network and instances are not the stack's); remove it",
               })),
-    // Group names make instance and resource names: one each (ManagedFleet's rule; a group whose name is broken is reported on its own).
+    // Group names make instance and resource names: one each (ManagedFleet's rule); broken names are reported alone.
     ({ fleet }) =>
         issueAt(
             ["fleet", "groups"],
