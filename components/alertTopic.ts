@@ -129,45 +129,13 @@ export class AlertTopic extends pulumi.ComponentResource {
         );
 
         const kept: pulumi.CustomResourceOptions = { parent: this, protect: args.protect };
-        // An AWS managed key (alias/aws/sns) cannot be used by EventBridge: a customer managed
-        // key whose policy names the publishers. Administration stays with the account's IAM.
         const key = new aws.kms.Key(
             `${name}-key`,
             {
                 description: `Encrypts the ${args.topicName} topic`,
                 enableKeyRotation: true,
                 deletionWindowInDays: 7,
-                policy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Sid: "AccountAdministersKeyThroughIam",
-                            Effect: "Allow",
-                            Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${account}:root` },
-                            Action: "kms:*",
-                            Resource: "*",
-                        },
-                        {
-                            // The form the SNS guide documents for AWS services publishing to an
-                            // encrypted topic. No source conditions here: what KMS sees of the rule
-                            // when SNS encrypts for EventBridge is not documented, and a wrong guess
-                            // drops every alert silently. The topic policy (below) is where a rule's
-                            // aws:SourceArn is documented, and it admits this stack's rules only.
-                            Sid: "EventBridgeEncryptsForTheTopic",
-                            Effect: "Allow",
-                            Principal: { Service: "events.amazonaws.com" },
-                            Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
-                            Resource: "*",
-                        },
-                        {
-                            Sid: "TaskNotificationsPublish",
-                            Effect: "Allow",
-                            Principal: { AWS: notificationRole.arn },
-                            Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
-                            Resource: "*",
-                        },
-                    ],
-                }),
+                policy: keyPolicy(partition, account, notificationRole.arn),
                 tags,
             },
             kept,
@@ -182,34 +150,7 @@ export class AlertTopic extends pulumi.ComponentResource {
             `${name}-topic-policy`,
             {
                 arn: topic.arn,
-                policy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Sid: "OwnEventBridgeRulesPublish",
-                            Effect: "Allow",
-                            Principal: { Service: "events.amazonaws.com" },
-                            Action: "sns:Publish",
-                            Resource: topic.arn,
-                            Condition: fromOwnRules,
-                        },
-                        {
-                            Sid: "TaskNotificationsPublish",
-                            Effect: "Allow",
-                            Principal: { AWS: notificationRole.arn },
-                            Action: "sns:Publish",
-                            Resource: topic.arn,
-                        },
-                        {
-                            Sid: "DenyInsecureTransport",
-                            Effect: "Deny",
-                            Principal: "*",
-                            Action: "sns:*",
-                            Resource: topic.arn,
-                            Condition: { Bool: { "aws:SecureTransport": "false" } },
-                        },
-                    ],
-                }),
+                policy: topicPolicy(topic.arn, fromOwnRules, notificationRole.arn),
             },
             { parent: this },
         );
@@ -246,4 +187,82 @@ export class AlertTopic extends pulumi.ComponentResource {
             notificationRoleArn: this.notificationRoleArn,
         });
     }
+}
+
+/**
+ * The topic key's policy. An AWS managed key (alias/aws/sns) cannot be used by EventBridge: a
+ * customer managed key whose policy names the publishers. Administration stays with the account's IAM.
+ */
+function keyPolicy(
+    partition: pulumi.Input<string>,
+    account: pulumi.Input<string>,
+    notificationRoleArn: pulumi.Input<string>,
+): pulumi.Output<string> {
+    return pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "AccountAdministersKeyThroughIam",
+                Effect: "Allow",
+                Principal: { AWS: pulumi.interpolate`arn:${partition}:iam::${account}:root` },
+                Action: "kms:*",
+                Resource: "*",
+            },
+            {
+                // The form the SNS guide documents for AWS services publishing to an
+                // encrypted topic. No source conditions here: what KMS sees of the rule
+                // when SNS encrypts for EventBridge is not documented, and a wrong guess
+                // drops every alert silently. The topic policy (topicPolicy) is where a rule's
+                // aws:SourceArn is documented, and it admits this stack's rules only.
+                Sid: "EventBridgeEncryptsForTheTopic",
+                Effect: "Allow",
+                Principal: { Service: "events.amazonaws.com" },
+                Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+                Resource: "*",
+            },
+            {
+                Sid: "TaskNotificationsPublish",
+                Effect: "Allow",
+                Principal: { AWS: notificationRoleArn },
+                Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+                Resource: "*",
+            },
+        ],
+    });
+}
+
+/** The topic's policy: the stack's own rules and the task notification role publish; TLS only. */
+function topicPolicy(
+    topicArn: pulumi.Input<string>,
+    fromOwnRules: Record<string, unknown>,
+    notificationRoleArn: pulumi.Input<string>,
+): pulumi.Output<string> {
+    return pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Sid: "OwnEventBridgeRulesPublish",
+                Effect: "Allow",
+                Principal: { Service: "events.amazonaws.com" },
+                Action: "sns:Publish",
+                Resource: topicArn,
+                Condition: fromOwnRules,
+            },
+            {
+                Sid: "TaskNotificationsPublish",
+                Effect: "Allow",
+                Principal: { AWS: notificationRoleArn },
+                Action: "sns:Publish",
+                Resource: topicArn,
+            },
+            {
+                Sid: "DenyInsecureTransport",
+                Effect: "Deny",
+                Principal: "*",
+                Action: "sns:*",
+                Resource: topicArn,
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+        ],
+    });
 }
