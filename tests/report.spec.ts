@@ -283,13 +283,11 @@ describe("ops report", () => {
     });
 
     it("names the Athena action when access is denied", async () => {
-        athena
-            .on(StartQueryExecutionCommand)
-            .rejects(
-                Object.assign(new Error("User is not authorized to perform: athena:StartQueryExecution"), {
-                    name: "AccessDeniedException",
-                }),
-            );
+        athena.on(StartQueryExecutionCommand).rejects(
+            Object.assign(new Error("User is not authorized to perform: athena:StartQueryExecution"), {
+                name: "AccessDeniedException",
+            }),
+        );
         const session = await ops(["report", "--stack", "reporting", "--out", outFile()]);
         assert.strictEqual(session.code, 3);
         assert.match(session.err, /^Access denied: your credentials may not call athena:StartQueryExecution\./);
