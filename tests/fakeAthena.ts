@@ -23,45 +23,22 @@ export class AthenaState {
     }
 }
 
-/** Two instances' rows for the per-instance query; the others' columns, empty. */
+/** One instance of the per-instance query, by column (the report reads columns by name). */
+const INSTANCE_ROW: Record<string, string> = {
+    accountid: "111122223333",
+    region: "ap-northeast-1",
+    instance: "i-0aaaaaaaaaaaaaaa1",
+    computername: "web1",
+    platformname: "Amazon Linux",
+    patchgroup: "Critical",
+    compliant: "false",
+    missing: "2",
+    pending_reboot: "0",
+    critical: "1",
+};
+
 function rows(sql: string): string[][] {
-    if (/pending_reboot/.test(sql)) {
-        const header = [
-            "accountid",
-            "region",
-            "instance",
-            "computername",
-            "platformname",
-            "patchgroup",
-            "compliant",
-            "missing",
-            "failed",
-            "pending_reboot",
-            "installed",
-            "critical",
-            "security",
-            "other",
-        ];
-        return [
-            header,
-            [
-                "111122223333",
-                "ap-northeast-1",
-                "i-0aaaaaaaaaaaaaaa1",
-                "web1",
-                "Amazon Linux",
-                "Critical",
-                "false",
-                "2",
-                "0",
-                "0",
-                "10",
-                "1",
-                "1",
-                "0",
-            ],
-        ];
-    }
+    if (/pending_reboot/.test(sql)) return [Object.keys(INSTANCE_ROW), Object.values(INSTANCE_ROW)];
     return [["severity", "missing"]];
 }
 
