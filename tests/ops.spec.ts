@@ -315,6 +315,18 @@ describe("ops", () => {
             assert.strictEqual(ssm.commandCalls(SendCommandCommand).length, 0);
         });
 
+        it("Ctrl-C at the prompt installs nothing, exit 130", async () => {
+            const cancel = new AbortController();
+            cancel.abort();
+            const s = await ops(["install", "--stack", "test"], {
+                interactive: true,
+                answer: "",
+                signal: cancel.signal,
+            });
+            assert.deepStrictEqual([s.code, s.err], [130, "\nNothing installed (interrupted (Ctrl-C)).\n"]);
+            assert.strictEqual(ssm.commandCalls(SendCommandCommand).length, 0);
+        });
+
         it("does not prompt when not on a terminal", async () => {
             fleetOnTwoPages();
             commandProgress("cmd-6", "Success", [{ id: WEB1.InstanceId, status: "Success" }]);

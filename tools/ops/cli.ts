@@ -187,6 +187,10 @@ function patchCommands(root: Command, env: Environment, done: Done): void {
                 const answer = await env.ask(
                     `Install patches on ${who} of stack "${ctx.stack}" (${ctx.region}), ${options.concurrency} at a time, stopping when more than ${options.maxErrors} fail, ${options.rebootOption}? [y/N] `,
                 );
+                if (env.signal?.aborted) {
+                    env.io.err("\nNothing installed (interrupted (Ctrl-C)).\n");
+                    return done(EXIT.interrupted);
+                }
                 if (!/^y(es)?$/i.test(answer.trim())) {
                     env.io.err("Nothing installed.\n");
                     return done(EXIT.failed);
@@ -346,8 +350,12 @@ if (require.main === module) {
         interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
         async ask(question) {
             const prompt = createInterface({ input: process.stdin, output: process.stdout });
+            // Ctrl-C at the prompt (readline reads it as a key on a terminal) cancels like anywhere else.
+            prompt.on("SIGINT", () => cancel.abort());
             try {
-                return await prompt.question(question);
+                return await prompt.question(question, { signal: cancel.signal });
+            } catch {
+                return "";
             } finally {
                 prompt.close();
             }
