@@ -1,4 +1,5 @@
 import {
+    CancelCommandCommand,
     CommandInvocationStatus,
     DescribeInstanceInformationCommand,
     DescribeInstancePatchesCommand,
@@ -13,6 +14,9 @@ import {
 import { ListTopicsCommand, PublishCommand, SNSClient } from "@aws-sdk/client-sns";
 import * as assert from "assert";
 import { mockClient } from "aws-sdk-client-mock";
+import * as fs from "fs";
+import * as path from "path";
+import { EXIT } from "../tools/ops/aws";
 import { ops } from "./opsSession";
 
 const ssm = mockClient(SSMClient);
@@ -82,11 +86,10 @@ function commandProgress(
     invocations: { id: string; status: CommandInvocationStatus }[],
 ) {
     ssm.on(SendCommandCommand).resolves({ Command: { CommandId: commandId } });
-    // First look: all pending; second look: one page each, then the final state over two pages.
+    // The command's own status first (in progress, then terminal), then its invocations over two pages.
     respond(
         ListCommandInvocationsCommand,
         [
-            { CommandInvocations: invocations.map((i) => ({ InstanceId: i.id, Status: "Pending" })) },
             {
                 CommandInvocations: invocations
                     .slice(0, 1)
@@ -101,9 +104,19 @@ function commandProgress(
         ],
         invocationRequests,
     );
+    const n = invocations.length;
+    const errors = invocations.filter((i) => i.status !== "Success").length;
     ssm.on(ListCommandsCommand)
-        .resolvesOnce({ Commands: [{ CommandId: commandId, Status: "InProgress" }] })
-        .resolves({ Commands: [{ CommandId: commandId, Status: finalStatus }] });
+        .resolvesOnce({
+            Commands: [
+                { CommandId: commandId, Status: "InProgress", TargetCount: n, CompletedCount: 0, ErrorCount: 0 },
+            ],
+        })
+        .resolves({
+            Commands: [
+                { CommandId: commandId, Status: finalStatus, TargetCount: n, CompletedCount: n, ErrorCount: errors },
+            ],
+        });
 }
 
 describe("ops", () => {
@@ -124,35 +137,35 @@ describe("ops", () => {
             const s = await ops(["scan", "--stack", "test"]);
             assert.strictEqual(s.code, 0, s.err);
             assert.deepStrictEqual(fleetRequests, [
-                { Filters: TEST_FILTERS },
-                { Filters: TEST_FILTERS, NextToken: "page-2" },
+                { Filters: TEST_FILTERS, MaxResults: 50 },
+                { Filters: TEST_FILTERS, MaxResults: 50, NextToken: "page-2" },
             ]);
-            assert.deepStrictEqual(ssm.commandCalls(SendCommandCommand)[0].args[0].input, {
+            const { Comment, ...input } = ssm.commandCalls(SendCommandCommand)[0].args[0].input;
+            // A unique comment (at most 100 characters), so a resend can first look the command up.
+            assert.match(
+                Comment!,
+                /^oe-lab-ipm test: Scan [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+            );
+            assert.deepStrictEqual(input, {
                 DocumentName: "AWS-RunPatchBaseline",
                 Targets: TEST_FILTERS,
                 Parameters: { Operation: ["Scan"], RebootOption: ["NoReboot"] },
                 MaxConcurrency: "100%",
                 MaxErrors: "100%",
                 TimeoutSeconds: 600,
-                Comment: "oe-lab-ipm test: Scan",
             });
-            // Polled until terminal, following NextToken across pages.
-            assert.deepStrictEqual(invocationRequests, [
-                { CommandId: "cmd-1" },
-                { CommandId: "cmd-1" },
-                { CommandId: "cmd-1", NextToken: "more" },
-            ]);
+            // The command polled until terminal, then its invocations read once, across pages.
             assert.strictEqual(ssm.commandCalls(ListCommandsCommand).length, 2);
+            assert.deepStrictEqual(invocationRequests, [
+                { CommandId: "cmd-1", MaxResults: 50 },
+                { CommandId: "cmd-1", MaxResults: 50, NextToken: "more" },
+            ]);
             assert.strictEqual(
                 s.err,
                 [
                     'AWS-RunPatchBaseline Scan sent to 3 instance(s) of stack "test": command cmd-1',
-                    `  ${WEB1.InstanceId}    Pending`,
-                    `  ${WEB2.InstanceId}    Pending`,
-                    `  ${APP1.InstanceId}    Pending`,
-                    `  ${WEB1.InstanceId}    Success`,
-                    `  ${WEB2.InstanceId}    Success`,
-                    `  ${APP1.InstanceId}    Success`,
+                    "  InProgress: 0 of 3 done, 0 error(s)",
+                    "  Success: 3 of 3 done, 0 error(s)",
                     "",
                 ].join("\n"),
             );
@@ -180,7 +193,10 @@ describe("ops", () => {
                 { Key: "tag:Workload", Values: ["Prod"] },
                 { Key: "tag:InstanceRole", Values: ["WebServer"] },
             ];
-            assert.deepStrictEqual(sent(ssm.commandCalls(DescribeInstanceInformationCommand)[0]), { Filters: prod });
+            assert.deepStrictEqual(sent(ssm.commandCalls(DescribeInstanceInformationCommand)[0]), {
+                Filters: prod,
+                MaxResults: 50,
+            });
             assert.deepStrictEqual(ssm.commandCalls(SendCommandCommand)[0].args[0].input.Targets, prod);
         });
 
@@ -193,7 +209,10 @@ describe("ops", () => {
                 { Key: "tag:Environment", Values: ["Production"] },
                 { Key: "tag:PatchWith", Values: ["oe-lab-ipm"] },
             ];
-            assert.deepStrictEqual(sent(ssm.commandCalls(DescribeInstanceInformationCommand)[0]), { Filters: tags });
+            assert.deepStrictEqual(sent(ssm.commandCalls(DescribeInstanceInformationCommand)[0]), {
+                Filters: tags,
+                MaxResults: 50,
+            });
             assert.deepStrictEqual(ssm.commandCalls(SendCommandCommand)[0].args[0].input.Targets, tags);
         });
 
@@ -214,18 +233,31 @@ describe("ops", () => {
             );
         });
 
-        it("gives up waiting at the timeout with a way to follow the command", async () => {
-            ssm.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: [WEB1] });
+        it("cancels the command at --timeout and prints what finished and what did not", async () => {
+            ssm.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: [WEB1, WEB2] });
             ssm.on(SendCommandCommand).resolves({ Command: { CommandId: "cmd-slow" } });
-            ssm.on(ListCommandInvocationsCommand).resolves({
-                CommandInvocations: [{ InstanceId: WEB1.InstanceId, Status: "InProgress" }],
-            });
-            ssm.on(ListCommandsCommand).resolves({ Commands: [{ CommandId: "cmd-slow", Status: "InProgress" }] });
+            let cancelled = false;
+            ssm.on(CancelCommandCommand).callsFake(() => ((cancelled = true), {}));
+            ssm.on(ListCommandsCommand).callsFake(() => ({
+                Commands: [{ CommandId: "cmd-slow", Status: cancelled ? "Cancelled" : "InProgress" }],
+            }));
+            ssm.on(ListCommandInvocationsCommand).callsFake(() => ({
+                CommandInvocations: [
+                    { InstanceId: WEB1.InstanceId, Status: "Success", StatusDetails: "Success" },
+                    {
+                        InstanceId: WEB2.InstanceId,
+                        Status: cancelled ? "Cancelled" : "InProgress",
+                        StatusDetails: cancelled ? "Cancelled" : "InProgress",
+                    },
+                ],
+            }));
             const s = await ops(["scan", "--stack", "test", "--timeout", "1"]);
-            assert.strictEqual(s.code, 1);
+            assert.strictEqual(s.code, 4, s.err);
+            assert.deepStrictEqual(ssm.commandCalls(CancelCommandCommand)[0].args[0].input, { CommandId: "cmd-slow" });
+            assert.ok(s.out.endsWith("1 of 2 finished (1 succeeded); 1 cancelled, 0 not yet stopped.\n"), s.out);
             assert.ok(
                 s.err.endsWith(
-                    "Stopped waiting after 1 s; the command goes on. Follow it with: aws ssm list-command-invocations --command-id cmd-slow\n",
+                    "Command cmd-slow cancelled (--timeout 1 s reached). AWS reports the command Cancelled.\n",
                 ),
                 s.err,
             );
@@ -240,7 +272,7 @@ describe("ops", () => {
             const s = await ops(["install", "--stack", "test"], { interactive: true, answer: "y" });
             assert.strictEqual(s.code, 0, s.err);
             assert.deepStrictEqual(s.asked, [
-                'Install patches on every instance of stack "test" (ap-northeast-1), 1 at a time, stopping after 1 error(s), RebootIfNeeded? [y/N] ',
+                'Install patches on every instance of stack "test" (ap-northeast-1), 1 at a time, stopping when more than 1 fail, RebootIfNeeded? [y/N] ',
             ]);
             const input = ssm.commandCalls(SendCommandCommand)[0].args[0].input;
             assert.deepStrictEqual(
@@ -280,6 +312,18 @@ describe("ops", () => {
             const s = await ops(["install", "--stack", "test"], { interactive: true, answer: "" });
             assert.strictEqual(s.code, 1);
             assert.strictEqual(s.err, "Nothing installed.\n");
+            assert.strictEqual(ssm.commandCalls(SendCommandCommand).length, 0);
+        });
+
+        it("Ctrl-C at the prompt installs nothing, exit 130", async () => {
+            const cancel = new AbortController();
+            cancel.abort();
+            const s = await ops(["install", "--stack", "test"], {
+                interactive: true,
+                answer: "",
+                signal: cancel.signal,
+            });
+            assert.deepStrictEqual([s.code, s.err], [130, "\nNothing installed (interrupted (Ctrl-C)).\n"]);
             assert.strictEqual(ssm.commandCalls(SendCommandCommand).length, 0);
         });
 
@@ -370,7 +414,10 @@ describe("ops", () => {
                 ].join("\n"),
             );
             const filters = [{ Key: "ComplianceType", Values: ["Patch"], Type: "EQUAL" }];
-            assert.deepStrictEqual(complianceRequests, [{ Filters: filters }, { Filters: filters, NextToken: "n" }]);
+            assert.deepStrictEqual(complianceRequests, [
+                { Filters: filters, MaxResults: 50 },
+                { Filters: filters, MaxResults: 50, NextToken: "n" },
+            ]);
         });
 
         it("prints the same as JSON", async () => {
@@ -413,9 +460,14 @@ describe("ops", () => {
                     "",
                 ].join("\n"),
             );
-            assert.deepStrictEqual(sent(ssm.commandCalls(ListInventoryEntriesCommand)[1]), {
+            const web1 = ssm
+                .commandCalls(ListInventoryEntriesCommand)
+                .map(sent)
+                .filter((input: any) => input.InstanceId === WEB1.InstanceId);
+            assert.deepStrictEqual(web1[1], {
                 InstanceId: WEB1.InstanceId,
                 TypeName: "AWS:Application",
+                MaxResults: 50,
                 NextToken: "t",
             });
         });
@@ -477,6 +529,16 @@ describe("ops", () => {
     });
 
     describe("errors", () => {
+        it("docs/operations.md's exit-code table lists exactly the codes the CLI returns", () => {
+            const doc = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "operations.md"), "utf8");
+            const table = doc.slice(doc.indexOf("## Exit codes"));
+            const documented = [...table.matchAll(/^\| (\d+) \|/gm)].map((m) => Number(m[1]));
+            assert.deepStrictEqual(
+                documented,
+                [0, ...Object.values(EXIT)].sort((a, b) => a - b),
+            );
+        });
+
         it("no credentials: how to provide them, exit 3", async () => {
             ssm.on(DescribeInstanceInformationCommand).rejects(
                 Object.assign(new Error("Could not load credentials from any providers"), {
@@ -506,7 +568,7 @@ describe("ops", () => {
                 [s.code, s.err],
                 [
                     3,
-                    "Access denied: your credentials may not call ssm:SendCommand. User: arn:aws:iam::111122223333:user/op is not authorized to perform: ssm:SendCommand\n",
+                    "Access denied: your credentials may not call ssm:SendCommand. User: arn:aws:iam::111122223333:user/op is not authorized to perform: ssm:SendCommand. Nothing was started.\n",
                 ],
             );
         });

@@ -251,10 +251,10 @@ describe("ops report", () => {
     it("stops a query that outlives --timeout, and says so", async () => {
         answerQueries({ compliancePerInstance: { pages: [], states: ["RUNNING"] } });
         const session = await ops(["report", "--stack", "reporting", "--timeout", "1", "--out", outFile()]);
-        assert.strictEqual(session.code, 1);
+        assert.strictEqual(session.code, 4);
         assert.ok(
             session.err.endsWith(
-                "compliance-per-instance: still running after 1 s (--timeout); query q-compliancePerInstance stopped.\n",
+                "compliance-per-instance: --timeout 1 s reached; query q-compliancePerInstance stopped (athena:StopQueryExecution).\n",
             ),
             session.err,
         );
@@ -272,9 +272,11 @@ describe("ops report", () => {
             return execution(input.QueryExecutionId, "RUNNING");
         });
         const session = await ops(["report", "--stack", "reporting", "--out", outFile()], { signal: cancel.signal });
-        assert.strictEqual(session.code, 1);
+        assert.strictEqual(session.code, 130);
         assert.ok(
-            session.err.endsWith("compliance-per-instance: cancelled; query q-compliancePerInstance stopped.\n"),
+            session.err.endsWith(
+                "compliance-per-instance: interrupted (Ctrl-C); query q-compliancePerInstance stopped (athena:StopQueryExecution).\n",
+            ),
             session.err,
         );
         assert.strictEqual(athena.commandCalls(StopQueryExecutionCommand).length, 1);

@@ -1,20 +1,19 @@
 /**
- * Athena queries for the report: start one in the reporting stack's workgroup, wait with the SDK
- * waiter's backoff (printing its state and the bytes scanned so far), stop it on a timeout or a
- * cancellation (Ctrl-C), and read every page of its rows.
+ * Athena queries for the report: start one in the reporting stack's workgroup, wait with backoff
+ * (printing its state and the bytes scanned so far), stop it (StopQueryExecution) on Ctrl-C,
+ * --timeout or a failed poll, and read every page of its rows.
  */
 import {
     AthenaClient,
     GetQueryExecutionCommand,
-    paginateGetQueryResults,
+    GetQueryResultsCommand,
     QueryExecution,
     StartQueryExecutionCommand,
     StopQueryExecutionCommand,
 } from "@aws-sdk/client-athena";
-import { createWaiter, WaiterState } from "@smithy/core/client";
-import { call, collect, EXIT, OpsError } from "./aws";
+import { AwsCallError, call, describeCause, EXIT, OpsError } from "./aws";
 import { Io } from "./output";
-import { PollDelays } from "./runPatchBaseline";
+import { allPages, backoff, PollDelays, Run } from "./run";
 
 /** Where the queries run: the reporting stack's workgroup (it enforces the results location) and database. */
 export interface AthenaTarget {
@@ -24,11 +23,9 @@ export interface AthenaTarget {
 }
 
 export interface QueryOptions {
-    /** The longest a query may run, in seconds, before it is stopped. */
-    readonly timeoutSeconds: number;
+    /** Ctrl-C or --timeout: the running query is stopped (StopQueryExecution). */
+    readonly run: Run;
     readonly delays: PollDelays;
-    /** Aborted (Ctrl-C): the query is stopped. */
-    readonly signal?: AbortSignal;
 }
 
 /** A query's rows as objects by column name (Athena returns every value as text). */
@@ -45,6 +42,8 @@ export async function runQuery(
     io: Io,
     parameters?: string[],
 ): Promise<Row[]> {
+    const { run, delays } = options;
+    if (run.stopped) throw new OpsError(`${label}: ${run.describe()} before the query was started.`, run.exitCode());
     const started = await call("athena:StartQueryExecution", () =>
         target.athena.send(
             new StartQueryExecutionCommand({
@@ -57,61 +56,54 @@ export async function runQuery(
     );
     const id = started.QueryExecutionId;
     if (!id) throw new OpsError("athena:StartQueryExecution returned no query id", EXIT.aws);
+    const stop = async (why: string, code: number): Promise<never> => {
+        try {
+            await call("athena:StopQueryExecution", () =>
+                target.athena.send(new StopQueryExecutionCommand({ QueryExecutionId: id })),
+            );
+        } catch (error) {
+            const cause = describeCause(error as AwsCallError);
+            throw new OpsError(
+                `${label}: ${why}; stopping query ${id} failed too (${cause}): it may still run. Stop it: aws athena stop-query-execution --query-execution-id ${id}`,
+                code,
+            );
+        }
+        throw new OpsError(`${label}: ${why}; query ${id} stopped (athena:StopQueryExecution).`, code);
+    };
     const begun = Date.now();
     let last = "";
-    const stop = async (why: string, code: number): Promise<never> => {
-        await call("athena:StopQueryExecution", () =>
-            target.athena.send(new StopQueryExecutionCommand({ QueryExecutionId: id })),
-        );
-        throw new OpsError(`${label}: ${why}; query ${id} stopped.`, code);
-    };
-    let result;
-    try {
-        result = await createWaiter<AthenaClient, string, QueryExecution>(
-            {
-                client: target.athena,
-                maxWaitTime: options.timeoutSeconds,
-                minDelay: options.delays.minDelay,
-                maxDelay: options.delays.maxDelay,
-                abortSignal: options.signal,
-            },
-            id,
-            async (client, queryId) => {
-                const { QueryExecution: execution } = await call("athena:GetQueryExecution", () =>
-                    client.send(new GetQueryExecutionCommand({ QueryExecutionId: queryId })),
-                );
-                const state = execution?.Status?.State ?? "UNKNOWN";
-                const scanned = execution?.Statistics?.DataScannedInBytes ?? 0;
-                const progress = `  ${label}: ${state}, ${formatBytes(scanned)} scanned, ${((Date.now() - begun) / 1000).toFixed(0)} s\n`;
-                if (progress !== last) io.err(progress);
-                last = progress;
-                return DONE.has(state)
-                    ? { state: WaiterState.SUCCESS, reason: execution }
-                    : { state: WaiterState.RETRY };
-            },
-        );
-    } catch (error) {
-        if (error instanceof OpsError) throw error;
-        // The waiter rejects with its own error on abort in some SDK versions.
-        if (options.signal?.aborted) return stop("cancelled", EXIT.failed);
-        throw error;
+    let execution: QueryExecution | undefined;
+    for (let attempt = 0; !run.stopped; attempt++) {
+        try {
+            execution = (
+                await target.athena.send(new GetQueryExecutionCommand({ QueryExecutionId: id }), {
+                    abortSignal: run.signal,
+                })
+            ).QueryExecution;
+        } catch (error) {
+            if (run.stopped) break;
+            return stop(describeCause(new AwsCallError("athena:GetQueryExecution", error as Error)), EXIT.aws);
+        }
+        const state = execution?.Status?.State ?? "UNKNOWN";
+        const progress = `  ${label}: ${state}, ${formatBytes(execution?.Statistics?.DataScannedInBytes ?? 0)} scanned, ${((Date.now() - begun) / 1000).toFixed(0)} s\n`;
+        if (progress !== last) io.err(progress);
+        last = progress;
+        if (DONE.has(state)) break;
+        await run.sleep(backoff(delays, attempt));
     }
-    if (result.state === WaiterState.ABORTED || options.signal?.aborted) return stop("cancelled", EXIT.failed);
-    if (result.state !== WaiterState.SUCCESS)
-        return stop(`still running after ${options.timeoutSeconds} s (--timeout)`, EXIT.failed);
-    const execution = result.reason as QueryExecution;
-    const state = execution.Status?.State;
+    if (run.stopped) return stop(run.describe(), run.exitCode());
+    const state = execution?.Status?.State;
     if (state !== "SUCCEEDED") {
         const reason =
-            execution.Status?.StateChangeReason ?? execution.Status?.AthenaError?.ErrorMessage ?? "no reason given";
+            execution?.Status?.StateChangeReason ?? execution?.Status?.AthenaError?.ErrorMessage ?? "no reason given";
         throw new OpsError(
             `${label}: the query ${state === "CANCELLED" ? "was cancelled" : "failed"}: ${reason} (query ${id})`,
             EXIT.aws,
         );
     }
-    const rows = await collect(
+    const rows = await allPages(
         "athena:GetQueryResults",
-        paginateGetQueryResults({ client: target.athena }, { QueryExecutionId: id }),
+        (token) => target.athena.send(new GetQueryResultsCommand({ QueryExecutionId: id, NextToken: token })),
         (page) => page.ResultSet?.Rows,
     );
     const header = rows.shift()?.Data?.map((d) => d.VarCharValue ?? "") ?? [];

@@ -30,8 +30,14 @@ export const EXIT = {
     failed: 1,
     /** Bad input: flags, stack file, config. */
     usage: 2,
-    /** AWS said no: credentials, permissions, missing resources. */
+    /** AWS said no: credentials, permissions, missing resources, or an error AWS kept returning. */
     aws: 3,
+    /** `--timeout` reached: what the command started in AWS was stopped. */
+    timeout: 4,
+    /** A bug in the CLI (an unexpected error): the message asks for a report. */
+    internal: 70,
+    /** Ctrl-C: what the command started in AWS was stopped (128 + SIGINT, as shells report it). */
+    interrupted: 130,
 } as const;
 
 export async function call<T>(action: string, request: () => Promise<T>): Promise<T> {
@@ -66,17 +72,45 @@ const ACCESS_DENIED = new Set([
     "UnrecognizedClientException",
 ]);
 
-/** The message and exit code for an AWS failure. */
-export function describeAwsError(error: AwsCallError): OpsError {
-    const cause = error.cause as Error & { $metadata?: { httpStatusCode?: number } };
-    if (cause.name === "CredentialsProviderError" || /could not load credentials/i.test(cause.message)) {
-        return new OpsError(
-            "No AWS credentials found: set AWS_PROFILE or pass --profile, run 'aws configure' or 'aws sso login', or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.",
-            EXIT.aws,
-        );
+type SdkError = Error & { $metadata?: { httpStatusCode?: number; attempts?: number } };
+
+/** HTTP status of a failed call, if AWS (or something in between) answered at all. */
+export function httpStatus(error: Error): number | undefined {
+    return (error as SdkError).$metadata?.httpStatusCode;
+}
+
+/** Whether AWS refused the caller (no retry and no other instance can do better). */
+export function isAccessProblem(error: Error): boolean {
+    return isCredentialsProblem(error) || ACCESS_DENIED.has(error.name) || httpStatus(error) === 403;
+}
+
+function isCredentialsProblem(error: Error): boolean {
+    return error.name === "CredentialsProviderError" || /could not load credentials/i.test(error.message);
+}
+
+/** The message and exit code for an AWS failure; `profile` is the one --profile named. */
+export function describeAwsError(error: AwsCallError, profile?: string): OpsError {
+    return new OpsError(describeCause(error, profile), EXIT.aws);
+}
+
+/** What AWS did, in one sentence. */
+export function describeCause(error: AwsCallError, profile?: string): string {
+    const cause = error.cause as SdkError;
+    const status = httpStatus(cause);
+    const tries =
+        cause.$metadata?.attempts && cause.$metadata.attempts > 1
+            ? ` (after ${cause.$metadata.attempts} attempts)`
+            : "";
+    if (isCredentialsProblem(cause)) {
+        return profile !== undefined
+            ? `No AWS credentials for profile "${profile}" (--profile): is it in ~/.aws/config or ~/.aws/credentials? Set it up with 'aws configure --profile ${profile}' or 'aws sso login --profile ${profile}'.`
+            : "No AWS credentials found: set AWS_PROFILE or pass --profile, run 'aws configure' or 'aws sso login', or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.";
     }
-    if (ACCESS_DENIED.has(cause.name) || cause.$metadata?.httpStatusCode === 403) {
-        return new OpsError(`Access denied: your credentials may not call ${error.action}. ${cause.message}`, EXIT.aws);
+    if (ACCESS_DENIED.has(cause.name) || status === 403) {
+        return `Access denied: your credentials may not call ${error.action}. ${cause.message}`;
     }
-    return new OpsError(`${error.action} failed: ${cause.name}: ${cause.message}`, EXIT.aws);
+    if (cause.name === "SyntaxError" || /Deserialization error/.test(cause.message)) {
+        return `${error.action} failed: AWS answered HTTP ${status ?? "?"} with a page that is not an API response${tries} (the service or a proxy in between is unavailable; try again later).`;
+    }
+    return `${error.action} failed${tries}: ${cause.name}: ${cause.message || `HTTP ${status ?? "?"}`}`;
 }

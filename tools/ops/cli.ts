@@ -9,6 +9,7 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import * as fs from "fs";
+import * as path from "path";
 import { createInterface } from "readline/promises";
 import { rateControlProblem, REBOOT_OPTIONS, RebootOption } from "../../components/patchMaintenanceWindow";
 import { ConfigError, LAB_NAMES } from "../../config";
@@ -20,9 +21,11 @@ import { inventory } from "./inventory";
 import { notifyTest } from "./notify";
 import { Io } from "./output";
 import { staleBuildWarning } from "../plan/staleBuild";
+import { readSummary } from "./perInstance";
 import { athenaReport, demoReport, ReportData, ssmReport } from "./report";
 import { renderReport } from "./reportHtml";
-import { PollDelays, runPatchBaseline } from "./runPatchBaseline";
+import { PollDelays, Run } from "./run";
+import { runPatchBaseline } from "./runPatchBaseline";
 
 /** What the commands need from their surroundings; the specs pass their own. */
 export interface Environment {
@@ -31,7 +34,7 @@ export interface Environment {
     readonly interactive: boolean;
     ask(question: string): Promise<string>;
     readonly delays: PollDelays;
-    /** Aborted when the operator cancels (Ctrl-C): running Athena queries are stopped. */
+    /** Aborted when the operator presses Ctrl-C: what the command started is stopped, like at --timeout. */
     readonly signal?: AbortSignal;
     /** The clock the report's date comes from. */
     now(): Date;
@@ -58,6 +61,17 @@ function seconds(value: string): number {
     return n;
 }
 
+/** SDK retry settings for every read: up to 5 attempts, adaptive (slows down after throttling). */
+const READ_RETRIES = { retryMode: "adaptive", maxAttempts: 5 } as const;
+
+/** The problem with --out, before anything is read: its folder must exist. */
+function outProblem(file: string): string | undefined {
+    const folder = path.dirname(path.resolve(file));
+    if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory())
+        return `--out ${file}: the folder ${folder} does not exist; create it or choose another path.`;
+    return undefined;
+}
+
 function context(options: GlobalOptions): StackContext {
     if (options.stack === undefined)
         throw new OpsError(
@@ -66,11 +80,15 @@ function context(options: GlobalOptions): StackContext {
         );
     const { config, region } = readStackConfig(options.stack, { projectDir: options.projectDir });
     const chosen = options.region ?? region;
+    const client = { region: chosen, profile: options.profile };
+    // Reads retry with the SDK's adaptive mode (backoff, and a client-side rate after throttling);
+    // SendCommand is never retried by the SDK (sendCommand.ts).
     return {
         stack: options.stack,
         region: chosen,
         config,
-        ssm: new SSMClient({ region: chosen, profile: options.profile }),
+        ssm: new SSMClient({ ...client, ...READ_RETRIES }),
+        sender: new SSMClient({ ...client, maxAttempts: 1 }),
     };
 }
 
@@ -85,18 +103,35 @@ function fleetContext(options: GlobalOptions): StackContext {
     return ctx;
 }
 
-export function program(env: Environment, done: (code: number) => void): Command {
-    const root = new Command("ops")
-        .description("Operate a deployed stack's fleet: patch scans and installs, compliance, inventory, a test alert.")
-        .option("-s, --stack <name>", "the stack (its Pulumi.<name>.yaml gives region, workload and tags)")
-        .option("--region <region>", "override the stack file's aws:region")
-        .option("--profile <profile>", "an AWS CLI profile (default: the standard credential chain)")
-        .option("--project-dir <dir>", "the folder with Pulumi.yaml and the stack files (default: this project)")
-        .showHelpAfterError()
-        .exitOverride()
-        .configureOutput({ writeOut: (t) => env.io.out(t), writeErr: (t) => env.io.err(t) });
-    const globals = (command: Command) => command.optsWithGlobals<GlobalOptions>();
+/**
+ * Runs a long command under one Run: Ctrl-C (env.signal) and --timeout stop it the same way. A read
+ * cut short by the stop, before anything was started in AWS, ends with the stop's exit code.
+ */
+async function underRun(
+    env: Environment,
+    timeoutSeconds: number,
+    body: (run: Run) => Promise<number>,
+): Promise<number> {
+    const run = new Run(env.signal, timeoutSeconds);
+    try {
+        return await body(run);
+    } catch (error) {
+        if (run.stopped && !(error instanceof OpsError))
+            throw new OpsError(
+                `${run.describe()} while reading: nothing was started or changed in AWS.`,
+                run.exitCode(),
+            );
+        throw error;
+    } finally {
+        run.end();
+    }
+}
 
+type Done = (code: number) => void;
+const TIMEOUT_HELP = "stop after this many seconds, as Ctrl-C does: what the command started in AWS is stopped";
+
+function patchCommands(root: Command, env: Environment, done: Done): void {
+    const globals = (command: Command) => command.optsWithGlobals<GlobalOptions>();
     const patchCommand = (
         name: "scan" | "install",
         operation: "Scan" | "Install",
@@ -116,24 +151,24 @@ export function program(env: Environment, done: (code: number) => void): Command
             )
             .option(
                 "--max-errors <n>",
-                "errors before Run Command stops sending: a count or a percentage",
+                "errors allowed: Run Command stops sending when one more fails (a count or a percentage)",
                 rateControl(0),
                 defaults.errors,
             )
-            .option("--timeout <seconds>", "how long to wait for the command", seconds, 3600)
+            .option("--timeout <seconds>", `${TIMEOUT_HELP} (CancelCommand)`, seconds, 3600)
             .exitOverride()
             .configureOutput({ writeOut: (t) => env.io.out(t), writeErr: (t) => env.io.err(t) });
 
     patchCommand("scan", "Scan", { concurrency: "100%", errors: "100%" }).action(async (options, command: Command) => {
+        const ctx = fleetContext(globals(command));
         const run = {
             operation: "Scan" as const,
             role: options.role,
             maxConcurrency: options.concurrency,
             maxErrors: options.maxErrors,
             rebootOption: "NoReboot" as const,
-            timeoutSeconds: options.timeout,
         };
-        done(await runPatchBaseline(fleetContext(globals(command)), run, env.delays, env.io));
+        done(await underRun(env, options.timeout, (r) => runPatchBaseline(ctx, run, r, env.delays, env.io)));
     });
 
     patchCommand("install", "Install", { concurrency: "1", errors: "1" })
@@ -147,9 +182,15 @@ export function program(env: Environment, done: (code: number) => void): Command
             const ctx = fleetContext(globals(command));
             if (!options.yes && env.interactive) {
                 const who = options.role ? `the ${options.role} instances` : "every instance";
+                // SendCommand's MaxErrors: "When the command fails one more time beyond the value of MaxErrors,
+                // the systems stops sending the command to additional targets" (botocore ssm model).
                 const answer = await env.ask(
-                    `Install patches on ${who} of stack "${ctx.stack}" (${ctx.region}), ${options.concurrency} at a time, stopping after ${options.maxErrors} error(s), ${options.rebootOption}? [y/N] `,
+                    `Install patches on ${who} of stack "${ctx.stack}" (${ctx.region}), ${options.concurrency} at a time, stopping when more than ${options.maxErrors} fail, ${options.rebootOption}? [y/N] `,
                 );
+                if (env.signal?.aborted) {
+                    env.io.err("\nNothing installed (interrupted (Ctrl-C)).\n");
+                    return done(EXIT.interrupted);
+                }
                 if (!/^y(es)?$/i.test(answer.trim())) {
                     env.io.err("Nothing installed.\n");
                     return done(EXIT.failed);
@@ -161,26 +202,32 @@ export function program(env: Environment, done: (code: number) => void): Command
                 maxConcurrency: options.concurrency,
                 maxErrors: options.maxErrors,
                 rebootOption: options.rebootOption as RebootOption,
-                timeoutSeconds: options.timeout,
             };
-            done(await runPatchBaseline(ctx, run, env.delays, env.io));
+            done(await underRun(env, options.timeout, (r) => runPatchBaseline(ctx, run, r, env.delays, env.io)));
         });
+}
 
+function readCommands(root: Command, env: Environment, done: Done): void {
+    const globals = (command: Command) => command.optsWithGlobals<GlobalOptions>();
     root.command("compliance")
         .description(
             "Patch compliance per instance: status, and missing, failed, pending-reboot and installed patches by severity (lab 5.5)",
         )
         .option("--json", "print JSON instead of a table")
-        .action(async (options, command: Command) =>
-            done(await compliance(fleetContext(globals(command)), options.json === true, env.io)),
-        );
+        .option("--timeout <seconds>", TIMEOUT_HELP, seconds, 900)
+        .action(async (options, command: Command) => {
+            const ctx = fleetContext(globals(command));
+            done(await underRun(env, options.timeout, (run) => compliance(ctx, options.json === true, run, env.io)));
+        });
 
     root.command("inventory")
         .description("Inventory per instance: OS, agent version, number of applications; --app lists who has a package")
         .option("--app <name>", "which instances have this package installed, and its version")
-        .action(async (options, command: Command) =>
-            done(await inventory(fleetContext(globals(command)), options.app, env.io)),
-        );
+        .option("--timeout <seconds>", TIMEOUT_HELP, seconds, 900)
+        .action(async (options, command: Command) => {
+            const ctx = fleetContext(globals(command));
+            done(await underRun(env, options.timeout, (run) => inventory(ctx, options.app, run, env.io)));
+        });
 
     root.command("notify-test")
         .description(
@@ -189,7 +236,13 @@ export function program(env: Environment, done: (code: number) => void): Command
         .action(async (_options, command: Command) => {
             const g = globals(command);
             const ctx = fleetContext(g);
-            done(await notifyTest(ctx, new SNSClient({ region: ctx.region, profile: g.profile }), env.io));
+            done(
+                await notifyTest(
+                    ctx,
+                    new SNSClient({ region: ctx.region, profile: g.profile, ...READ_RETRIES }),
+                    env.io,
+                ),
+            );
         });
     root.command("report")
         .description(
@@ -197,38 +250,71 @@ export function program(env: Environment, done: (code: number) => void): Command
         )
         .option("--demo", "from built-in sample data, without AWS (no --stack needed)")
         .option("-o, --out <file>", "where to write the report", "report.html")
-        .option("--timeout <seconds>", "how long one Athena query may run before it is stopped", seconds, 300)
+        .option("--timeout <seconds>", `${TIMEOUT_HELP} (StopQueryExecution)`, seconds, 900)
         .action(async (options, command: Command) => {
-            const g = globals(command);
-            let data: ReportData;
-            if (options.demo) {
-                data = demoReport(env.now());
-            } else {
-                const ctx = context(g);
-                if (ctx.config.reporting) {
-                    const target = {
-                        athena: new AthenaClient({ region: ctx.region, profile: g.profile }),
-                        workgroup: LAB_NAMES.reportingWorkgroup(ctx.config.workload),
-                        database: LAB_NAMES.reportingDatabase(ctx.config.workload),
-                    };
-                    data = await athenaReport(
-                        target,
-                        { timeoutSeconds: options.timeout, delays: env.delays, signal: env.signal },
-                        env.io,
-                        env.now(),
-                    );
-                } else {
-                    data = await ssmReport(ctx, env.io, env.now());
-                }
-            }
-            fs.writeFileSync(options.out, renderReport(data));
-            const behind = data.instances.filter((i) => !i.compliant).length;
-            env.io.out(
-                `Wrote ${options.out}: ${data.instances.length} instances, ${behind} not compliant (${data.source}).\n`,
+            const problem = outProblem(options.out);
+            if (problem) throw new OpsError(problem, EXIT.usage);
+            done(
+                await underRun(env, options.timeout, (run) =>
+                    report(globals(command), options.demo === true, options.out, run, env),
+                ),
             );
-            done(0);
         });
+}
+
+/** The report's data from its source, then the file; a stopped run writes no file. */
+async function report(g: GlobalOptions, demo: boolean, out: string, run: Run, env: Environment): Promise<number> {
+    let data: ReportData;
+    let code = 0;
+    if (demo) {
+        data = demoReport(env.now());
+    } else {
+        const ctx = context(g);
+        if (ctx.config.reporting) {
+            const target = {
+                athena: new AthenaClient({ region: ctx.region, profile: g.profile, ...READ_RETRIES }),
+                workgroup: LAB_NAMES.reportingWorkgroup(ctx.config.workload),
+                database: LAB_NAMES.reportingDatabase(ctx.config.workload),
+            };
+            data = await athenaReport(target, { run, delays: env.delays }, env.io, env.now());
+        } else {
+            const read = await ssmReport(ctx, run, env.io, env.now());
+            const ids = read.instances.map((i) => i.id);
+            code = readSummary(ids, read.outcomes, run, env.io);
+            if (run.stopped)
+                throw new OpsError(`No report written to ${out}: it would leave out the instances not read.`, code);
+            data = read;
+        }
+    }
+    try {
+        fs.writeFileSync(out, renderReport(data));
+    } catch (error) {
+        throw new OpsError(`Could not write ${out}: ${(error as Error).message}`, EXIT.usage);
+    }
+    const behind = data.instances.filter((i) => !i.compliant).length;
+    env.io.out(`Wrote ${out}: ${data.instances.length} instances, ${behind} not compliant (${data.source}).\n`);
+    return code;
+}
+
+export function program(env: Environment, done: Done): Command {
+    const root = new Command("ops")
+        .description("Operate a deployed stack's fleet: patch scans and installs, compliance, inventory, a test alert.")
+        .option("-s, --stack <name>", "the stack (its Pulumi.<name>.yaml gives region, workload and tags)")
+        .option("--region <region>", "override the stack file's aws:region")
+        .option("--profile <profile>", "an AWS CLI profile (default: the standard credential chain)")
+        .option("--project-dir <dir>", "the folder with Pulumi.yaml and the stack files (default: this project)")
+        .showHelpAfterError()
+        .exitOverride()
+        .configureOutput({ writeOut: (t) => env.io.out(t), writeErr: (t) => env.io.err(t) });
+    patchCommands(root, env, done);
+    readCommands(root, env, done);
     return root;
+}
+
+/** The --profile the command line names, for messages about its credentials. */
+function profileOf(argv: string[]): string | undefined {
+    const i = argv.findIndex((a) => a === "--profile" || a.startsWith("--profile="));
+    return i < 0 ? undefined : argv[i].includes("=") ? argv[i].slice("--profile=".length) : argv[i + 1];
 }
 
 /** Runs a command; returns its exit code. Problems are printed as messages, never stack traces. */
@@ -243,7 +329,7 @@ export async function main(argv: string[], env: Environment): Promise<number> {
         }
         const problem =
             error instanceof AwsCallError
-                ? describeAwsError(error)
+                ? describeAwsError(error, profileOf(argv))
                 : error instanceof ConfigError || error instanceof StackFileError
                   ? new OpsError(error.message, EXIT.usage)
                   : error instanceof OpsError
@@ -264,8 +350,12 @@ if (require.main === module) {
         interactive: process.stdin.isTTY === true && process.stdout.isTTY === true,
         async ask(question) {
             const prompt = createInterface({ input: process.stdin, output: process.stdout });
+            // Ctrl-C at the prompt (readline reads it as a key on a terminal) cancels like anywhere else.
+            prompt.on("SIGINT", () => cancel.abort());
             try {
-                return await prompt.question(question);
+                return await prompt.question(question, { signal: cancel.signal });
+            } catch {
+                return "";
             } finally {
                 prompt.close();
             }
@@ -274,16 +364,19 @@ if (require.main === module) {
         signal: cancel.signal,
         now: () => new Date(),
     };
-    // Ctrl-C stops running Athena queries (they would go on, and cost, without us).
+    // Ctrl-C stops what the command started in AWS (CancelCommand, StopQueryExecution), like
+    // --timeout; a second Ctrl-C ends the process at once (Node's default, the listener is gone).
     process.once("SIGINT", () => {
-        process.stderr.write("Cancelling...\n");
+        process.stderr.write("Stopping (Ctrl-C again to quit at once)...\n");
         cancel.abort();
     });
     main(process.argv, terminal).then(
         (code) => (process.exitCode = code),
         (error) => {
-            process.stderr.write(`ops failed unexpectedly: ${(error as Error).stack}\n`);
-            process.exitCode = 70;
+            process.stderr.write(
+                `ops failed unexpectedly (a bug: please report it with this trace): ${(error as Error).stack}\n`,
+            );
+            process.exitCode = EXIT.internal;
         },
     );
 }

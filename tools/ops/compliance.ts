@@ -3,13 +3,15 @@
  * missing, failed, installed-pending-reboot and installed patches by severity.
  */
 import {
-    paginateDescribeInstancePatches,
-    paginateListResourceComplianceSummaries,
+    DescribeInstancePatchesCommand,
+    ListResourceComplianceSummariesCommand,
     PatchComplianceData,
+    SSMClient,
 } from "@aws-sdk/client-ssm";
-import { collect } from "./aws";
 import { fleetInstances, StackContext } from "./fleet";
 import { Io, renderTable } from "./output";
+import { outcomeCell, readEach, readSummary } from "./perInstance";
+import { allPages, Run } from "./run";
 
 /** Patch states, grouped as the lab's compliance view reads them. */
 const STATE_GROUPS: Record<string, PatchCounts> = {
@@ -38,49 +40,75 @@ export interface InstanceCompliance {
     counts: Record<PatchCounts, { total: number; bySeverity: BySeverity }>;
 }
 
-export async function compliance(context: StackContext, json: boolean, io: Io): Promise<number> {
-    const instances = await fleetInstances(context);
-    const summaries = await collect(
+/** An instance whose patches AWS did not return, and why (e.g. InvalidInstanceId: terminated). */
+export interface UnreadInstance {
+    instanceId: string;
+    computerName: string;
+    error: string;
+}
+
+/** Every patch of an instance, 100 a page (DescribeInstancePatches' MaxResults is 10 to 100). */
+export function instancePatches(ssm: SSMClient, instanceId: string, run: Run): Promise<PatchComplianceData[]> {
+    return allPages(
+        "ssm:DescribeInstancePatches",
+        (token) =>
+            ssm.send(
+                new DescribeInstancePatchesCommand({ InstanceId: instanceId, MaxResults: 100, NextToken: token }),
+                { abortSignal: run.signal },
+            ),
+        (p) => p.Patches,
+    );
+}
+
+export async function compliance(context: StackContext, json: boolean, run: Run, io: Io): Promise<number> {
+    const instances = await fleetInstances(context, undefined, run);
+    const summaries = await allPages(
         "ssm:ListResourceComplianceSummaries",
-        paginateListResourceComplianceSummaries(
-            { client: context.ssm },
-            { Filters: [{ Key: "ComplianceType", Values: ["Patch"], Type: "EQUAL" }] },
-        ),
+        (token) =>
+            context.ssm.send(
+                new ListResourceComplianceSummariesCommand({
+                    Filters: [{ Key: "ComplianceType", Values: ["Patch"], Type: "EQUAL" }],
+                    MaxResults: 50,
+                    NextToken: token,
+                }),
+                { abortSignal: run.signal },
+            ),
         (p) => p.ResourceComplianceSummaryItems,
     );
     const statusOf = new Map(summaries.map((s) => [s.ResourceId, s.Status ?? "UNKNOWN"]));
+    const ids = instances.map((i) => i.InstanceId!);
+    const outcomes = await readEach(ids, run, io, (id) => instancePatches(context.ssm, id, run));
     const report: InstanceCompliance[] = [];
-    for (const instance of instances) {
-        const id = instance.InstanceId!;
-        const patches = await collect(
-            "ssm:DescribeInstancePatches",
-            paginateDescribeInstancePatches({ client: context.ssm }, { InstanceId: id }),
-            (p) => p.Patches,
-        );
-        report.push({
-            instanceId: id,
-            computerName: instance.ComputerName ?? "",
-            status: statusOf.get(id) ?? "NOT_SCANNED",
-            counts: countPatches(patches),
-        });
-    }
+    const unread: UnreadInstance[] = [];
+    const rows: string[][] = [];
+    const cell = (c: { total: number; bySeverity: BySeverity }) =>
+        c.total === 0
+            ? "0"
+            : `${c.total} (${Object.entries(c.bySeverity)
+                  .map(([s, n]) => `${s} ${n}`)
+                  .join(", ")})`;
+    instances.forEach((instance, i) => {
+        const [instanceId, computerName, outcome] = [ids[i], instance.ComputerName ?? "", outcomes[i]];
+        if (outcome?.value) {
+            const r = {
+                instanceId,
+                computerName,
+                status: statusOf.get(instanceId) ?? "NOT_SCANNED",
+                counts: countPatches(outcome.value),
+            };
+            report.push(r);
+            rows.push([r.instanceId, r.computerName, r.status, ...COLUMNS.map(([key]) => cell(r.counts[key]))]);
+        } else if (outcome) {
+            unread.push({ instanceId, computerName, error: outcome.reason });
+            rows.push([instanceId, computerName, String(outcomeCell(outcome, String)), ...COLUMNS.map(() => "")]);
+        }
+    });
     if (json) {
+        const notRead = ids.filter((_, i) => outcomes[i] === undefined);
         io.out(
-            `${JSON.stringify({ stack: context.stack, region: context.region, instances: report, total: totals(report) }, null, 2)}\n`,
+            `${JSON.stringify({ stack: context.stack, region: context.region, instances: report, unread, notRead, total: totals(report) }, null, 2)}\n`,
         );
     } else {
-        const cell = (c: { total: number; bySeverity: BySeverity }) =>
-            c.total === 0
-                ? "0"
-                : `${c.total} (${Object.entries(c.bySeverity)
-                      .map(([s, n]) => `${s} ${n}`)
-                      .join(", ")})`;
-        const rows = report.map((r) => [
-            r.instanceId,
-            r.computerName,
-            r.status,
-            ...COLUMNS.map(([key]) => cell(r.counts[key])),
-        ]);
         const total = totals(report);
         const nonCompliant = report.filter((r) => r.status !== "COMPLIANT").length;
         io.out(
@@ -92,7 +120,7 @@ export async function compliance(context: StackContext, json: boolean, io: Io): 
             ]),
         );
     }
-    return 0;
+    return readSummary(ids, outcomes, run, io);
 }
 
 export function countPatches(patches: PatchComplianceData[]): InstanceCompliance["counts"] {

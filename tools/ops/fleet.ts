@@ -1,21 +1,20 @@
 /**
  * The stack's fleet as Systems Manager sees it: the managed instances that carry the stack's tags.
  */
-import {
-    DescribeInstanceInformationCommandInput,
-    InstanceInformation,
-    paginateDescribeInstanceInformation,
-    SSMClient,
-} from "@aws-sdk/client-ssm";
+import { DescribeInstanceInformationCommand, InstanceInformation, SSMClient } from "@aws-sdk/client-ssm";
 import { fleetTargetTags, LabConfig, TAG } from "../../config";
-import { collect, EXIT, OpsError } from "./aws";
+import { EXIT, OpsError } from "./aws";
+import { allPages, Run } from "./run";
 
 /** What the operations need to know about a stack, from its stack file. */
 export interface StackContext {
     readonly stack: string;
     readonly region: string;
     readonly config: LabConfig;
+    /** Reads, with the SDK's retries. */
     readonly ssm: SSMClient;
+    /** SendCommand only: no SDK retries (sendCommand.ts says why). */
+    readonly sender: SSMClient;
 }
 
 /** The stack's tags, ANDed: Run Command "targets instances that meet all of the criteria". */
@@ -29,16 +28,17 @@ export function fleetTargets(context: StackContext, role?: string) {
 }
 
 /** The managed instances carrying the stack's tags; an error naming the tags when there are none. */
-export async function fleetInstances(context: StackContext, role?: string): Promise<InstanceInformation[]> {
-    const input: DescribeInstanceInformationCommandInput = {
-        Filters: Object.entries(fleetTags(context, role)).map(([key, value]) => ({
-            Key: `tag:${key}`,
-            Values: [value],
-        })),
-    };
-    const instances = await collect(
+export async function fleetInstances(context: StackContext, role?: string, run?: Run): Promise<InstanceInformation[]> {
+    const Filters = Object.entries(fleetTags(context, role)).map(([key, value]) => ({
+        Key: `tag:${key}`,
+        Values: [value],
+    }));
+    const instances = await allPages(
         "ssm:DescribeInstanceInformation",
-        paginateDescribeInstanceInformation({ client: context.ssm }, input),
+        (token) =>
+            context.ssm.send(new DescribeInstanceInformationCommand({ Filters, MaxResults: 50, NextToken: token }), {
+                abortSignal: run?.signal,
+            }),
         (p) => p.InstanceInformationList,
     );
     if (instances.length === 0) {

@@ -3,17 +3,15 @@
  * Manager APIs for one stack, from Athena for every account and stack in the reporting stack,
  * or from built-in sample data (`--demo`). The data is gathered here; reportHtml.ts draws it.
  */
-import {
-    DescribeInstancePatchStatesCommand,
-    InstancePatchState,
-    paginateDescribeInstancePatches,
-} from "@aws-sdk/client-ssm";
+import { DescribeInstancePatchStatesCommand, InstancePatchState } from "@aws-sdk/client-ssm";
 import { REPORT_QUERIES } from "../../components/reportingQueries";
 import { AthenaTarget, QueryOptions, Row, runQuery } from "./athena";
-import { call, collect } from "./aws";
+import { instancePatches } from "./compliance";
 import { fleetInstances, StackContext } from "./fleet";
 import { applications } from "./inventory";
 import { Io } from "./output";
+import { Outcome, readEach } from "./perInstance";
+import { allPages, mapLimit, READ_CONCURRENCY, Run } from "./run";
 
 /** One instance's patch compliance, as the report charts it. */
 export interface ReportInstance {
@@ -96,44 +94,45 @@ const PATCH_STATES_PER_REQUEST = 50;
 const MISSING_STATES = new Set(["MISSING", "FAILED"]);
 
 /** One stack's instances, from Systems Manager: patch states, missing patches by severity, applications. */
-export async function ssmReport(context: StackContext, io: Io, now: Date): Promise<ReportData> {
-    const instances = await fleetInstances(context);
+export async function ssmReport(
+    context: StackContext,
+    run: Run,
+    io: Io,
+    now: Date,
+): Promise<ReportData & { outcomes: (Outcome<unknown> | undefined)[] }> {
+    const instances = await fleetInstances(context, undefined, run);
     const ids = instances.map((i) => i.InstanceId!);
     const states = new Map<string, InstancePatchState>();
-    for (let i = 0; i < ids.length; i += PATCH_STATES_PER_REQUEST) {
-        // Paged by NextToken within a batch.
-        let token: string | undefined;
-        do {
-            const page = await call("ssm:DescribeInstancePatchStates", () =>
+    const batches = Array.from({ length: Math.ceil(ids.length / PATCH_STATES_PER_REQUEST) }, (_, b) =>
+        ids.slice(b * PATCH_STATES_PER_REQUEST, (b + 1) * PATCH_STATES_PER_REQUEST),
+    );
+    await mapLimit(batches, READ_CONCURRENCY, run, async (batch) => {
+        const found = await allPages(
+            "ssm:DescribeInstancePatchStates",
+            (token) =>
                 context.ssm.send(
-                    new DescribeInstancePatchStatesCommand({
-                        InstanceIds: ids.slice(i, i + PATCH_STATES_PER_REQUEST),
-                        NextToken: token,
-                    }),
+                    new DescribeInstancePatchStatesCommand({ InstanceIds: batch, MaxResults: 50, NextToken: token }),
+                    { abortSignal: run.signal },
                 ),
-            );
-            for (const state of page.InstancePatchStates ?? []) states.set(state.InstanceId!, state);
-            token = page.NextToken;
-        } while (token);
-    }
+            (page) => page.InstancePatchStates,
+        );
+        for (const state of found) states.set(state.InstanceId!, state);
+    });
     const bySeverity = new Map<string, number>();
     const packageCounts = new Map<string, number>();
-    let done = 0;
-    for (const id of ids) {
-        const patches = await collect(
-            "ssm:DescribeInstancePatches",
-            paginateDescribeInstancePatches({ client: context.ssm }, { InstanceId: id }),
-            (p) => p.Patches,
-        );
+    const outcomes = await readEach(ids, run, io, async (id) => {
+        const [patches, apps] = await Promise.all([
+            instancePatches(context.ssm, id, run),
+            applications(context.ssm, id, run),
+        ]);
         for (const patch of patches.filter((p) => MISSING_STATES.has(p.State ?? ""))) {
             const severity = patch.Severity || "Unspecified";
             bySeverity.set(severity, (bySeverity.get(severity) ?? 0) + 1);
         }
-        for (const name of new Set((await applications(context.ssm, id)).map((e) => e.Name ?? ""))) {
+        for (const name of new Set(apps.map((e) => e.Name ?? ""))) {
             packageCounts.set(name, (packageCounts.get(name) ?? 0) + 1);
         }
-        io.err(`  ${++done} of ${ids.length} instances read\n`);
-    }
+    });
     return {
         title: `Patch compliance of stack ${context.stack}`,
         source: `Systems Manager in ${context.region}, instances tagged for stack ${context.stack}`,
@@ -170,6 +169,7 @@ export async function ssmReport(context: StackContext, io: Io, now: Date): Promi
             .map(([name, count]) => ({ name, instances: count }))
             .sort((a, b) => b.instances - a.instances || a.name.localeCompare(b.name))
             .slice(0, 20),
+        outcomes,
     };
 }
 

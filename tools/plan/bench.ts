@@ -3,10 +3,13 @@
  * process as a user runs it) for the test stack and for fleets scaled to 40 and 400 instances
  * through config, the cost per instance between them, the time of the unit-test suite, of the
  * API contract spec alone (its largest what-if plans 1,000 instances) and of the whole `npm test`
- * (lint, type check and specs; issue #12 keeps it within 30 s on a 2-core machine).
+ * (lint, type check and specs; issue #12 keeps it within 30 s on a 2-core machine); then the ops
+ * commands at 5,000 instances against a local fake endpoint (benchOps.ts). `npm run bench -- ops`
+ * runs only that section.
  * It prints figures; it asserts nothing.
  */
 import { spawnSync } from "child_process";
+import { benchOps } from "./benchOps";
 import * as os from "os";
 import * as path from "path";
 
@@ -34,42 +37,54 @@ function fleet(instances: number): string[] {
     return ["-c", `fleet.groups.0.count=${instances / 2}`, "-c", `fleet.groups.1.count=${instances / 2}`];
 }
 
-const rows: [string, number[]][] = [
-    ["plan, test stack (4 instances)", time([CLI, "--stack", "test", "--quiet"], 7)],
-    ["plan, 40 instances", time([CLI, "--stack", "test", "--quiet", ...fleet(40)], 5)],
-    ["plan, 400 instances", time([CLI, "--stack", "test", "--quiet", ...fleet(400)], 3)],
-    ["unit-test suite (mocha, compiled)", time([MOCHA, "--reporter", "dot"], 3)],
-    [
-        "API contract spec alone",
-        time(
-            [
-                MOCHA,
-                "--no-config",
-                "--timeout",
-                "60000",
-                "--reporter",
-                "dot",
-                "--node-option",
-                "max-semi-space-size=64",
-                "bin/tests/contract.spec.js",
-            ],
-            3,
-        ),
-    ],
-    ["npm test (lint, tsc, specs)", time(["test"], 2, "npm")],
-];
+function benchPlan(): void {
+    const rows: [string, number[]][] = [
+        ["plan, test stack (4 instances)", time([CLI, "--stack", "test", "--quiet"], 7)],
+        ["plan, 40 instances", time([CLI, "--stack", "test", "--quiet", ...fleet(40)], 5)],
+        ["plan, 400 instances", time([CLI, "--stack", "test", "--quiet", ...fleet(400)], 3)],
+        ["unit-test suite (mocha, compiled)", time([MOCHA, "--reporter", "dot"], 3)],
+        [
+            "API contract spec alone",
+            time(
+                [
+                    MOCHA,
+                    "--no-config",
+                    "--timeout",
+                    "60000",
+                    "--reporter",
+                    "dot",
+                    "--node-option",
+                    "max-semi-space-size=64",
+                    "bin/tests/contract.spec.js",
+                ],
+                3,
+            ),
+        ],
+        ["npm test (lint, tsc, specs)", time(["test"], 2, "npm")],
+    ];
 
-console.log(`node ${process.version}, ${os.cpus().length} cores\n`);
-console.log(`${"what".padEnd(36)}${"runs".padStart(5)}${"min".padStart(10)}${"median".padStart(10)}`);
-for (const [what, seconds] of rows) {
+    console.log(`node ${process.version}, ${os.cpus().length} cores\n`);
+    console.log(`${"what".padEnd(36)}${"runs".padStart(5)}${"min".padStart(10)}${"median".padStart(10)}`);
+    for (const [what, seconds] of rows) {
+        console.log(
+            `${what.padEnd(36)}${String(seconds.length).padStart(5)}${fmt(seconds[0]).padStart(10)}${fmt(median(seconds)).padStart(10)}`,
+        );
+    }
+    // Linear cost means the same cost per added instance on both intervals.
+    const [at4, at40, at400] = [rows[0][1], rows[1][1], rows[2][1]].map(median);
+    const small = (at40 - at4) / 36;
+    const large = (at400 - at40) / 360;
     console.log(
-        `${what.padEnd(36)}${String(seconds.length).padStart(5)}${fmt(seconds[0]).padStart(10)}${fmt(median(seconds)).padStart(10)}`,
+        `\ncost per added instance: ${(small * 1000).toFixed(1)} ms from 4 to 40, ${(large * 1000).toFixed(1)} ms from 40 to 400 (ratio ${(large / small).toFixed(2)})`,
     );
 }
-// Linear cost means the same cost per added instance on both intervals.
-const [at4, at40, at400] = [rows[0][1], rows[1][1], rows[2][1]].map(median);
-const small = (at40 - at4) / 36;
-const large = (at400 - at40) / 360;
-console.log(
-    `\ncost per added instance: ${(small * 1000).toFixed(1)} ms from 4 to 40, ${(large * 1000).toFixed(1)} ms from 40 to 400 (ratio ${(large / small).toFixed(2)})`,
-);
+
+async function main(): Promise<void> {
+    if (process.argv[2] !== "ops") benchPlan();
+    await benchOps();
+}
+
+main().catch((error) => {
+    console.error(error);
+    process.exitCode = 1;
+});
