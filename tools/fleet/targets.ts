@@ -72,16 +72,16 @@ export function stackName(account: string, region: string, prefix = DEFAULT_STAC
     return `${prefix}-${account}-${region}`;
 }
 
-/** The role's ARN in the target's account: a role name, or an ARN that must be in that account. */
-function roleArnOf(role: string, account: string, region: string): { arn?: string; problem?: string } {
+/** The role's ARN in the target's account: a role name, or an ARN that must be in that account (and the Region's partition, when the Region is known). */
+function roleArnOf(role: string, account: string, region: string | undefined): { arn?: string; problem?: string } {
     const arn = ROLE_ARN.exec(role);
     if (arn) {
         if (arn[2] !== account) return { problem: `is a role in account ${arn[2]}, not in the target's account ${account}` };
-        if (arn[1] !== partitionOf(region)) return { problem: `is in partition ${arn[1]}, but ${region} is in ${partitionOf(region)}` };
+        if (region && arn[1] !== partitionOf(region)) return { problem: `is in partition ${arn[1]}, but ${region} is in ${partitionOf(region)}` };
         return { arn: role };
     }
     if (!ROLE_NAME.test(role)) return { problem: "must be an IAM role name (1-64 of letters, digits and +=,.@_-) or a role ARN in the target's account" };
-    return { arn: `arn:${partitionOf(region)}:iam::${account}:role/${role}` };
+    return { arn: `arn:${partitionOf(region ?? "")}:iam::${account}:role/${role}` };
 }
 
 /** Problems of a `config:` map: path keys as `--config` takes them. */
@@ -141,26 +141,22 @@ function readTarget(raw: unknown, index: number, defaults: Defaults, problems: s
     }
     const before = problems.length;
     problems.push(...unknownKeys(where, raw, TARGET_KEYS), ...overrideProblems(where, raw.config));
-    if (typeof raw.account !== "string" || !ACCOUNT_ID_PATTERN.test(raw.account)) {
+    const account = typeof raw.account === "string" && ACCOUNT_ID_PATTERN.test(raw.account) ? raw.account : undefined;
+    if (!account) {
         const hint = typeof raw.account === "number" ? " (quote it: YAML reads an unquoted account id as a number and drops leading zeros)" : "";
         problems.push(`${where}.account = ${shown(raw.account)}: must be a 12-digit AWS account id in quotes${hint}`);
     }
     const regionIssue = raw.region === undefined ? "is required: the target's AWS Region, e.g. us-east-1" : regionProblem(raw.region);
     if (regionIssue) problems.push(`${where}.region = ${shown(raw.region)}: ${regionIssue}`);
+    const region = regionIssue ? undefined : (raw.region as string);
     const base = raw.base ?? defaults.base;
     if (typeof base !== "string" || !STACK_PART.test(base)) {
         problems.push(`${where}.base = ${shown(base)}: must name a stack file (e.g. existing for Pulumi.existing.yaml); set it here or in defaults.base`);
     }
     const role = raw.role ?? defaults.role;
-    if (typeof role !== "string") problems.push(`${where}.role = ${shown(role)}: must be an IAM role name or a role ARN in the target's account`);
-    if (problems.length > before) return undefined;
-    const account = raw.account as string;
-    const region = raw.region as string;
-    const arn = roleArnOf(role as string, account, region);
-    if (arn.problem) {
-        problems.push(`${where}.role = ${shown(role)}: ${arn.problem}`);
-        return undefined;
-    }
+    const arn = typeof role !== "string" ? { problem: "must be an IAM role name or a role ARN in the target's account" } : account ? roleArnOf(role, account, region) : {};
+    if (arn.problem) problems.push(`${where}.role = ${shown(role)}: ${arn.problem}`);
+    if (problems.length > before || !account || !region) return undefined;
     const config = { ...defaults.config, ...((raw.config as Record<string, unknown> | undefined) ?? {}) };
     return { stack: stackName(account, region, defaults.stackPrefix), account, region, base: base as string, roleArn: arn.arn!, overrides: { ...config, "aws:region": region } };
 }
