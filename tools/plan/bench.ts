@@ -3,15 +3,18 @@
  * process as a user runs it) for the test stack and for fleets scaled to 40 and 400 instances
  * through config, the cost per instance between them, the time of the unit-test suite, of the
  * API contract spec alone (its largest what-if plans 1,000 instances) and of the whole `npm test`
- * (lint, type check and specs; issue #12 keeps it within 30 s on a 2-core machine).
+ * (lint, type check and specs; issue #12 keeps it within 30 s on a 2-core machine), and a fleet plan of
+ * 50 targets in one process against 50 single plans (issue #27).
  * It prints figures; it asserts nothing.
  */
 import { spawnSync } from "child_process";
+import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
 const CLI = path.join(__dirname, "cli.js");
+const FLEET = path.join(ROOT, "bin", "tools", "fleet", "cli.js");
 const MOCHA = path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js");
 
 function time(args: string[], runs: number, command = process.execPath): number[] {
@@ -25,6 +28,15 @@ function time(args: string[], runs: number, command = process.execPath): number[
         seconds.push(Number(process.hrtime.bigint() - started) / 1e9);
     }
     return seconds.sort((a, b) => a - b);
+}
+
+/** A targets file of `count` targets (accounts × the four Regions of the example) in a fresh folder. */
+function fleetTargets(count: number): { file: string; out: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-bench-"));
+    const regions = ["us-east-1", "us-west-2", "eu-west-1", "ap-northeast-1"];
+    const targets = Array.from({ length: count }, (_, i) => `  - { account: "${100000000000 + Math.floor(i / 4)}", region: ${regions[i % 4]} }`);
+    fs.writeFileSync(path.join(dir, "targets.yaml"), `defaults:\n  base: existing\ntargets:\n${targets.join("\n")}\n`);
+    return { file: path.join(dir, "targets.yaml"), out: path.join(dir, "plans") };
 }
 
 const median = (sorted: number[]) => sorted[Math.floor(sorted.length / 2)];
@@ -58,6 +70,13 @@ const rows: [string, number[]][] = [
     ],
     ["npm test (lint, tsc, specs)", time(["test"], 2, "npm")],
 ];
+const FLEET_SIZE = 50;
+const fleetFile = fleetTargets(FLEET_SIZE);
+const fleetRows: [string, number[]][] = [
+    ["plan --check, existing stack", time([CLI, "--stack", "existing", "--quiet", "--check"], 5)],
+    [`fleet plan, ${FLEET_SIZE} targets (with contract)`, time([FLEET, "plan", "--targets", fleetFile.file, "--out", fleetFile.out], 2)],
+];
+rows.push(...fleetRows);
 
 console.log(`node ${process.version}, ${os.cpus().length} cores\n`);
 console.log(`${"what".padEnd(36)}${"runs".padStart(5)}${"min".padStart(10)}${"median".padStart(10)}`);
@@ -70,6 +89,11 @@ for (const [what, seconds] of rows) {
 const [at4, at40, at400] = [rows[0][1], rows[1][1], rows[2][1]].map(median);
 const small = (at40 - at4) / 36;
 const large = (at400 - at40) / 360;
+const [single, many] = fleetRows.map(([, seconds]) => median(seconds));
+console.log(
+    `\nfleet plan of ${FLEET_SIZE} targets: ${fmt(many)}, against ${FLEET_SIZE} single plans ${fmt(single * FLEET_SIZE)} (${FLEET_SIZE} x ${fmt(single)}): ` +
+        `ratio ${(many / (single * FLEET_SIZE)).toFixed(2)}, ${((many / FLEET_SIZE) * 1000).toFixed(0)} ms per target`,
+);
 console.log(
     `\ncost per added instance: ${(small * 1000).toFixed(1)} ms from 4 to 40, ${(large * 1000).toFixed(1)} ms from 40 to 400 (ratio ${(large / small).toFixed(2)})`,
 );
