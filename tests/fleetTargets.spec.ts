@@ -31,7 +31,13 @@ describe("fleet targets file", () => {
             region: "us-east-1",
             base: "existing",
             roleArn: "arn:aws:iam::111122223333:role/OeLabIpmDeployment",
-            overrides: { workload: "Fleet", "tags.CostCenter": "platform-patching", protect: true, "maintenanceWindow.timezone": "America/New_York", "aws:region": "us-east-1" },
+            overrides: {
+                workload: "Fleet",
+                "tags.CostCenter": "platform-patching",
+                protect: true,
+                "maintenanceWindow.timezone": "America/New_York",
+                "aws:region": "us-east-1",
+            },
         });
         assert.deepStrictEqual(reportingScope(targets), {
             accounts: ["111122223333", "123456789012", "210987654321", "444455556666", "555566667777", "777788889999"],
@@ -39,10 +45,19 @@ describe("fleet targets file", () => {
         });
         // Each target's config went through config/: defaults filled, overrides applied.
         const staging = configs.get("fleet-444455556666-eu-west-1")!;
-        assert.deepStrictEqual([staging.workload, staging.patching.approveAfterDays, staging.maintenanceWindow.timezone, staging.tags], ["Fleet", 0, "Europe/Dublin", { CostCenter: "platform-patching" }]);
-        assert.deepStrictEqual(configs.get("fleet-777788889999-ap-northeast-1")!.fleet.existing!.targetTags, { Environment: "Data", PatchWith: "oe-lab-ipm" });
+        assert.deepStrictEqual(
+            [staging.workload, staging.patching.approveAfterDays, staging.maintenanceWindow.timezone, staging.tags],
+            ["Fleet", 0, "Europe/Dublin", { CostCenter: "platform-patching" }],
+        );
+        assert.deepStrictEqual(configs.get("fleet-777788889999-ap-northeast-1")!.fleet.existing!.targetTags, {
+            Environment: "Data",
+            PatchWith: "oe-lab-ipm",
+        });
         const sandbox = targets.find((t) => t.stack === "fleet-555566667777-eu-west-1")!;
-        assert.deepStrictEqual([sandbox.base, sandbox.roleArn, configs.get(sandbox.stack)!.workload], ["test", "arn:aws:iam::555566667777:role/SandboxDeployment", "Sandbox"]);
+        assert.deepStrictEqual(
+            [sandbox.base, sandbox.roleArn, configs.get(sandbox.stack)!.workload],
+            ["test", "arn:aws:iam::555566667777:role/SandboxDeployment", "Sandbox"],
+        );
         assert.strictEqual(stackName("111122223333", "us-east-1", "org"), "org-111122223333-us-east-1");
     });
 
@@ -100,8 +115,15 @@ targets:
     });
 
     it("a file that is not a map, or without targets, is refused with what it must be", () => {
-        assert.throws(() => parseTargets([1, 2], "t.yaml"), (e: TargetsError) => e.problems[0] === "the file must be a map with defaults and targets");
-        assert.throws(() => parseTargets({ targets: [] }, "t.yaml"), (e: TargetsError) => e.problems[0] === "targets = []: must be a list of at least one target (account, region, ...)");
+        assert.throws(
+            () => parseTargets([1, 2], "t.yaml"),
+            (e: TargetsError) => e.problems[0] === "the file must be a map with defaults and targets",
+        );
+        assert.throws(
+            () => parseTargets({ targets: [] }, "t.yaml"),
+            (e: TargetsError) =>
+                e.problems[0] === "targets = []: must be a list of at least one target (account, region, ...)",
+        );
     });
 
     it("--only picks targets by stack, account or Region, and refuses a value that picks none", () => {
@@ -111,7 +133,10 @@ targets:
             ["fleet-111122223333-us-east-1", "fleet-555566667777-us-east-1", "fleet-555566667777-eu-west-1"],
         );
         assert.strictEqual(selectTargets(targets, ["eu-west-1"]).length, 6);
-        assert.throws(() => selectTargets(targets, ["us-east-1", "eu-west-9"]), /--only eu-west-9: names no target's stack, account or Region/);
+        assert.throws(
+            () => selectTargets(targets, ["us-east-1", "eu-west-9"]),
+            /--only eu-west-9: names no target's stack, account or Region/,
+        );
     });
 
     it("as a GitHub Actions matrix: one entry per target with its role, protected ones marked; refused beyond 256 jobs", () => {

@@ -12,7 +12,9 @@ import * as path from "path";
 import { PROJECT_ROOT } from "./harness";
 
 const WORKFLOWS = path.join(PROJECT_ROOT, ".github", "workflows");
-const SCHEMA = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "tests", "fixtures", "schemastore", "github-workflow.json"), "utf8"));
+const SCHEMA = JSON.parse(
+    fs.readFileSync(path.join(PROJECT_ROOT, "tests", "fixtures", "schemastore", "github-workflow.json"), "utf8"),
+);
 // strict: false: the schema uses keywords Ajv's strict mode does not know (its own markdownDescription, say).
 const validate = new Ajv({ strict: false, allErrors: true }).compile(SCHEMA);
 
@@ -41,14 +43,32 @@ describe("fleet workflow", () => {
         assert.deepStrictEqual(wf.on, { pull_request: null, push: { branches: ["main"] } });
         assert.deepStrictEqual(wf.permissions, { contents: "read", "id-token": "write" });
         const matrixStep = wf.jobs.targets.steps.find((s: any) => s.id === "matrix");
-        assert.strictEqual(matrixStep.run, 'echo "matrix=$(npm run --silent fleet -- matrix --targets "$TARGETS")" >> "$GITHUB_OUTPUT"');
-        assert.ok(wf.jobs.targets.steps.some((s: any) => s.run === 'npm run fleet -- plan --targets "$TARGETS" --out fleet-plans'));
+        assert.strictEqual(
+            matrixStep.run,
+            'echo "matrix=$(npm run --silent fleet -- matrix --targets "$TARGETS")" >> "$GITHUB_OUTPUT"',
+        );
+        assert.ok(
+            wf.jobs.targets.steps.some(
+                (s: any) => s.run === 'npm run fleet -- plan --targets "$TARGETS" --out fleet-plans',
+            ),
+        );
         const job = wf.jobs.target;
-        assert.deepStrictEqual(job.strategy, { "fail-fast": false, "max-parallel": 20, matrix: "${{ fromJSON(needs.targets.outputs.matrix) }}" });
+        assert.deepStrictEqual(job.strategy, {
+            "fail-fast": false,
+            "max-parallel": 20,
+            matrix: "${{ fromJSON(needs.targets.outputs.matrix) }}",
+        });
         const aws = job.steps.find((s: any) => String(s.uses).startsWith("aws-actions/configure-aws-credentials@"));
-        assert.deepStrictEqual(aws.with, { "role-to-assume": "${{ matrix.role }}", "aws-region": "${{ matrix.region }}", "role-session-name": "oe-lab-ipm-fleet" });
+        assert.deepStrictEqual(aws.with, {
+            "role-to-assume": "${{ matrix.role }}",
+            "aws-region": "${{ matrix.region }}",
+            "role-session-name": "oe-lab-ipm-fleet",
+        });
         const run = job.steps.find((s: any) => s.name === "Run the target");
-        assert.match(run.run, /^npm run fleet -- "\$OPERATION" --targets "\$TARGETS" --only "\$STACK" --no-assume-role --dir fleet-run$/m);
+        assert.match(
+            run.run,
+            /^npm run fleet -- "\$OPERATION" --targets "\$TARGETS" --only "\$STACK" --no-assume-role --dir fleet-run$/m,
+        );
         assert.strictEqual(run.env.OPERATION, "${{ github.event_name == 'pull_request' && 'preview' || 'up' }}");
     });
 
@@ -56,6 +76,9 @@ describe("fleet workflow", () => {
         const summary = load("fleet.yml").jobs.summary;
         assert.deepStrictEqual(summary.needs, ["targets", "target"]);
         assert.strictEqual(summary.if, "always() && needs.targets.result == 'success'");
-        assert.strictEqual(summary.steps.at(-1).run, 'npm run --silent fleet -- summary --targets "$TARGETS" --from fleet-runs --markdown "$GITHUB_STEP_SUMMARY"');
+        assert.strictEqual(
+            summary.steps.at(-1).run,
+            'npm run --silent fleet -- summary --targets "$TARGETS" --from fleet-runs --markdown "$GITHUB_STEP_SUMMARY"',
+        );
     });
 });

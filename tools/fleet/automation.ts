@@ -22,14 +22,28 @@ import { Target } from "./targets";
 export const SESSION_NAME = "oe-lab-ipm-fleet";
 
 /** The full stack config of a target, as `pulumi config --json` prints it (the input of `config set-all --json`). */
-export function stackConfigJson(target: Target, options: { assumeRole: boolean; projectDir?: string }): Record<string, { value: string; objectValue?: unknown; secret: false }> {
-    const values: Record<string, unknown> = { ...loadStackConfig(target.base, target.overrides, options.projectDir ?? PROJECT_ROOT) };
+export function stackConfigJson(
+    target: Target,
+    options: { assumeRole: boolean; projectDir?: string },
+): Record<string, { value: string; objectValue?: unknown; secret: false }> {
+    const values: Record<string, unknown> = {
+        ...loadStackConfig(target.base, target.overrides, options.projectDir ?? PROJECT_ROOT),
+    };
     if (options.assumeRole) values["aws:assumeRoles"] = [{ roleArn: target.roleArn, sessionName: SESSION_NAME }];
     return Object.fromEntries(
         Object.entries(values)
             .sort(([a], [b]) => a.localeCompare(b))
             .map(([key, value]) =>
-                typeof value === "string" ? [key, { value, secret: false }] : [key, { value: JSON.stringify(value), ...(value !== null && typeof value === "object" ? { objectValue: value } : {}), secret: false }],
+                typeof value === "string"
+                    ? [key, { value, secret: false }]
+                    : [
+                          key,
+                          {
+                              value: JSON.stringify(value),
+                              ...(value !== null && typeof value === "object" ? { objectValue: value } : {}),
+                              secret: false,
+                          },
+                      ],
             ),
     );
 }
@@ -51,7 +65,9 @@ export function automationWorkspace(options: AutomationOptions): FleetWorkspace 
         const pulumiCommand = await (command ??= PulumiCommand.get());
         const args = { stackName: target.stack, workDir: projectDir };
         // A destroy never creates a stack only to find nothing in it.
-        return operation === "destroy" ? LocalWorkspace.selectStack(args, { pulumiCommand }) : LocalWorkspace.createOrSelectStack(args, { pulumiCommand });
+        return operation === "destroy"
+            ? LocalWorkspace.selectStack(args, { pulumiCommand })
+            : LocalWorkspace.createOrSelectStack(args, { pulumiCommand });
     };
     return {
         async run(target, operation, io): Promise<Changes> {
@@ -61,8 +77,10 @@ export function automationWorkspace(options: AutomationOptions): FleetWorkspace 
             if (stale.length > 0) await stack.removeAllConfig(stale);
             await stack.setAllConfigJson(JSON.stringify(config));
             const common = { onOutput: io.onOutput, signal: io.signal, color: "never" as const };
-            if (operation === "preview") return (await stack.preview({ ...common, policyPacks: [...policyPacks] })).changeSummary;
-            if (operation === "up") return (await stack.up({ ...common, policyPacks: [...policyPacks] })).summary.resourceChanges ?? {};
+            if (operation === "preview")
+                return (await stack.preview({ ...common, policyPacks: [...policyPacks] })).changeSummary;
+            if (operation === "up")
+                return (await stack.up({ ...common, policyPacks: [...policyPacks] })).summary.resourceChanges ?? {};
             return (await stack.destroy(common)).summary.resourceChanges ?? {};
         },
     };

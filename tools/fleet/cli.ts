@@ -23,7 +23,8 @@ const collect = (value: string, previous: string[]) => [...previous, ...value.sp
 
 const wholeNumber = (min: number, max: number) => (text: string) => {
     const n = Number(text);
-    if (!/^\d+$/.test(text) || n < min || n > max) throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
+    if (!/^\d+$/.test(text) || n < min || n > max)
+        throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
     return n;
 };
 
@@ -41,7 +42,10 @@ function load(options: Common): Targets {
 export function protectedProblems(targets: Targets, allowed: readonly string[]): string[] {
     return targets.targets
         .filter((t) => targets.configs.get(t.stack)?.protect === true && !allowed.includes(t.stack))
-        .map((t) => `${t.stack}: its config sets protect (base ${t.base}); destroy it only on purpose with --destroy-protected ${t.stack}`);
+        .map(
+            (t) =>
+                `${t.stack}: its config sets protect (base ${t.base}); destroy it only on purpose with --destroy-protected ${t.stack}`,
+        );
 }
 
 interface RunOptions extends Common {
@@ -54,7 +58,9 @@ interface RunOptions extends Common {
 }
 
 /** The workspace the commands use; specs replace it. */
-export const runtime: { workspace: (options: { assumeRole: boolean }) => FleetWorkspace } = { workspace: (options) => automationWorkspace(options) };
+export const runtime: { workspace: (options: { assumeRole: boolean }) => FleetWorkspace } = {
+    workspace: (options) => automationWorkspace(options),
+};
 
 async function runOperation(operation: Operation, options: RunOptions): Promise<number> {
     const targets = load(options);
@@ -67,7 +73,9 @@ async function runOperation(operation: Operation, options: RunOptions): Promise<
     const progress = new LiveProgress(operation, targets.targets);
     const interrupt = () => {
         if (controller.signal.aborted) process.exit(130);
-        process.stderr.write("\nCancelling the running targets (Ctrl-C again to quit at once; the state file then misses their end)...\n");
+        process.stderr.write(
+            "\nCancelling the running targets (Ctrl-C again to quit at once; the state file then misses their end)...\n",
+        );
         controller.abort();
     };
     process.on("SIGINT", interrupt);
@@ -95,12 +103,20 @@ async function runOperation(operation: Operation, options: RunOptions): Promise<
 }
 
 export function program(): Command {
-    const cli = new Command("fleet").description("This project's stacks on many accounts and Regions, from one targets file (docs/organization.md).").showHelpAfterError();
+    const cli = new Command("fleet")
+        .description(
+            "This project's stacks on many accounts and Regions, from one targets file (docs/organization.md).",
+        )
+        .showHelpAfterError();
     const targets = (c: Command) =>
         c
             .requiredOption("-t, --targets <file>", "the targets file (see targets.example.yaml)")
             .option("--only <stack|account|region>", "only these targets (repeatable or comma-separated)", collect, []);
-    targets(cli.command("plan").description("Every target's offline plan and API contract: <out>/<stack>.json, <out>/summary.json"))
+    targets(
+        cli
+            .command("plan")
+            .description("Every target's offline plan and API contract: <out>/<stack>.json, <out>/summary.json"),
+    )
         .requiredOption("-o, --out <dir>", "where the plans and summary.json go")
         .option("--no-check", "skip holding the requests against AWS's API models")
         .action(async (o: Common & { out: string; check: boolean }) => {
@@ -113,25 +129,52 @@ export function program(): Command {
             .addOption(new Option("-p, --parallel <n>", "targets at once").argParser(wholeNumber(1, 256)).default(8))
             .option("--resume", "rerun only the targets the state file records as not succeeded")
             .option("--dir <dir>", `state file, logs and summary.json (default .fleet/${operation})`)
-            .addOption(new Option("--retries <n>", "retries of a throttled target, with backoff").argParser(wholeNumber(0, 10)).default(3))
+            .addOption(
+                new Option("--retries <n>", "retries of a throttled target, with backoff")
+                    .argParser(wholeNumber(0, 10))
+                    .default(3),
+            )
             .option("--destroy-protected <stack>", "destroy this protected stack too (repeatable)", collect, [])
-            .option("--no-assume-role", "use the ambient credentials, already in the target's account (a GitHub Actions job per target)")
+            .option(
+                "--no-assume-role",
+                "use the ambient credentials, already in the target's account (a GitHub Actions job per target)",
+            )
             .action(async (o: RunOptions) => {
                 process.exitCode = await runOperation(operation, o);
             });
     }
-    targets(cli.command("matrix").description("The targets as a GitHub Actions matrix (JSON): strategy.matrix: ${{ fromJSON(...) }}")).action((o: Common) => {
+    targets(
+        cli
+            .command("matrix")
+            .description("The targets as a GitHub Actions matrix (JSON): strategy.matrix: ${{ fromJSON(...) }}"),
+    ).action((o: Common) => {
         const t = load(o);
         process.stdout.write(`${JSON.stringify(githubMatrix(t.targets, t.configs))}\n`);
     });
-    targets(cli.command("accounts").description("The accounts and Regions of the targets, for the reporting stack's reporting.accounts and regions")).action((o: Common) => {
+    targets(
+        cli
+            .command("accounts")
+            .description(
+                "The accounts and Regions of the targets, for the reporting stack's reporting.accounts and regions",
+            ),
+    ).action((o: Common) => {
         const scope = reportingScope(load(o).targets);
         if (scope.accounts.length > MAX_REPORTING_ACCOUNTS) {
-            process.stderr.write(`${scope.accounts.length} accounts: a reporting stack lists at most ${MAX_REPORTING_ACCOUNTS}; set reporting.organizationId instead (docs/reporting.md)\n`);
+            process.stderr.write(
+                `${scope.accounts.length} accounts: a reporting stack lists at most ${MAX_REPORTING_ACCOUNTS}; set reporting.organizationId instead (docs/reporting.md)\n`,
+            );
         }
-        process.stdout.write(`  oe-lab-ipm:reporting:\n    accounts: ${JSON.stringify(scope.accounts)}\n    regions: ${JSON.stringify(scope.regions)}\n`);
+        process.stdout.write(
+            `  oe-lab-ipm:reporting:\n    accounts: ${JSON.stringify(scope.accounts)}\n    regions: ${JSON.stringify(scope.regions)}\n`,
+        );
     });
-    targets(cli.command("summary").description("One table of the runs whose summary.json files are under --from (the workflow's jobs); exit 1 unless all succeeded"))
+    targets(
+        cli
+            .command("summary")
+            .description(
+                "One table of the runs whose summary.json files are under --from (the workflow's jobs); exit 1 unless all succeeded",
+            ),
+    )
         .requiredOption("--from <dir>", "a folder of runs: <dir>/summary.json or <dir>/*/summary.json")
         .option("--markdown <file>", "also append the table as Markdown to this file (e.g. $GITHUB_STEP_SUMMARY)")
         .action((o: Common & { from: string; markdown?: string }) => {

@@ -20,18 +20,31 @@ export interface MatrixEntry {
 }
 
 /** `{"include":[...]}` for `strategy.matrix: ${{ fromJSON(...) }}`; refused beyond GitHub's 256 jobs. */
-export function githubMatrix(targets: readonly Target[], configs: ReadonlyMap<string, LabConfig>): { include: MatrixEntry[] } {
+export function githubMatrix(
+    targets: readonly Target[],
+    configs: ReadonlyMap<string, LabConfig>,
+): { include: MatrixEntry[] } {
     if (targets.length > MAX_MATRIX_JOBS) {
         throw new Error(
             `${targets.length} targets: a GitHub Actions matrix runs at most ${MAX_MATRIX_JOBS} jobs; split the targets (--only <account or Region>) over several workflow runs, or run the fleet from one runner (npm run fleet -- up)`,
         );
     }
     return {
-        include: targets.map((t) => ({ stack: t.stack, account: t.account, region: t.region, base: t.base, role: t.roleArn, protected: configs.get(t.stack)?.protect === true })),
+        include: targets.map((t) => ({
+            stack: t.stack,
+            account: t.account,
+            region: t.region,
+            base: t.base,
+            role: t.roleArn,
+            protected: configs.get(t.stack)?.protect === true,
+        })),
     };
 }
 
-/** The distinct accounts and Regions of the targets, sorted: the reporting stack's `reporting.accounts` and `regions`. */
+/** The distinct accounts and Regions of the targets, sorted: the reporting stack's `reporting.accounts`, `regions`. */
 export function reportingScope(targets: readonly Target[]): { accounts: string[]; regions: string[] } {
-    return { accounts: [...new Set(targets.map((t) => t.account))].sort(), regions: [...new Set(targets.map((t) => t.region))].sort() };
+    return {
+        accounts: [...new Set(targets.map((t) => t.account))].sort(),
+        regions: [...new Set(targets.map((t) => t.region))].sort(),
+    };
 }

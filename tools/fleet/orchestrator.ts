@@ -17,7 +17,11 @@ export type Changes = Readonly<Record<string, number>>;
 
 /** The Pulumi side of one target: select or create its stack, set its config, run the operation. */
 export interface FleetWorkspace {
-    run(target: Target, operation: Operation, io: { onOutput: (text: string) => void; signal: AbortSignal }): Promise<Changes>;
+    run(
+        target: Target,
+        operation: Operation,
+        io: { onOutput: (text: string) => void; signal: AbortSignal },
+    ): Promise<Changes>;
 }
 
 export type TargetStatus = "pending" | "running" | "retrying" | "succeeded" | "failed" | "cancelled";
@@ -77,7 +81,8 @@ const DEFAULT_RETRY: RetryPolicy = { attempts: 4, baseDelayMs: 30_000 };
  * and the AWS SDK's retry logic (Throttling, ThrottlingException, RequestLimitExceeded,
  * TooManyRequestsException, SlowDown, "Rate exceeded").
  */
-const THROTTLING = /\b(Throttling(Exception)?|RequestLimitExceeded|TooManyRequestsException|SlowDown|Rate exceeded|RequestThrottled(Exception)?)\b/;
+const THROTTLING =
+    /\b(Throttling(Exception)?|RequestLimitExceeded|TooManyRequestsException|SlowDown|Rate exceeded|RequestThrottled(Exception)?)\b/;
 
 export function isThrottling(error: unknown): boolean {
     return THROTTLING.test(String((error as Error)?.message ?? error));
@@ -96,8 +101,10 @@ export function readState(dir: string, operation: Operation, targetsFile: string
     const file = statePath(dir);
     if (!fs.existsSync(file)) throw new Error(`--resume: no state file ${file}; run without --resume first`);
     const state = JSON.parse(fs.readFileSync(file, "utf8")) as FleetState;
-    if (state.operation !== operation) throw new Error(`--resume: ${file} records a ${state.operation}, not a ${operation}`);
-    if (path.resolve(state.targetsFile) !== path.resolve(targetsFile)) throw new Error(`--resume: ${file} records targets from ${state.targetsFile}, not ${targetsFile}`);
+    if (state.operation !== operation)
+        throw new Error(`--resume: ${file} records a ${state.operation}, not a ${operation}`);
+    if (path.resolve(state.targetsFile) !== path.resolve(targetsFile))
+        throw new Error(`--resume: ${file} records targets from ${state.targetsFile}, not ${targetsFile}`);
     return state;
 }
 
@@ -117,7 +124,10 @@ function defaultSleep(ms: number, signal: AbortSignal): Promise<void> {
 /** The first line of an error's message: Pulumi's command errors carry the whole stderr. */
 function errorText(error: unknown): string {
     const message = String((error as Error)?.message ?? error);
-    const lines = message.split("\n").map((l) => l.trim()).filter(Boolean);
+    const lines = message
+        .split("\n")
+        .map((l) => l.trim())
+        .filter(Boolean);
     return lines.find((l) => /error/i.test(l)) ?? lines[0] ?? "failed";
 }
 
@@ -136,7 +146,8 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetState> {
     const targets: Record<string, TargetState> = {};
     for (const t of options.targets) {
         const before = previous[t.stack];
-        targets[t.stack] = before?.status === "succeeded" ? before : { status: "pending", attempts: before?.attempts ?? 0 };
+        targets[t.stack] =
+            before?.status === "succeeded" ? before : { status: "pending", attempts: before?.attempts ?? 0 };
     }
     const state: FleetState = { operation: options.operation, targetsFile: options.targetsFile, targets };
     const update = (stack: string, change: Partial<TargetState>) => {
@@ -152,24 +163,44 @@ export async function runFleet(options: FleetRunOptions): Promise<FleetState> {
         try {
             for (let attempt = 1; ; attempt++) {
                 const started = now();
-                log.write(`--- ${options.operation} ${target.stack} (${target.account} ${target.region}), attempt ${attempt}, ${new Date(started).toISOString()}\n`);
-                update(target.stack, { status: "running", attempts: targets[target.stack].attempts + 1, error: undefined });
-                // An operation started on an aborted signal would never hear of the abort (its listener comes too late).
-                if (signal.aborted) return update(target.stack, { status: "cancelled", seconds: 0, error: "cancelled (Ctrl-C) before it started" });
+                log.write(
+                    `--- ${options.operation} ${target.stack} (${target.account} ${target.region}), attempt ${attempt}, ${new Date(started).toISOString()}\n`,
+                );
+                update(target.stack, {
+                    status: "running",
+                    attempts: targets[target.stack].attempts + 1,
+                    error: undefined,
+                });
+                // An operation started on an aborted signal would never hear of the abort (its listener is too late).
+                if (signal.aborted)
+                    return update(target.stack, {
+                        status: "cancelled",
+                        seconds: 0,
+                        error: "cancelled (Ctrl-C) before it started",
+                    });
                 try {
-                    const changes = await options.workspace.run(target, options.operation, { onOutput: (text) => log.write(text), signal });
+                    const changes = await options.workspace.run(target, options.operation, {
+                        onOutput: (text) => log.write(text),
+                        signal,
+                    });
                     update(target.stack, { status: "succeeded", seconds: (now() - started) / 1000, changes });
                     return;
                 } catch (error) {
                     const seconds = (now() - started) / 1000;
                     log.write(`\n${String((error as Error)?.message ?? error)}\n`);
-                    if (signal.aborted) return update(target.stack, { status: "cancelled", seconds, error: "cancelled (Ctrl-C)" });
-                    if (!isThrottling(error) || attempt >= retry.attempts) return update(target.stack, { status: "failed", seconds, error: errorText(error) });
+                    if (signal.aborted)
+                        return update(target.stack, { status: "cancelled", seconds, error: "cancelled (Ctrl-C)" });
+                    if (!isThrottling(error) || attempt >= retry.attempts)
+                        return update(target.stack, { status: "failed", seconds, error: errorText(error) });
                     const delay = Math.round(retry.baseDelayMs * 2 ** (attempt - 1) * (1 + random() / 2));
                     log.write(`throttled: attempt ${attempt + 1} in ${(delay / 1000).toFixed(1)} s\n`);
                     update(target.stack, { status: "retrying", seconds, error: errorText(error) });
                     await sleep(delay, signal);
-                    if (signal.aborted) return update(target.stack, { status: "cancelled", error: "cancelled (Ctrl-C) while waiting to retry" });
+                    if (signal.aborted)
+                        return update(target.stack, {
+                            status: "cancelled",
+                            error: "cancelled (Ctrl-C) while waiting to retry",
+                        });
                 }
             }
         } finally {

@@ -44,17 +44,33 @@ async function planTarget(target: Target, outDir: string, options: FleetPlanOpti
         const problems: string[] = [];
         if (options.check !== false) {
             const realistic = await evaluateStack(target.stack, [], { ...evaluation, values: "realistic" });
-            problems.push(...checkContract(realistic, { amiArchitecture: mockAmiArchitecture }).map((v) => `API contract: ${formatViolation(v)}`));
+            problems.push(
+                ...checkContract(realistic, { amiArchitecture: mockAmiArchitecture }).map(
+                    (v) => `API contract: ${formatViolation(v)}`,
+                ),
+            );
         }
-        return { ...row, status: problems.length === 0 ? "planned" : "failed", resources: run.resources.length, problems };
+        return {
+            ...row,
+            status: problems.length === 0 ? "planned" : "failed",
+            resources: run.resources.length,
+            problems,
+        };
     } catch (error) {
-        const problems = error instanceof ConfigError ? [...error.problems] : [error instanceof StackFileError ? error.message : `the program failed: ${(error as Error).message}`];
+        const problems =
+            error instanceof ConfigError
+                ? [...error.problems]
+                : [error instanceof StackFileError ? error.message : `the program failed: ${(error as Error).message}`];
         return { ...row, status: "failed", resources: 0, problems };
     }
 }
 
 /** Plans every target in turn, writing `<outDir>/<stack>.json` per target and `<outDir>/summary.json`. */
-export async function planFleet(targets: readonly Target[], outDir: string, options: FleetPlanOptions = {}): Promise<PlanRow[]> {
+export async function planFleet(
+    targets: readonly Target[],
+    outDir: string,
+    options: FleetPlanOptions = {},
+): Promise<PlanRow[]> {
     fs.mkdirSync(outDir, { recursive: true });
     const rows: PlanRow[] = [];
     for (const [i, target] of targets.entries()) {
@@ -70,7 +86,15 @@ export async function planFleet(targets: readonly Target[], outDir: string, opti
 export function renderPlanSummary(rows: readonly PlanRow[]): string {
     const body = table(
         ["stack", "account", "region", "base", "status", "resources", "problems"],
-        rows.map((r) => [r.stack, r.account, r.region, r.base, r.status, String(r.resources), String(r.problems.length)]),
+        rows.map((r) => [
+            r.stack,
+            r.account,
+            r.region,
+            r.base,
+            r.status,
+            String(r.resources),
+            String(r.problems.length),
+        ]),
     );
     const failed = rows.filter((r) => r.status === "failed");
     const tail =

@@ -28,7 +28,8 @@ export function formatChanges(changes: TargetState["changes"]): string {
 
 /** `2 running, 10 succeeded, 1 failed, 9 pending`: the counts of the states present. */
 export function counts(states: readonly { status: string }[]): string {
-    return [...STATUSES, "missing"].map((s) => [s, states.filter((t) => t.status === s).length] as const)
+    return [...STATUSES, "missing"]
+        .map((s) => [s, states.filter((t) => t.status === s).length] as const)
         .filter(([, n]) => n > 0)
         .map(([s, n]) => `${n} ${s}`)
         .join(", ");
@@ -62,15 +63,25 @@ export class LiveProgress {
         this.states.set(event.stack, event.state);
         if (event.state.status !== before) this.since.set(event.stack, Date.now());
         if (this.live) return this.draw();
-        const detail = event.state.status === "succeeded" ? ` in ${formatSeconds(event.state.seconds ?? 0)} (${formatChanges(event.state.changes) || "no changes"})` : event.state.error ? `: ${event.state.error}` : "";
-        this.out.write(`[${formatSeconds((Date.now() - this.started) / 1000)}] ${event.stack} ${event.state.status}${event.state.attempts > 1 ? ` (attempt ${event.state.attempts})` : ""}${detail}\n`);
+        const detail =
+            event.state.status === "succeeded"
+                ? ` in ${formatSeconds(event.state.seconds ?? 0)} (${formatChanges(event.state.changes) || "no changes"})`
+                : event.state.error
+                  ? `: ${event.state.error}`
+                  : "";
+        this.out.write(
+            `[${formatSeconds((Date.now() - this.started) / 1000)}] ${event.stack} ${event.state.status}${event.state.attempts > 1 ? ` (attempt ${event.state.attempts})` : ""}${detail}\n`,
+        );
     }
 
     private draw(): void {
         const now = Date.now();
         const active = [...this.states].filter(([, s]) => s.status === "running" || s.status === "retrying");
         const lines = [
-            ...active.map(([stack, s]) => `  ${stack}  ${s.status}${s.attempts > 1 ? ` (attempt ${s.attempts})` : ""}  ${formatSeconds((now - (this.since.get(stack) ?? now)) / 1000)}`),
+            ...active.map(
+                ([stack, s]) =>
+                    `  ${stack}  ${s.status}${s.attempts > 1 ? ` (attempt ${s.attempts})` : ""}  ${formatSeconds((now - (this.since.get(stack) ?? now)) / 1000)}`,
+            ),
             `${this.operation}: ${counts([...this.states.values()])}  ${formatSeconds((now - this.started) / 1000)}`,
         ];
         this.out.write(`${this.drawn > 0 ? `\x1b[${this.drawn}A` : ""}\x1b[J${lines.join("\n")}\n`);
@@ -101,14 +112,34 @@ export interface RunRow {
 export function runRows(targets: readonly Target[], state: FleetState, dir: string): RunRow[] {
     return targets.map((t) => {
         const s = state.targets[t.stack];
-        return { stack: t.stack, account: t.account, region: t.region, base: t.base, status: s.status, attempts: s.attempts, seconds: s.seconds ?? null, changes: s.changes ?? {}, error: s.error ?? null, log: logPath(dir, t.stack) };
+        return {
+            stack: t.stack,
+            account: t.account,
+            region: t.region,
+            base: t.base,
+            status: s.status,
+            attempts: s.attempts,
+            seconds: s.seconds ?? null,
+            changes: s.changes ?? {},
+            error: s.error ?? null,
+            log: logPath(dir, t.stack),
+        };
     });
 }
 
 const COLUMNS = ["stack", "account", "region", "status", "attempts", "time", "changes", "error"];
 
 function cells(r: RunRow): string[] {
-    return [r.stack, r.account, r.region, r.status, String(r.attempts), r.seconds === null ? "" : formatSeconds(r.seconds), formatChanges(r.changes), r.error ?? ""];
+    return [
+        r.stack,
+        r.account,
+        r.region,
+        r.status,
+        String(r.attempts),
+        r.seconds === null ? "" : formatSeconds(r.seconds),
+        formatChanges(r.changes),
+        r.error ?? "",
+    ];
 }
 
 /** The table of a run for the terminal, with the counts under it. */
@@ -119,7 +150,11 @@ export function summaryTable(rows: readonly RunRow[]): string {
 /** The same as a Markdown table (GitHub's job summary). */
 export function summaryMarkdown(rows: readonly RunRow[]): string {
     const escape = (text: string) => text.replace(/\|/g, "\\|");
-    const lines = [`| ${COLUMNS.join(" | ")} |`, `|${COLUMNS.map(() => "---").join("|")}|`, ...rows.map((r) => `| ${cells(r).map(escape).join(" | ")} |`)];
+    const lines = [
+        `| ${COLUMNS.join(" | ")} |`,
+        `|${COLUMNS.map(() => "---").join("|")}|`,
+        ...rows.map((r) => `| ${cells(r).map(escape).join(" | ")} |`),
+    ];
     return `${lines.join("\n")}\n\n${counts(rows.map((r) => ({ status: r.status, attempts: r.attempts })))}\n`;
 }
 
@@ -134,9 +169,26 @@ export function summarize(rows: readonly RunRow[], dir: string): string {
  * them), one per target in the targets file's order; a target no run reported is `missing`.
  */
 export function collectRows(targets: readonly Target[], from: string): RunRow[] {
-    const files = [path.join(from, "summary.json"), ...fs.readdirSync(from).map((d) => path.join(from, d, "summary.json"))].filter((f) => fs.existsSync(f));
-    const reported = new Map<string, RunRow>(files.flatMap((f) => (JSON.parse(fs.readFileSync(f, "utf8")) as RunRow[]).map((r) => [r.stack, r] as const)));
+    const files = [
+        path.join(from, "summary.json"),
+        ...fs.readdirSync(from).map((d) => path.join(from, d, "summary.json")),
+    ].filter((f) => fs.existsSync(f));
+    const reported = new Map<string, RunRow>(
+        files.flatMap((f) => (JSON.parse(fs.readFileSync(f, "utf8")) as RunRow[]).map((r) => [r.stack, r] as const)),
+    );
     return targets.map(
-        (t) => reported.get(t.stack) ?? { stack: t.stack, account: t.account, region: t.region, base: t.base, status: "missing", attempts: 0, seconds: null, changes: {}, error: "no summary.json reported this target", log: "" },
+        (t) =>
+            reported.get(t.stack) ?? {
+                stack: t.stack,
+                account: t.account,
+                region: t.region,
+                base: t.base,
+                status: "missing",
+                attempts: 0,
+                seconds: null,
+                changes: {},
+                error: "no summary.json reported this target",
+                log: "",
+            },
     );
 }

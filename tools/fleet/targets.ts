@@ -42,7 +42,9 @@ export class TargetsError extends Error {
         public readonly file: string,
         public readonly problems: readonly string[],
     ) {
-        super(`Invalid targets file ${file} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+        super(
+            `Invalid targets file ${file} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+        );
         this.name = "TargetsError";
     }
 }
@@ -72,22 +74,34 @@ export function stackName(account: string, region: string, prefix = DEFAULT_STAC
     return `${prefix}-${account}-${region}`;
 }
 
-/** The role's ARN in the target's account: a role name, or an ARN that must be in that account (and the Region's partition, when the Region is known). */
+/**
+ * The role's ARN in the target's account: a role name, or an ARN that must be in that account (and
+ * in the Region's partition, when the Region is known).
+ */
 function roleArnOf(role: string, account: string, region: string | undefined): { arn?: string; problem?: string } {
     const arn = ROLE_ARN.exec(role);
     if (arn) {
-        if (arn[2] !== account) return { problem: `is a role in account ${arn[2]}, not in the target's account ${account}` };
-        if (region && arn[1] !== partitionOf(region)) return { problem: `is in partition ${arn[1]}, but ${region} is in ${partitionOf(region)}` };
+        if (arn[2] !== account)
+            return { problem: `is a role in account ${arn[2]}, not in the target's account ${account}` };
+        if (region && arn[1] !== partitionOf(region))
+            return { problem: `is in partition ${arn[1]}, but ${region} is in ${partitionOf(region)}` };
         return { arn: role };
     }
-    if (!ROLE_NAME.test(role)) return { problem: "must be an IAM role name (1-64 of letters, digits and +=,.@_-) or a role ARN in the target's account" };
+    if (!ROLE_NAME.test(role))
+        return {
+            problem:
+                "must be an IAM role name (1-64 of letters, digits and +=,.@_-) or a role ARN in the target's account",
+        };
     return { arn: `arn:${partitionOf(region ?? "")}:iam::${account}:role/${role}` };
 }
 
 /** Problems of a `config:` map: path keys as `--config` takes them. */
 function overrideProblems(where: string, config: unknown): string[] {
     if (config === undefined) return [];
-    if (!isObject(config)) return [`${where}.config = ${shown(config)}: must be a map of config keys (paths such as fleet.existing.targetTags.Team) to values`];
+    if (!isObject(config))
+        return [
+            `${where}.config = ${shown(config)}: must be a map of config keys (paths such as fleet.existing.targetTags.Team) to values`,
+        ];
     return Object.keys(config)
         .filter((key) => key === "aws:region" || !/^([A-Za-z][\w-]*:)?[A-Za-z][\w]*(\.[\w.-]+)?$/.test(key))
         .map((key) =>
@@ -119,13 +133,25 @@ function readDefaults(raw: unknown, problems: string[]): Defaults {
     }
     problems.push(...unknownKeys("defaults", raw, DEFAULT_KEYS), ...overrideProblems("defaults", raw.config));
     if (raw.base !== undefined && (typeof raw.base !== "string" || !STACK_PART.test(raw.base))) {
-        problems.push(`defaults.base = ${shown(raw.base)}: must name a stack file, e.g. existing for Pulumi.existing.yaml`);
+        problems.push(
+            `defaults.base = ${shown(raw.base)}: must name a stack file, e.g. existing for Pulumi.existing.yaml`,
+        );
     } else defaults.base = raw.base as string | undefined;
-    if (raw.role !== undefined && (typeof raw.role !== "string" || !(ROLE_NAME.test(raw.role) || raw.role.startsWith("arn:")))) {
-        problems.push(`defaults.role = ${shown(raw.role)}: must be an IAM role name (1-64 of letters, digits and +=,.@_-)`);
+    if (
+        raw.role !== undefined &&
+        (typeof raw.role !== "string" || !(ROLE_NAME.test(raw.role) || raw.role.startsWith("arn:")))
+    ) {
+        problems.push(
+            `defaults.role = ${shown(raw.role)}: must be an IAM role name (1-64 of letters, digits and +=,.@_-)`,
+        );
     } else if (raw.role !== undefined) defaults.role = raw.role as string;
-    if (raw.stackPrefix !== undefined && (typeof raw.stackPrefix !== "string" || !/^[A-Za-z][A-Za-z0-9_-]{0,19}$/.test(raw.stackPrefix))) {
-        problems.push(`defaults.stackPrefix = ${shown(raw.stackPrefix)}: must be 1-20 letters, digits, - and _, starting with a letter`);
+    if (
+        raw.stackPrefix !== undefined &&
+        (typeof raw.stackPrefix !== "string" || !/^[A-Za-z][A-Za-z0-9_-]{0,19}$/.test(raw.stackPrefix))
+    ) {
+        problems.push(
+            `defaults.stackPrefix = ${shown(raw.stackPrefix)}: must be 1-20 letters, digits, - and _, starting with a letter`,
+        );
     } else if (raw.stackPrefix !== undefined) defaults.stackPrefix = raw.stackPrefix as string;
     if (isObject(raw.config)) defaults.config = raw.config;
     return defaults;
@@ -133,32 +159,55 @@ function readDefaults(raw: unknown, problems: string[]): Defaults {
 
 /** One entry of `targets:`, or undefined when it has problems (pushed). */
 function readTarget(raw: unknown, index: number, defaults: Defaults, problems: string[]): Target | undefined {
-    const label = isObject(raw) && typeof raw.account === "string" && typeof raw.region === "string" ? ` (${raw.account} ${raw.region})` : "";
+    const label =
+        isObject(raw) && typeof raw.account === "string" && typeof raw.region === "string"
+            ? ` (${raw.account} ${raw.region})`
+            : "";
     const where = `targets[${index}]${label}`;
     if (!isObject(raw)) {
-        problems.push(`${where} = ${shown(raw)}: must be a map with account, region and optionally ${TARGET_KEYS.slice(2).join(", ")}`);
+        problems.push(
+            `${where} = ${shown(raw)}: must be a map with account, region and optionally ${TARGET_KEYS.slice(2).join(", ")}`,
+        );
         return undefined;
     }
     const before = problems.length;
     problems.push(...unknownKeys(where, raw, TARGET_KEYS), ...overrideProblems(where, raw.config));
     const account = typeof raw.account === "string" && ACCOUNT_ID_PATTERN.test(raw.account) ? raw.account : undefined;
     if (!account) {
-        const hint = typeof raw.account === "number" ? " (quote it: YAML reads an unquoted account id as a number and drops leading zeros)" : "";
+        const hint =
+            typeof raw.account === "number"
+                ? " (quote it: YAML reads an unquoted account id as a number and drops leading zeros)"
+                : "";
         problems.push(`${where}.account = ${shown(raw.account)}: must be a 12-digit AWS account id in quotes${hint}`);
     }
-    const regionIssue = raw.region === undefined ? "is required: the target's AWS Region, e.g. us-east-1" : regionProblem(raw.region);
+    const regionIssue =
+        raw.region === undefined ? "is required: the target's AWS Region, e.g. us-east-1" : regionProblem(raw.region);
     if (regionIssue) problems.push(`${where}.region = ${shown(raw.region)}: ${regionIssue}`);
     const region = regionIssue ? undefined : (raw.region as string);
     const base = raw.base ?? defaults.base;
     if (typeof base !== "string" || !STACK_PART.test(base)) {
-        problems.push(`${where}.base = ${shown(base)}: must name a stack file (e.g. existing for Pulumi.existing.yaml); set it here or in defaults.base`);
+        problems.push(
+            `${where}.base = ${shown(base)}: must name a stack file (e.g. existing for Pulumi.existing.yaml); set it here or in defaults.base`,
+        );
     }
     const role = raw.role ?? defaults.role;
-    const arn = typeof role !== "string" ? { problem: "must be an IAM role name or a role ARN in the target's account" } : account ? roleArnOf(role, account, region) : {};
+    const arn =
+        typeof role !== "string"
+            ? { problem: "must be an IAM role name or a role ARN in the target's account" }
+            : account
+              ? roleArnOf(role, account, region)
+              : {};
     if (arn.problem) problems.push(`${where}.role = ${shown(role)}: ${arn.problem}`);
     if (problems.length > before || !account || !region) return undefined;
     const config = { ...defaults.config, ...((raw.config as Record<string, unknown> | undefined) ?? {}) };
-    return { stack: stackName(account, region, defaults.stackPrefix), account, region, base: base as string, roleArn: arn.arn!, overrides: { ...config, "aws:region": region } };
+    return {
+        stack: stackName(account, region, defaults.stackPrefix),
+        account,
+        region,
+        base: base as string,
+        roleArn: arn.arn!,
+        overrides: { ...config, "aws:region": region },
+    };
 }
 
 /**
@@ -179,7 +228,10 @@ export function parseTargets(raw: unknown, file: string, projectDir?: string): T
     targets.forEach((target, i) => {
         if (!target) return;
         const key = `${target.account} ${target.region}`;
-        if (seen.has(key)) problems.push(`targets[${i}] (${key}): the same account and Region as targets[${seen.get(key)}]: one stack per account and Region`);
+        if (seen.has(key))
+            problems.push(
+                `targets[${i}] (${key}): the same account and Region as targets[${seen.get(key)}]: one stack per account and Region`,
+            );
         else seen.set(key, i);
     });
     const configs = new Map<string, LabConfig>();
@@ -188,8 +240,14 @@ export function parseTargets(raw: unknown, file: string, projectDir?: string): T
         try {
             configs.set(target.stack, readStackConfig(target.base, { overrides: target.overrides, projectDir }).config);
         } catch (error) {
-            if (error instanceof ConfigError) problems.push(...error.problems.map((p) => `targets[${i}] (${target.account} ${target.region}, base ${target.base}): ${p}`));
-            else if (error instanceof StackFileError) problems.push(`targets[${i}] (${target.account} ${target.region}): ${error.message}`);
+            if (error instanceof ConfigError)
+                problems.push(
+                    ...error.problems.map(
+                        (p) => `targets[${i}] (${target.account} ${target.region}, base ${target.base}): ${p}`,
+                    ),
+                );
+            else if (error instanceof StackFileError)
+                problems.push(`targets[${i}] (${target.account} ${target.region}): ${error.message}`);
             else throw error;
         }
     }
@@ -211,7 +269,10 @@ export function selectTargets(targets: readonly Target[], only: readonly string[
     const matches = (t: Target, value: string) => t.stack === value || t.account === value || t.region === value;
     const unmatched = only.filter((value) => !targets.some((t) => matches(t, value)));
     if (unmatched.length > 0) {
-        throw new TargetsError("--only", unmatched.map((v) => `--only ${v}: names no target's stack, account or Region`));
+        throw new TargetsError(
+            "--only",
+            unmatched.map((v) => `--only ${v}: names no target's stack, account or Region`),
+        );
     }
     return targets.filter((t) => only.some((value) => matches(t, value)));
 }

@@ -34,7 +34,10 @@ function time(args: string[], runs: number, command = process.execPath): number[
 function fleetTargets(count: number): { file: string; out: string } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-bench-"));
     const regions = ["us-east-1", "us-west-2", "eu-west-1", "ap-northeast-1"];
-    const targets = Array.from({ length: count }, (_, i) => `  - { account: "${100000000000 + Math.floor(i / 4)}", region: ${regions[i % 4]} }`);
+    const targets = Array.from(
+        { length: count },
+        (_, i) => `  - { account: "${100000000000 + Math.floor(i / 4)}", region: ${regions[i % 4]} }`,
+    );
     fs.writeFileSync(path.join(dir, "targets.yaml"), `defaults:\n  base: existing\ntargets:\n${targets.join("\n")}\n`);
     return { file: path.join(dir, "targets.yaml"), out: path.join(dir, "plans") };
 }
@@ -74,7 +77,10 @@ const FLEET_SIZE = 50;
 const fleetFile = fleetTargets(FLEET_SIZE);
 const fleetRows: [string, number[]][] = [
     ["plan --check, existing stack", time([CLI, "--stack", "existing", "--quiet", "--check"], 5)],
-    [`fleet plan, ${FLEET_SIZE} targets (with contract)`, time([FLEET, "plan", "--targets", fleetFile.file, "--out", fleetFile.out], 2)],
+    [
+        `fleet plan, ${FLEET_SIZE} targets (with contract)`,
+        time([FLEET, "plan", "--targets", fleetFile.file, "--out", fleetFile.out], 2),
+    ],
 ];
 rows.push(...fleetRows);
 

@@ -77,7 +77,7 @@ export interface EvaluationOptions {
     readonly values?: ValueMode;
     /** The program to run (its index module). Default: this project's; another checkout's for a release snapshot. */
     readonly program?: string;
-    /** The stack file to read, `Pulumi.<stackFile>.yaml`, when it is not the stack's own (a fleet target follows a base). */
+    /** The stack file to read, `Pulumi.<stackFile>.yaml`, when not the stack's own (a fleet target follows a base). */
     readonly stackFile?: string;
 }
 
