@@ -7,6 +7,7 @@ import {
     Changes,
     FleetEvent,
     FleetWorkspace,
+    isThrottling,
     logPath,
     Operation,
     runFleet,
@@ -167,6 +168,28 @@ describe("fleet orchestrator (against a fake workspace)", () => {
         assert.deepStrictEqual(
             [...sleeps].sort((a, b) => a - b),
             [37500, 37500, 75000, 75000, 150000],
+        );
+    });
+
+    it("knows AWS's throttling errors as the provider reports them, and nothing else", () => {
+        const messages: [string, boolean][] = [
+            [
+                "operation error EC2: DescribeInstances, https response error StatusCode: 503, api error RequestLimitExceeded: Request limit exceeded.",
+                true,
+            ],
+            ["operation error SSM: CreateAssociation, api error ThrottlingException: Rate exceeded", true],
+            ["operation error IAM: CreateRole, api error Throttling: Rate exceeded", true],
+            ["operation error S3: PutBucketPolicy, api error SlowDown: Please reduce your request rate.", true],
+            ["operation error Resource Groups: CreateGroup, TooManyRequestsException: Too many requests", true],
+            [
+                "operation error SNS: CreateTopic, api error AccessDenied: not authorized to perform: SNS:CreateTopic",
+                false,
+            ],
+            ["error: update canceled", false],
+        ];
+        assert.deepStrictEqual(
+            messages.map(([m]) => isThrottling(new Error(m))),
+            messages.map(([, t]) => t),
         );
     });
 
