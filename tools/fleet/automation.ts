@@ -71,12 +71,17 @@ export function automationWorkspace(options: AutomationOptions): FleetWorkspace 
     };
     return {
         async run(target, operation, io): Promise<Changes> {
+            const notCancelled = () => {
+                if (io.signal.aborted) throw new Error("cancelled (Ctrl-C) before the operation started");
+            };
             const stack = await stackOf(target, operation);
+            notCancelled();
             const config = stackConfigJson(target, { assumeRole: options.assumeRole, projectDir });
             const stale = Object.keys(await stack.getAllConfig()).filter((key) => !(key in config));
             if (stale.length > 0) await stack.removeAllConfig(stale);
             await stack.setAllConfigJson(JSON.stringify(config));
-            const common = { onOutput: io.onOutput, signal: io.signal, color: "never" as const };
+            notCancelled();
+            const common = { ...cancellable(io), color: "never" as const };
             if (operation === "preview")
                 return (await stack.preview({ ...common, policyPacks: [...policyPacks] })).changeSummary;
             if (operation === "up")
@@ -84,4 +89,24 @@ export function automationWorkspace(options: AutomationOptions): FleetWorkspace 
             return (await stack.destroy(common)).summary.resourceChanges ?? {};
         },
     };
+}
+
+/**
+ * The Automation API listens for the abort only once it has spawned the CLI (automation/cmd.js
+ * `exec`): an abort in between would be lost and the update would run on. So the operation gets
+ * its own signal, aborted once both have happened: the caller's abort, and the CLI's first output
+ * (it prints its header at once), which proves the listener is there.
+ */
+function cancellable(io: { onOutput: (text: string) => void; signal: AbortSignal }) {
+    const inner = new AbortController();
+    let spawned = false;
+    io.signal.addEventListener("abort", () => spawned && inner.abort(), { once: true });
+    const onOutput = (text: string) => {
+        if (!spawned) {
+            spawned = true;
+            if (io.signal.aborted) inner.abort();
+        }
+        io.onOutput(text);
+    };
+    return { onOutput, signal: inner.signal };
 }
