@@ -110,48 +110,32 @@ describe("fleet through the Automation API (a stand-in Pulumi CLI)", () => {
         assert.deepStrictEqual(commands().at(-2)!.slice(0, 3), ["destroy", "--yes", "--skip-preview"]);
     });
 
-    it("Ctrl-C reaches the running CLI as SIGINT, which cancels; the target is recorded as cancelled", async () => {
+    /** `up` of the target against a CLI that runs until interrupted; Ctrl-C once `when()` holds. */
+    async function upInterrupted(when: () => boolean) {
         process.env.FAKE_PULUMI_STACKS = "all";
         process.env.FAKE_PULUMI_HANG = "up";
         const controller = new AbortController();
-        const log = process.env.FAKE_PULUMI_LOG!;
+        const watch = setInterval(() => when() && controller.abort(), 5);
+        const workspace = automationWorkspace({ assumeRole: true });
+        const options = { targets: [target], targetsFile: "targets.example.yaml", workspace, parallel: 1, dir };
+        const state = await runFleet({ ...options, operation: "up", signal: controller.signal }).finally(() =>
+            clearInterval(watch),
+        );
+        return state.targets[target.stack];
+    }
+    const read = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "");
+
+    it("Ctrl-C reaches the running CLI as SIGINT, which cancels; the target is recorded as cancelled", async () => {
         // Once the CLI runs the update and has printed its header: the abort must reach it.
         const targetLog = path.join(dir, `${target.stack}.log`);
-        const running = () =>
-            log && fs.existsSync(targetLog) && fs.readFileSync(targetLog, "utf8").includes("Updating (");
-        const watch = setInterval(() => running() && controller.abort(), 5);
-        const state = await runFleet({
-            operation: "up",
-            targets: [target],
-            targetsFile: "targets.example.yaml",
-            workspace: automationWorkspace({ assumeRole: true }),
-            parallel: 1,
-            dir,
-            signal: controller.signal,
-        }).finally(() => clearInterval(watch));
-        assert.deepStrictEqual(
-            [state.targets[target.stack].status, state.targets[target.stack].error],
-            ["cancelled", "cancelled (Ctrl-C)"],
-        );
-        assert.match(fs.readFileSync(path.join(dir, `${target.stack}.log`), "utf8"), /error: update canceled/);
+        const state = await upInterrupted(() => read(targetLog).includes("Updating ("));
+        assert.deepStrictEqual([state.status, state.error], ["cancelled", "cancelled (Ctrl-C)"]);
+        assert.match(read(targetLog), /error: update canceled/);
     });
 
     it("Ctrl-C before the CLI is spawned (while the config is set): the update never starts", async () => {
-        process.env.FAKE_PULUMI_STACKS = "all";
-        process.env.FAKE_PULUMI_HANG = "up";
-        const controller = new AbortController();
-        const log = process.env.FAKE_PULUMI_LOG!;
-        const watch = setInterval(() => fs.readFileSync(log, "utf8").includes('"set-all"') && controller.abort(), 5);
-        const state = await runFleet({
-            operation: "up",
-            targets: [target],
-            targetsFile: "targets.example.yaml",
-            workspace: automationWorkspace({ assumeRole: true }),
-            parallel: 1,
-            dir,
-            signal: controller.signal,
-        }).finally(() => clearInterval(watch));
-        assert.strictEqual(state.targets[target.stack].status, "cancelled");
+        const state = await upInterrupted(() => read(process.env.FAKE_PULUMI_LOG!).includes('"set-all"'));
+        assert.strictEqual(state.status, "cancelled");
         assert.ok(!commands().some((c) => c[0] === "up"), "no update was started after Ctrl-C");
     });
 
