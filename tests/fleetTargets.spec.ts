@@ -4,6 +4,7 @@ import * as os from "os";
 import * as path from "path";
 import { githubMatrix, MAX_MATRIX_JOBS, reportingScope } from "../tools/fleet/matrix";
 import { parseTargets, readTargets, selectTargets, stackName, TargetsError } from "../tools/fleet/targets";
+import { regionProblem } from "../config";
 import { PROJECT_ROOT } from "./harness";
 
 const EXAMPLE = path.join(PROJECT_ROOT, "targets.example.yaml");
@@ -89,7 +90,7 @@ targets:
         assert.deepStrictEqual(found, [
             'defaults.colour = "blue": unknown key; allowed keys: base, role, config, stackPrefix',
             "targets[0].account = 111122223333: must be a 12-digit AWS account id in quotes (quote it: YAML reads an unquoted account id as a number and drops leading zeros)",
-            'targets[1] (444455556666 us-east-9).region = "us-east-9": must be an AWS region such as ap-northeast-1 (one the AWS SDK\'s partition data lists)',
+            `targets[1] (444455556666 us-east-9).region = "us-east-9": ${regionProblem("us-east-9")}`,
             'targets[1] (444455556666 us-east-9).role = "arn:aws:iam::999999999999:role/Deploy": is a role in account 999999999999, not in the target\'s account 444455556666',
             "targets[4] (777788889999 us-west-2).config.aws:region: the target's region is its own key (region), not an override",
             `targets[2] (444455556666 eu-west-1): No stack file ${path.join(PROJECT_ROOT, "Pulumi.nosuch.yaml")}: a stack named "nosuch" needs a Pulumi.nosuch.yaml beside Pulumi.yaml.`,
