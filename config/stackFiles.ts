@@ -56,6 +56,12 @@ function readYaml(file: string): ConfigFile {
     }
 }
 
+/** Any YAML file read exactly as the stack files are (the fleet's targets file, say). */
+export function readYamlFile(file: string): unknown {
+    if (!fs.existsSync(file)) throw new StackFileError(`No file ${file}`);
+    return readYaml(file);
+}
+
 function qualify(key: string): string {
     return key.includes(":") ? key : `${PROJECT}:${key}`;
 }

@@ -129,7 +129,7 @@ describe("GitHub Actions workflows", () => {
                 file,
             );
             assert.strictEqual(workflow(file).permissions["id-token"], "write", file);
-            for (const [name, value] of Object.entries(pulumi(Object.values(workflow(file).jobs).at(-1)).env ?? {})) {
+            for (const [name, value] of Object.entries(pulumi(Object.values(workflow(file).jobs).at(-1))?.env ?? {})) {
                 assert.match(
                     String(value),
                     /^\$\{\{ secrets\.[A-Z_]+ \}\}$/,

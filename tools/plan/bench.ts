@@ -4,17 +4,20 @@
  * through config, the cost per instance between them, the time of the unit-test suite, of the
  * API contract spec alone (its largest what-if plans 1,000 instances) and of the whole `npm test`
  * (lint, type check and specs; issue #12 keeps it within 30 s on a 2-core machine); then the ops
- * commands at 5,000 instances against a local fake endpoint (benchOps.ts). `npm run bench -- ops`
+ * commands at 5,000 instances against a local fake endpoint (benchOps.ts); then a fleet plan of 50
+ * targets in one process against 50 single plans (issue #27). `npm run bench -- ops` or `-- fleet`
  * runs only that section.
  * It prints figures; it asserts nothing.
  */
 import { spawnSync } from "child_process";
+import * as fs from "fs";
 import { benchOps } from "./benchOps";
 import * as os from "os";
 import * as path from "path";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
 const CLI = path.join(__dirname, "cli.js");
+const FLEET = path.join(ROOT, "bin", "tools", "fleet", "cli.js");
 const MOCHA = path.join(ROOT, "node_modules", "mocha", "bin", "mocha.js");
 
 function time(args: string[], runs: number, command = process.execPath): number[] {
@@ -28,6 +31,18 @@ function time(args: string[], runs: number, command = process.execPath): number[
         seconds.push(Number(process.hrtime.bigint() - started) / 1e9);
     }
     return seconds.sort((a, b) => a - b);
+}
+
+/** A targets file of `count` targets (accounts × the four Regions of the example) in a fresh folder. */
+function fleetTargets(count: number): { file: string; out: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-bench-"));
+    const regions = ["us-east-1", "us-west-2", "eu-west-1", "ap-northeast-1"];
+    const targets = Array.from(
+        { length: count },
+        (_, i) => `  - { account: "${100000000000 + Math.floor(i / 4)}", region: ${regions[i % 4]} }`,
+    );
+    fs.writeFileSync(path.join(dir, "targets.yaml"), `defaults:\n  base: existing\ntargets:\n${targets.join("\n")}\n`);
+    return { file: path.join(dir, "targets.yaml"), out: path.join(dir, "plans") };
 }
 
 const median = (sorted: number[]) => sorted[Math.floor(sorted.length / 2)];
@@ -79,9 +94,23 @@ function benchPlan(): void {
     );
 }
 
+/** 50 targets planned in one process (one SDK load) against 50 single `plan --check` runs. */
+function benchFleet(): void {
+    const FLEET_SIZE = 50;
+    const fleetFile = fleetTargets(FLEET_SIZE);
+    const single = median(time([CLI, "--stack", "existing", "--quiet", "--check"], 5));
+    const many = median(time([FLEET, "plan", "--targets", fleetFile.file, "--out", fleetFile.out], 2));
+    console.log(
+        `\nfleet plan of ${FLEET_SIZE} targets: ${fmt(many)}, against ${FLEET_SIZE} single plans ${fmt(single * FLEET_SIZE)} (${FLEET_SIZE} x ${fmt(single)}): ` +
+            `ratio ${(many / (single * FLEET_SIZE)).toFixed(2)}, ${((many / FLEET_SIZE) * 1000).toFixed(0)} ms per target`,
+    );
+}
+
 async function main(): Promise<void> {
-    if (process.argv[2] !== "ops") benchPlan();
-    await benchOps();
+    const only = process.argv[2];
+    if (only === undefined) benchPlan();
+    if (only === undefined || only === "ops") await benchOps();
+    if (only === undefined || only === "fleet") benchFleet();
 }
 
 main().catch((error) => {

@@ -77,6 +77,8 @@ export interface EvaluationOptions {
     readonly values?: ValueMode;
     /** The program to run (its index module). Default: this project's; another checkout's for a release snapshot. */
     readonly program?: string;
+    /** The stack file to read, `Pulumi.<stackFile>.yaml`, when not the stack's own (a fleet target follows a base). */
+    readonly stackFile?: string;
 }
 
 /** What the engine sees of a registration and the mocks do not: its URN, parent and dependencies. */
@@ -168,8 +170,9 @@ export function evaluateStack(
 }
 
 async function evaluateNow(stack: string, recorded: RecordedResource[], options: EvaluationOptions): Promise<StackRun> {
-    const values = loadStackConfig(stack, options.overrides, options.projectDir);
-    const region = stackRegion(stack, values);
+    const file = options.stackFile ?? stack;
+    const values = loadStackConfig(file, options.overrides, options.projectDir);
+    const region = stackRegion(file, values);
     return runMocked({ stack, region, config: values, recorded, mode: options.values ?? "realistic" }, () => {
         // A fresh evaluation of the real program for every run (an import would be cached).
         const program = options.program ?? PROGRAM;

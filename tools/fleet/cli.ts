@@ -1,0 +1,210 @@
+#!/usr/bin/env node
+/**
+ * `npm run fleet -- <command> --targets <file>`: this project's stacks on many accounts and
+ * Regions (docs/organization.md).
+ *   plan                    every target's offline plan and API contract (no CLI, no credentials)
+ *   preview | up | destroy  through Pulumi's Automation API, --parallel at a time
+ *   matrix                  the targets as a GitHub Actions matrix
+ *   accounts                the accounts and Regions for the reporting stack's config
+ */
+import { Command, InvalidArgumentError, Option } from "commander";
+import * as path from "path";
+import { MAX_REPORTING_ACCOUNTS } from "../../config";
+import { StackFileError } from "../../config/stackFiles";
+import { automationWorkspace } from "./automation";
+import { githubMatrix, reportingScope } from "./matrix";
+import { allSucceeded, FleetWorkspace, Operation, OPERATIONS, runFleet } from "./orchestrator";
+import { planFleet, renderPlanSummary } from "./plan";
+import * as fs from "fs";
+import { collectRows, LiveProgress, runRows, summarize, summaryMarkdown, summaryTable } from "./progress";
+import { readTargets, selectTargets, Targets, TargetsError } from "./targets";
+
+const collect = (value: string, previous: string[]) => [...previous, ...value.split(",").filter(Boolean)];
+
+const wholeNumber = (min: number, max: number) => (text: string) => {
+    const n = Number(text);
+    if (!/^\d+$/.test(text) || n < min || n > max)
+        throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
+    return n;
+};
+
+interface Common {
+    targets: string;
+    only: string[];
+}
+
+function load(options: Common): Targets {
+    const all = readTargets(options.targets);
+    return { ...all, targets: selectTargets(all.targets, options.only) };
+}
+
+/** Protected stacks follow the day-2 rules: destroy refuses them unless each is named. */
+export function protectedProblems(targets: Targets, allowed: readonly string[]): string[] {
+    return targets.targets
+        .filter((t) => targets.configs.get(t.stack)?.protect === true && !allowed.includes(t.stack))
+        .map(
+            (t) =>
+                `${t.stack}: its config sets protect (base ${t.base}); destroy it only on purpose with --destroy-protected ${t.stack}`,
+        );
+}
+
+interface RunOptions extends Common {
+    parallel: number;
+    resume?: boolean;
+    dir?: string;
+    destroyProtected: string[];
+    retries: number;
+    assumeRole: boolean;
+}
+
+/** The workspace the commands use; specs replace it. */
+export const runtime: { workspace: (options: { assumeRole: boolean }) => FleetWorkspace } = {
+    workspace: (options) => automationWorkspace(options),
+};
+
+async function runOperation(operation: Operation, options: RunOptions): Promise<number> {
+    const targets = load(options);
+    if (operation === "destroy") {
+        const problems = protectedProblems(targets, options.destroyProtected);
+        if (problems.length > 0) throw new TargetsError(options.targets, problems);
+    }
+    const dir = options.dir ?? path.join(".fleet", operation);
+    const controller = new AbortController();
+    const progress = new LiveProgress(operation, targets.targets);
+    const interrupt = () => {
+        if (controller.signal.aborted) process.exit(130);
+        process.stderr.write(
+            "\nCancelling the running targets (Ctrl-C again to quit at once; the state file then misses their end)...\n",
+        );
+        controller.abort();
+    };
+    process.on("SIGINT", interrupt);
+    progress.start();
+    try {
+        const state = await runFleet({
+            operation,
+            targets: targets.targets,
+            targetsFile: options.targets,
+            workspace: runtime.workspace({ assumeRole: options.assumeRole }),
+            parallel: options.parallel,
+            dir,
+            resume: options.resume,
+            signal: controller.signal,
+            retry: { attempts: options.retries + 1 },
+            onEvent: (e) => progress.onEvent(e),
+        });
+        progress.stop();
+        process.stdout.write(summarize(runRows(targets.targets, state, dir), dir));
+        if (controller.signal.aborted) return 130;
+        return allSucceeded(state) ? 0 : 1;
+    } finally {
+        process.off("SIGINT", interrupt);
+    }
+}
+
+export function program(): Command {
+    const cli = new Command("fleet")
+        .description(
+            "This project's stacks on many accounts and Regions, from one targets file (docs/organization.md).",
+        )
+        .showHelpAfterError();
+    const targets = (c: Command) =>
+        c
+            .requiredOption("-t, --targets <file>", "the targets file (see targets.example.yaml)")
+            .option("--only <stack|account|region>", "only these targets (repeatable or comma-separated)", collect, []);
+    targets(
+        cli
+            .command("plan")
+            .description("Every target's offline plan and API contract: <out>/<stack>.json, <out>/summary.json"),
+    )
+        .requiredOption("-o, --out <dir>", "where the plans and summary.json go")
+        .option("--no-check", "skip holding the requests against AWS's API models")
+        .action(async (o: Common & { out: string; check: boolean }) => {
+            const rows = await planFleet(load(o).targets, o.out, { check: o.check });
+            process.stdout.write(renderPlanSummary(rows));
+            process.exitCode = rows.every((r) => r.status === "planned") ? 0 : 1;
+        });
+    for (const operation of OPERATIONS) {
+        targets(cli.command(operation).description(`pulumi ${operation} of every target through the Automation API`))
+            .addOption(new Option("-p, --parallel <n>", "targets at once").argParser(wholeNumber(1, 256)).default(8))
+            .option("--resume", "rerun only the targets the state file records as not succeeded")
+            .option("--dir <dir>", `state file, logs and summary.json (default .fleet/${operation})`)
+            .addOption(
+                new Option("--retries <n>", "retries of a throttled target, with backoff")
+                    .argParser(wholeNumber(0, 10))
+                    .default(3),
+            )
+            .option("--destroy-protected <stack>", "destroy this protected stack too (repeatable)", collect, [])
+            .option(
+                "--no-assume-role",
+                "use the ambient credentials, already in the target's account (a GitHub Actions job per target)",
+            )
+            .action(async (o: RunOptions) => {
+                process.exitCode = await runOperation(operation, o);
+            });
+    }
+    targets(
+        cli
+            .command("matrix")
+            .description("The targets as a GitHub Actions matrix (JSON): strategy.matrix: ${{ fromJSON(...) }}"),
+    ).action((o: Common) => {
+        const t = load(o);
+        process.stdout.write(`${JSON.stringify(githubMatrix(t.targets, t.configs))}\n`);
+    });
+    targets(
+        cli
+            .command("accounts")
+            .description(
+                "The accounts and Regions of the targets, for the reporting stack's reporting.accounts and regions",
+            ),
+    ).action((o: Common) => {
+        const scope = reportingScope(load(o).targets);
+        if (scope.accounts.length > MAX_REPORTING_ACCOUNTS) {
+            process.stderr.write(
+                `${scope.accounts.length} accounts: a reporting stack lists at most ${MAX_REPORTING_ACCOUNTS}; set reporting.organizationId instead (docs/reporting.md)\n`,
+            );
+        }
+        process.stdout.write(
+            `  oe-lab-ipm:reporting:\n    accounts: ${JSON.stringify(scope.accounts)}\n    regions: ${JSON.stringify(scope.regions)}\n`,
+        );
+    });
+    targets(
+        cli
+            .command("summary")
+            .description(
+                "One table of the runs whose summary.json files are under --from (the workflow's jobs); exit 1 unless all succeeded",
+            ),
+    )
+        .requiredOption("--from <dir>", "a folder of runs: <dir>/summary.json or <dir>/*/summary.json")
+        .option("--markdown <file>", "also append the table as Markdown to this file (e.g. $GITHUB_STEP_SUMMARY)")
+        .action((o: Common & { from: string; markdown?: string }) => {
+            const rows = collectRows(load(o).targets, o.from);
+            process.stdout.write(summaryTable(rows));
+            if (o.markdown) fs.appendFileSync(o.markdown, summaryMarkdown(rows));
+            process.exitCode = rows.every((r) => r.status === "succeeded") ? 0 : 1;
+        });
+    return cli;
+}
+
+export async function main(argv: string[]): Promise<number> {
+    try {
+        await program().parseAsync(argv);
+        return Number(process.exitCode ?? 0);
+    } catch (error) {
+        if (error instanceof TargetsError || error instanceof StackFileError) {
+            process.stderr.write(`${error.message}\n`);
+            return 1;
+        }
+        throw error;
+    }
+}
+
+if (require.main === module) {
+    main(process.argv).then(
+        (code) => (process.exitCode = code),
+        (error) => {
+            process.stderr.write(`fleet failed unexpectedly: ${(error as Error).stack}\n`);
+            process.exitCode = 70;
+        },
+    );
+}
