@@ -238,21 +238,7 @@ export class InventoryAssociation extends pulumi.ComponentResource {
                     `${name}-write-logs${i === 0 ? "" : `-${i + 1}`}`,
                     {
                         role: roleName,
-                        policy: pulumi.jsonStringify({
-                            Version: "2012-10-17",
-                            Statement: [
-                                {
-                                    Effect: "Allow",
-                                    Action: ["s3:PutObject"],
-                                    Resource: pulumi.interpolate`${bucket.arn}/${logPrefix}/*`,
-                                },
-                                {
-                                    Effect: "Allow",
-                                    Action: ["s3:GetEncryptionConfiguration"],
-                                    Resource: bucket.arn,
-                                },
-                            ],
-                        }),
+                        policy: pulumi.jsonStringify(writeLogsPolicy(bucket.arn, logPrefix)),
                     },
                     { parent: this },
                 ),
@@ -290,19 +276,7 @@ export class InventoryAssociation extends pulumi.ComponentResource {
                 {
                     name: `${args.associationName}${DATA_SYNC_SUFFIX}`,
                     s3Destination: central
-                        ? pulumi
-                              .all([central.bucketName, central.region, central.prefix, central.organization ?? false])
-                              .apply(([bucketName, bucketRegion, prefix, organization]) => ({
-                                  bucketName,
-                                  region: bucketRegion,
-                                  prefix,
-                                  syncFormat: "JsonSerDe",
-                                  // AWS: an organization's syncs share to the central bucket, which admits the
-                                  // organization by the OrgId tag.
-                                  ...(organization
-                                      ? { destinationDataSharing: { destinationDataSharingType: "Organization" } }
-                                      : {}),
-                              }))
+                        ? centralSyncDestination(central)
                         : { bucketName: bucket.bucket, region, prefix: DATA_SYNC_PREFIX, syncFormat: "JsonSerDe" },
                 },
                 { parent: this, dependsOn: central ? [] : [bucketPolicy] },
@@ -320,6 +294,31 @@ export class InventoryAssociation extends pulumi.ComponentResource {
             bucketName: this.bucketName,
         });
     }
+}
+
+/** What an instance role needs to write the association's output: PutObject under the prefix (AWS's S3 policy). */
+function writeLogsPolicy(bucketArn: pulumi.Output<string>, logPrefix: string) {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            { Effect: "Allow", Action: ["s3:PutObject"], Resource: pulumi.interpolate`${bucketArn}/${logPrefix}/*` },
+            { Effect: "Allow", Action: ["s3:GetEncryptionConfiguration"], Resource: bucketArn },
+        ],
+    };
+}
+
+/** The sync's destination in a reporting stack's bucket (shared with the organization when it admits one). */
+function centralSyncDestination(central: DataSyncDestination) {
+    return pulumi
+        .all([central.bucketName, central.region, central.prefix, central.organization ?? false])
+        .apply(([bucketName, bucketRegion, prefix, organization]) => ({
+            bucketName,
+            region: bucketRegion,
+            prefix,
+            syncFormat: "JsonSerDe",
+            // AWS: an organization's syncs share to the central bucket, which admits the organization.
+            ...(organization ? { destinationDataSharing: { destinationDataSharingType: "Organization" } } : {}),
+        }));
 }
 
 /** TLS only; and, for a Resource Data Sync to it, the writes AWS documents for `ssm.amazonaws.com`. */
