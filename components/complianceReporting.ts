@@ -61,7 +61,9 @@ export const DATABASE_NAME_PATTERN = /^[a-z0-9_]{1,255}$/;
 export const WORKGROUP_NAME_PATTERN = /^[a-zA-Z0-9._-]{1,128}$/;
 
 export interface ComplianceReportingArgs {
-    /** The Glue database of the synced tables, like `oe_lab_ipm_reporting`. Lower-case letters, digits, `_`. Required. */
+    /**
+     * The Glue database of the synced tables, like `oe_lab_ipm_reporting`. Lower-case letters, digits, `_`. Required.
+     */
     databaseName: string;
     /** The Athena workgroup, like `oe-lab-ipm-Reporting`. Required. */
     workgroupName: string;
@@ -91,7 +93,9 @@ export interface ComplianceReportingArgs {
     accessLogRetentionDays?: number;
     /** Protect the sync bucket (and its policy) from deletion and replacement. Default: the component's `protect`. */
     protect?: boolean;
-    /** Keep the sync bucket and its data when the stack is destroyed. Default `true`; `false` empties and deletes it. */
+    /**
+     * Keep the sync bucket and its data when the stack is destroyed. Default `true`; `false` empties and deletes it.
+     */
     keepDataOnDestroy?: boolean;
     /** Tags for every taggable resource. */
     tags?: Record<string, string>;
@@ -169,7 +173,7 @@ export function bytesScannedCutoffProblem(bytes: number): string | undefined {
 /** The longest S3 bucket name (63) in the longest partition name: the policy's worst case. */
 const WORST_BUCKET_ARN = `arn:aws-us-gov:s3:::${"b".repeat(63)}`;
 
-/** The sync bucket policy's size in bytes (compact JSON, as sent) for this many accounts, with the longest bucket name. */
+/** The sync bucket policy's size (compact JSON, as sent) for this many accounts, with the longest bucket name. */
 function syncPolicyBytes(accounts: number, prefix: string, organization: boolean): number {
     const ids = Array.from({ length: accounts }, (_, i) => String(100000000000 + i));
     return JSON.stringify(

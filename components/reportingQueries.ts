@@ -116,7 +116,7 @@ export function locationTemplate(bucket: string, prefix: string, type: string): 
 }
 
 const n = (column: string) => `coalesce(try_cast(${column} AS integer), 0)`;
-/** Patch Manager reports an instance non-compliant for missing, failed, pending-reboot and rejected-but-installed patches. */
+/** A node is non-compliant for missing, failed, pending-reboot and rejected-but-installed patches (Patch Manager). */
 const NON_COMPLIANT_PATCHES = [
     "s.missingcount",
     "s.failedcount",

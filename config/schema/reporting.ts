@@ -35,7 +35,7 @@ export const reportingSchema = area({
     regions: list(awsRegion, "must be a list of Regions").min(1, "must name at least one Region").optional(),
     /** The key prefix the syncs write under: at most 256 characters (CreateResourceDataSync). */
     syncPrefix: checked(syncPrefixProblem, "must be an S3 key prefix such as inventory").default(DEFAULT_SYNC_PREFIX),
-    /** Bytes one Athena query may scan before it is cancelled: 10,485,760 (the AWS provider's minimum) to a 64-bit integer. */
+    /** Bytes one Athena query may scan before it is cancelled: 10,485,760 (the provider's minimum) to an int64. */
     bytesScannedCutoffPerQuery: z
         .number(says(bytesScannedCutoffProblem(0)!))
         .superRefine((value, ctx) => {

@@ -7,7 +7,8 @@
  * - each Glue table is a view over its type's files (`read_json`, NDJSON), every column as text
  *   (the tables declare `string`), column names matched without case (the OpenX JSON SerDe's
  *   `case.insensitive`; DuckDB's identifiers are case-insensitive), a column absent from every file
- *   NULL (a key that is text in some files and a number in others is read as its text), and `accountid`/`region` taken from the key (what partition projection does);
+ *   NULL (a key that is text in some files and a number in others is read as its text), and
+ *   `accountid`/`region` taken from the key (what partition projection does);
  * - `from_iso8601_timestamp` (Trino's) is a DuckDB macro: `CAST(s AS TIMESTAMPTZ)`;
  * - `compliance_history` is a DuckDB table with the Glue table's columns (Parquet is Athena's
  *   storage, not the query's concern); `INSERT INTO` appends to it.
