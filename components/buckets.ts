@@ -212,3 +212,46 @@ export function accessLogStatements(
         },
     ];
 }
+
+export interface AccessLogOptions {
+    /** The bucket whose accesses are logged, and its child name prefix. */
+    readonly source: aws.s3.Bucket;
+    readonly sourceName: string;
+    /** The key prefix of its logs in the log bucket, like `sync/`. */
+    readonly prefix: string;
+    /** The account of the source bucket (`aws:SourceAccount`). */
+    readonly account: pulumi.Input<string>;
+    readonly expireDays: number;
+    readonly keep: boolean;
+    readonly tags: Record<string, string>;
+}
+
+/**
+ * A hardened log bucket admitting S3 server access logs of `source` only (`accessLogStatements`,
+ * TLS only), and the source's logging to it (`<sourceName>-logging`). Logs expire after `expireDays`.
+ */
+export function accessLogBucket(parent: pulumi.Resource, name: string, o: AccessLogOptions) {
+    const logs = hardenedBucket(parent, name, {
+        expireDays: o.expireDays,
+        noncurrentDays: 1,
+        ruleId: "expire-access-logs",
+        protect: false,
+        keep: o.keep,
+        tags: o.tags,
+    });
+    const statements = [
+        denyInsecureTransport(logs.bucket.arn),
+        ...accessLogStatements(logs.bucket.arn, o.prefix, o.source.arn, o.account),
+    ];
+    const policy = new aws.s3.BucketPolicy(
+        `${name}-policy`,
+        { bucket: logs.bucket.id, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }) },
+        { parent, dependsOn: [logs.publicAccessBlock] },
+    );
+    new aws.s3.BucketLogging(
+        `${o.sourceName}-logging`,
+        { bucket: o.source.id, targetBucket: logs.bucket.id, targetPrefix: o.prefix },
+        { parent, dependsOn: [policy] },
+    );
+    return logs;
+}

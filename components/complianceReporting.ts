@@ -1,12 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import {
-    accessLogStatements,
-    denyInsecureTransport,
-    hardenedBucket,
-    SYNC_PREFIX,
-    syncWriteStatements,
-} from "./buckets";
+import { accessLogBucket, denyInsecureTransport, hardenedBucket, SYNC_PREFIX, syncWriteStatements } from "./buckets";
 import { complianceHistory } from "./complianceHistory";
 import { locationTemplate, PARTITION_KEYS, REPORT_QUERIES, SYNC_TABLES } from "./reportingQueries";
 import { ArgumentError, countProblem, fieldProblem } from "./validation";
@@ -261,33 +255,15 @@ export class ComplianceReporting extends pulumi.ComponentResource {
             { parent: this, protect: args.protect, dependsOn: [sync.publicAccessBlock] },
         );
         // Who read and wrote the central bucket: S3 server access logs, to a log bucket of the stack's own.
-        const logs = hardenedBucket(this, `${name}-access-logs`, {
+        const logs = accessLogBucket(this, `${name}-access-logs`, {
+            source: sync.bucket,
+            sourceName: `${name}-sync`,
+            prefix: ACCESS_LOG_PREFIX,
+            account: identity.accountId,
             expireDays: args.accessLogRetentionDays ?? DEFAULT_ACCESS_LOG_RETENTION_DAYS,
-            noncurrentDays: 1,
-            ruleId: "expire-access-logs",
-            protect: false,
             keep,
             tags,
         });
-        const logPolicy = new aws.s3.BucketPolicy(
-            `${name}-access-logs-policy`,
-            {
-                bucket: logs.bucket.id,
-                policy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        denyInsecureTransport(logs.bucket.arn),
-                        ...accessLogStatements(logs.bucket.arn, ACCESS_LOG_PREFIX, sync.bucket.arn, identity.accountId),
-                    ],
-                }),
-            },
-            { parent: this, dependsOn: [logs.publicAccessBlock] },
-        );
-        new aws.s3.BucketLogging(
-            `${name}-sync-logging`,
-            { bucket: sync.bucket.id, targetBucket: logs.bucket.id, targetPrefix: ACCESS_LOG_PREFIX },
-            { parent: this, dependsOn: [logPolicy] },
-        );
         // Query results are disposable: deleted with the stack.
         const resultDays = args.resultRetentionDays ?? DEFAULT_RESULT_RETENTION_DAYS;
         const results = hardenedBucket(this, `${name}-results`, {
@@ -319,44 +295,7 @@ export class ComplianceReporting extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const projected = pulumi.all([pulumi.all(accounts), pulumi.all(regions)]);
-        const tables = SYNC_TABLES.map(
-            (table) =>
-                new aws.glue.CatalogTable(
-                    `${name}-${table.table.replace(/_/g, "-")}`,
-                    {
-                        name: table.table,
-                        databaseName: database.name,
-                        description: `${table.type} of every synced instance`,
-                        tableType: "EXTERNAL_TABLE",
-                        parameters: pulumi
-                            .all([sync.bucket.bucket, projected])
-                            .apply(([bucket, [accounts, regions]]) => ({
-                                EXTERNAL: "TRUE",
-                                classification: "json",
-                                // Partition projection: Athena computes the partitions from these values.
-                                "projection.enabled": "true",
-                                "projection.accountid.type": "enum",
-                                "projection.accountid.values": [...accounts].sort().join(","),
-                                "projection.region.type": "enum",
-                                "projection.region.values": [...regions].sort().join(","),
-                                "storage.location.template": locationTemplate(bucket, prefix, table.type),
-                            })),
-                        partitionKeys: PARTITION_KEYS.map((key) => ({ name: key, type: "string" })),
-                        storageDescriptor: {
-                            location: pulumi.interpolate`s3://${sync.bucket.bucket}/${prefix}/${table.type}/`,
-                            inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
-                            outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
-                            serDeInfo: {
-                                serializationLibrary: "org.openx.data.jsonserde.JsonSerDe",
-                                parameters: { "serialization.format": "1", "ignore.malformed.json": "true" },
-                            },
-                            columns: table.columns.map((column) => ({ name: column, type: "string" })),
-                        },
-                    },
-                    { parent: this },
-                ),
-        );
+        const tables = syncTables(this, name, database.name, sync.bucket.bucket, prefix, accounts, regions);
 
         const workgroup = new aws.athena.Workgroup(
             `${name}-workgroup`,
@@ -447,4 +386,52 @@ export function syncBucketPolicy(
             ...syncWriteStatements(bucketArn, prefix, accounts, organizationId),
         ],
     };
+}
+
+/** A Glue table per inventory type over the sync's files, partitions projected from the key (no crawler, no repair). */
+function syncTables(
+    parent: pulumi.Resource,
+    name: string,
+    databaseName: pulumi.Input<string>,
+    bucketName: pulumi.Output<string>,
+    prefix: string,
+    accounts: pulumi.Input<string>[],
+    regions: pulumi.Input<string>[],
+): aws.glue.CatalogTable[] {
+    const projected = pulumi.all([pulumi.all(accounts), pulumi.all(regions)]);
+    return SYNC_TABLES.map(
+        (table) =>
+            new aws.glue.CatalogTable(
+                `${name}-${table.table.replace(/_/g, "-")}`,
+                {
+                    name: table.table,
+                    databaseName,
+                    description: `${table.type} of every synced instance`,
+                    tableType: "EXTERNAL_TABLE",
+                    parameters: pulumi.all([bucketName, projected]).apply(([bucket, [accounts, regions]]) => ({
+                        EXTERNAL: "TRUE",
+                        classification: "json",
+                        // Partition projection: Athena computes the partitions from these values.
+                        "projection.enabled": "true",
+                        "projection.accountid.type": "enum",
+                        "projection.accountid.values": [...accounts].sort().join(","),
+                        "projection.region.type": "enum",
+                        "projection.region.values": [...regions].sort().join(","),
+                        "storage.location.template": locationTemplate(bucket, prefix, table.type),
+                    })),
+                    partitionKeys: PARTITION_KEYS.map((key) => ({ name: key, type: "string" })),
+                    storageDescriptor: {
+                        location: pulumi.interpolate`s3://${bucketName}/${prefix}/${table.type}/`,
+                        inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
+                        outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+                        serDeInfo: {
+                            serializationLibrary: "org.openx.data.jsonserde.JsonSerDe",
+                            parameters: { "serialization.format": "1", "ignore.malformed.json": "true" },
+                        },
+                        columns: table.columns.map((column) => ({ name: column, type: "string" })),
+                    },
+                },
+                { parent },
+            ),
+    );
 }

@@ -12,6 +12,8 @@ import { SyncEngine, TextRow } from "./engine";
 import { PREFIX, writeSyncFiles } from "./syncFiles";
 
 const pick = (rows: TextRow[], keys: string[]) => rows.map((r) => keys.map((k) => r[k]));
+/** A node's counts, as the per-instance query and the history name them. */
+const COUNTS = ["noncompliant", "critical_level", "security", "other", "missing", "failed"];
 const day = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000).toISOString().slice(0, 10);
 
 describe("the saved queries over sync-format files (DuckDB)", function () {
@@ -26,20 +28,7 @@ describe("the saved queries over sync-format files (DuckDB)", function () {
 
     it("per instance: only nodes that still report (not the terminated one, not the one silent for 20 days), counts as AWS gives them", async () => {
         const rows = await engine.query(REPORT_QUERIES.compliancePerInstance.sql);
-        const keys = [
-            "accountid",
-            "region",
-            "instance",
-            "patchgroup",
-            "noncompliant",
-            "critical_level",
-            "security",
-            "other",
-            "missing",
-            "failed",
-            "pending_reboot",
-            "compliant",
-        ];
+        const keys = ["accountid", "region", "instance", "patchgroup", ...COUNTS, "pending_reboot", "compliant"];
         assert.deepStrictEqual(pick(rows, keys), [
             [
                 "111111111111",
@@ -165,23 +154,11 @@ describe("the saved queries over sync-format files (DuckDB)", function () {
         await engine.query(REPORT_QUERIES.snapshotToday.sql);
         await engine.query(REPORT_QUERIES.snapshotToday.sql);
         const today = await engine.query(`SELECT * FROM compliance_history WHERE day = '${day(0)}' ORDER BY instance`);
-        assert.deepStrictEqual(
-            pick(today, [
-                "instance",
-                "compliant",
-                "noncompliant",
-                "critical_level",
-                "security",
-                "other",
-                "missing",
-                "failed",
-            ]),
-            [
-                ["i-0aaaaaaaaaaaaaaa1", "false", "4", "3", "2", "1", "3", "1"],
-                ["i-0aaaaaaaaaaaaaaa2", "true", "0", "0", "0", "0", "0", "0"],
-                ["i-0bbbbbbbbbbbbbbb1", "false", "1", "0", "1", "0", "0", "0"],
-            ],
-        );
+        assert.deepStrictEqual(pick(today, ["instance", "compliant", ...COUNTS]), [
+            ["i-0aaaaaaaaaaaaaaa1", "false", "4", "3", "2", "1", "3", "1"],
+            ["i-0aaaaaaaaaaaaaaa2", "true", "0", "0", "0", "0", "0", "0"],
+            ["i-0bbbbbbbbbbbbbbb1", "false", "1", "0", "1", "0", "0", "0"],
+        ]);
         const trend = await engine.query(REPORT_QUERIES.complianceTrend.sql);
         assert.deepStrictEqual(
             pick(trend, [
