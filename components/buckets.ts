@@ -235,7 +235,7 @@ export function accessLogBucket(parent: pulumi.Resource, name: string, o: Access
         expireDays: o.expireDays,
         noncurrentDays: 1,
         ruleId: "expire-access-logs",
-        protect: false,
+        // Unset: the parent's protect, like the bucket whose accesses it records.
         keep: o.keep,
         tags: o.tags,
     });
