@@ -11,11 +11,15 @@ import {
     DEFAULT_HISTORY_RETENTION_DAYS,
     DEFAULT_RESULT_RETENTION_DAYS,
     DEFAULT_SYNC_PREFIX,
+    maxSyncAccounts,
     ORGANIZATION_ID_PATTERN,
     syncPrefixProblem,
 } from "../../components/complianceReporting";
 
 import { area, awsRegion, checked, list, says, text, wholeNumber } from "./blocks";
+
+/** The most accounts the sync bucket's policy holds with the default prefix (43; a longer prefix holds fewer). */
+export const MAX_REPORTING_ACCOUNTS = maxSyncAccounts(DEFAULT_SYNC_PREFIX);
 
 export const reportingSchema = area({
     /**
