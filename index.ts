@@ -339,6 +339,8 @@ function reporting(config: LabConfig): Record<string, unknown> {
             syncPrefix: settings.syncPrefix,
             bytesScannedCutoffPerQuery: settings.bytesScannedCutoffPerQuery,
             resultRetentionDays: settings.resultRetentionDays,
+            historyRetentionDays: settings.historyRetentionDays,
+            accessLogRetentionDays: settings.accessLogRetentionDays,
             tags,
         },
         keptOptions(config),
@@ -353,6 +355,9 @@ function reporting(config: LabConfig): Record<string, unknown> {
         AthenaDatabase: store.databaseName,
         AthenaWorkgroup: store.workgroupName,
         NamedQueryIds: store.namedQueryIds,
+        HistoryBucketName: store.historyBucketName,
+        HistoryScheduleName: store.historyScheduleName,
+        AccessLogBucketName: store.accessLogBucketName,
     };
 }
 

@@ -97,6 +97,21 @@ export function hardenedBucket(parent: pulumi.Resource, name: string, options: H
     return { bucket, publicAccessBlock, opts };
 }
 
+/**
+ * A template whose result is a plain string when every value is one (so a policy built of plain
+ * values can be measured before anything exists), else an Output.
+ */
+function text(strings: TemplateStringsArray, ...values: pulumi.Input<string>[]): pulumi.Input<string> {
+    if (values.every((v) => typeof v === "string"))
+        return strings.reduce((out, s, i) => out + s + (values[i] ?? ""), "");
+    return pulumi.interpolate(strings, ...values);
+}
+
+/** The partition (`aws`, `aws-cn`, `aws-us-gov`) of an ARN. */
+function partitionOf(arn: pulumi.Input<string>): pulumi.Input<string> {
+    return typeof arn === "string" ? arn.split(":")[1] : pulumi.output(arn).apply((a) => a.split(":")[1]);
+}
+
 /** Refuses every request without TLS. */
 export function denyInsecureTransport(bucketArn: pulumi.Input<string>) {
     return {
@@ -104,17 +119,19 @@ export function denyInsecureTransport(bucketArn: pulumi.Input<string>) {
         Effect: "Deny",
         Principal: "*",
         Action: "s3:*",
-        Resource: [bucketArn, pulumi.interpolate`${bucketArn}/*`],
+        Resource: [bucketArn, text`${bucketArn}/*`],
         Condition: { Bool: { "aws:SecureTransport": "false" } },
     };
 }
 
 /**
- * AWS's Resource Data Sync bucket policy ("Creating a resource data sync for Inventory"): the
- * permissions check on the bucket, and writes under `<prefix>/*\/accountid=<account>/*` with the
- * bucket-owner-full-control ACL, for the given accounts (also as `aws:SourceAccount`, against the
- * confused deputy); or, for an organization, any account's prefix with the `OrgId` object tag the
- * organization's syncs set, and the tagging that needs.
+ * AWS's Resource Data Sync bucket policy as "Creating a resource data sync for Inventory" has it
+ * today: the permissions check on the bucket (`s3:GetBucketAcl`); for listed accounts, one
+ * statement per account admitting writes under that account's own `<prefix>/*\/accountid=<account>/*`
+ * only, with the bucket-owner-full-control ACL, `aws:SourceAccount` and `aws:SourceArn` (the
+ * account's syncs, `arn:<partition>:ssm:*:<account>:resource-data-sync/*`) against the confused
+ * deputy; for an organization, writes under any account's prefix with `aws:SourceOrgID`, and the
+ * object tagging the organization's syncs do.
  */
 export function syncWriteStatements(
     bucketArn: pulumi.Input<string>,
@@ -130,19 +147,19 @@ export function syncWriteStatements(
         Action: "s3:GetBucketAcl",
         Resource: bucketArn,
     };
-    const delivery = (resource: unknown, condition: Record<string, unknown>) => ({
-        Sid: "SSMBucketDelivery",
-        Effect: "Allow",
-        Principal: ssm,
-        Action: "s3:PutObject",
-        Resource: resource,
-        Condition: { StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", ...condition } },
-    });
+    const acl = { "s3:x-amz-acl": "bucket-owner-full-control" };
     if (organizationId !== undefined) {
-        const anyAccount = pulumi.interpolate`${bucketArn}/${prefix}/*/accountid=*/*`;
+        const anyAccount = text`${bucketArn}/${prefix}/*/accountid=*/*`;
         return [
             check,
-            delivery(anyAccount, { "s3:RequestObjectTag/OrgId": organizationId }),
+            {
+                Sid: "SSMBucketDelivery",
+                Effect: "Allow",
+                Principal: ssm,
+                Action: "s3:PutObject",
+                Resource: anyAccount,
+                Condition: { StringEquals: { ...acl, "aws:SourceOrgID": organizationId } },
+            },
             {
                 Sid: "SSMBucketDeliveryTagging",
                 Effect: "Allow",
@@ -152,8 +169,89 @@ export function syncWriteStatements(
             },
         ];
     }
-    const resources = accounts.map((account) => pulumi.interpolate`${bucketArn}/${prefix}/*/accountid=${account}/*`);
-    // One account: plain strings, as AWS's single-account example has them.
-    const one = accounts.length === 1;
-    return [check, delivery(one ? resources[0] : resources, { "aws:SourceAccount": one ? accounts[0] : accounts })];
+    const partition = partitionOf(bucketArn);
+    return [
+        check,
+        ...accounts.map((account) => ({
+            Sid: text`SSMBucketDelivery${account}`,
+            Effect: "Allow",
+            Principal: ssm,
+            Action: "s3:PutObject",
+            Resource: text`${bucketArn}/${prefix}/*/accountid=${account}/*`,
+            Condition: {
+                StringEquals: { ...acl, "aws:SourceAccount": account },
+                ArnLike: { "aws:SourceArn": text`arn:${partition}:ssm:*:${account}:resource-data-sync/*` },
+            },
+        })),
+    ];
+}
+
+/**
+ * The log bucket's policy for S3 server access logging ("Enabling Amazon S3 server access logging",
+ * the target bucket policy): `logging.s3.amazonaws.com` may put objects under `prefix` only, for
+ * the source bucket (`aws:SourceArn`) of this account (`aws:SourceAccount`). The target bucket
+ * uses BucketOwnerEnforced, so a bucket policy and not an ACL grants this.
+ */
+export function accessLogStatements(
+    logBucketArn: pulumi.Input<string>,
+    prefix: string,
+    sourceBucketArn: pulumi.Input<string>,
+    account: pulumi.Input<string>,
+): object[] {
+    return [
+        {
+            Sid: "S3ServerAccessLogsPolicy",
+            Effect: "Allow",
+            Principal: { Service: "logging.s3.amazonaws.com" },
+            Action: "s3:PutObject",
+            Resource: text`${logBucketArn}/${prefix}*`,
+            Condition: {
+                ArnLike: { "aws:SourceArn": sourceBucketArn },
+                StringEquals: { "aws:SourceAccount": account },
+            },
+        },
+    ];
+}
+
+export interface AccessLogOptions {
+    /** The bucket whose accesses are logged, and its child name prefix. */
+    readonly source: aws.s3.Bucket;
+    readonly sourceName: string;
+    /** The key prefix of its logs in the log bucket, like `sync/`. */
+    readonly prefix: string;
+    /** The account of the source bucket (`aws:SourceAccount`). */
+    readonly account: pulumi.Input<string>;
+    readonly expireDays: number;
+    readonly keep: boolean;
+    readonly tags: Record<string, string>;
+}
+
+/**
+ * A hardened log bucket admitting S3 server access logs of `source` only (`accessLogStatements`,
+ * TLS only), and the source's logging to it (`<sourceName>-logging`). Logs expire after `expireDays`.
+ */
+export function accessLogBucket(parent: pulumi.Resource, name: string, o: AccessLogOptions) {
+    const logs = hardenedBucket(parent, name, {
+        expireDays: o.expireDays,
+        noncurrentDays: 1,
+        ruleId: "expire-access-logs",
+        // Unset: the parent's protect, like the bucket whose accesses it records.
+        keep: o.keep,
+        tags: o.tags,
+    });
+    const statements = [
+        denyInsecureTransport(logs.bucket.arn),
+        ...accessLogStatements(logs.bucket.arn, o.prefix, o.source.arn, o.account),
+    ];
+    const policy = new aws.s3.BucketPolicy(
+        `${name}-policy`,
+        { bucket: logs.bucket.id, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }) },
+        { parent, dependsOn: [logs.publicAccessBlock] },
+    );
+    new aws.s3.BucketLogging(
+        `${o.sourceName}-logging`,
+        { bucket: o.source.id, targetBucket: logs.bucket.id, targetPrefix: o.prefix },
+        { parent, dependsOn: [policy] },
+    );
+    return logs;
 }

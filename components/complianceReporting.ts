@@ -1,16 +1,32 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { denyInsecureTransport, hardenedBucket, SYNC_PREFIX, syncWriteStatements } from "./buckets";
+import { accessLogBucket, denyInsecureTransport, hardenedBucket, SYNC_PREFIX, syncWriteStatements } from "./buckets";
+import { complianceHistory } from "./complianceHistory";
 import { locationTemplate, PARTITION_KEYS, REPORT_QUERIES, SYNC_TABLES } from "./reportingQueries";
 import { ArgumentError, countProblem, fieldProblem } from "./validation";
 import { componentToken, withFormerToken } from "./tokens";
 
 export { REPORT_QUERIES, SYNC_TABLES } from "./reportingQueries";
 
+/** The key prefix of the sync bucket's access logs in the log bucket. */
+export const ACCESS_LOG_PREFIX = "sync/";
 /** The key prefix member stacks' Resource Data Syncs write under. */
 export const DEFAULT_SYNC_PREFIX = SYNC_PREFIX;
-/** Athena's BytesScannedCutoffPerQuery: at least 10,000,000 bytes (the API model's minimum). */
-export const MIN_BYTES_SCANNED_CUTOFF = 10_000_000;
+/**
+ * Athena's BytesScannedCutoffPerQuery: at least 10,485,760 bytes (the AWS provider's minimum, above
+ * the API model's 10,000,000), and a 64-bit integer (the provider's type; the API's Long).
+ */
+export const MIN_BYTES_SCANNED_CUTOFF = 10_485_760;
+/** The largest 64-bit integer, as text (a JavaScript number cannot hold it exactly). */
+export const MAX_BYTES_SCANNED_CUTOFF = "9223372036854775807";
+/** CreateResourceDataSync's `Prefix`: at most 256 characters (ResourceDataSyncS3Prefix). */
+export const MAX_SYNC_PREFIX_LENGTH = 256;
+/** PutBucketPolicy: a bucket policy is at most 20 KB. */
+export const MAX_BUCKET_POLICY_BYTES = 20 * 1024;
+/** Days the daily compliance snapshots are kept (a year and a month: this month against last year's). */
+export const DEFAULT_HISTORY_RETENTION_DAYS = 400;
+/** Days the sync bucket's access logs are kept. */
+export const DEFAULT_ACCESS_LOG_RETENTION_DAYS = 365;
 /** 1 GiB per query: a fleet's inventory is megabytes; a runaway query costs at most half a cent ($5 per TB). */
 export const DEFAULT_BYTES_SCANNED_CUTOFF = 1024 ** 3;
 export const DEFAULT_RESULT_RETENTION_DAYS = 30;
@@ -59,12 +75,16 @@ export interface ComplianceReportingArgs {
     regions?: pulumi.Input<string>[];
     /** The key prefix the syncs write under. Default `inventory`. */
     syncPrefix?: string;
-    /** Bytes one query may scan before Athena cancels it. Default 1 GiB; at least 10,000,000. */
+    /** Bytes one query may scan before Athena cancels it. Default 1 GiB; 10,485,760 to a 64-bit integer. */
     bytesScannedCutoffPerQuery?: number;
     /** Days query results are kept. Default 30. */
     resultRetentionDays?: number;
     /** Days superseded versions of synced files are kept. Default 30. */
     noncurrentVersionDays?: number;
+    /** Days the daily compliance snapshots (`compliance_history`) are kept. Default 400. */
+    historyRetentionDays?: number;
+    /** Days the sync bucket's S3 server access logs are kept. Default 365. */
+    accessLogRetentionDays?: number;
     /** Protect the sync bucket (and its policy) from deletion and replacement. Default: the component's `protect`. */
     protect?: boolean;
     /**
@@ -77,6 +97,8 @@ export interface ComplianceReportingArgs {
 
 export function validateComplianceReportingArgs(args: ComplianceReportingArgs): void {
     const plain = (values: pulumi.Input<string>[]) => values.filter((v): v is string => typeof v === "string");
+    const accounts = args.accounts?.length ?? 1;
+    const prefix = args.syncPrefix ?? DEFAULT_SYNC_PREFIX;
     ArgumentError.throwIfAny("ComplianceReporting", [
         fieldProblem(
             "databaseName",
@@ -105,13 +127,68 @@ export function validateComplianceReportingArgs(args: ComplianceReportingArgs): 
               ),
         args.regions?.length === 0 ? "regions must name at least one Region" : undefined,
         ...plain(args.regions ?? []).map((r) => fieldProblem("regions", r, regionProblem(r))),
-        args.syncPrefix === undefined || /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(args.syncPrefix)
+        args.syncPrefix === undefined
             ? undefined
-            : `syncPrefix ${JSON.stringify(args.syncPrefix)} must be /-separated letters, digits and _.-`,
-        countProblem("bytesScannedCutoffPerQuery", args.bytesScannedCutoffPerQuery, MIN_BYTES_SCANNED_CUTOFF),
+            : fieldProblem("syncPrefix", args.syncPrefix, syncPrefixProblem(args.syncPrefix)),
+        fieldProblem(
+            "accounts",
+            accounts,
+            syncBucketPolicyProblem(accounts, prefix, args.organizationId !== undefined),
+        ),
+        args.bytesScannedCutoffPerQuery === undefined
+            ? undefined
+            : fieldProblem(
+                  "bytesScannedCutoffPerQuery",
+                  args.bytesScannedCutoffPerQuery,
+                  bytesScannedCutoffProblem(args.bytesScannedCutoffPerQuery),
+              ),
         countProblem("resultRetentionDays", args.resultRetentionDays, 1),
         countProblem("noncurrentVersionDays", args.noncurrentVersionDays, 1),
+        countProblem("historyRetentionDays", args.historyRetentionDays, 1),
+        countProblem("accessLogRetentionDays", args.accessLogRetentionDays, 1),
     ]);
+}
+
+/** Why a sync prefix is refused: /-separated letters, digits and `_.-`, at most 256 characters; or undefined. */
+export function syncPrefixProblem(prefix: string): string | undefined {
+    if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(prefix)) return "must be /-separated letters, digits and _.-";
+    return prefix.length <= MAX_SYNC_PREFIX_LENGTH
+        ? undefined
+        : `is ${prefix.length} characters; CreateResourceDataSync allows at most ${MAX_SYNC_PREFIX_LENGTH}`;
+}
+
+/** Why a scan cutoff is refused (below the AWS provider's minimum, or no 64-bit integer), or undefined. */
+export function bytesScannedCutoffProblem(bytes: number): string | undefined {
+    return Number.isInteger(bytes) && bytes >= MIN_BYTES_SCANNED_CUTOFF && bytes < 2 ** 63
+        ? undefined
+        : `must be a whole number of bytes from ${MIN_BYTES_SCANNED_CUTOFF} (the AWS provider's minimum) to ${MAX_BYTES_SCANNED_CUTOFF} (a 64-bit integer)`;
+}
+
+/** The longest S3 bucket name (63) in the longest partition name: the policy's worst case. */
+const WORST_BUCKET_ARN = `arn:aws-us-gov:s3:::${"b".repeat(63)}`;
+
+/** The sync bucket policy's size (compact JSON, as sent) for this many accounts, with the longest bucket name. */
+function syncPolicyBytes(accounts: number, prefix: string, organization: boolean): number {
+    const ids = Array.from({ length: accounts }, (_, i) => String(100000000000 + i));
+    return JSON.stringify(
+        syncBucketPolicy(WORST_BUCKET_ARN, prefix, ids, organization ? "o-" + "a".repeat(32) : undefined),
+    ).length;
+}
+
+/** The most accounts the sync bucket's policy (a statement per account) holds within S3's 20 KB with this prefix. */
+export function maxSyncAccounts(prefix: string): number {
+    let fits = 0;
+    while (syncPolicyBytes(fits + 1, prefix, false) <= MAX_BUCKET_POLICY_BYTES) fits++;
+    return fits;
+}
+
+/** Why the sync bucket's policy would exceed S3's 20 KB for this many accounts and prefix, or undefined. */
+export function syncBucketPolicyProblem(accounts: number, prefix: string, organization: boolean): string | undefined {
+    if (syncPolicyBytes(accounts, prefix, organization) <= MAX_BUCKET_POLICY_BYTES) return undefined;
+    return (
+        `is more than the sync bucket's policy holds (a statement per account; S3 allows ${MAX_BUCKET_POLICY_BYTES} bytes): ` +
+        `at most ${maxSyncAccounts(prefix)} with the sync prefix ${JSON.stringify(prefix)}; list fewer, shorten the prefix, or use organizationId`
+    );
 }
 
 /**
@@ -136,6 +213,12 @@ export class ComplianceReporting extends pulumi.ComponentResource {
     public readonly databaseName: pulumi.Output<string>;
     /** The Athena workgroup to run queries in. */
     public readonly workgroupName: pulumi.Output<string>;
+    /** The bucket of the daily snapshots (`compliance_history`). */
+    public readonly historyBucketName: pulumi.Output<string>;
+    /** The EventBridge Scheduler schedule that takes the daily snapshot. */
+    public readonly historyScheduleName: pulumi.Output<string>;
+    /** The bucket of the sync bucket's S3 server access logs. */
+    public readonly accessLogBucketName: pulumi.Output<string>;
     /** The named queries' ids, by REPORT_QUERIES key. */
     public readonly namedQueryIds: pulumi.Output<Record<string, string>>;
 
@@ -150,8 +233,9 @@ export class ComplianceReporting extends pulumi.ComponentResource {
         const tags = args.tags ?? {};
         const prefix = args.syncPrefix ?? DEFAULT_SYNC_PREFIX;
         const region = aws.getRegionOutput({}, { parent: this }).region;
+        const identity = aws.getCallerIdentityOutput({}, { parent: this });
         // By default one account and one Region: the stack's own.
-        const accounts = args.accounts ?? [aws.getCallerIdentityOutput({}, { parent: this }).accountId];
+        const accounts = args.accounts ?? [identity.accountId];
         const regions = args.regions ?? [region];
 
         const keep = args.keepDataOnDestroy ?? true;
@@ -170,6 +254,16 @@ export class ComplianceReporting extends pulumi.ComponentResource {
             },
             { parent: this, protect: args.protect, dependsOn: [sync.publicAccessBlock] },
         );
+        // Who read and wrote the central bucket: S3 server access logs, to a log bucket of the stack's own.
+        const logs = accessLogBucket(this, `${name}-access-logs`, {
+            source: sync.bucket,
+            sourceName: `${name}-sync`,
+            prefix: ACCESS_LOG_PREFIX,
+            account: identity.accountId,
+            expireDays: args.accessLogRetentionDays ?? DEFAULT_ACCESS_LOG_RETENTION_DAYS,
+            keep,
+            tags,
+        });
         // Query results are disposable: deleted with the stack.
         const resultDays = args.resultRetentionDays ?? DEFAULT_RESULT_RETENTION_DAYS;
         const results = hardenedBucket(this, `${name}-results`, {
@@ -201,41 +295,7 @@ export class ComplianceReporting extends pulumi.ComponentResource {
             },
             { parent: this },
         );
-        const projected = pulumi.all([pulumi.all(accounts), pulumi.all(regions)]);
-        for (const table of SYNC_TABLES) {
-            new aws.glue.CatalogTable(
-                `${name}-${table.table.replace(/_/g, "-")}`,
-                {
-                    name: table.table,
-                    databaseName: database.name,
-                    description: `${table.type} of every synced instance`,
-                    tableType: "EXTERNAL_TABLE",
-                    parameters: pulumi.all([sync.bucket.bucket, projected]).apply(([bucket, [accounts, regions]]) => ({
-                        EXTERNAL: "TRUE",
-                        classification: "json",
-                        // Partition projection: Athena computes the partitions from these values.
-                        "projection.enabled": "true",
-                        "projection.accountid.type": "enum",
-                        "projection.accountid.values": [...accounts].sort().join(","),
-                        "projection.region.type": "enum",
-                        "projection.region.values": [...regions].sort().join(","),
-                        "storage.location.template": locationTemplate(bucket, prefix, table.type),
-                    })),
-                    partitionKeys: PARTITION_KEYS.map((key) => ({ name: key, type: "string" })),
-                    storageDescriptor: {
-                        location: pulumi.interpolate`s3://${sync.bucket.bucket}/${prefix}/${table.type}/`,
-                        inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
-                        outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
-                        serDeInfo: {
-                            serializationLibrary: "org.openx.data.jsonserde.JsonSerDe",
-                            parameters: { "serialization.format": "1", "ignore.malformed.json": "true" },
-                        },
-                        columns: table.columns.map((column) => ({ name: column, type: "string" })),
-                    },
-                },
-                { parent: this },
-            );
-        }
+        const tables = syncTables(this, name, database.name, sync.bucket.bucket, prefix, accounts, regions);
 
         const workgroup = new aws.athena.Workgroup(
             `${name}-workgroup`,
@@ -277,6 +337,25 @@ export class ComplianceReporting extends pulumi.ComponentResource {
             ),
         );
 
+        const history = complianceHistory(this, name, {
+            databaseName: database.name,
+            workgroupName: workgroup.name,
+            syncBucketArn: sync.bucket.arn,
+            syncPrefix: prefix,
+            resultsBucketArn: results.bucket.arn,
+            retentionDays: args.historyRetentionDays ?? DEFAULT_HISTORY_RETENTION_DAYS,
+            account: identity.accountId,
+            region,
+            partition: aws.getPartitionOutput({}, { parent: this }).partition,
+            protect: args.protect,
+            keep,
+            tags,
+            dependsOn: [workgroup, ...tables],
+        });
+
+        this.historyBucketName = history.bucket.bucket;
+        this.historyScheduleName = history.schedule.name;
+        this.accessLogBucketName = logs.bucket.bucket;
         this.syncBucketName = sync.bucket.bucket;
         this.syncBucketArn = sync.bucket.arn;
         this.syncBucketRegion = pulumi.output(region);
@@ -288,6 +367,7 @@ export class ComplianceReporting extends pulumi.ComponentResource {
             syncBucketName: this.syncBucketName,
             databaseName: this.databaseName,
             workgroupName: this.workgroupName,
+            historyBucketName: this.historyBucketName,
         });
     }
 }
@@ -306,4 +386,52 @@ export function syncBucketPolicy(
             ...syncWriteStatements(bucketArn, prefix, accounts, organizationId),
         ],
     };
+}
+
+/** A Glue table per inventory type over the sync's files, partitions projected from the key (no crawler, no repair). */
+function syncTables(
+    parent: pulumi.Resource,
+    name: string,
+    databaseName: pulumi.Input<string>,
+    bucketName: pulumi.Output<string>,
+    prefix: string,
+    accounts: pulumi.Input<string>[],
+    regions: pulumi.Input<string>[],
+): aws.glue.CatalogTable[] {
+    const projected = pulumi.all([pulumi.all(accounts), pulumi.all(regions)]);
+    return SYNC_TABLES.map(
+        (table) =>
+            new aws.glue.CatalogTable(
+                `${name}-${table.table.replace(/_/g, "-")}`,
+                {
+                    name: table.table,
+                    databaseName,
+                    description: `${table.type} of every synced instance`,
+                    tableType: "EXTERNAL_TABLE",
+                    parameters: pulumi.all([bucketName, projected]).apply(([bucket, [accounts, regions]]) => ({
+                        EXTERNAL: "TRUE",
+                        classification: "json",
+                        // Partition projection: Athena computes the partitions from these values.
+                        "projection.enabled": "true",
+                        "projection.accountid.type": "enum",
+                        "projection.accountid.values": [...accounts].sort().join(","),
+                        "projection.region.type": "enum",
+                        "projection.region.values": [...regions].sort().join(","),
+                        "storage.location.template": locationTemplate(bucket, prefix, table.type),
+                    })),
+                    partitionKeys: PARTITION_KEYS.map((key) => ({ name: key, type: "string" })),
+                    storageDescriptor: {
+                        location: pulumi.interpolate`s3://${bucketName}/${prefix}/${table.type}/`,
+                        inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
+                        outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+                        serDeInfo: {
+                            serializationLibrary: "org.openx.data.jsonserde.JsonSerDe",
+                            parameters: { "serialization.format": "1", "ignore.malformed.json": "true" },
+                        },
+                        columns: table.columns.map((column) => ({ name: column, type: "string" })),
+                    },
+                },
+                { parent },
+            ),
+    );
 }

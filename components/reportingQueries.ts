@@ -116,15 +116,58 @@ export function locationTemplate(bucket: string, prefix: string, type: string): 
 }
 
 const n = (column: string) => `coalesce(try_cast(${column} AS integer), 0)`;
-/**
- * Patch Manager reports an instance non-compliant for missing, failed, pending-reboot and rejected-but-installed
- * patches.
- */
-const NON_COMPLIANT_PATCHES = `${n("s.missingcount")} + ${n("s.failedcount")} + ${n("s.installedpendingrebootcount")} + ${n("s.installedrejectedcount")}`;
-const INSTANCE_JOIN = (alias: string) =>
-    `LEFT JOIN aws_instanceinformation i ON i.accountid = ${alias}.accountid AND i.region = ${alias}.region AND i.instanceid = ${alias}.resourceid`;
+/** A node is non-compliant for missing, failed, pending-reboot and rejected-but-installed patches (Patch Manager). */
+const NON_COMPLIANT_PATCHES = [
+    "s.missingcount",
+    "s.failedcount",
+    "s.installedpendingrebootcount",
+    "s.installedrejectedcount",
+]
+    .map(n)
+    .join(" + ");
 
-/** A saved Athena query: its name in the console, what it answers, its SQL (in the workgroup's database). */
+/**
+ * A node "still reports" when its `AWS:InstanceInformation` record says `Active` and was captured
+ * in the last ACTIVE_WITHIN_DAYS days. Resource Data Sync keeps the files of a deleted node
+ * ("Creating a resource data sync for Inventory"), with its status `Terminated`; a node whose
+ * account or Region stopped syncing keeps an old record. The agent sends a fresh capture time with
+ * every inventory collection, even when the content is unchanged (amazon-ssm-agent,
+ * agent/plugins/inventory/datauploader/uploader.go, ConvertToSsmInventoryItems).
+ */
+export const ACTIVE_WITHIN_DAYS = 14;
+const ACTIVE = (alias: string) =>
+    `${alias}.instancestatus = 'Active' AND ` +
+    `from_iso8601_timestamp(${alias}.capturetime) > current_timestamp - interval '${ACTIVE_WITHIN_DAYS}' day`;
+/** Only nodes that still report: an inner join with their active instance record. */
+const ACTIVE_JOIN = (alias: string) =>
+    [
+        `JOIN aws_instanceinformation i ON i.accountid = ${alias}.accountid AND i.region = ${alias}.region`,
+        `  AND i.instanceid = ${alias}.resourceid AND ${ACTIVE("i")}`,
+    ].join("\n");
+
+/**
+ * AWS:PatchSummary's counts (InstancePatchState): `critical` counts non-compliant patches whose
+ * baseline compliance level is Critical, `security` those a patch advisory classes as Security;
+ * the two overlap. `other` counts those that are neither. So `noncompliant - other` is "critical
+ * or security", and the three disjoint parts of `noncompliant` are `security`,
+ * `noncompliant - other - security` (critical level, not security) and `other`.
+ */
+const PER_NODE_COUNTS = [
+    `${NON_COMPLIANT_PATCHES} AS noncompliant`,
+    `${n("s.criticalnoncompliantcount")} AS critical_level`,
+    `${n("s.securitynoncompliantcount")} AS security`,
+    `${n("s.othernoncompliantcount")} AS other`,
+    `${n("s.missingcount")} AS missing`,
+    `${n("s.failedcount")} AS failed`,
+];
+
+/**
+ * A security update by its classification: `Security` (the Linux advisories') or `SecurityUpdates`
+ * (Microsoft's; its `CriticalUpdates` are non-security fixes). The vendor's severity is shown beside it.
+ */
+const SECURITY_PATCH = "c.classification IN ('Security', 'SecurityUpdates')";
+
+/** A saved Athena query: its name in the console, what it answers (one sentence: its semantics), its SQL. */
 export interface ReportQuery {
     readonly name: string;
     readonly description: string;
@@ -133,45 +176,84 @@ export interface ReportQuery {
     readonly parameters?: readonly string[];
 }
 
+/** The Glue table of the daily snapshots, written by the schedule's INSERT INTO (ComplianceReporting). */
+export const HISTORY_TABLE = "compliance_history";
+/** Its columns in order (the partition `day` comes last, as INSERT INTO requires). */
+export const HISTORY_COLUMNS = [
+    { name: "accountid", type: "string" },
+    { name: "region", type: "string" },
+    { name: "instance", type: "string" },
+    { name: "patchgroup", type: "string" },
+    { name: "compliant", type: "boolean" },
+    { name: "noncompliant", type: "int" },
+    { name: "critical_level", type: "int" },
+    { name: "security", type: "int" },
+    { name: "other", type: "int" },
+    { name: "missing", type: "int" },
+    { name: "failed", type: "int" },
+] as const;
+/** The days the trend query returns (today and the 29 before it). */
+export const TREND_DAYS = 30;
+const TODAY = "CAST(current_date AS varchar)";
+
 /** The queries, by key. Named queries are created for every one; the report runs those it charts. */
 export const REPORT_QUERIES = {
-    missingCriticalOrSecurity: {
-        name: "missing-critical-or-security-patches",
-        description: "Instances missing critical or security patches, with each patch",
+    missingSecurityUpdates: {
+        name: "missing-security-updates",
+        description:
+            "Each patch a node that still reports lacks that is classified as a security update (Security, " +
+            "SecurityUpdates), with the vendor's severity and the baseline's compliance level beside it",
         sql: [
             "SELECT c.accountid, c.region, c.resourceid AS instance, i.computername, i.platformname, c.patchgroup,",
-            "       c.id AS patch, c.title, c.classification, c.patchseverity, c.severity, c.patchstate",
+            "       c.id AS patch, c.title, c.classification, c.patchseverity AS vendor_severity,",
+            "       c.severity AS compliance_level, c.patchstate",
             "FROM aws_complianceitem c",
-            INSTANCE_JOIN("c"),
-            "WHERE c.compliancetype = 'Patch' AND c.status = 'NON_COMPLIANT'",
-            "  AND (c.severity = 'CRITICAL' OR c.patchseverity IN ('Critical', 'Important')",
-            "       OR c.classification IN ('Security', 'SecurityUpdates', 'CriticalUpdates'))",
-            "ORDER BY c.accountid, c.region, instance, c.patchseverity, patch",
+            ACTIVE_JOIN("c"),
+            `WHERE c.compliancetype = 'Patch' AND c.status = 'NON_COMPLIANT' AND ${SECURITY_PATCH}`,
+            "ORDER BY c.accountid, c.region, instance, patch",
+        ].join("\n"),
+    },
+    missingCriticalLevel: {
+        name: "missing-critical-compliance-level-patches",
+        description:
+            "Each patch a node that still reports lacks whose baseline compliance level is Critical (with the default " +
+            "rules that is every patch, bug fixes included), with its classification beside it",
+        sql: [
+            "SELECT c.accountid, c.region, c.resourceid AS instance, i.computername, c.patchgroup,",
+            "       c.id AS patch, c.title, c.classification, c.patchseverity AS vendor_severity, c.patchstate",
+            "FROM aws_complianceitem c",
+            ACTIVE_JOIN("c"),
+            "WHERE c.compliancetype = 'Patch' AND c.status = 'NON_COMPLIANT' AND c.severity = 'CRITICAL'",
+            "ORDER BY c.accountid, c.region, instance, patch",
         ].join("\n"),
     },
     complianceByStackAndAccount: {
         name: "compliance-by-stack-and-account",
-        description: "Per account, region and patch group (one per stack): instances, compliant ones, missing patches",
+        description:
+            "Per account, Region and patch group (one per stack), over the nodes that still report: nodes, compliant " +
+            "nodes, and their non-compliant patches in total, at compliance level Critical, and classed Security",
         sql: [
             "SELECT s.accountid, s.region, s.patchgroup,",
             "       count(*) AS instances,",
             `       count_if(${NON_COMPLIANT_PATCHES} = 0) AS compliant,`,
-            `       sum(${n("s.criticalnoncompliantcount")}) AS critical_missing,`,
-            `       sum(${n("s.securitynoncompliantcount")}) AS security_missing,`,
-            `       sum(${n("s.missingcount")}) AS missing,`,
-            `       sum(${n("s.failedcount")}) AS failed`,
+            `       sum(${NON_COMPLIANT_PATCHES}) AS noncompliant_patches,`,
+            `       sum(${n("s.criticalnoncompliantcount")}) AS critical_level_patches,`,
+            `       sum(${n("s.securitynoncompliantcount")}) AS security_patches`,
             "FROM aws_patchsummary s",
+            ACTIVE_JOIN("s"),
             "GROUP BY s.accountid, s.region, s.patchgroup",
             "ORDER BY s.accountid, s.region, s.patchgroup",
         ].join("\n"),
     },
     instancesWithPackage: {
         name: "instances-with-package",
-        description: "Which instances run a package (the parameter: its exact name, any case), and at which version",
+        description:
+            "Which nodes that still report have a package (the parameter: its exact name, any case), at which version",
         sql: [
-            "SELECT a.accountid, a.region, a.resourceid AS instance, i.computername, i.platformname, a.name AS package, a.version, a.release",
+            "SELECT a.accountid, a.region, a.resourceid AS instance, i.computername, i.platformname,",
+            "       a.name AS package, a.version, a.release",
             "FROM aws_application a",
-            INSTANCE_JOIN("a"),
+            ACTIVE_JOIN("a"),
             "WHERE lower(a.name) = lower(?)",
             "ORDER BY a.version, a.accountid, instance",
         ].join("\n"),
@@ -179,38 +261,73 @@ export const REPORT_QUERIES = {
     },
     compliancePerInstance: {
         name: "compliance-per-instance",
-        description: "Each instance's patch compliance: patch group, OS, and counts by state and severity",
+        description:
+            "Each node that still reports: its patch group, OS, and non-compliant patches in total and by AWS's " +
+            "counts (critical_level and security overlap; other is neither)",
         sql: [
             "SELECT s.accountid, s.region, s.resourceid AS instance, i.computername, i.platformname, s.patchgroup,",
-            `       ${n("s.missingcount")} AS missing, ${n("s.failedcount")} AS failed,`,
+            ...PER_NODE_COUNTS.map((column) => `       ${column},`),
             `       ${n("s.installedpendingrebootcount")} AS pending_reboot, ${n("s.installedcount")} AS installed,`,
-            `       ${n("s.criticalnoncompliantcount")} AS critical, ${n("s.securitynoncompliantcount")} AS security, ${n("s.othernoncompliantcount")} AS other,`,
             `       ${NON_COMPLIANT_PATCHES} = 0 AS compliant, s.operationendtime AS scanned`,
             "FROM aws_patchsummary s",
-            INSTANCE_JOIN("s"),
+            ACTIVE_JOIN("s"),
             "ORDER BY s.accountid, s.region, s.patchgroup, instance",
         ].join("\n"),
     },
     missingBySeverity: {
         name: "missing-patches-by-severity",
-        description: "Missing patches (instance and patch pairs) by the vendor's severity",
+        description:
+            "Missing and failed patches (node and patch pairs) of nodes that still report, by the vendor's severity",
         sql: [
             "SELECT coalesce(nullif(c.patchseverity, ''), 'Unspecified') AS severity, count(*) AS missing",
             "FROM aws_complianceitem c",
+            ACTIVE_JOIN("c"),
             "WHERE c.compliancetype = 'Patch' AND c.status = 'NON_COMPLIANT' AND c.patchstate IN ('Missing', 'Failed')",
             "GROUP BY 1",
-            "ORDER BY missing DESC",
+            "ORDER BY missing DESC, severity",
         ].join("\n"),
     },
     topPackages: {
         name: "most-installed-packages",
-        description: "The 20 packages on the most instances",
+        description: "The 20 packages on the most nodes that still report",
         sql: [
-            "SELECT a.name AS package, count(DISTINCT a.accountid || a.resourceid) AS instances",
+            "SELECT a.name AS package, count(DISTINCT a.accountid || a.region || a.resourceid) AS instances",
             "FROM aws_application a",
+            ACTIVE_JOIN("a"),
             "GROUP BY a.name",
             "ORDER BY instances DESC, package",
             "LIMIT 20",
+        ].join("\n"),
+    },
+    snapshotToday: {
+        name: "compliance-history-snapshot",
+        description:
+            "Adds today's compliance of every node that still reports to compliance_history, once a day (the daily " +
+            "schedule runs it; a second run on the same day adds nothing)",
+        sql: [
+            `INSERT INTO ${HISTORY_TABLE}`,
+            "SELECT s.accountid, s.region, s.resourceid, s.patchgroup,",
+            `       ${NON_COMPLIANT_PATCHES} = 0,`,
+            ...PER_NODE_COUNTS.map((column) => `       ${column.replace(/ AS \w+$/, "")},`),
+            `       ${TODAY}`,
+            "FROM aws_patchsummary s",
+            ACTIVE_JOIN("s"),
+            `WHERE NOT EXISTS (SELECT 1 FROM ${HISTORY_TABLE} h WHERE h.day = ${TODAY})`,
+        ].join("\n"),
+    },
+    complianceTrend: {
+        name: "compliance-over-time",
+        description:
+            `Per day of the last ${TREND_DAYS} and per stack (account, Region, patch group): the nodes snapshotted, ` +
+            "the compliant ones, and their non-compliant patches",
+        sql: [
+            "SELECT h.day, h.accountid, h.region, h.patchgroup,",
+            "       count(*) AS instances, count_if(h.compliant) AS compliant,",
+            "       sum(h.noncompliant) AS noncompliant_patches, sum(h.security) AS security_patches",
+            `FROM ${HISTORY_TABLE} h`,
+            `WHERE h.day >= CAST(CAST(current_date - interval '${TREND_DAYS - 1}' day AS date) AS varchar)`,
+            "GROUP BY h.day, h.accountid, h.region, h.patchgroup",
+            "ORDER BY h.day, h.accountid, h.region, h.patchgroup",
         ].join("\n"),
     },
 } as const satisfies Record<string, ReportQuery>;

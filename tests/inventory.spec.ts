@@ -213,13 +213,14 @@ describe("InventoryAssociation options", () => {
         });
         const statements = JSON.parse(single(run, "aws:s3/bucketPolicy:BucketPolicy").inputs.policy).Statement;
         assert.deepStrictEqual(statements[2], {
-            Sid: "SSMBucketDelivery",
+            Sid: "SSMBucketDelivery123456789012",
             Effect: "Allow",
             Principal: { Service: "ssm.amazonaws.com" },
             Action: "s3:PutObject",
             Resource: `${bucket.state.arn}/inventory/*/accountid=123456789012/*`,
             Condition: {
                 StringEquals: { "s3:x-amz-acl": "bucket-owner-full-control", "aws:SourceAccount": "123456789012" },
+                ArnLike: { "aws:SourceArn": "arn:aws:ssm:*:123456789012:resource-data-sync/*" },
             },
         });
     });

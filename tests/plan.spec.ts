@@ -140,15 +140,16 @@ describe("plan --stack reporting", () => {
         assert.deepStrictEqual(roots, ["└─ oe-lab-ipm:index:ComplianceReporting  reporting"]);
         for (const expected of [
             "Allow s3:PutObject for ssm.amazonaws.com on <arn of reporting-sync>/inventory/*/accountid=<account id>/*",
+            "cron(30 23 * * ? *) (UTC): arn:aws:scheduler:::aws-sdk:athena:startQueryExecution as <arn of reporting-history-role>",
             "aws_patchsummary: 20 columns, partitions accountid, region projected (<account id>; ap-northeast-1)",
             "reads s3://<bucket of reporting-sync>/inventory/AWS:PatchSummary/accountid=${accountid}/region=${region}/resourcetype=ManagedInstanceInventory/",
             "oe-lab-ipm-Reporting: results to s3://<bucket of reporting-results>/results/ (SSE_S3)",
             "at most 1073741824 bytes scanned per query, configuration enforced",
-            "missing-critical-or-security-patches in oe-lab-ipm-Reporting: Instances missing critical or security patches, with each patch",
+            "missing-security-updates in oe-lab-ipm-Reporting: Each patch a node that still reports lacks that is",
             "compliance-by-stack-and-account in oe-lab-ipm-Reporting",
             "instances-with-package in oe-lab-ipm-Reporting",
             "  AthenaWorkgroup: oe-lab-ipm-Reporting\n",
-            "\nAPI contract: every request of the 28 resources passes AWS's API models",
+            "\nAPI contract: every request of the 50 resources passes AWS's API models",
         ]) {
             assert.ok(result.stdout.includes(expected), `plan shows: ${expected}`);
         }
@@ -348,7 +349,7 @@ describe("plan --diagram of the reporting stack and of a member", () => {
             assert.ok(edges.includes(`reporting_aws_${table} -- in --> reporting_database`), table);
             assert.ok(edges.includes(`reporting_aws_${table} -- reads --> reporting_sync`), table);
         }
-        assert.strictEqual(edges.filter((e) => e.endsWith("-- saved in --> reporting_workgroup")).length, 6);
+        assert.strictEqual(edges.filter((e) => e.endsWith("-- saved in --> reporting_workgroup")).length, 9);
         assert.ok(edges.includes("reporting_workgroup -- results to --> reporting_results"));
     });
 

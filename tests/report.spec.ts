@@ -82,13 +82,14 @@ const PER_INSTANCE_COLUMNS = [
     "computername",
     "platformname",
     "patchgroup",
+    "noncompliant",
+    "critical_level",
+    "security",
+    "other",
     "missing",
     "failed",
     "pending_reboot",
     "installed",
-    "critical",
-    "security",
-    "other",
     "compliant",
     "scanned",
 ];
@@ -128,6 +129,30 @@ describe("ops report", () => {
                 [2, 1, 3, 1],
             ],
         );
+        // No double counting: each instance's bar adds up to its non-compliant patches, as the table says.
+        const bars = data.instances.labels.map(
+            (_: string, i: number) =>
+                data.instances.security[i] + data.instances.criticalOnly[i] + data.instances.other[i],
+        );
+        assert.deepStrictEqual(bars.slice(0, 3), [9, 6, 6]);
+        assert.ok(
+            html.includes(
+                '<td>Test3</td><td>Amazon Linux 2023</td><td class="n">9</td><td class="n">3</td><td class="n">4</td>',
+            ),
+            "Test3: 9 non-compliant patches, 3 security updates, 4 at level Critical (AWS's overlapping counts)",
+        );
+        // The history: 30 days, a line per stack, today's share equal to the per-stack figures.
+        assert.strictEqual(data.history.labels.length, 30);
+        assert.deepStrictEqual(data.history.labels.at(-1), SPEC_NOW.toISOString().slice(0, 10));
+        assert.deepStrictEqual(
+            data.history.stacks.map((s: { label: string; data: number[] }) => [s.label, s.data.at(-1)]),
+            [
+                ["111111111111 Critical", 50],
+                ["111111111111 Critical-Prod", 83.3],
+                ["222222222222 Critical-Mixed", 40],
+                ["333333333333 Critical-Fleet", 80],
+            ],
+        );
     });
 
     it("--stack reporting: runs the saved queries in its workgroup and database, shows progress, reads every page", async () => {
@@ -144,12 +169,13 @@ describe("ops report", () => {
                             "Amazon Linux",
                             "Critical-Prod",
                             "3",
-                            "0",
-                            "0",
-                            "210",
                             "1",
                             "2",
                             "0",
+                            "3",
+                            "0",
+                            "0",
+                            "210",
                             "false",
                             "2026-11-28T01:00:00Z",
                         ),
@@ -165,10 +191,11 @@ describe("ops report", () => {
                             "0",
                             "0",
                             "0",
+                            "0",
+                            "0",
+                            "0",
+                            "0",
                             "150",
-                            "0",
-                            "0",
-                            "0",
                             "true",
                             "2026-11-28T01:00:00Z",
                         ),
@@ -179,6 +206,16 @@ describe("ops report", () => {
                 pages: [[header("severity", "missing"), row("Critical", "1"), row("Important", "2")]],
             },
             topPackages: { pages: [[header("package", "instances"), row("openssl", "2")]] },
+            complianceTrend: {
+                pages: [
+                    [
+                        header("day", "accountid", "region", "patchgroup", "instances", "compliant"),
+                        row("2026-11-27", "111111111111", "ap-northeast-1", "Critical-Prod", "1", "0"),
+                        row("2026-11-28", "111111111111", "ap-northeast-1", "Critical-Prod", "1", "0"),
+                        row("2026-11-28", "111111111111", "us-east-1", "Critical-Prod", "1", "1"),
+                    ],
+                ],
+            },
         });
         const file = outFile();
         const session = await ops(["report", "--stack", "reporting", "--out", file]);
@@ -186,7 +223,7 @@ describe("ops report", () => {
         const starts = athena.commandCalls(StartQueryExecutionCommand).map((c) => c.args[0].input);
         assert.deepStrictEqual(
             starts.map((s) => [s.WorkGroup, s.QueryExecutionContext?.Database]),
-            Array(3).fill(["oe-lab-ipm-Reporting", "oe_lab_ipm_reporting"]),
+            Array(4).fill(["oe-lab-ipm-Reporting", "oe_lab_ipm_reporting"]),
         );
         assert.deepStrictEqual(
             starts.map((s) => s.QueryString),
@@ -194,6 +231,7 @@ describe("ops report", () => {
                 REPORT_QUERIES.compliancePerInstance.sql,
                 REPORT_QUERIES.missingBySeverity.sql,
                 REPORT_QUERIES.topPackages.sql,
+                REPORT_QUERIES.complianceTrend.sql,
             ],
         );
         // Two pages of the first query's results, the second asked for with the first's token.
@@ -213,11 +251,18 @@ describe("ops report", () => {
             compliant: [0, 1],
             nonCompliant: [1, 0],
         });
+        // 3 non-compliant patches: 2 security updates (one also at level Critical), 1 Critical-level
+        // patch that is no security update: stacked as 2 + 1 + 0, not 1 + 2 + 0 = AWS's overlapping counts.
         assert.deepStrictEqual(data.instances, {
             labels: ["web1", "app1"],
-            critical: [1, 0],
             security: [2, 0],
+            criticalOnly: [1, 0],
             other: [0, 0],
+        });
+        // The stack's two Regions are one line: 0 of 1 compliant, then 1 of 2.
+        assert.deepStrictEqual(data.history, {
+            labels: ["2026-11-27", "2026-11-28"],
+            stacks: [{ label: "111111111111 Critical-Prod", data: [0, 50] }],
         });
         assert.deepStrictEqual(data.severity, { labels: ["Critical", "Important"], values: [1, 2] });
         assert.deepStrictEqual(data.packages, { labels: ["openssl"], values: [2] });

@@ -206,12 +206,20 @@ describe("components alone under mocks", () => {
         });
         assertAlone(run, "oe-lab-ipm:index:ComplianceReporting", "rep");
         const bucket = single(run, "aws:s3/bucket:Bucket", "rep-sync");
-        const delivery = JSON.parse(single(run, "aws:s3/bucketPolicy:BucketPolicy", "rep-sync-policy").inputs.policy)
-            .Statement[2];
-        assert.deepStrictEqual(delivery.Resource, [
-            `${bucket.state.arn}/ssm/*/accountid=111111111111/*`,
-            `${bucket.state.arn}/ssm/*/accountid=222222222222/*`,
-        ]);
+        // One statement per account: each admitted to its own prefix only.
+        const delivery = JSON.parse(
+            single(run, "aws:s3/bucketPolicy:BucketPolicy", "rep-sync-policy").inputs.policy,
+        ).Statement.slice(2);
+        assert.deepStrictEqual(
+            delivery.map((d: { Resource: string; Condition: { StringEquals: Record<string, string> } }) => [
+                d.Resource,
+                d.Condition.StringEquals["aws:SourceAccount"],
+            ]),
+            [
+                [`${bucket.state.arn}/ssm/*/accountid=111111111111/*`, "111111111111"],
+                [`${bucket.state.arn}/ssm/*/accountid=222222222222/*`, "222222222222"],
+            ],
+        );
         const table = single(run, "aws:glue/catalogTable:CatalogTable", "rep-aws-patchsummary");
         assert.strictEqual(table.inputs.parameters["projection.accountid.values"], "111111111111,222222222222");
         assert.strictEqual(table.inputs.parameters["projection.region.values"], "eu-west-1,us-east-1");
@@ -227,9 +235,9 @@ describe("components alone under mocks", () => {
                     workgroupName: "pay",
                     accounts: ["1234"],
                     regions: [],
-                    bytesScannedCutoffPerQuery: 1000,
+                    bytesScannedCutoffPerQuery: 1e19,
                 }),
-            /databaseName "Pay-DB" must be 1-255 lower-case.*; accounts "1234" must be a 12-digit account id; regions must name at least one Region; bytesScannedCutoffPerQuery 1000 must be a whole number of at least 10000000/,
+            /databaseName "Pay-DB" must be 1-255 lower-case.*; accounts "1234" must be a 12-digit account id; regions must name at least one Region; bytesScannedCutoffPerQuery 10000000000000000000 must be a whole number of bytes from 10485760 \(the AWS provider's minimum\) to 9223372036854775807 \(a 64-bit integer\)/,
         );
     });
 
@@ -346,6 +354,7 @@ describe("component files", () => {
     const HELPERS = [
         "buckets.ts",
         "cidr.ts",
+        "complianceHistory.ts",
         "documents.ts",
         "iam.ts",
         "operatingSystems.ts",

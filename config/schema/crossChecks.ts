@@ -6,6 +6,7 @@ import { approvalRuleProblems, PatchOperatingSystem, patchOperatingSystemsOf } f
 import { MAX_TAGS_PER_RESOURCE, reservedTagKeyProblem } from "../../components/validation";
 import { duplicateEmails } from "../../components/alertTopic";
 import { associationNameProblem } from "../../components/inventoryAssociation";
+import { DEFAULT_SYNC_PREFIX, syncBucketPolicyProblem } from "../../components/complianceReporting";
 
 import { CREATE_MODE_ONLY } from "./areas";
 import { duplicateGroupNamesProblem } from "../../components/managedFleet";
@@ -129,6 +130,16 @@ export const CROSS_CHECKS: readonly ((
                   message:
                       "applies to lab stacks; this stack sets reporting, which makes it a reporting stack (docs/reporting.md)",
               })),
+    // The sync bucket's policy names each account: it must fit S3's 20 KB with this prefix.
+    ({ reporting }, broken) => {
+        const accounts = reporting?.accounts;
+        if (accounts === undefined || broken.has("reporting.accounts") || broken.has("reporting.syncPrefix")) return [];
+        const prefix = reporting?.syncPrefix ?? DEFAULT_SYNC_PREFIX;
+        const problem = syncBucketPolicyProblem(accounts.length, prefix, reporting?.organizationId !== undefined);
+        return problem
+            ? [{ path: ["reporting", "accounts"], message: `names ${accounts.length} accounts, which ${problem}` }]
+            : [];
+    },
     // One destination for the stack's one sync: a reporting stack, or a bucket by name.
     ({ inventory }, broken, raw) => {
         const to = inventory?.reportTo;

@@ -1,48 +1,56 @@
 /**
- * The reporting area: a stack that collects every stack's compliance (docs/reporting.md).
+ * The reporting area: a stack that collects every stack's compliance (docs/reporting.md). Each limit
+ * is the component's own rule (components/complianceReporting.ts), reused here.
  */
 import { z } from "zod";
 import {
     ACCOUNT_ID_PATTERN,
+    bytesScannedCutoffProblem,
+    DEFAULT_ACCESS_LOG_RETENTION_DAYS,
     DEFAULT_BYTES_SCANNED_CUTOFF,
+    DEFAULT_HISTORY_RETENTION_DAYS,
     DEFAULT_RESULT_RETENTION_DAYS,
     DEFAULT_SYNC_PREFIX,
-    MIN_BYTES_SCANNED_CUTOFF,
+    maxSyncAccounts,
     ORGANIZATION_ID_PATTERN,
+    syncPrefixProblem,
 } from "../../components/complianceReporting";
-import { logPrefixProblem } from "../../components/inventoryAssociation";
 
 import { area, awsRegion, checked, list, says, text, wholeNumber } from "./blocks";
-/** The S3 bucket policy size limit (20 KB) allows about 85 bytes per account at about 200 accounts; 100 leaves room. */
-export const MAX_REPORTING_ACCOUNTS = 100;
+
+/** The most accounts the sync bucket's policy holds with the default prefix (43; a longer prefix holds fewer). */
+export const MAX_REPORTING_ACCOUNTS = maxSyncAccounts(DEFAULT_SYNC_PREFIX);
 
 export const reportingSchema = area({
     /**
      * The accounts whose syncs may write (each under its own prefix) and whose data the tables read. Default: this
-     * stack's account.
+     * stack's account. As many as the sync bucket's policy holds within S3's 20 KB, which depends on syncPrefix (a
+     * cross check).
      */
     accounts: list(
         text("must be a 12-digit AWS account id, quoted so YAML keeps it a string", ACCOUNT_ID_PATTERN),
         "must be a list of account ids",
     )
-        .min(1, `must name 1 to ${MAX_REPORTING_ACCOUNTS} accounts`)
-        .max(
-            MAX_REPORTING_ACCOUNTS,
-            `must name 1 to ${MAX_REPORTING_ACCOUNTS} accounts: the bucket policy names each, and S3 allows 20 KB of policy`,
-        )
+        .min(1, "must name at least one account")
         .optional(),
     /** An AWS Organizations id: any account of it may write (the tables still read `accounts`). */
     organizationId: text("must be an AWS Organizations id such as o-a1b2c3d4e5", ORGANIZATION_ID_PATTERN).optional(),
     /** The Regions whose syncs the tables read. Default: this stack's. */
     regions: list(awsRegion, "must be a list of Regions").min(1, "must name at least one Region").optional(),
-    /** The key prefix the syncs write under. */
-    syncPrefix: checked(logPrefixProblem, "must be an S3 key prefix such as inventory").default(DEFAULT_SYNC_PREFIX),
-    /** Bytes one Athena query may scan before it is cancelled: at least 10,000,000 (Athena's minimum). */
+    /** The key prefix the syncs write under: at most 256 characters (CreateResourceDataSync). */
+    syncPrefix: checked(syncPrefixProblem, "must be an S3 key prefix such as inventory").default(DEFAULT_SYNC_PREFIX),
+    /** Bytes one Athena query may scan before it is cancelled: 10,485,760 (the provider's minimum) to an int64. */
     bytesScannedCutoffPerQuery: z
-        .number(says(`must be a whole number of bytes from ${MIN_BYTES_SCANNED_CUTOFF}`))
-        .int(`must be a whole number of bytes from ${MIN_BYTES_SCANNED_CUTOFF}`)
-        .min(MIN_BYTES_SCANNED_CUTOFF, `must be at least ${MIN_BYTES_SCANNED_CUTOFF} bytes (Athena's minimum)`)
+        .number(says(bytesScannedCutoffProblem(0)!))
+        .superRefine((value, ctx) => {
+            const found = bytesScannedCutoffProblem(value);
+            if (found) ctx.addIssue({ code: z.ZodIssueCode.custom, message: found });
+        })
         .default(DEFAULT_BYTES_SCANNED_CUTOFF),
     /** Days query results are kept. */
     resultRetentionDays: wholeNumber(1, 3650).default(DEFAULT_RESULT_RETENTION_DAYS),
+    /** Days the daily compliance snapshots (compliance_history) are kept. */
+    historyRetentionDays: wholeNumber(1, 3650).default(DEFAULT_HISTORY_RETENTION_DAYS),
+    /** Days the sync bucket's S3 server access logs are kept. */
+    accessLogRetentionDays: wholeNumber(1, 3650).default(DEFAULT_ACCESS_LOG_RETENTION_DAYS),
 });

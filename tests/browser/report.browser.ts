@@ -91,6 +91,32 @@ describe("the demo report in headless Chromium", function () {
         assert.match(text, /20\s*instances/);
         assert.match(text, /7\s*not compliant/);
         assert.strictEqual(await page.$$eval("tbody tr", (rows) => rows.length), 7);
+        assert.match(text, /37\s*non-compliant patches/);
+    });
+
+    it("draws compliance over time: a line per stack over the last 30 days, in percent", async () => {
+        const trend = await page.evaluate(() => {
+            const chart = (window as unknown as { Chart: { getChart(c: Element): any } }).Chart.getChart(
+                document.getElementById("chart-history")!,
+            );
+            return {
+                type: chart.config.type,
+                days: chart.data.labels.length,
+                stacks: chart.data.datasets.map((d: { label: string; data: number[] }) => [d.label, d.data.at(-1)]),
+                max: chart.scales.y.max,
+            };
+        });
+        assert.deepStrictEqual(trend, {
+            type: "line",
+            days: 30,
+            stacks: [
+                ["111111111111 Critical", 50],
+                ["111111111111 Critical-Prod", 83.3],
+                ["222222222222 Critical-Mixed", 40],
+                ["333333333333 Critical-Fleet", 80],
+            ],
+            max: 100,
+        });
     });
 
     it("takes a non-empty screenshot", async () => {

@@ -23,7 +23,8 @@ OPERATIONS = {
     "iam": ["CreateRole", "AttachRolePolicy", "CreateInstanceProfile", "AddRoleToInstanceProfile",
             "PutRolePolicy", "CreatePolicy", "AttachGroupPolicy"],
     "s3": ["CreateBucket", "PutBucketTagging", "PutPublicAccessBlock", "PutBucketOwnershipControls",
-           "PutBucketEncryption", "PutBucketVersioning", "PutBucketLifecycleConfiguration", "PutBucketPolicy"],
+           "PutBucketEncryption", "PutBucketVersioning", "PutBucketLifecycleConfiguration", "PutBucketPolicy",
+           "PutBucketLogging"],
     "resource-groups": ["CreateGroup"],
     "ssm": ["CreateAssociation", "CreateResourceDataSync", "CreatePatchBaseline",
             "RegisterPatchBaselineForPatchGroup", "CreateMaintenanceWindow",
@@ -34,6 +35,7 @@ OPERATIONS = {
     "events": ["PutRule", "PutTargets"],
     "glue": ["CreateDatabase", "CreateTable"],
     "athena": ["CreateWorkGroup", "CreateNamedQuery"],
+    "scheduler": ["CreateSchedule"],
 }
 
 KEPT = ("min", "max", "pattern", "enum")

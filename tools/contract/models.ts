@@ -29,7 +29,18 @@ export const MODELS_SOURCE: string = models.source;
 
 /** The services whose operations the program's resources call. */
 export type Service =
-    "athena" | "ec2" | "events" | "glue" | "iam" | "kms" | "logs" | "resource-groups" | "s3" | "sns" | "ssm";
+    | "athena"
+    | "ec2"
+    | "events"
+    | "glue"
+    | "iam"
+    | "kms"
+    | "logs"
+    | "resource-groups"
+    | "s3"
+    | "scheduler"
+    | "sns"
+    | "ssm";
 
 interface Shape {
     readonly type: string;

@@ -250,6 +250,41 @@ export const MAPPINGS: Readonly<Record<string, Mapping>> = {
         }),
     ],
     "aws:s3/bucketPolicy:BucketPolicy": (r) => [s3("PutBucketPolicy", r, { Policy: r.inputs.policy })],
+    "aws:s3/bucketLogging:BucketLogging": (r) => [
+        s3("PutBucketLogging", r, {
+            BucketLoggingStatus: {
+                LoggingEnabled: { TargetBucket: r.inputs.targetBucket, TargetPrefix: r.inputs.targetPrefix },
+            },
+        }),
+    ],
+    "aws:scheduler/schedule:Schedule": (r) => {
+        const t = r.inputs.target;
+        return [
+            req("scheduler", "CreateSchedule", {
+                Name: physicalName(r),
+                GroupName: r.inputs.groupName,
+                Description: r.inputs.description,
+                ScheduleExpression: r.inputs.scheduleExpression,
+                ScheduleExpressionTimezone: r.inputs.scheduleExpressionTimezone,
+                State: r.inputs.state ?? "ENABLED",
+                FlexibleTimeWindow: prune({
+                    Mode: r.inputs.flexibleTimeWindow.mode,
+                    MaximumWindowInMinutes: r.inputs.flexibleTimeWindow.maximumWindowInMinutes,
+                }),
+                Target: prune({
+                    Arn: t.arn,
+                    RoleArn: t.roleArn,
+                    Input: t.input,
+                    RetryPolicy:
+                        t.retryPolicy &&
+                        prune({
+                            MaximumRetryAttempts: t.retryPolicy.maximumRetryAttempts,
+                            MaximumEventAgeInSeconds: t.retryPolicy.maximumEventAgeInSeconds,
+                        }),
+                }),
+            }),
+        ];
+    },
     "aws:resourcegroups/group:Group": (r) => [
         req("resource-groups", "CreateGroup", {
             Name: physicalName(r),

@@ -27,10 +27,25 @@ export interface ReportInstance {
     readonly failed: number;
     readonly pendingReboot: number;
     readonly installed: number;
-    /** Non-compliant patches by Patch Manager's grouping: critical, security, other. */
+    /** Non-compliant patches: missing, failed, installed pending reboot, rejected but installed. */
+    readonly noncompliant: number;
+    /**
+     * Of those, AWS's counts (InstancePatchState): at the baseline's compliance level Critical; classed
+     * Security by their advisory (the two overlap); other is neither.
+     */
     readonly critical: number;
     readonly security: number;
     readonly other: number;
+}
+
+/** One stack's compliance on one day, from the daily snapshots (compliance_history). */
+export interface HistoryPoint {
+    /** `yyyy-MM-dd` (UTC). */
+    readonly day: string;
+    /** The stack: account and patch group, as the per-stack chart labels it. */
+    readonly stack: string;
+    readonly instances: number;
+    readonly compliant: number;
 }
 
 export interface ReportData {
@@ -43,7 +58,12 @@ export interface ReportData {
     readonly missingBySeverity: readonly { severity: string; missing: number }[];
     /** The packages on the most instances. */
     readonly packages: readonly { name: string; instances: number }[];
+    /** Compliance per stack and day, the last 30 days (only the reporting stack keeps a history). */
+    readonly history: readonly HistoryPoint[];
 }
+
+/** The per-stack label the report uses: `<account> <patch group>`, or the patch group alone. */
+export const stackLabel = (account: string, stack: string) => (account ? `${account} ${stack}` : stack);
 
 const int = (text: string | undefined) => {
     const n = Number.parseInt(text ?? "", 10);
@@ -63,6 +83,7 @@ export async function athenaReport(
     const perInstance = await run("compliancePerInstance");
     const severities = await run("missingBySeverity");
     const packages = await run("topPackages");
+    const trend = await run("complianceTrend");
     return {
         title: "Patch compliance across accounts",
         source: `Athena workgroup ${target.workgroup}, database ${target.database}`,
@@ -79,13 +100,36 @@ export async function athenaReport(
             failed: int(r.failed),
             pendingReboot: int(r.pending_reboot),
             installed: int(r.installed),
-            critical: int(r.critical),
+            noncompliant: int(r.noncompliant),
+            critical: int(r.critical_level),
             security: int(r.security),
             other: int(r.other),
         })),
         missingBySeverity: severities.map((r) => ({ severity: r.severity, missing: int(r.missing) })),
         packages: packages.map((r) => ({ name: r.package, instances: int(r.instances) })),
+        history: mergeRegions(
+            trend.map((r) => ({
+                day: r.day,
+                stack: stackLabel(r.accountid, r.patchgroup || "no patch group"),
+                instances: int(r.instances),
+                compliant: int(r.compliant),
+            })),
+        ),
     };
+}
+
+/** One point per stack and day: a stack's Regions added together. */
+function mergeRegions(points: HistoryPoint[]): HistoryPoint[] {
+    const merged = new Map<string, HistoryPoint>();
+    for (const p of points) {
+        const key = `${p.day} ${p.stack}`;
+        const before = merged.get(key);
+        merged.set(
+            key,
+            before ? { ...p, instances: before.instances + p.instances, compliant: before.compliant + p.compliant } : p,
+        );
+    }
+    return [...merged.values()];
 }
 
 /** DescribeInstancePatchStates takes at most 50 instance ids per request. */
@@ -157,6 +201,7 @@ export async function ssmReport(
                 failed: n(s?.FailedCount),
                 pendingReboot: n(s?.InstalledPendingRebootCount),
                 installed: n(s?.InstalledCount),
+                noncompliant: nonCompliant,
                 critical: n(s?.CriticalNonCompliantCount),
                 security: n(s?.SecurityNonCompliantCount),
                 other: n(s?.OtherNonCompliantCount),
@@ -170,6 +215,8 @@ export async function ssmReport(
             .sort((a, b) => b.instances - a.instances || a.name.localeCompare(b.name))
             .slice(0, 20),
         outcomes,
+        // Systems Manager keeps only the current state; the reporting stack keeps the history.
+        history: [],
     };
 }
 
@@ -223,9 +270,13 @@ export function demoReport(now: Date): ReportData {
     const instances: ReportInstance[] = fleets.flatMap((fleet, f) =>
         Array.from({ length: fleet.count }, (_, i) => {
             const behind = fleet.behind.includes(i);
-            const critical = behind ? ((f + i) % 3) + 1 : 0;
+            // Disjoint parts: security updates, Critical-level patches that are no security update, other.
             const security = behind ? ((f * 2 + i) % 4) + 1 : 0;
+            const criticalOnly = behind ? (f + i) % 3 : 0;
             const other = behind ? (f + 2 * i) % 5 : 0;
+            const failed = behind && i % 2 === 1 ? 1 : 0;
+            // Some security updates are at level Critical too: AWS counts them in both.
+            const critical = criticalOnly + Math.ceil(security / 2);
             return {
                 account: fleet.account,
                 region: "ap-northeast-1",
@@ -234,10 +285,11 @@ export function demoReport(now: Date): ReportData {
                 os: fleet.os,
                 stack: fleet.stack,
                 compliant: !behind,
-                missing: critical + security + other,
-                failed: behind && i % 2 === 1 ? 1 : 0,
+                missing: security + criticalOnly + other - failed,
+                failed,
                 pendingReboot: 0,
                 installed: 180 + f * 23 + i * 7,
+                noncompliant: security + criticalOnly + other,
                 critical,
                 security,
                 other,
@@ -249,11 +301,11 @@ export function demoReport(now: Date): ReportData {
         source: "built-in sample data (--demo): no AWS account was read",
         generatedAt: now.toISOString(),
         instances,
-        // The same patches by the vendor's severity as the instances count them.
+        // The same patches by the vendor's severity as the instances count them (each patch once).
         missingBySeverity: [
-            { severity: "Critical", missing: instances.reduce((n, i) => n + i.critical, 0) },
             { severity: "Important", missing: instances.reduce((n, i) => n + i.security, 0) },
-            { severity: "Medium", missing: instances.reduce((n, i) => n + i.other, 0) },
+            { severity: "Medium", missing: instances.reduce((n, i) => n + i.noncompliant - i.security - i.other, 0) },
+            { severity: "Low", missing: instances.reduce((n, i) => n + i.other, 0) },
         ],
         packages: [
             ["amazon-ssm-agent", 20],
@@ -267,5 +319,23 @@ export function demoReport(now: Date): ReportData {
             ["Amazon SSM Agent", 2],
             ["Microsoft .NET Framework 4.8", 2],
         ].map(([name, count]) => ({ name: name as string, instances: count as number })),
+        history: demoHistory(instances, now),
     };
+}
+
+/** 30 days per stack, ending today: each stack a little less compliant the further back (fixed, no randomness). */
+function demoHistory(instances: readonly ReportInstance[], now: Date): HistoryPoint[] {
+    const stacks = [...new Set(instances.map((i) => stackLabel(i.account, i.stack)))].sort();
+    return Array.from({ length: 30 }, (_, d) => 29 - d).flatMap((ago) =>
+        stacks.map((stack, k) => {
+            const members = instances.filter((i) => stackLabel(i.account, i.stack) === stack);
+            const today = members.filter((i) => i.compliant).length;
+            return {
+                day: new Date(now.getTime() - ago * 86_400_000).toISOString().slice(0, 10),
+                stack,
+                instances: members.length,
+                compliant: Math.max(0, today - Math.floor((ago * (k + 2)) / 12)),
+            };
+        }),
+    );
 }

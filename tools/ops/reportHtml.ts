@@ -6,10 +6,17 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { ReportData, ReportInstance } from "./report";
+import { ReportData, ReportInstance, stackLabel } from "./report";
 
 /** The charts, by canvas id: what the browser spec looks for. */
-export const CHART_IDS = ["chart-stacks", "chart-instances", "chart-severity", "chart-os", "chart-packages"] as const;
+export const CHART_IDS = [
+    "chart-stacks",
+    "chart-history",
+    "chart-instances",
+    "chart-severity",
+    "chart-os",
+    "chart-packages",
+] as const;
 
 /** At most this many instances get a bar of their own (the most behind first). */
 export const MAX_INSTANCE_BARS = 40;
@@ -29,14 +36,11 @@ const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, "\\u0
 
 /** The numbers the charts draw, computed once here (the page's script only draws them). */
 export function chartData(data: ReportData) {
-    const stackKey = (i: ReportInstance) => (i.account ? `${i.account} ${i.stack}` : i.stack);
+    const stackKey = (i: ReportInstance) => stackLabel(i.account, i.stack);
     const stacks = [...new Set(data.instances.map(stackKey))].sort();
     const behind = [...data.instances]
         .filter((i) => !i.compliant)
-        .sort(
-            (a, b) =>
-                b.critical + b.security + b.other - (a.critical + a.security + a.other) || a.id.localeCompare(b.id),
-        );
+        .sort((a, b) => b.noncompliant - a.noncompliant || a.id.localeCompare(b.id));
     const shown = [...behind, ...data.instances.filter((i) => i.compliant)].slice(0, MAX_INSTANCE_BARS);
     const os = new Map<string, number>();
     for (const i of data.instances) os.set(i.os, (os.get(i.os) ?? 0) + 1);
@@ -46,18 +50,38 @@ export function chartData(data: ReportData) {
             compliant: stacks.map((s) => data.instances.filter((i) => stackKey(i) === s && i.compliant).length),
             nonCompliant: stacks.map((s) => data.instances.filter((i) => stackKey(i) === s && !i.compliant).length),
         },
+        // AWS counts critical and security independently (they overlap): the bars stack disjoint parts
+        // that add up to the instance's non-compliant patches.
         instances: {
             labels: shown.map((i) => i.name || i.id),
-            critical: shown.map((i) => i.critical),
             security: shown.map((i) => i.security),
+            criticalOnly: shown.map((i) => Math.max(0, i.noncompliant - i.other - i.security)),
             other: shown.map((i) => i.other),
         },
+        history: historyData(data),
         severity: {
             labels: data.missingBySeverity.map((s) => s.severity),
             values: data.missingBySeverity.map((s) => s.missing),
         },
         os: { labels: [...os.keys()], values: [...os.values()] },
         packages: { labels: data.packages.map((p) => p.name), values: data.packages.map((p) => p.instances) },
+    };
+}
+
+/** Per stack, the share of its instances compliant on each day of the history (null: no snapshot that day). */
+function historyData(data: ReportData) {
+    const days = [...new Set(data.history.map((p) => p.day))].sort();
+    const stacks = [...new Set(data.history.map((p) => p.stack))].sort();
+    const at = new Map(data.history.map((p) => [`${p.day} ${p.stack}`, p]));
+    return {
+        labels: days,
+        stacks: stacks.map((stack) => ({
+            label: stack,
+            data: days.map((day) => {
+                const p = at.get(`${day} ${stack}`);
+                return p && p.instances > 0 ? Math.round((1000 * p.compliant) / p.instances) / 10 : null;
+            }),
+        })),
     };
 }
 
@@ -73,9 +97,13 @@ const DRAW = `
   chart("chart-stacks", { type: "bar", data: { labels: d.stacks.labels, datasets: [
     { label: "Compliant", data: d.stacks.compliant, backgroundColor: colors[0] },
     { label: "Not compliant", data: d.stacks.nonCompliant, backgroundColor: colors[1] } ] }, options: { scales: stacked } });
+  if (document.getElementById("chart-history")) chart("chart-history", { type: "line", data: { labels: d.history.labels,
+    datasets: d.history.stacks.map(function (s, i) { return { label: s.label, data: s.data, spanGaps: true,
+      borderColor: colors[(i + 4) % colors.length], backgroundColor: colors[(i + 4) % colors.length] }; }) },
+    options: { scales: { y: { min: 0, max: 100, title: { display: true, text: "% of instances compliant" } } } } });
   chart("chart-instances", { type: "bar", data: { labels: d.instances.labels, datasets: [
-    { label: "Critical", data: d.instances.critical, backgroundColor: colors[1] },
-    { label: "Security", data: d.instances.security, backgroundColor: colors[2] },
+    { label: "Security updates", data: d.instances.security, backgroundColor: colors[1] },
+    { label: "Compliance level Critical, not security", data: d.instances.criticalOnly, backgroundColor: colors[2] },
     { label: "Other", data: d.instances.other, backgroundColor: colors[3] } ] },
     options: { indexAxis: "y", scales: { x: { stacked: true, beginAtZero: true, ticks: { precision: 0 } }, y: { stacked: true } } } });
   chart("chart-severity", { type: "doughnut", data: { labels: d.severity.labels, datasets: [{ data: d.severity.values, backgroundColor: colors.slice(1) }] } });
@@ -110,7 +138,9 @@ export function renderReport(data: ReportData): string {
         .map(
             (i) =>
                 `<tr><td>${escapeHtml(i.account)}</td><td>${escapeHtml(i.stack)}</td><td>${escapeHtml(i.id)}</td><td>${escapeHtml(i.name)}</td><td>${escapeHtml(i.os)}</td>` +
-                [i.critical, i.security, i.other, i.failed].map((n) => `<td class="n">${n}</td>`).join("") +
+                [i.noncompliant, i.security, i.critical, i.other, i.failed]
+                    .map((n) => `<td class="n">${n}</td>`)
+                    .join("") +
                 "</tr>",
         )
         .join("\n");
@@ -132,24 +162,34 @@ ${figure(total, "instances")}
 ${figure(total === 0 ? "–" : `${Math.round((100 * compliant) / total)}%`, "compliant")}
 ${figure(total - compliant, "not compliant")}
 ${figure(
-    data.instances.reduce((n, i) => n + i.critical, 0),
-    "critical patches missing",
+    data.instances.reduce((n, i) => n + i.noncompliant, 0),
+    "non-compliant patches",
+)}
+${figure(
+    data.instances.reduce((n, i) => n + i.security, 0),
+    "security updates not installed",
 )}
 ${accounts > 0 ? figure(accounts, accounts === 1 ? "account" : "accounts") : ""}
 </div>
 <div class="grid">
 ${section("chart-stacks", "Compliance per stack (patch group)")}
+${
+    data.history.length > 0
+        ? section("chart-history", "Compliance over time (last 30 days, per stack)")
+        : "<section><h2>Compliance over time</h2><p>No history here: the reporting stack keeps a daily snapshot.</p></section>"
+}
 ${section("chart-severity", "Missing patches by severity")}
-${section("chart-instances", `Missing patches per instance (the ${MAX_INSTANCE_BARS} most behind)`, true)}
+${section("chart-instances", `Non-compliant patches per instance (the ${MAX_INSTANCE_BARS} most behind)`, true)}
 ${section("chart-packages", "Most installed packages", true)}
 ${section("chart-os", "Operating systems")}
 </div>
 <section>
 <h2>Instances that are not compliant (${behind.length})</h2>
 <table>
-<thead><tr><th>Account</th><th>Stack</th><th>Instance</th><th>Name</th><th>OS</th><th>Critical</th><th>Security</th><th>Other</th><th>Failed</th></tr></thead>
+<thead><tr><th>Account</th><th>Stack</th><th>Instance</th><th>Name</th><th>OS</th><th>Non-compliant patches</th>
+<th>Security updates</th><th>At level Critical</th><th>Other</th><th>Failed</th></tr></thead>
 <tbody>
-${rows || '<tr><td colspan="9">None: every instance is compliant.</td></tr>'}
+${rows || '<tr><td colspan="10">None: every instance is compliant.</td></tr>'}
 </tbody>
 </table>
 </section>

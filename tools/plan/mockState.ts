@@ -167,6 +167,14 @@ export const RESOURCES: Record<string, StateFn> = {
     "aws:s3/bucketVersioning:BucketVersioning": (c) => ({ id: c.inputs.bucket, state: {} }),
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": (c) => ({ id: c.inputs.bucket, state: {} }),
     "aws:s3/bucketPolicy:BucketPolicy": (c) => ({ id: c.inputs.bucket, state: {} }),
+    "aws:s3/bucketLogging:BucketLogging": (c) => ({ id: c.inputs.bucket, state: {} }),
+    "aws:scheduler/schedule:Schedule": (c) => {
+        const name = physicalName(c);
+        return {
+            id: `default/${name}`,
+            state: { name, arn: `arn:aws:scheduler:${c.region}:${MOCK_ACCOUNT}:schedule/default/${name}` },
+        };
+    },
     "aws:resourcegroups/group:Group": (c) => {
         const name = physicalName(c);
         return { id: name, state: { name, arn: `arn:aws:resource-groups:${c.region}:${MOCK_ACCOUNT}:group/${name}` } };

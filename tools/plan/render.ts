@@ -89,8 +89,12 @@ const SUMMARIES: Record<string, Summary> = {
         ),
     "aws:glue/catalogDatabase:CatalogDatabase": (i) => [`${i.name}: ${i.description}`],
     "aws:glue/catalogTable:CatalogTable": (i) => [
-        `${i.name}: ${(i.storageDescriptor?.columns ?? []).length} columns, partitions ${(i.partitionKeys ?? []).map((k: Inputs) => k.name).join(", ")} projected (${i.parameters?.["projection.accountid.values"]}; ${i.parameters?.["projection.region.values"]})`,
-        `reads ${i.parameters?.["storage.location.template"]}`,
+        `${i.name}: ${(i.storageDescriptor?.columns ?? []).length} columns, partitions ${(i.partitionKeys ?? []).map((k: Inputs) => k.name).join(", ")} projected (${(i.partitionKeys ?? []).map((k: Inputs) => i.parameters?.[`projection.${k.name}.values`] ?? i.parameters?.[`projection.${k.name}.range`]).join("; ")})`,
+        `reads ${i.parameters?.["storage.location.template"] ?? i.storageDescriptor?.location}`,
+    ],
+    "aws:s3/bucketLogging:BucketLogging": (i) => [`access logs to ${i.targetBucket}/${i.targetPrefix}`],
+    "aws:scheduler/schedule:Schedule": (i) => [
+        `${i.scheduleExpression} (${i.scheduleExpressionTimezone}): ${i.target?.arn} as ${i.target?.roleArn}`,
     ],
     "aws:athena/workgroup:Workgroup": (i) => {
         const c = i.configuration ?? {};
