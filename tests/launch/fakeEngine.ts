@@ -45,6 +45,9 @@ export interface Registration {
     readonly custom: boolean;
     readonly parent: string;
     readonly inputs: Record<string, unknown>;
+    /** What the engine answered: the id and the state (inputs only in a preview). */
+    id?: string;
+    outputs?: Record<string, unknown>;
 }
 
 export interface EngineLog {
@@ -145,13 +148,21 @@ export class FakeEngine {
         if (this.registrations.some((r) => r.urn === urn)) throw new Error(`duplicate URN ${urn}`);
         this.qualifiedTypes.set(urn, qualifiedType);
         const inputs = (req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
-        this.registrations.push({ urn, type, name, custom: req.getCustom(), parent, inputs });
+        const registration: Registration = { urn, type, name, custom: req.getCustom(), parent, inputs };
+        this.registrations.push(registration);
         const response = new resproto.RegisterResourceResponse().setUrn(urn);
         if (!req.getCustom()) return response.setObject(new structproto.Struct());
-        if (this.settings.dryRun) return response.setId("").setObject(structproto.Struct.fromJavaScript(inputs as Record<string, structproto.JavaScriptValue>));
-        const stateOf = RESOURCES[type];
-        if (!stateOf) throw new Error(`fake engine: no state for resource type ${type} (${name})`);
-        const { id, state } = stateOf({ region: this.settings.region, name, inputs, seed: `${this.settings.stack}/${type}/${name}` });
-        return response.setId(id).setObject(structproto.Struct.fromJavaScript({ ...inputs, ...state } as Record<string, structproto.JavaScriptValue>));
+        if (this.settings.dryRun) {
+            registration.id = "";
+            registration.outputs = inputs;
+        } else {
+            const stateOf = RESOURCES[type];
+            if (!stateOf) throw new Error(`fake engine: no state for resource type ${type} (${name})`);
+            const { id, state } = stateOf({ region: this.settings.region, name, inputs, seed: `${this.settings.stack}/${type}/${name}` });
+            registration.id = id;
+            registration.outputs = { ...inputs, ...state };
+        }
+        const object = structproto.Struct.fromJavaScript(registration.outputs as Record<string, structproto.JavaScriptValue>);
+        return response.setId(registration.id).setObject(object);
     }
 }

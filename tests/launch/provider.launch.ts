@@ -15,7 +15,7 @@ import * as plugproto from "@pulumi/pulumi/proto/plugin_pb";
 import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import { specialOutputValueSig, specialSigKey, unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import * as emptyproto from "google-protobuf/google/protobuf/empty_pb";
-import { PROJECT_ROOT } from "../harness";
+import { PROJECT_ROOT } from "../../config/stackFiles";
 import { DeploymentSettings, FakeEngine, Registration, stackUrn } from "./fakeEngine";
 import { call, launchProvider, LaunchedProvider } from "./provider";
 
@@ -104,13 +104,11 @@ export async function deployExample(dryRun: boolean): Promise<Deployment> {
             if (dependsOn.size > 0) dependencies[key] = [...dependsOn];
         }
         const request = constructRequest(settings, engine.address, name, resource.type, inputs, dependencies);
-        if (process.env.DUMP) console.log(name, JSON.stringify(inputs), JSON.stringify(dependencies));
         const response = await call<provproto.ConstructResponse>(provider.client, "construct", request).catch((error: Error) => {
             throw new Error(`Construct ${resource.type} ${name}: ${error.message}\n${provider.stderr()}`);
         });
         const state = (response.getState()?.toJavaScript() ?? {}) as Record<string, unknown>;
         constructed[name] = { urn: response.getUrn(), state, children: engine.descendantsOf(response.getUrn()) };
-        if (process.env.DUMP) console.log("=>", JSON.stringify(state));
     }
     return { engine, provider, constructed, consumerDir };
 }
@@ -121,20 +119,55 @@ function stop(deployment?: Deployment): void {
     if (deployment) fs.rmSync(deployment.consumerDir, { recursive: true, force: true });
 }
 
+
+const U = unknownValue;
+const program = yaml.load(fs.readFileSync(EXAMPLE, "utf8")) as YamlProgram;
+
+/** The one child of a constructed component of a type whose inputs include `where`. */
+function child(component: Constructed, type: string, where: Record<string, unknown> = {}): Registration {
+    const found = component.children.filter((r) => r.type === type && Object.entries(where).every(([k, v]) => r.inputs[k] === v));
+    assert.strictEqual(found.length, 1, `${type} ${JSON.stringify(where)} under ${component.urn}: found ${found.length}`);
+    return found[0];
+}
+
+/** What the engine reported for a child: its id or an output. */
+function reported(r: Registration, key: string): unknown {
+    return key === "id" ? r.id : r.outputs![key];
+}
+
+/** Checks common to a preview and an update: the provider started clean, every component has exactly its declared outputs. */
+function itConstructsTheExample(deployment: () => Deployment) {
+    it("starts in a folder with no tsconfig.json and no node_modules, and logs no warning or error to the engine", () => {
+        assert.deepStrictEqual(fs.readdirSync(deployment().consumerDir), []);
+        assert.deepStrictEqual(deployment().engine.problems(), []);
+    });
+
+    it("constructs every component of examples/yaml-existing-fleet under its token, with its required outputs and only declared ones", () => {
+        const { constructed, engine } = deployment();
+        assert.deepStrictEqual(Object.keys(constructed), Object.keys(program.resources));
+        for (const [name, resource] of Object.entries(program.resources)) {
+            const component = engine.registrations.find((r) => r.urn === constructed[name].urn)!;
+            assert.deepStrictEqual([component.type, component.name, component.custom, component.parent], [resource.type, name, false, stackUrn(engine.settings)]);
+            // Every required output, and nothing undeclared (an optional output left undefined is absent).
+            const { properties, required } = SCHEMA.resources[resource.type];
+            const reportedKeys = Object.keys(constructed[name].state);
+            assert.deepStrictEqual(required.filter((key: string) => !reportedKeys.includes(key)), [], `${name} lacks required outputs`);
+            assert.deepStrictEqual(reportedKeys.filter((key) => !(key in properties)), [], `${name} reports undeclared outputs`);
+            assert.ok(constructed[name].children.length > 0, `${name} has no resources`);
+        }
+    });
+}
+
 describe("the component package, launched as the Pulumi CLI launches it, from an empty consumer folder", function () {
     this.timeout(120_000);
 
-    describe("preview", () => {
+    describe("preview (a provider for pulumi preview)", () => {
         let preview: Deployment | undefined;
         before(async () => (preview = await deployExample(true)));
         after(() => stop(preview));
+        itConstructsTheExample(() => preview!);
 
-        it("starts in a folder with no tsconfig.json and no node_modules, and logs no warning or error", () => {
-            assert.deepStrictEqual(fs.readdirSync(preview!.consumerDir), []);
-            assert.deepStrictEqual(preview!.engine.problems(), []);
-        });
-
-        it("GetSchema returns docs/schema.json, and GetPluginInfo package.json's version", async () => {
+        it("GetSchema returns docs/schema.json, GetPluginInfo package.json's version", async () => {
             const { client } = preview!.provider;
             const schema = await call<provproto.GetSchemaResponse>(client, "getSchema", new provproto.GetSchemaRequest());
             assert.deepStrictEqual(JSON.parse(schema.getSchema()), SCHEMA);
@@ -142,20 +175,72 @@ describe("the component package, launched as the Pulumi CLI launches it, from an
             assert.strictEqual(info.getVersion(), PACKAGE_VERSION);
         });
 
-        it("dump", () => {
-            for (const [name, c] of Object.entries(preview!.constructed)) console.log(name, c.urn, JSON.stringify(c.state), c.children.map((r) => r.type));
-            console.log(unknownValue);
+        it("reports the outputs known before deployment, and the others as unknown", () => {
+            const states = Object.fromEntries(Object.entries(preview!.constructed).map(([name, c]) => [name, c.state]));
+            assert.deepStrictEqual(states, {
+                inventory: { associationId: U, associationName: "InventoryProduction", bucketArn: U, bucketName: U, resourceGroupName: U },
+                scan: { associationId: U, associationName: "PatchScanProduction" },
+                patching: { baselineId: U, baselineIdList: [U, U], baselineIds: U, operatingSystems: ["AMAZON_LINUX_2023", "WINDOWS"], patchGroup: "Critical-Production" },
+                alerts: { keyArn: U, notificationRoleArn: U, topicArn: U },
+                window: { installTaskId: U, passRolePolicyArn: U, roleArn: U, targetId: U, windowId: U, windowIds: [U] },
+                alertRules: { ruleNames: ["cmd-failed", "window-failed", "assoc-failed", "noncompliant"].map((rule) => `PatchAlerts-Production-patch-${rule}`) },
+            });
         });
     });
 
-    describe("update", () => {
+    describe("update (a provider for pulumi up)", () => {
         let update: Deployment | undefined;
         before(async () => (update = await deployExample(false)));
         after(() => stop(update));
+        itConstructsTheExample(() => update!);
 
-        it("dump", () => {
-            for (const [name, c] of Object.entries(update!.constructed)) console.log(name, c.urn, JSON.stringify(c.state), c.children.map((r) => r.type));
-            console.log(update!.engine.invokes);
+        it("reports each output from the resource it names", () => {
+            const { inventory, scan, patching, alerts, window, alertRules } = update!.constructed;
+            const bucket = child(inventory, "aws:s3/bucket:Bucket");
+            assert.deepStrictEqual(inventory.state, {
+                associationId: reported(child(inventory, "aws:ssm/association:Association"), "associationId"),
+                associationName: "InventoryProduction",
+                bucketArn: reported(bucket, "arn"),
+                bucketName: reported(bucket, "bucket"),
+                resourceGroupName: reported(child(inventory, "aws:resourcegroups/group:Group"), "name"),
+            });
+            assert.deepStrictEqual(scan.state, { associationId: reported(child(scan, "aws:ssm/association:Association"), "associationId"), associationName: "PatchScanProduction" });
+            const linux = reported(child(patching, "aws:ssm/patchBaseline:PatchBaseline", { name: "AmazonLinux2023-Production" }), "id");
+            const windows = reported(child(patching, "aws:ssm/patchBaseline:PatchBaseline", { name: "Windows-Production" }), "id");
+            assert.deepStrictEqual(patching.state, {
+                baselineId: linux,
+                baselineIdList: [linux, windows],
+                baselineIds: { AMAZON_LINUX_2023: linux, WINDOWS: windows },
+                operatingSystems: ["AMAZON_LINUX_2023", "WINDOWS"],
+                patchGroup: "Critical-Production",
+            });
+            assert.deepStrictEqual(alerts.state, {
+                keyArn: reported(child(alerts, "aws:kms/key:Key"), "arn"),
+                notificationRoleArn: reported(child(alerts, "aws:iam/role:Role"), "arn"),
+                topicArn: "arn:aws:sns:eu-central-1:123456789012:PatchAlerts-Production",
+            });
+            const windowId = reported(child(window, "aws:ssm/maintenanceWindow:MaintenanceWindow"), "id");
+            assert.deepStrictEqual(window.state, {
+                installTaskId: reported(child(window, "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask"), "id"),
+                passRolePolicyArn: reported(child(window, "aws:iam/policy:Policy"), "arn"),
+                roleArn: reported(child(window, "aws:iam/role:Role"), "arn"),
+                targetId: reported(child(window, "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget"), "id"),
+                windowId,
+                windowIds: [windowId],
+            });
+            const rules = alertRules.children.filter((r) => r.type === "aws:cloudwatch/eventRule:EventRule");
+            assert.deepStrictEqual(Object.keys(alertRules.state), ["ruleNames"]);
+            assert.deepStrictEqual([...(alertRules.state.ruleNames as string[])].sort(), rules.map((r) => reported(r, "name")).sort());
+        });
+
+        it("passes one component's outputs into the next as the YAML program references them", () => {
+            const { inventory, scan, patching, window, alertRules } = update!.constructed;
+            const scanAssociation = child(scan, "aws:ssm/association:Association");
+            assert.strictEqual((scanAssociation.inputs.outputLocation as Record<string, unknown>).s3BucketName, inventory.state.bucketName);
+            const patterns = alertRules.children.filter((r) => r.type === "aws:cloudwatch/eventRule:EventRule").map((r) => String(r.inputs.eventPattern));
+            for (const id of [window.state.windowId, scan.state.associationId, patching.state.baselineId]) {
+                assert.ok(patterns.some((pattern) => pattern.includes(`"${id}"`)), `no alert rule matches ${id}`);
+            }
         });
     });
 });
