@@ -19,7 +19,9 @@ import { CALLS, RESOURCES } from "../../tools/plan/mockState";
 
 /** grpc-js as @pulumi/pulumi resolves it (the proto bindings require it from there). */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-export const grpc: typeof grpcTypes = require(require.resolve("@grpc/grpc-js", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] }));
+export const grpc: typeof grpcTypes = require(
+    require.resolve("@grpc/grpc-js", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] }),
+);
 
 /** The monitor features the Pulumi engine reports (pkg/resource/deploy/source_eval.go supportsFeatureID). */
 const FEATURES = new Set([
@@ -103,19 +105,29 @@ export class FakeEngine {
             setRootResource: unary(() => new engineproto.SetRootResourceResponse()),
         });
         server.addService(resrpc.ResourceMonitorService, {
-            supportsFeature: unary((req: resproto.SupportsFeatureRequest) => new resproto.SupportsFeatureResponse().setHassupport(FEATURES.has(req.getId()))),
+            supportsFeature: unary((req: resproto.SupportsFeatureRequest) =>
+                new resproto.SupportsFeatureResponse().setHassupport(FEATURES.has(req.getId())),
+            ),
             registerResource: unary((req: resproto.RegisterResourceRequest) => this.register(req)),
             registerResourceOutputs: unary(() => new emptyproto.Empty()),
             invoke: unary((req: resproto.ResourceInvokeRequest) => {
                 this.invokes.push(req.getTok());
                 const answer = CALLS[req.getTok()];
                 if (!answer) throw new Error(`fake engine: unexpected invoke ${req.getTok()}`);
-                const result = answer((req.getArgs()?.toJavaScript() ?? {}) as Record<string, unknown>, this.settings.region, "realistic");
-                return new provproto.InvokeResponse().setReturn(structproto.Struct.fromJavaScript(result as Record<string, structproto.JavaScriptValue>));
+                const result = answer(
+                    (req.getArgs()?.toJavaScript() ?? {}) as Record<string, unknown>,
+                    this.settings.region,
+                    "realistic",
+                );
+                return new provproto.InvokeResponse().setReturn(
+                    structproto.Struct.fromJavaScript(result as Record<string, structproto.JavaScriptValue>),
+                );
             }),
         });
         const port = await new Promise<number>((resolve, reject) =>
-            server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) => (error ? reject(error) : resolve(bound))),
+            server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, bound) =>
+                error ? reject(error) : resolve(bound),
+            ),
         );
         this.server = server;
         this.address = `127.0.0.1:${port}`;
@@ -158,11 +170,18 @@ export class FakeEngine {
         } else {
             const stateOf = RESOURCES[type];
             if (!stateOf) throw new Error(`fake engine: no state for resource type ${type} (${name})`);
-            const { id, state } = stateOf({ region: this.settings.region, name, inputs, seed: `${this.settings.stack}/${type}/${name}` });
+            const { id, state } = stateOf({
+                region: this.settings.region,
+                name,
+                inputs,
+                seed: `${this.settings.stack}/${type}/${name}`,
+            });
             registration.id = id;
             registration.outputs = { ...inputs, ...state };
         }
-        const object = structproto.Struct.fromJavaScript(registration.outputs as Record<string, structproto.JavaScriptValue>);
+        const object = structproto.Struct.fromJavaScript(
+            registration.outputs as Record<string, structproto.JavaScriptValue>,
+        );
         return response.setId(registration.id).setObject(object);
     }
 }

@@ -50,7 +50,9 @@ export interface Deployment {
 function resolveReferences(value: unknown, constructed: Record<string, Constructed>, dependsOn: Set<string>): unknown {
     if (Array.isArray(value)) return value.map((item) => resolveReferences(item, constructed, dependsOn));
     if (value !== null && typeof value === "object") {
-        return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, resolveReferences(item, constructed, dependsOn)]));
+        return Object.fromEntries(
+            Object.entries(value).map(([key, item]) => [key, resolveReferences(item, constructed, dependsOn)]),
+        );
     }
     if (typeof value !== "string" || !value.includes("${")) return value;
     const whole = /^\$\{(\w+)\.(\w+)\}$/.exec(value);
@@ -61,10 +63,21 @@ function resolveReferences(value: unknown, constructed: Record<string, Construct
     if (!(output in source.state)) throw new Error(`${value}: ${resource} reported no output ${output}`);
     dependsOn.add(source.urn);
     const known = source.state[output] !== unknownValue;
-    return { [specialSigKey]: specialOutputValueSig, ...(known ? { value: source.state[output] } : {}), dependencies: [source.urn] };
+    return {
+        [specialSigKey]: specialOutputValueSig,
+        ...(known ? { value: source.state[output] } : {}),
+        dependencies: [source.urn],
+    };
 }
 
-function constructRequest(settings: DeploymentSettings, monitor: string, name: string, type: string, inputs: Record<string, unknown>, dependencies: Record<string, string[]>) {
+function constructRequest(
+    settings: DeploymentSettings,
+    monitor: string,
+    name: string,
+    type: string,
+    inputs: Record<string, unknown>,
+    dependencies: Record<string, string[]>,
+) {
     const request = new provproto.ConstructRequest()
         .setProject(settings.project)
         .setStack(settings.stack)
@@ -79,7 +92,9 @@ function constructRequest(settings: DeploymentSettings, monitor: string, name: s
         .setDependenciesList([...new Set(Object.values(dependencies).flat())]);
     request.getConfigMap().set("aws:region", settings.region);
     for (const [key, urns] of Object.entries(dependencies)) {
-        request.getInputdependenciesMap().set(key, new provproto.ConstructRequest.PropertyDependencies().setUrnsList(urns));
+        request
+            .getInputdependenciesMap()
+            .set(key, new provproto.ConstructRequest.PropertyDependencies().setUrnsList(urns));
     }
     return request;
 }
@@ -92,7 +107,11 @@ export async function deployExample(dryRun: boolean): Promise<Deployment> {
     const engine = await new FakeEngine(settings).start();
     const provider = await launchProvider(PROJECT_ROOT, engine.address, consumerDir);
     // The engine configures a provider before it constructs anything; this one accepts output values.
-    const configured = await call<provproto.ConfigureResponse>(provider.client, "configure", new provproto.ConfigureRequest().setAcceptsecrets(true).setAcceptresources(true));
+    const configured = await call<provproto.ConfigureResponse>(
+        provider.client,
+        "configure",
+        new provproto.ConfigureRequest().setAcceptsecrets(true).setAcceptresources(true),
+    );
     assert.ok(configured.getAcceptoutputs(), "the provider accepts output values");
     const constructed: Record<string, Constructed> = {};
     for (const [name, resource] of Object.entries(program.resources)) {
@@ -104,9 +123,11 @@ export async function deployExample(dryRun: boolean): Promise<Deployment> {
             if (dependsOn.size > 0) dependencies[key] = [...dependsOn];
         }
         const request = constructRequest(settings, engine.address, name, resource.type, inputs, dependencies);
-        const response = await call<provproto.ConstructResponse>(provider.client, "construct", request).catch((error: Error) => {
-            throw new Error(`Construct ${resource.type} ${name}: ${error.message}\n${provider.stderr()}`);
-        });
+        const response = await call<provproto.ConstructResponse>(provider.client, "construct", request).catch(
+            (error: Error) => {
+                throw new Error(`Construct ${resource.type} ${name}: ${error.message}\n${provider.stderr()}`);
+            },
+        );
         const state = (response.getState()?.toJavaScript() ?? {}) as Record<string, unknown>;
         constructed[name] = { urn: response.getUrn(), state, children: engine.descendantsOf(response.getUrn()) };
     }
@@ -119,14 +140,19 @@ function stop(deployment?: Deployment): void {
     if (deployment) fs.rmSync(deployment.consumerDir, { recursive: true, force: true });
 }
 
-
 const U = unknownValue;
 const program = yaml.load(fs.readFileSync(EXAMPLE, "utf8")) as YamlProgram;
 
 /** The one child of a constructed component of a type whose inputs include `where`. */
 function child(component: Constructed, type: string, where: Record<string, unknown> = {}): Registration {
-    const found = component.children.filter((r) => r.type === type && Object.entries(where).every(([k, v]) => r.inputs[k] === v));
-    assert.strictEqual(found.length, 1, `${type} ${JSON.stringify(where)} under ${component.urn}: found ${found.length}`);
+    const found = component.children.filter(
+        (r) => r.type === type && Object.entries(where).every(([k, v]) => r.inputs[k] === v),
+    );
+    assert.strictEqual(
+        found.length,
+        1,
+        `${type} ${JSON.stringify(where)} under ${component.urn}: found ${found.length}`,
+    );
     return found[0];
 }
 
@@ -147,12 +173,23 @@ function itConstructsTheExample(deployment: () => Deployment) {
         assert.deepStrictEqual(Object.keys(constructed), Object.keys(program.resources));
         for (const [name, resource] of Object.entries(program.resources)) {
             const component = engine.registrations.find((r) => r.urn === constructed[name].urn)!;
-            assert.deepStrictEqual([component.type, component.name, component.custom, component.parent], [resource.type, name, false, stackUrn(engine.settings)]);
+            assert.deepStrictEqual(
+                [component.type, component.name, component.custom, component.parent],
+                [resource.type, name, false, stackUrn(engine.settings)],
+            );
             // Every required output, and nothing undeclared (an optional output left undefined is absent).
             const { properties, required } = SCHEMA.resources[resource.type];
             const reportedKeys = Object.keys(constructed[name].state);
-            assert.deepStrictEqual(required.filter((key: string) => !reportedKeys.includes(key)), [], `${name} lacks required outputs`);
-            assert.deepStrictEqual(reportedKeys.filter((key) => !(key in properties)), [], `${name} reports undeclared outputs`);
+            assert.deepStrictEqual(
+                required.filter((key: string) => !reportedKeys.includes(key)),
+                [],
+                `${name} lacks required outputs`,
+            );
+            assert.deepStrictEqual(
+                reportedKeys.filter((key) => !(key in properties)),
+                [],
+                `${name} reports undeclared outputs`,
+            );
             assert.ok(constructed[name].children.length > 0, `${name} has no resources`);
         }
     });
@@ -169,7 +206,11 @@ describe("the component package, launched as the Pulumi CLI launches it, from an
 
         it("GetSchema returns docs/schema.json, GetPluginInfo package.json's version", async () => {
             const { client } = preview!.provider;
-            const schema = await call<provproto.GetSchemaResponse>(client, "getSchema", new provproto.GetSchemaRequest());
+            const schema = await call<provproto.GetSchemaResponse>(
+                client,
+                "getSchema",
+                new provproto.GetSchemaRequest(),
+            );
             assert.deepStrictEqual(JSON.parse(schema.getSchema()), SCHEMA);
             const info = await call<plugproto.PluginInfo>(client, "getPluginInfo", new emptyproto.Empty());
             assert.strictEqual(info.getVersion(), PACKAGE_VERSION);
@@ -178,12 +219,35 @@ describe("the component package, launched as the Pulumi CLI launches it, from an
         it("reports the outputs known before deployment, and the others as unknown", () => {
             const states = Object.fromEntries(Object.entries(preview!.constructed).map(([name, c]) => [name, c.state]));
             assert.deepStrictEqual(states, {
-                inventory: { associationId: U, associationName: "InventoryProduction", bucketArn: U, bucketName: U, resourceGroupName: U },
+                inventory: {
+                    associationId: U,
+                    associationName: "InventoryProduction",
+                    bucketArn: U,
+                    bucketName: U,
+                    resourceGroupName: U,
+                },
                 scan: { associationId: U, associationName: "PatchScanProduction" },
-                patching: { baselineId: U, baselineIdList: [U, U], baselineIds: U, operatingSystems: ["AMAZON_LINUX_2023", "WINDOWS"], patchGroup: "Critical-Production" },
+                patching: {
+                    baselineId: U,
+                    baselineIdList: [U, U],
+                    baselineIds: U,
+                    operatingSystems: ["AMAZON_LINUX_2023", "WINDOWS"],
+                    patchGroup: "Critical-Production",
+                },
                 alerts: { keyArn: U, notificationRoleArn: U, topicArn: U },
-                window: { installTaskId: U, passRolePolicyArn: U, roleArn: U, targetId: U, windowId: U, windowIds: [U] },
-                alertRules: { ruleNames: ["cmd-failed", "window-failed", "assoc-failed", "noncompliant"].map((rule) => `PatchAlerts-Production-patch-${rule}`) },
+                window: {
+                    installTaskId: U,
+                    passRolePolicyArn: U,
+                    roleArn: U,
+                    targetId: U,
+                    windowId: U,
+                    windowIds: [U],
+                },
+                alertRules: {
+                    ruleNames: ["cmd-failed", "window-failed", "assoc-failed", "noncompliant"].map(
+                        (rule) => `PatchAlerts-Production-patch-${rule}`,
+                    ),
+                },
             });
         });
     });
@@ -204,9 +268,18 @@ describe("the component package, launched as the Pulumi CLI launches it, from an
                 bucketName: reported(bucket, "bucket"),
                 resourceGroupName: reported(child(inventory, "aws:resourcegroups/group:Group"), "name"),
             });
-            assert.deepStrictEqual(scan.state, { associationId: reported(child(scan, "aws:ssm/association:Association"), "associationId"), associationName: "PatchScanProduction" });
-            const linux = reported(child(patching, "aws:ssm/patchBaseline:PatchBaseline", { name: "AmazonLinux2023-Production" }), "id");
-            const windows = reported(child(patching, "aws:ssm/patchBaseline:PatchBaseline", { name: "Windows-Production" }), "id");
+            assert.deepStrictEqual(scan.state, {
+                associationId: reported(child(scan, "aws:ssm/association:Association"), "associationId"),
+                associationName: "PatchScanProduction",
+            });
+            const linux = reported(
+                child(patching, "aws:ssm/patchBaseline:PatchBaseline", { name: "AmazonLinux2023-Production" }),
+                "id",
+            );
+            const windows = reported(
+                child(patching, "aws:ssm/patchBaseline:PatchBaseline", { name: "Windows-Production" }),
+                "id",
+            );
             assert.deepStrictEqual(patching.state, {
                 baselineId: linux,
                 baselineIdList: [linux, windows],
@@ -230,16 +303,27 @@ describe("the component package, launched as the Pulumi CLI launches it, from an
             });
             const rules = alertRules.children.filter((r) => r.type === "aws:cloudwatch/eventRule:EventRule");
             assert.deepStrictEqual(Object.keys(alertRules.state), ["ruleNames"]);
-            assert.deepStrictEqual([...(alertRules.state.ruleNames as string[])].sort(), rules.map((r) => reported(r, "name")).sort());
+            assert.deepStrictEqual(
+                [...(alertRules.state.ruleNames as string[])].sort(),
+                rules.map((r) => reported(r, "name")).sort(),
+            );
         });
 
         it("passes one component's outputs into the next as the YAML program references them", () => {
             const { inventory, scan, patching, window, alertRules } = update!.constructed;
             const scanAssociation = child(scan, "aws:ssm/association:Association");
-            assert.strictEqual((scanAssociation.inputs.outputLocation as Record<string, unknown>).s3BucketName, inventory.state.bucketName);
-            const patterns = alertRules.children.filter((r) => r.type === "aws:cloudwatch/eventRule:EventRule").map((r) => String(r.inputs.eventPattern));
+            assert.strictEqual(
+                (scanAssociation.inputs.outputLocation as Record<string, unknown>).s3BucketName,
+                inventory.state.bucketName,
+            );
+            const patterns = alertRules.children
+                .filter((r) => r.type === "aws:cloudwatch/eventRule:EventRule")
+                .map((r) => String(r.inputs.eventPattern));
             for (const id of [window.state.windowId, scan.state.associationId, patching.state.baselineId]) {
-                assert.ok(patterns.some((pattern) => pattern.includes(`"${id}"`)), `no alert rule matches ${id}`);
+                assert.ok(
+                    patterns.some((pattern) => pattern.includes(`"${id}"`)),
+                    `no alert rule matches ${id}`,
+                );
             }
         });
     });

@@ -21,12 +21,17 @@ export interface LaunchedProvider {
 
 /** The run-plugin module the host runs: resolved from the plugin's folder, as `locateModule` does. */
 export function locateRunPlugin(packageDir: string): string {
-    const script = "try { console.log(require.resolve('@pulumi/pulumi/cmd/run-plugin')); } catch (error) { console.error(error.message); process.exit(1); }";
+    const script =
+        "try { console.log(require.resolve('@pulumi/pulumi/cmd/run-plugin')); } catch (error) { console.error(error.message); process.exit(1); }";
     return execFileSync(process.execPath, ["-e", script], { cwd: packageDir, encoding: "utf8" }).trim();
 }
 
 /** Starts the provider (this Node.js binary, as the host's `node` on PATH) and connects to it. */
-export async function launchProvider(packageDir: string, engineAddress: string, consumerDir: string): Promise<LaunchedProvider> {
+export async function launchProvider(
+    packageDir: string,
+    engineAddress: string,
+    consumerDir: string,
+): Promise<LaunchedProvider> {
     const child = spawn(process.execPath, [locateRunPlugin(packageDir), packageDir, engineAddress], {
         cwd: consumerDir,
         env: { ...process.env, PULUMI_NODEJS_TYPESCRIPT: "true" },
@@ -59,9 +64,11 @@ function readPort(child: ChildProcess, stderr: () => string): Promise<number> {
             child.off("exit", onExit);
             const line = out.slice(0, newline).trim();
             if (/^\d+$/.test(line)) resolve(Number(line));
-            else reject(new Error(`the provider wrote an invalid port to stdout: ${JSON.stringify(line)}\n${stderr()}`));
+            else
+                reject(new Error(`the provider wrote an invalid port to stdout: ${JSON.stringify(line)}\n${stderr()}`));
         };
-        const onExit = (code: number | null) => reject(new Error(`the provider exited (code ${code}) before writing its port:\n${out}${stderr()}`));
+        const onExit = (code: number | null) =>
+            reject(new Error(`the provider exited (code ${code}) before writing its port:\n${out}${stderr()}`));
         child.stdout!.setEncoding("utf8").on("data", onData);
         child.on("exit", onExit);
     });
@@ -70,7 +77,17 @@ function readPort(child: ChildProcess, stderr: () => string): Promise<number> {
 type Callback<Res> = (error: Error | null, response: Res) => void;
 
 /** One unary call of the provider, as a promise: `call(client, "getSchema", request)`. */
-export function call<Res>(client: provrpc.ResourceProviderClient, method: keyof provrpc.ResourceProviderClient, request: unknown): Promise<Res> {
-    const unary = client[method] as unknown as (this: provrpc.ResourceProviderClient, request: unknown, callback: Callback<Res>) => unknown;
-    return new Promise((resolve, reject) => unary.call(client, request, (error, response) => (error ? reject(error) : resolve(response))));
+export function call<Res>(
+    client: provrpc.ResourceProviderClient,
+    method: keyof provrpc.ResourceProviderClient,
+    request: unknown,
+): Promise<Res> {
+    const unary = client[method] as unknown as (
+        this: provrpc.ResourceProviderClient,
+        request: unknown,
+        callback: Callback<Res>,
+    ) => unknown;
+    return new Promise((resolve, reject) =>
+        unary.call(client, request, (error, response) => (error ? reject(error) : resolve(response))),
+    );
 }
