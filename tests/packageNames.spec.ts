@@ -23,7 +23,7 @@ export function generatedNames(owner: string) {
         folder: `sdks/${namespace}-${PACKAGE_NAME}`,
         // pkg/codegen/python/gen.go PyPack.
         python: `${namespace.replace(/-/g, "_")}_${PACKAGE_NAME.replace(/-/g, "_")}`,
-        // pkg/codegen/go/gen.go ExtractModulePath (SupportPack: /sdk/go) and ExtractImportBasePath (goPackage drops "-").
+        // pkg/codegen/go/gen.go ExtractModulePath (SupportPack: /sdk/go), ExtractImportBasePath (goPackage drops "-").
         go: `github.com/${namespace}/pulumi-${PACKAGE_NAME}/sdk/go/${PACKAGE_NAME.replace(/-/g, "")}`,
         // pulumi-dotnet codegen/importer.go normalizePackageInfo, codegen/gen.go namespaceName.
         csharp: `${pascal(namespace)}.${pascal(PACKAGE_NAME)}`,

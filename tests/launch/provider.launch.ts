@@ -161,7 +161,7 @@ function reported(r: Registration, key: string): unknown {
     return key === "id" ? r.id : r.outputs![key];
 }
 
-/** Checks common to a preview and an update: the provider started clean, every component has exactly its declared outputs. */
+/** Checks common to a preview and an update: the provider started clean, each component has its declared outputs. */
 function itConstructsTheExample(deployment: () => Deployment) {
     it("starts in a folder with no tsconfig.json and no node_modules, and logs no warning or error to the engine", () => {
         assert.deepStrictEqual(fs.readdirSync(deployment().consumerDir), []);
