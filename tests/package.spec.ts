@@ -12,7 +12,7 @@ import { SCHEMA_FILE } from "../tools/plan/schema";
 import { PROJECT_ROOT, runStack } from "./harness";
 
 /*
- * The package other Pulumi languages use (PulumiPlugin.yaml): the schema `npm run schema` infers
+ * The package other Pulumi languages use (PulumiPlugin.yaml, package.json main): the schema `npm run schema` infers
  * from the components, committed as docs/schema.json (CI regenerates it with --check), and the
  * examples that use it.
  */
@@ -67,10 +67,20 @@ describe("the component package (docs/schema.json)", () => {
         assert.deepStrictEqual(schema.dependencies, [
             { name: "aws", version: packageJson.dependencies["@pulumi/aws"] },
         ]);
-        assert.deepStrictEqual(yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, "PulumiPlugin.yaml"), "utf8")), {
-            runtime: "nodejs",
-            main: "components/index.ts",
-        });
+    });
+
+    it("has the entry Pulumi loads: package.json main, the compiled components; pulumi up still runs index.ts", () => {
+        // run-plugin does require(<plugin dir>): package.json `main` (tests/launch proves it by launching it).
+        assert.strictEqual(require.resolve(PROJECT_ROOT), path.join(PROJECT_ROOT, "bin", "components", "index.js"));
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const entry = getPulumiComponents(require(PROJECT_ROOT)).map((c) => c.name);
+        assert.deepStrictEqual(entry.sort(), EXPORTED);
+        // The Node.js host runs Pulumi.yaml's `main` and then reads no package.json entry (cmd/run/run.ts).
+        const project = yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as { main: string };
+        assert.strictEqual(project.main, "index.ts");
+        // PulumiPlugin.yaml: only what Pulumi reads (workspace.PluginProject); a `main` there is ignored.
+        const plugin = yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, "PulumiPlugin.yaml"), "utf8"));
+        assert.deepStrictEqual(plugin, { runtime: "nodejs" });
     });
 
     it("has every exported component, the six of the lab among them, each described, with described inputs and outputs", () => {

@@ -1,14 +1,17 @@
 """Inventory, patching and alerts for instances that already exist, with the oe-lab-ipm components.
 
-    pulumi package add https://github.com/YOUR-ORG/oe-lab-ipm@v0.2.0
+    pulumi package add https://github.com/YOUR-ORG/oe-lab-ipm
     pulumi up
+
+The module's name is the one the CLI generates for that repository: its owner, then the package
+(your_org_oe_lab_ipm for YOUR-ORG; docs/package.md has the rule).
 
 The instances are those tagged Environment=Production and PatchWith=oe-lab-ipm; they run Amazon
 Linux 2023 and Windows Server and use the instance role ProductionAppInstanceRole (docs/package.md).
 """
 
 import pulumi
-import pulumi_oe_lab_ipm as oe_lab_ipm
+import your_org_oe_lab_ipm as oe_lab_ipm
 
 TAGS = {"Environment": "Production", "PatchWith": "oe-lab-ipm"}
 INSTANCE_ROLES = ["ProductionAppInstanceRole"]

@@ -19,9 +19,10 @@ export const SCHEMA_FILE = path.join(PROJECT_ROOT, "docs", "schema.json");
 
 /** The inferred schema, as the CLI would see it, pretty-printed with sorted keys (stable across runs). */
 export async function inferSchema(): Promise<string> {
-    // The package entry PulumiPlugin.yaml names: every exported ComponentResource is a component.
+    // What run-plugin loads: `require(<package dir>)`, i.e. package.json's `main` (the compiled
+    // components); every ComponentResource it exports is a component (docs/package.md).
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const components = getPulumiComponents(require("../../components"));
+    const components = getPulumiComponents(require(PROJECT_ROOT));
     const provider = new ComponentProvider({ components, dirname: PROJECT_ROOT, name: PACKAGE_NAME });
     return `${JSON.stringify(sortKeys(JSON.parse(await provider.getSchema())), null, 2)}\n`;
 }
