@@ -2,7 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { accessLogBucket, denyInsecureTransport, hardenedBucket, SYNC_PREFIX, syncWriteStatements } from "./buckets";
 import { complianceHistory } from "./complianceHistory";
-import { locationTemplate, PARTITION_KEYS, REPORT_QUERIES, SYNC_TABLES } from "./reportingQueries";
+import { queryWorkgroup, resultsBucket, savedQueries } from "./reportingWorkgroup";
+import { locationTemplate, PARTITION_KEYS, SYNC_TABLES } from "./reportingQueries";
 import { ArgumentError, countProblem, fieldProblem } from "./validation";
 import { componentToken, withFormerToken } from "./tokens";
 
@@ -265,26 +266,7 @@ export class ComplianceReporting extends pulumi.ComponentResource {
             tags,
         });
         // Query results are disposable: deleted with the stack.
-        const resultDays = args.resultRetentionDays ?? DEFAULT_RESULT_RETENTION_DAYS;
-        const results = hardenedBucket(this, `${name}-results`, {
-            expireDays: resultDays,
-            noncurrentDays: resultDays,
-            ruleId: "expire-results",
-            protect: false,
-            keep: false,
-            tags,
-        });
-        new aws.s3.BucketPolicy(
-            `${name}-results-policy`,
-            {
-                bucket: results.bucket.id,
-                policy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [denyInsecureTransport(results.bucket.arn)],
-                }),
-            },
-            { parent: this, dependsOn: [results.publicAccessBlock] },
-        );
+        const results = resultsBucket(this, name, args.resultRetentionDays ?? DEFAULT_RESULT_RETENTION_DAYS, tags);
 
         const database = new aws.glue.CatalogDatabase(
             `${name}-database`,
@@ -297,45 +279,15 @@ export class ComplianceReporting extends pulumi.ComponentResource {
         );
         const tables = syncTables(this, name, database.name, sync.bucket.bucket, prefix, accounts, regions);
 
-        const workgroup = new aws.athena.Workgroup(
-            `${name}-workgroup`,
-            {
-                name: args.workgroupName,
-                description: "Queries over Systems Manager inventory and patch compliance",
-                configuration: {
-                    // Users cannot override these per query: results always encrypted, in this bucket.
-                    enforceWorkgroupConfiguration: true,
-                    bytesScannedCutoffPerQuery: args.bytesScannedCutoffPerQuery ?? DEFAULT_BYTES_SCANNED_CUTOFF,
-                    publishCloudwatchMetricsEnabled: true,
-                    resultConfiguration: {
-                        outputLocation: pulumi.interpolate`s3://${results.bucket.bucket}/results/`,
-                        encryptionConfiguration: { encryptionOption: "SSE_S3" },
-                    },
-                },
-                // Deleting the workgroup deletes its saved queries with it.
-                forceDestroy: true,
-                tags,
-            },
-            { parent: this },
+        const workgroup = queryWorkgroup(
+            this,
+            name,
+            args.workgroupName,
+            args.bytesScannedCutoffPerQuery ?? DEFAULT_BYTES_SCANNED_CUTOFF,
+            results.bucket.bucket,
+            tags,
         );
-        this.namedQueryIds = pulumi.output(
-            Object.fromEntries(
-                Object.entries(REPORT_QUERIES).map(([key, query]) => [
-                    key,
-                    new aws.athena.NamedQuery(
-                        `${name}-${query.name}`,
-                        {
-                            name: query.name,
-                            description: query.description,
-                            database: database.name,
-                            workgroup: workgroup.name,
-                            query: query.sql,
-                        },
-                        { parent: this },
-                    ).id,
-                ]),
-            ),
-        );
+        this.namedQueryIds = savedQueries(this, name, database.name, workgroup.name);
 
         const history = complianceHistory(this, name, {
             databaseName: database.name,
