@@ -7,81 +7,24 @@
  * Every resource type the program registers must have a mapping: `requestsFor` throws on an
  * unknown type, so a new resource cannot slip past the contract.
  */
-import type { Service } from "./models";
-
-/** One API request a resource's creation sends. */
-export interface ApiRequest {
-    readonly service: Service;
-    readonly operation: string;
-    readonly request: Record<string, unknown>;
-}
-
-/** What the mapping sees of a planned resource. */
-export interface PlannedResource {
-    readonly type: string;
-    /** The logical (Pulumi) name. */
-    readonly name: string;
-    readonly inputs: Record<string, any>;
-    /** Inputs plus what the provider computes (physical names, ARNs), as the mocks give them. */
-    readonly state: Record<string, any>;
-}
-
-/**
- * The physical name the provider gives a resource: its explicit name, else `namePrefix` plus the
- * provider's 26-character unique suffix, else the logical name plus Pulumi's 7-character
- * auto-name suffix. The mocks compute it the same way (tools/plan/evaluate.ts).
- */
-function physicalName(r: PlannedResource, property = "name"): string {
-    return (
-        r.state[property] ??
-        r.inputs[property] ??
-        (r.inputs.namePrefix !== undefined ? `${r.inputs.namePrefix}${"x".repeat(26)}` : `${r.name}-xxxxxxx`)
-    );
-}
-
-type Tags = Record<string, string> | undefined;
-
-/** `[{Key, Value}]`, or nothing when there are no tags (the provider then sends none). */
-function tagList(tags: Tags, keyName = "Key", valueName = "Value") {
-    const entries = Object.entries(tags ?? {});
-    return entries.length === 0 ? undefined : entries.map(([k, v]) => ({ [keyName]: k, [valueName]: v }));
-}
-
-function ec2Tags(resourceType: string, tags: Tags) {
-    const list = tagList(tags);
-    return list ? [{ ResourceType: resourceType, Tags: list }] : undefined;
-}
-
-function mapTags(tags: Tags) {
-    return Object.keys(tags ?? {}).length === 0 ? undefined : tags;
-}
-
-/** Run Command `Parameters` as the API takes them: name to list of values. */
-function parameterMap(parameters: { name: string; values: string[] }[] | undefined) {
-    return parameters === undefined ? undefined : Object.fromEntries(parameters.map((p) => [p.name, p.values]));
-}
-
-function targets(list: { key: string; values: string[] }[] | undefined) {
-    return list?.map((t) => ({ Key: t.key, Values: t.values }));
-}
-
-const req = (service: Service, operation: string, request: Record<string, unknown>): ApiRequest => ({
-    service,
-    operation,
-    request: prune(request),
-});
-
-/** Drops undefined members (the provider does not send unset arguments). */
-function prune(value: Record<string, unknown>): Record<string, unknown> {
-    return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined));
-}
-
-type Mapping = (r: PlannedResource, context: { region: string }) => ApiRequest[];
-
-const s3 = (operation: string, r: PlannedResource, body: Record<string, unknown>) =>
-    req("s3", operation, { Bucket: r.inputs.bucket, ...body });
+import {
+    ApiRequest,
+    PlannedResource,
+    physicalName,
+    tagList,
+    ec2Tags,
+    mapTags,
+    parameterMap,
+    targets,
+    req,
+    prune,
+    Mapping,
+} from "./requestShapes";
+import { STORAGE_MAPPINGS } from "./requestsStorage";
+export type { ApiRequest, PlannedResource } from "./requestShapes";
 
 export const MAPPINGS: Readonly<Record<string, Mapping>> = {
+    ...STORAGE_MAPPINGS,
     // A remote component: its provider creates the VPC, subnets, route tables, routes and internet
     // gateway. What this program decides of them is the VPC's block and tags.
     "awsx:ec2:Vpc": (r) => [
@@ -183,108 +126,6 @@ export const MAPPINGS: Readonly<Record<string, Mapping>> = {
     "aws:iam/groupPolicyAttachment:GroupPolicyAttachment": (r) => [
         req("iam", "AttachGroupPolicy", { GroupName: r.inputs.group, PolicyArn: r.inputs.policyArn }),
     ],
-    "aws:s3/bucket:Bucket": (r, { region }) => {
-        const bucket = physicalName(r, "bucket");
-        const requests = [
-            req("s3", "CreateBucket", {
-                Bucket: bucket,
-                // us-east-1 is the one region that takes no location constraint.
-                CreateBucketConfiguration: region === "us-east-1" ? undefined : { LocationConstraint: region },
-            }),
-        ];
-        const tags = tagList(r.inputs.tags);
-        if (tags) requests.push(req("s3", "PutBucketTagging", { Bucket: bucket, Tagging: { TagSet: tags } }));
-        return requests;
-    },
-    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": (r) => [
-        s3("PutPublicAccessBlock", r, {
-            PublicAccessBlockConfiguration: {
-                BlockPublicAcls: r.inputs.blockPublicAcls,
-                BlockPublicPolicy: r.inputs.blockPublicPolicy,
-                IgnorePublicAcls: r.inputs.ignorePublicAcls,
-                RestrictPublicBuckets: r.inputs.restrictPublicBuckets,
-            },
-        }),
-    ],
-    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": (r) => [
-        s3("PutBucketOwnershipControls", r, {
-            OwnershipControls: { Rules: [{ ObjectOwnership: r.inputs.rule.objectOwnership }] },
-        }),
-    ],
-    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (r) => [
-        s3("PutBucketEncryption", r, {
-            ServerSideEncryptionConfiguration: {
-                Rules: r.inputs.rules.map((rule: any) =>
-                    prune({
-                        ApplyServerSideEncryptionByDefault: prune({
-                            SSEAlgorithm: rule.applyServerSideEncryptionByDefault?.sseAlgorithm,
-                            KMSMasterKeyID: rule.applyServerSideEncryptionByDefault?.kmsMasterKeyId,
-                        }),
-                        BucketKeyEnabled: rule.bucketKeyEnabled,
-                    }),
-                ),
-            },
-        }),
-    ],
-    "aws:s3/bucketVersioning:BucketVersioning": (r) => [
-        s3("PutBucketVersioning", r, { VersioningConfiguration: { Status: r.inputs.versioningConfiguration.status } }),
-    ],
-    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": (r) => [
-        s3("PutBucketLifecycleConfiguration", r, {
-            LifecycleConfiguration: {
-                Rules: r.inputs.rules.map((rule: any) =>
-                    prune({
-                        ID: rule.id,
-                        Status: rule.status,
-                        Filter: rule.filter && prune({ Prefix: rule.filter.prefix }),
-                        Expiration: rule.expiration && prune({ Days: rule.expiration.days }),
-                        NoncurrentVersionExpiration:
-                            rule.noncurrentVersionExpiration &&
-                            prune({ NoncurrentDays: rule.noncurrentVersionExpiration.noncurrentDays }),
-                        AbortIncompleteMultipartUpload:
-                            rule.abortIncompleteMultipartUpload &&
-                            prune({ DaysAfterInitiation: rule.abortIncompleteMultipartUpload.daysAfterInitiation }),
-                    }),
-                ),
-            },
-        }),
-    ],
-    "aws:s3/bucketPolicy:BucketPolicy": (r) => [s3("PutBucketPolicy", r, { Policy: r.inputs.policy })],
-    "aws:s3/bucketLogging:BucketLogging": (r) => [
-        s3("PutBucketLogging", r, {
-            BucketLoggingStatus: {
-                LoggingEnabled: { TargetBucket: r.inputs.targetBucket, TargetPrefix: r.inputs.targetPrefix },
-            },
-        }),
-    ],
-    "aws:scheduler/schedule:Schedule": (r) => {
-        const t = r.inputs.target;
-        return [
-            req("scheduler", "CreateSchedule", {
-                Name: physicalName(r),
-                GroupName: r.inputs.groupName,
-                Description: r.inputs.description,
-                ScheduleExpression: r.inputs.scheduleExpression,
-                ScheduleExpressionTimezone: r.inputs.scheduleExpressionTimezone,
-                State: r.inputs.state ?? "ENABLED",
-                FlexibleTimeWindow: prune({
-                    Mode: r.inputs.flexibleTimeWindow.mode,
-                    MaximumWindowInMinutes: r.inputs.flexibleTimeWindow.maximumWindowInMinutes,
-                }),
-                Target: prune({
-                    Arn: t.arn,
-                    RoleArn: t.roleArn,
-                    Input: t.input,
-                    RetryPolicy:
-                        t.retryPolicy &&
-                        prune({
-                            MaximumRetryAttempts: t.retryPolicy.maximumRetryAttempts,
-                            MaximumEventAgeInSeconds: t.retryPolicy.maximumEventAgeInSeconds,
-                        }),
-                }),
-            }),
-        ];
-    },
     "aws:resourcegroups/group:Group": (r) => [
         req("resource-groups", "CreateGroup", {
             Name: physicalName(r),
@@ -337,81 +178,6 @@ export const MAPPINGS: Readonly<Record<string, Mapping>> = {
             }),
         }),
     ],
-    "aws:glue/catalogDatabase:CatalogDatabase": (r) => [
-        req("glue", "CreateDatabase", {
-            DatabaseInput: prune({
-                Name: r.inputs.name,
-                Description: r.inputs.description,
-                Parameters: r.inputs.parameters,
-            }),
-            Tags: mapTags(r.inputs.tags),
-        }),
-    ],
-    "aws:glue/catalogTable:CatalogTable": (r) => {
-        const sd = r.inputs.storageDescriptor ?? {};
-        const column = (c: { name: string; type?: string; comment?: string }) =>
-            prune({ Name: c.name, Type: c.type, Comment: c.comment });
-        return [
-            req("glue", "CreateTable", {
-                DatabaseName: r.inputs.databaseName,
-                TableInput: prune({
-                    Name: r.inputs.name,
-                    Description: r.inputs.description,
-                    TableType: r.inputs.tableType,
-                    Parameters: r.inputs.parameters,
-                    PartitionKeys: r.inputs.partitionKeys?.map(column),
-                    StorageDescriptor: prune({
-                        Columns: sd.columns?.map(column),
-                        Location: sd.location,
-                        InputFormat: sd.inputFormat,
-                        OutputFormat: sd.outputFormat,
-                        SerdeInfo:
-                            sd.serDeInfo &&
-                            prune({
-                                SerializationLibrary: sd.serDeInfo.serializationLibrary,
-                                Parameters: sd.serDeInfo.parameters,
-                            }),
-                    }),
-                }),
-            }),
-        ];
-    },
-    "aws:athena/workgroup:Workgroup": (r) => {
-        const c = r.inputs.configuration ?? {};
-        const result = c.resultConfiguration ?? {};
-        return [
-            req("athena", "CreateWorkGroup", {
-                Name: r.inputs.name,
-                Description: r.inputs.description,
-                Configuration: prune({
-                    EnforceWorkGroupConfiguration: c.enforceWorkgroupConfiguration,
-                    PublishCloudWatchMetricsEnabled: c.publishCloudwatchMetricsEnabled,
-                    BytesScannedCutoffPerQuery: c.bytesScannedCutoffPerQuery,
-                    ResultConfiguration: prune({
-                        OutputLocation: result.outputLocation,
-                        EncryptionConfiguration:
-                            result.encryptionConfiguration &&
-                            prune({
-                                EncryptionOption: result.encryptionConfiguration.encryptionOption,
-                                KmsKey: result.encryptionConfiguration.kmsKeyArn,
-                            }),
-                    }),
-                }),
-                Tags: tagList(r.inputs.tags),
-            }),
-        ];
-    },
-    "aws:athena/namedQuery:NamedQuery": (r) => [
-        req("athena", "CreateNamedQuery", {
-            Name: physicalName(r),
-            Description: r.inputs.description,
-            Database: r.inputs.database,
-            QueryString: r.inputs.query,
-            WorkGroup: r.inputs.workgroup,
-        }),
-    ],
-    // Reads another stack's outputs from the Pulumi backend: no AWS request.
-    "pulumi:pulumi:StackReference": () => [],
     "aws:ssm/patchBaseline:PatchBaseline": (r) => [
         req("ssm", "CreatePatchBaseline", {
             Name: r.inputs.name,
