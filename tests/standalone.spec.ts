@@ -359,6 +359,7 @@ describe("component files", () => {
         "iam.ts",
         "operatingSystems.ts",
         "reportingQueries.ts",
+        "reportingWorkgroup.ts",
         "schedules.ts",
         "targets.ts",
         "tokens.ts",
