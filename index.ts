@@ -256,7 +256,9 @@ function windowOf(
                   }
                 : undefined,
             adminGroup: window.adminGroup,
-            notifications: { topicArn: alerts.topicArn, roleArn: alerts.notificationRoleArn },
+            // Exactly one report per failed run on an instance: on a created fleet the cmd-failed rule names the
+            // instances; on an existing fleet no rule can, so the tasks' own Run Command notifications report them.
+            notifications: existing ? { topicArn: alerts.topicArn, roleArn: alerts.notificationRoleArn } : undefined,
             tags: ctx.tags,
         },
         ctx.kept,

@@ -26,6 +26,15 @@ export const FAILURE_STATUSES = {
     association: ["Failed", "TimedOut", "Cancelled", "Skipped"],
 } as const;
 
+/**
+ * The window execution statuses no task run reports: CancelMaintenanceWindowExecution cancels the
+ * tasks that have not started and lets running ones finish, a window past its end lets running
+ * Run Command tasks continue (the tasks' default cutoff behavior, CONTINUE_TASK), and an execution
+ * skipped because the previous one still runs starts nothing (botocore's ssm model). FAILED is left
+ * out: it follows a task that failed, which is reported per instance.
+ */
+export const WINDOW_OUTCOMES = ["TIMED_OUT", "CANCELLED", "SKIPPED_OVERLAPPING"] as const;
+
 /** Where the stack's patching and inventory runs put their output, for the messages to name. */
 export interface AlertOutputLocations {
     /** The bucket of the Run Command output (the windows' tasks). Required. */
@@ -49,10 +58,11 @@ export interface PatchAlertsArgs {
     /**
      * The instances whose `AWS-RunPatchBaseline` commands (by the windows or by hand) alert when they
      * end without success. Unset (a fleet the stack does not create): no command rule, since a Run
-     * Command event names nothing else of the stack; the window task rule reports its runs.
+     * Command event names nothing else of the stack; the windows' tasks' own Run Command
+     * notifications (`PatchMaintenanceWindow`'s `notifications`) report their runs, per instance.
      */
     instanceIds?: pulumi.Input<string>[];
-    /** The maintenance windows whose executions and task invocations alert when they end without success. */
+    /** The maintenance windows whose executions alert when they end before their tasks ran (WINDOW_OUTCOMES). */
     maintenanceWindowIds: pulumi.Input<string>[];
     /**
      * State Manager associations (inventory, patch scan) whose run on an instance alerts when it
@@ -98,16 +108,6 @@ function commandOutputText(out: AlertOutputLocations | undefined): pulumi.Output
     return pulumi.interpolate` Output if a window of the stack ran it: ${keys.apply((k) => k.join(" or "))}${logs}.`;
 }
 
-/** Where a window's task runs put their output: the prefixes, per command and instance below them. */
-function windowOutputText(out: AlertOutputLocations | undefined): pulumi.Output<string> {
-    if (out === undefined) return pulumi.output("");
-    const keys = pulumi.all(
-        out.commandKeyPrefixes.map((prefix) => pulumi.interpolate`s3://${out.bucketName}/${prefix}/`),
-    );
-    const logs = out.logGroupName === undefined ? "" : pulumi.interpolate`, log group ${out.logGroupName}`;
-    return pulumi.interpolate` Output under ${keys.apply((k) => k.join(" or "))}${logs}, per command and instance.`;
-}
-
 /** One rule: its name's suffix, its description and what it matches and says. */
 interface RuleDef extends RuleSpec {
     readonly suffix: string;
@@ -150,39 +150,28 @@ function commandRules(args: PatchAlertsArgs): RuleDef[] {
 }
 
 /**
- * A task's run on one of the window's targets ("Maintenance Window Task Target Invocation
- * State-change Notification": window-id, window-target-id, task-execution-id; no instance id), and
- * the window's execution as a whole.
+ * A window's execution ("Maintenance Window Execution State-change Notification": window-id,
+ * window-execution-id, status), for the outcomes that are the window's own: a task's failure on an
+ * instance is reported once, per instance (`cmd-failed`, or the task's own Run Command notification
+ * on a fleet the stack does not create), so neither the task's per-target events nor a window
+ * ending FAILED (which follows a failed task) are matched (docs/design.md).
  */
 function windowRules(args: PatchAlertsArgs): RuleDef[] {
     const label = args.stackLabel;
-    const detail = { status: FAILURE_STATUSES.window, "window-id": args.maintenanceWindowIds };
-    const execution = { window: "$.detail.window-id", execution: "$.detail.window-execution-id" };
     return [
         {
-            suffix: "task-failed",
-            description: `A task of a ${label} maintenance window ended without success on a target`,
-            pattern: ssmPattern("Maintenance Window Task Target Invocation State-change Notification", detail),
+            suffix: "window-failed",
+            description: `A ${label} maintenance window execution ended without running its tasks to the end`,
+            pattern: ssmPattern("Maintenance Window Execution State-change Notification", {
+                status: WINDOW_OUTCOMES,
+                "window-id": args.maintenanceWindowIds,
+            }),
             paths: {
-                window: execution.window,
-                target: "$.detail.window-target-id",
-                execution: execution.execution,
-                task: "$.detail.task-execution-id",
+                window: "$.detail.window-id",
+                execution: "$.detail.window-execution-id",
                 status: "$.detail.status",
                 time: "$.time",
             },
-            message: pulumi.concat(
-                `[${label}] A task of maintenance window <window> ended <status> on window target <target> at <time>. `,
-                "Its instances: aws ssm describe-maintenance-window-execution-task-invocations ",
-                "--window-execution-id <execution> --task-id <task>.",
-                windowOutputText(args.outputLocations),
-            ),
-        },
-        {
-            suffix: "window-failed",
-            description: `A ${label} maintenance window execution ended without success`,
-            pattern: ssmPattern("Maintenance Window Execution State-change Notification", detail),
-            paths: { ...execution, status: "$.detail.status", time: "$.time" },
             message:
                 `[${label}] Maintenance window <window> ended <status> at <time> (execution <execution>; ` +
                 "its tasks: aws ssm describe-maintenance-window-execution-tasks --window-execution-id <execution>).",

@@ -144,7 +144,7 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
     },
     {
         name: "maintenance-window-run-command-task",
-        description: "Every maintenance window Run Command task has a service role, rate control and notifications.",
+        description: "Every maintenance window Run Command task has a service role and rate control.",
         enforcementLevel: MANDATORY,
         validateResource: validateResourceOfType(aws.ssm.MaintenanceWindowTask, (task, _args, report) => {
             if (task.taskType !== "RUN_COMMAND") return;
@@ -152,9 +152,6 @@ export const resourcePolicies: ResourceValidationPolicy[] = [
                 present(task, "serviceRoleArn") ? undefined : "serviceRoleArn (the window's service role)",
                 present(task, "maxConcurrency") ? undefined : "maxConcurrency",
                 present(task, "maxErrors") ? undefined : "maxErrors",
-                present(task.taskInvocationParameters?.runCommandParameters?.notificationConfig, "notificationArn")
-                    ? undefined
-                    : "taskInvocationParameters.runCommandParameters.notificationConfig.notificationArn",
             ].filter((m) => m !== undefined);
             if (missing.length > 0)
                 report(`Run Command task ${JSON.stringify(task.name ?? "")} lacks ${missing.join(", ")}`);
@@ -210,7 +207,54 @@ function denyInsecureTransport(policy: PolicyResource): boolean | undefined {
     );
 }
 
+const COMMAND_INVOCATION_EVENT = "EC2 Command Invocation Status-change Notification";
+
+/**
+ * Whether an EventBridge rule reports its document's invocations ending without success on
+ * instances (undefined while its pattern is unknown during a preview).
+ */
+function reportsCommandFailures(rule: PolicyResource, document: string): boolean | undefined {
+    const pattern = rule.props.eventPattern;
+    if (typeof pattern !== "string") return undefined;
+    const parsed = JSON.parse(pattern) as Json;
+    return (
+        [parsed["detail-type"]].flat().includes(COMMAND_INVOCATION_EVENT) &&
+        [parsed.detail?.["document-name"]].flat().includes(document) &&
+        ["Failed", "TimedOut", "Cancelled"].every((s) => [parsed.detail?.status].flat().includes(s))
+    );
+}
+
 export const stackPolicies: StackValidationPolicy[] = [
+    {
+        name: "run-command-task-failures-reported",
+        description:
+            "Every maintenance window Run Command task's failures on instances are reported: by its own notifications, " +
+            "or by an EventBridge rule on its document's command invocations.",
+        enforcementLevel: MANDATORY,
+        validateStack: (args, report) => {
+            const rules = args.resources.filter((r) => r.type === "aws:cloudwatch/eventRule:EventRule");
+            for (const task of args.resources.filter(
+                (r) =>
+                    r.type === "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask" &&
+                    r.props.taskType === "RUN_COMMAND",
+            )) {
+                if (
+                    present(
+                        task.props.taskInvocationParameters?.runCommandParameters?.notificationConfig,
+                        "notificationArn",
+                    )
+                )
+                    continue;
+                const byRule = rules.map((r) => reportsCommandFailures(r, task.props.taskArn));
+                if (byRule.every((reported) => reported === false))
+                    report(
+                        `Run Command task ${JSON.stringify(task.props.name ?? "")} has no notificationConfig.notificationArn ` +
+                            `and no EventBridge rule reports ${task.props.taskArn} ending Failed, TimedOut or Cancelled`,
+                        task.urn,
+                    );
+            }
+        },
+    },
     {
         name: "s3-bucket-hardened",
         description: "Every S3 bucket blocks public access, is encrypted and accepts TLS only.",

@@ -84,9 +84,15 @@ export interface ExpandedEvent {
  */
 const FAILURE_STATUSES = {
     command: ["Failed", "TimedOut", "Cancelled"],
-    window: ["FAILED", "TIMED_OUT", "CANCELLED", "SKIPPED_OVERLAPPING"],
     association: ["Failed", "TimedOut", "Cancelled", "Skipped"],
 };
+/**
+ * The window execution statuses that are the window's own outcome: a cancelled execution lets running
+ * tasks finish (CancelMaintenanceWindowExecution), a window past its end lets running Run Command
+ * tasks continue (cutoff behavior CONTINUE_TASK, the default), and a skipped one runs nothing. A
+ * FAILED window follows a failed task, which its command invocations report per instance.
+ */
+const WINDOW_OUTCOMES = ["TIMED_OUT", "CANCELLED", "SKIPPED_OVERLAPPING"];
 const COMMAND_STATUSES = [
     "Pending",
     "InProgress",
@@ -124,7 +130,7 @@ export function expand(id: StackIdentity): ExpandedEvent[] {
             Object.assign(e.detail, { "instance-id": instance, "document-name": "AWS-RunPatchBaseline", status });
             e.resources = [`arn:aws:ec2:us-east-2:123456789012:instance/${instance}`];
             // A fleet the stack does not create: the event names nothing of the stack (its window's task
-            // event reports the run).
+            // sends its own Run Command notification, per instance).
             add(`command ${status} on ${instance}`, e, id.createdFleet ? failed(FAILURE_STATUSES.command, status) : 0);
         }
         for (const associationId of id.associationIds) {
@@ -154,15 +160,15 @@ export function expand(id: StackIdentity): ExpandedEvent[] {
         for (const status of WINDOW_STATUSES) {
             const execution = sample("Window Execution Type");
             Object.assign(execution.detail, { "window-id": window.id, status });
-            add(`window ${window.id} ${status}`, execution, failed(FAILURE_STATUSES.window, status));
-            // A task's execution as a whole: its runs on the targets report each failure already.
+            add(`window ${window.id} ${status}`, execution, failed(WINDOW_OUTCOMES, status));
+            // A task's execution, as a whole and per target: its command invocations report each failure.
             const task = sample("Task Execution Type");
             Object.assign(task.detail, { "window-id": window.id, status });
             add(`task execution ${window.id} ${status}`, task, 0);
             for (const targetId of window.targetIds) {
                 const e = sample("Task Target Processed");
                 Object.assign(e.detail, { "window-id": window.id, "window-target-id": targetId, status });
-                add(`task on target ${targetId} of ${window.id} ${status}`, e, failed(FAILURE_STATUSES.window, status));
+                add(`task on target ${targetId} of ${window.id} ${status}`, e, 0);
             }
         }
     }

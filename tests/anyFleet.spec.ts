@@ -284,13 +284,20 @@ describe("an existing fleet (Pulumi.existing.yaml)", () => {
         for (const p of onTheirRole) assert.strictEqual(p.inputs.name, undefined);
     });
 
-    it("has no account-wide command rule: Run Command events name no window and carry no tags, so its windows' task events report its runs", () => {
+    it("has no account-wide command rule: Run Command events name no window and carry no tags, so its windows' tasks notify per instance", () => {
         assert.deepStrictEqual(
             ofType(run, "aws:cloudwatch/eventRule:EventRule")
                 .map((r) => r.inputs.name)
                 .sort(),
-            ["assoc-failed", "noncompliant", "task-failed", "window-failed"].map((s) => `AdminAlert-Fleet-patch-${s}`),
+            ["assoc-failed", "noncompliant", "window-failed"].map((s) => `AdminAlert-Fleet-patch-${s}`),
         );
+        const topicArn = single(run, "aws:sns/topic:Topic").state.arn;
+        for (const task of ofType(run, "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask"))
+            assert.deepStrictEqual(task.inputs.taskInvocationParameters.runCommandParameters.notificationConfig, {
+                notificationArn: topicArn,
+                notificationEvents: ["Failed", "TimedOut", "Cancelled"],
+                notificationType: "Invocation",
+            });
         for (const rule of ofType(run, "aws:cloudwatch/eventRule:EventRule")) {
             const { detail } = JSON.parse(rule.inputs.eventPattern);
             assert.ok(detail["window-id"] ?? detail["association-id"] ?? detail["patch-baseline-id"], rule.inputs.name);

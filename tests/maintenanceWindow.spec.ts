@@ -106,13 +106,7 @@ for (const stack of STACKS) {
                 outputS3Bucket: bucket.state.bucket,
                 outputS3KeyPrefix: "patching/install",
                 cloudwatchConfig: { cloudwatchLogGroupName: logGroup.state.name, cloudwatchOutputEnabled: true },
-                // Run Command publishes its own notifications with the alert topic's publisher role.
-                serviceRoleArn: single(run, "aws:iam/role:Role", "lab-alerts-notification-role").state.arn,
-                notificationConfig: {
-                    notificationArn: single(run, "aws:sns/topic:Topic").state.arn,
-                    notificationEvents: ["Failed", "TimedOut", "Cancelled"],
-                    notificationType: "Invocation",
-                },
+                // No notifications of its own: the cmd-failed rule reports each instance's failure, once.
             });
             assert.strictEqual(run.outputs.InstallTaskId, task.id);
         });
@@ -167,15 +161,8 @@ for (const stack of STACKS) {
                 { name: "RebootOption", values: ["NoReboot"] },
             ]);
             assert.strictEqual(params.outputS3KeyPrefix, "patching/scan");
-            assert.strictEqual(
-                params.serviceRoleArn,
-                single(run, "aws:iam/role:Role", "lab-alerts-notification-role").state.arn,
-            );
-            assert.deepStrictEqual(params.notificationConfig, {
-                notificationArn: single(run, "aws:sns/topic:Topic").state.arn,
-                notificationEvents: ["Failed", "TimedOut", "Cancelled"],
-                notificationType: "Invocation",
-            });
+            // The cmd-failed rule reports the scan's failures per instance; the task does not notify as well.
+            assert.deepStrictEqual([params.serviceRoleArn, params.notificationConfig], [undefined, undefined]);
             assert.strictEqual(run.outputs.ScanTaskId, task.id);
         });
     });

@@ -225,14 +225,31 @@ describe("policy pack on deliberately broken resources", () => {
         ]);
     });
 
-    it("a Run Command task without service role, rate control or notifications", async () => {
+    it("a Run Command task without service role or rate control", async () => {
         const task = find(resources, "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask", "lab-window-install");
         delete task.props.serviceRoleArn;
         delete task.props.maxErrors;
-        delete task.props.taskInvocationParameters.runCommandParameters.notificationConfig;
         assert.deepStrictEqual(await check(policy("maintenance-window-run-command-task"), task), [
-            'Run Command task "PatchTestWorkloadWebServers" lacks serviceRoleArn (the window\'s service role), maxErrors, taskInvocationParameters.runCommandParameters.notificationConfig.notificationArn',
+            'Run Command task "PatchTestWorkloadWebServers" lacks serviceRoleArn (the window\'s service role), maxErrors',
         ]);
+    });
+
+    it("a Run Command task whose failures nothing reports", async () => {
+        const p = stackPolicies.find((s) => s.name === "run-command-task-failures-reported")!;
+        const rule = find(resources, "aws:cloudwatch/eventRule:EventRule", "lab-alert-rules-cmd-failed");
+        // The created fleet's tasks send no notifications: the cmd-failed rule reports them, all three statuses.
+        assert.deepStrictEqual(await checkStack(p, resources), []);
+        const pattern = JSON.parse(rule.props.eventPattern);
+        pattern.detail.status = ["Failed", "TimedOut"];
+        rule.props.eventPattern = JSON.stringify(pattern);
+        assert.deepStrictEqual(await checkStack(p, resources), [
+            'Run Command task "PatchTestWorkloadWebServers" has no notificationConfig.notificationArn and no EventBridge rule ' +
+                "reports AWS-RunPatchBaseline ending Failed, TimedOut or Cancelled",
+        ]);
+        resources = resources.filter((r) => r !== rule);
+        const task = find(resources, "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask", "lab-window-install");
+        task.props.taskInvocationParameters.runCommandParameters.notificationConfig = { notificationArn: "arn:topic" };
+        assert.deepStrictEqual(await checkStack(p, resources), []);
     });
 
     it("a patch baseline without an operating system", async () => {
@@ -244,7 +261,7 @@ describe("policy pack on deliberately broken resources", () => {
     });
 
     it("a bucket that is not blocked from the public, not encrypted and not TLS-only", async () => {
-        const [p] = stackPolicies;
+        const p = stackPolicies.find((s) => s.name === "s3-bucket-hardened")!;
         const remove = (type: string) => (resources = resources.filter((r) => r.type !== type));
         find(resources, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").props.restrictPublicBuckets = false;
         remove("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration");

@@ -334,11 +334,7 @@ describe("components alone under mocks", () => {
         });
         assertAlone(run, "oe-lab-ipm:index:PatchAlerts", "rules");
         // No instance ids (a fleet it does not create): no command rule, which could only be account-wide.
-        assert.deepStrictEqual(run.outputs.names, [
-            "PayAlerts-patch-task-failed",
-            "PayAlerts-patch-window-failed",
-            "PayAlerts-patch-noncompliant",
-        ]);
+        assert.deepStrictEqual(run.outputs.names, ["PayAlerts-patch-window-failed", "PayAlerts-patch-noncompliant"]);
         const window = JSON.parse(
             single(run, "aws:cloudwatch/eventRule:EventRule", "rules-window-failed").inputs.eventPattern,
         );
