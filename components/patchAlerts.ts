@@ -62,7 +62,7 @@ export interface PatchAlertsArgs {
      * notifications (`PatchMaintenanceWindow`'s `notifications`) report their runs, per instance.
      */
     instanceIds?: pulumi.Input<string>[];
-    /** The maintenance windows whose executions alert when they end before their tasks ran (WINDOW_OUTCOMES). */
+    /** The maintenance windows whose executions alert when they end TIMED_OUT, CANCELLED or SKIPPED_OVERLAPPING. */
     maintenanceWindowIds: pulumi.Input<string>[];
     /**
      * State Manager associations (inventory, patch scan) whose run on an instance alerts when it

@@ -1,7 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { PATCH_DOCUMENT } from "./documents";
-import { awsManagedPolicyArn, rolePrefixProblem, serviceTrustPolicy } from "./iam";
+import { awsManagedPolicyArn, rolePrefixProblem } from "./iam";
+import {
+    createPatchWindow,
+    createWindowAccess,
+    describeTargets,
+    PatchWindowShared,
+    PatchWindowSpec,
+} from "./patchWindowResources";
 import { windowScheduleProblem } from "./schedules";
 import {
     ArgumentError,
@@ -14,10 +20,9 @@ import {
 import { componentToken, withFormerToken } from "./tokens";
 
 export { rateControlProblem } from "./validation";
+export { MAX_DESCRIPTION_LENGTH, TASK_NOTIFICATION_EVENTS } from "./patchWindowResources";
 
 export const MAINTENANCE_WINDOW_POLICY = "service-role/AmazonSSMMaintenanceWindowRole";
-/** The Run Command notifications the tasks send to the alert topic. */
-export const TASK_NOTIFICATION_EVENTS = ["Failed", "TimedOut", "Cancelled"];
 /** Whether AWS-RunPatchBaseline reboots an instance after installing patches. */
 export const RebootOption = {
     /** Reboot when an installed patch needs it. */
@@ -62,12 +67,6 @@ export function timezoneProblem(timezone: string): string | undefined {
 
 /** RegisterTargetWithMaintenanceWindow: a target key takes at most 50 values (TargetValues). */
 export const MAX_TARGET_VALUES = 50;
-
-/** A description within the API's 128 characters: the full one, or the short one when it does not fit. */
-export const MAX_DESCRIPTION_LENGTH = 128;
-function describe(full: string, short: string): string {
-    return full.length <= MAX_DESCRIPTION_LENGTH ? full : short;
-}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -223,13 +222,6 @@ export function validatePatchMaintenanceWindowArgs(args: PatchMaintenanceWindowA
     ]);
 }
 
-/** `Workload=Test and InstanceRole=WebServer|AppServer`. */
-function describeTargets(targets: TagTargets): string {
-    return Object.entries(targets)
-        .map(([key, values]) => `${key}=${values.join("|")}`)
-        .join(" and ");
-}
-
 /**
  * The lab's maintenance window: it patches the targeted instances with AWS-RunPatchBaseline
  * (`Operation=Install`), with its own least-privilege service role; and, optionally, a second
@@ -267,162 +259,25 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
         const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
 
-        // The service role: ssm.amazonaws.com alone, and only on behalf of this account (confused deputy).
-        const role = new aws.iam.Role(
-            `${name}-role`,
-            {
-                namePrefix: args.roleNamePrefix,
-                description: `Runs the tasks of the maintenance window ${args.windowName}`,
-                assumeRolePolicy: serviceTrustPolicy("ssm.amazonaws.com", account),
-                tags,
-            },
-            { parent: this },
-        );
-        new aws.iam.RolePolicyAttachment(
-            `${name}-role-policy`,
-            { role: role.name, policyArn: awsManagedPolicyArn(partition, MAINTENANCE_WINDOW_POLICY) },
-            { parent: this },
-        );
-        const passRole = new aws.iam.Policy(
-            `${name}-pass-role`,
-            {
-                namePrefix: args.passRolePolicyNamePrefix,
-                description: `Lets its holders register tasks that use the role of the maintenance window ${args.windowName}`,
-                policy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Effect: "Allow",
-                            Action: "iam:PassRole",
-                            Resource: role.arn,
-                            Condition: { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } },
-                        },
-                    ],
-                }),
-                tags,
-            },
-            { parent: this },
-        );
-        if (args.adminGroup !== undefined) {
-            new aws.iam.GroupPolicyAttachment(
-                `${name}-pass-role-group`,
-                { group: args.adminGroup, policyArn: passRole.arn },
-                { parent: this },
-            );
-        }
-
-        let logGroup: aws.cloudwatch.LogGroup | undefined;
-        if (args.logGroupNamePrefix !== undefined) {
-            // Created here, not by the agent, so that pulumi destroy removes it.
-            logGroup = new aws.cloudwatch.LogGroup(
-                `${name}-logs`,
-                {
-                    namePrefix: args.logGroupNamePrefix,
-                    retentionInDays: args.logRetentionDays ?? WINDOW_DEFAULTS.logRetentionDays,
-                    tags,
-                },
-                { parent: this },
-            );
-        }
-        // The agents write the tasks' output with the instance profile's credentials: AWS's documented
-        // policies for S3 and CloudWatch Logs output (docs/design.md, tests/fixtures/output-permissions.json).
-        const statements: object[] = [
-            {
-                Effect: "Allow",
-                Action: ["s3:PutObject"],
-                Resource: pulumi.interpolate`${args.logBucketArn}/patching/*`,
-            },
-            { Effect: "Allow", Action: ["s3:GetEncryptionConfiguration"], Resource: args.logBucketArn },
-        ];
-        if (logGroup) {
-            // The agent finds the group with DescribeLogGroups (resource "*") or stops streaming (design.md).
-            statements.push(
-                { Effect: "Allow", Action: ["logs:DescribeLogGroups"], Resource: "*" },
-                { Effect: "Allow", Action: ["logs:DescribeLogStreams"], Resource: logGroup.arn },
-                {
-                    Effect: "Allow",
-                    Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                    Resource: pulumi.interpolate`${logGroup.arn}:log-stream:*`,
-                },
-            );
-        }
-        const writeOutput = (args.instanceRoleNames ?? []).map(
-            (roleName, i) =>
-                new aws.iam.RolePolicy(
-                    `${name}-write-output${i === 0 ? "" : `-${i + 1}`}`,
-                    { role: roleName, policy: pulumi.jsonStringify({ Version: "2012-10-17", Statement: statements }) },
-                    { parent: this },
-                ),
-        );
-
-        /**
-         * A window, its target and its AWS-RunPatchBaseline task: the install window and the scan window differ only in
-         * these.
-         */
-        const patchWindow = (kind: "install" | "scan", spec: PatchWindowSpec) => {
-            const window = new aws.ssm.MaintenanceWindow(
-                kind === "install" ? `${name}-window` : `${name}-scan-window`,
-                {
-                    name: spec.windowName,
-                    description: describe(
-                        spec.description,
-                        `${spec.operation === "Install" ? "Installs patches on" : "Scans"} the targeted instances`,
-                    ),
-                    schedule: spec.schedule,
-                    scheduleTimezone: args.timezone ?? WINDOW_DEFAULTS.timezone,
-                    scheduleOffset: spec.scheduleOffset,
-                    duration: spec.duration,
-                    cutoff: spec.cutoff,
-                    allowUnassociatedTargets: true,
-                    tags,
-                },
-                { parent: this },
-            );
-            // AWS (maintenance window targets): "If you specify more than one tag key, a node must be
-            // tagged with all the tag keys and values you specify to be included in the target group."
-            // Several values of one key match any of them.
-            const target = new aws.ssm.MaintenanceWindowTarget(
-                kind === "install" ? `${name}-target` : `${name}-scan-target`,
-                {
-                    windowId: window.id,
-                    name: spec.targetName,
-                    description: describe(
-                        describeTargets(spec.targets),
-                        `${Object.keys(spec.targets).length} tag keys`,
-                    ),
-                    resourceType: "INSTANCE",
-                    targets: Object.entries(spec.targets).map(([key, values]) => ({ key: `tag:${key}`, values })),
-                },
-                { parent: this },
-            );
-            const task = new aws.ssm.MaintenanceWindowTask(
-                kind === "install" ? `${name}-install` : `${name}-scan`,
-                {
-                    windowId: window.id,
-                    name: spec.windowName,
-                    description: `${PATCH_DOCUMENT} ${spec.operation} on the window's target`,
-                    taskType: "RUN_COMMAND",
-                    taskArn: PATCH_DOCUMENT,
-                    priority: 1,
-                    serviceRoleArn: role.arn,
-                    targets: [{ key: "WindowTargetIds", values: [target.id] }],
-                    maxConcurrency: spec.maxConcurrency,
-                    maxErrors: spec.maxErrors,
-                    taskInvocationParameters: {
-                        runCommandParameters: runCommand({
-                            operation: spec.operation,
-                            rebootOption: spec.rebootOption,
-                            bucket: args.logBucketName,
-                            prefix: spec.outputPrefix,
-                            logGroupName: logGroup?.name,
-                            notifications: args.notifications,
-                        }),
-                    },
-                },
-                { parent: this, dependsOn: writeOutput },
-            );
-            return { window, target, task };
+        const access = createWindowAccess(name, args, {
+            managedPolicyArn: awsManagedPolicyArn(partition, MAINTENANCE_WINDOW_POLICY),
+            account,
+            logRetentionDays: args.logRetentionDays ?? WINDOW_DEFAULTS.logRetentionDays,
+            tags,
+            parent: this,
+        });
+        const shared: PatchWindowShared = {
+            name,
+            timezone: args.timezone ?? WINDOW_DEFAULTS.timezone,
+            tags,
+            roleArn: access.role.arn,
+            bucket: args.logBucketName,
+            logGroupName: access.logGroup?.name,
+            notifications: args.notifications,
+            writeOutput: access.writeOutput,
+            parent: this,
         };
+        const patchWindow = (kind: "install" | "scan", spec: PatchWindowSpec) => createPatchWindow(kind, spec, shared);
 
         const install = patchWindow("install", {
             operation: "Install",
@@ -464,9 +319,9 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
         this.windowIds = this.scanWindowId ? [install.window.id, this.scanWindowId] : [install.window.id];
         this.targetId = install.target.id;
         this.installTaskId = install.task.id;
-        this.roleArn = role.arn;
-        this.passRolePolicyArn = passRole.arn;
-        this.logGroupName = logGroup?.name;
+        this.roleArn = access.role.arn;
+        this.passRolePolicyArn = access.passRole.arn;
+        this.logGroupName = access.logGroup?.name;
         this.registerOutputs({
             windowId: this.windowId,
             targetId: this.targetId,
@@ -475,52 +330,4 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
             roleArn: this.roleArn,
         });
     }
-}
-
-interface PatchWindowSpec {
-    readonly operation: "Install" | "Scan";
-    readonly windowName: string;
-    readonly description: string;
-    readonly targetName: string;
-    readonly targets: TagTargets;
-    readonly schedule: string;
-    readonly scheduleOffset?: number;
-    readonly duration: number;
-    readonly cutoff: number;
-    readonly maxConcurrency: string;
-    readonly maxErrors: string;
-    readonly rebootOption: RebootOption;
-    readonly outputPrefix: string;
-}
-
-function runCommand(options: {
-    operation: "Install" | "Scan";
-    rebootOption: RebootOption;
-    bucket: pulumi.Input<string>;
-    prefix: string;
-    logGroupName?: pulumi.Input<string>;
-    notifications?: TaskNotifications;
-}) {
-    return {
-        parameters: [
-            { name: "Operation", values: [options.operation] },
-            { name: "RebootOption", values: [options.rebootOption] },
-        ],
-        outputS3Bucket: options.bucket,
-        outputS3KeyPrefix: options.prefix,
-        cloudwatchConfig:
-            options.logGroupName === undefined
-                ? undefined
-                : { cloudwatchLogGroupName: options.logGroupName, cloudwatchOutputEnabled: true },
-        // Run Command's service role is only the role it publishes SNS notifications with.
-        serviceRoleArn: options.notifications?.roleArn,
-        notificationConfig:
-            options.notifications === undefined
-                ? undefined
-                : {
-                      notificationArn: options.notifications.topicArn,
-                      notificationEvents: TASK_NOTIFICATION_EVENTS,
-                      notificationType: "Invocation",
-                  },
-    };
 }
