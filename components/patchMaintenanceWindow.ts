@@ -7,6 +7,8 @@ import {
     describeTargets,
     PatchWindowShared,
     PatchWindowSpec,
+    TagTargets,
+    TaskNotifications,
 } from "./patchWindowResources";
 import { windowScheduleProblem } from "./schedules";
 import {
@@ -21,6 +23,7 @@ import { componentToken, withFormerToken } from "./tokens";
 
 export { rateControlProblem } from "./validation";
 export { MAX_DESCRIPTION_LENGTH, TASK_NOTIFICATION_EVENTS } from "./patchWindowResources";
+export type { TagTargets, TaskNotifications } from "./patchWindowResources";
 
 export const MAINTENANCE_WINDOW_POLICY = "service-role/AmazonSSMMaintenanceWindowRole";
 /** Whether AWS-RunPatchBaseline reboots an instance after installing patches. */
@@ -69,16 +72,6 @@ export function timezoneProblem(timezone: string): string | undefined {
 export const MAX_TARGET_VALUES = 50;
 
 // ---------------------------------------------------------------------------------------------
-
-export interface TaskNotifications {
-    /** The SNS topic. */
-    topicArn: pulumi.Input<string>;
-    /** The role Run Command publishes with (`AlertTopic.notificationRoleArn`). */
-    roleArn: pulumi.Input<string>;
-}
-
-/** Instances chosen by tags: each key must match one of its values (AND across keys, OR within one). */
-export type TagTargets = Record<string, string[]>;
 
 /** The scan window: every instance it targets, scanned without reboot. */
 export interface ScanWindow {

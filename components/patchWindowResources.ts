@@ -7,7 +7,28 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PATCH_DOCUMENT } from "./documents";
 import { serviceTrustPolicy } from "./iam";
-import type { PatchMaintenanceWindowArgs, RebootOption, TagTargets, TaskNotifications } from "./patchMaintenanceWindow";
+
+/** Where the tasks report Failed, TimedOut and Cancelled invocations. */
+export interface TaskNotifications {
+    /** The SNS topic. */
+    topicArn: pulumi.Input<string>;
+    /** The role Run Command publishes with (`AlertTopic.notificationRoleArn`). */
+    roleArn: pulumi.Input<string>;
+}
+
+/** Instances chosen by tags: each key must match one of its values (AND across keys, OR within one). */
+export type TagTargets = Record<string, string[]>;
+
+/** What the service role and the output grants are made from (PatchMaintenanceWindowArgs' fields). */
+export interface WindowAccessArgs {
+    readonly windowName: string;
+    readonly roleNamePrefix: string;
+    readonly passRolePolicyNamePrefix: string;
+    readonly adminGroup?: string;
+    readonly logGroupNamePrefix?: string;
+    readonly instanceRoleNames?: pulumi.Input<string>[];
+    readonly logBucketArn: pulumi.Input<string>;
+}
 
 /** The Run Command notifications the tasks send to the alert topic. */
 export const TASK_NOTIFICATION_EVENTS = ["Failed", "TimedOut", "Cancelled"];
@@ -41,7 +62,7 @@ export interface WindowAccess {
  */
 export function createWindowAccess(
     name: string,
-    args: PatchMaintenanceWindowArgs,
+    args: WindowAccessArgs,
     options: {
         managedPolicyArn: pulumi.Input<string>;
         account: pulumi.Input<string>;
@@ -244,13 +265,14 @@ export interface PatchWindowSpec {
     readonly cutoff: number;
     readonly maxConcurrency: string;
     readonly maxErrors: string;
-    readonly rebootOption: RebootOption;
+    /** `RebootIfNeeded` or `NoReboot` (PatchMaintenanceWindow validates it). */
+    readonly rebootOption: string;
     readonly outputPrefix: string;
 }
 
 function runCommand(options: {
     operation: "Install" | "Scan";
-    rebootOption: RebootOption;
+    rebootOption: string;
     bucket: pulumi.Input<string>;
     prefix: string;
     logGroupName?: pulumi.Input<string>;

@@ -154,7 +154,8 @@ for (const size of ["as committed", "40 instances"] as const) {
             it(`${owner}: each failure scenario of its runs sends exactly one message in the account (rules and task notifications)`, () => {
                 const scenarios = failureScenarios(acc.identities[owner]);
                 const id = acc.identities[owner];
-                // Per window: three install (or scan) failures, a timeout, a cancellation, a skip; per association four.
+                // Per window: three install (or scan) failures, a timeout, a cancellation, a skip;
+                // per association four.
                 assert.strictEqual(scenarios.length, 6 * id.windows.length + 4 * id.associationIds.length);
                 for (const { what, events, invocations } of scenarios) {
                     const sent = STACKS.flatMap((s) => [

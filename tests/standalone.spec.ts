@@ -346,7 +346,10 @@ describe("components alone under mocks", () => {
 
 describe("component files", () => {
     const DIR = path.join(PROJECT_ROOT, "components");
-    /** Files that hold data and pure functions for components: shared by several, none a component. */
+    /**
+     * Files that hold data and pure functions for components, shared by several, or build one
+     * component's children for it (patchWindowResources.ts): none a component.
+     */
     const HELPERS = [
         "buckets.ts",
         "cidr.ts",
@@ -354,6 +357,7 @@ describe("component files", () => {
         "documents.ts",
         "iam.ts",
         "operatingSystems.ts",
+        "patchWindowResources.ts",
         "reportingQueries.ts",
         "reportingWorkgroup.ts",
         "schedules.ts",
