@@ -348,7 +348,7 @@ describe("component files", () => {
     const DIR = path.join(PROJECT_ROOT, "components");
     /**
      * Files that hold data and pure functions for components, shared by several, or build one
-     * component's children for it (patchWindowResources.ts): none a component.
+     * component's children for it (patchWindowResources.ts, reportingWorkgroup.ts): none a component.
      */
     const HELPERS = [
         "buckets.ts",
