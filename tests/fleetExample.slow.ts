@@ -1,5 +1,5 @@
 /**
- * `npm run test:fleet` (slow: ~45 evaluations of the program; .ci/run runs it after npm test): the
+ * `npm run test:fleet` (slow: ~45 evaluations of the program; .ci/run runs it after the SQL spec): the
  * committed targets file planned as a user runs it, a fresh process of the real entry point.
  */
 import * as assert from "assert";
