@@ -177,7 +177,7 @@ describe("config refuses what AWS would refuse", () => {
                 }),
                 [
                     'oe-lab-ipm:network = "10.0.0.0/16": must be an object of: vpcCidr, availabilityZones, sourceCidr, httpSourceCidr',
-                    'oe-lab-ipm:fleet.groups.0.count = "2": must be a whole number from 1 to 500 (no quotes, no leading zeros)',
+                    'oe-lab-ipm:fleet.groups.0.count = "2": must be a whole number from 1 to 500 (written without quotes)',
                     'oe-lab-ipm:maintenanceWindow.maxErrors = 5: must be a string such as "1" or "10%"',
                     "oe-lab-ipm:maintenanceWindow.cutoff = 2: must be less than the duration (2 hours)",
                     "oe-lab-ipm:fleet.existing = (unset): is required with mode existing: the instances' targetTags and operatingSystems",
@@ -188,7 +188,7 @@ describe("config refuses what AWS would refuse", () => {
 
         it("runs no cross check on a field that is itself broken (no misleading second message)", () => {
             assert.deepStrictEqual(problemsOf({ workload, maintenanceWindow: { duration: "3", cutoff: 2 } }), [
-                'oe-lab-ipm:maintenanceWindow.duration = "3": must be a whole number from 1 to 24 (no quotes, no leading zeros)',
+                'oe-lab-ipm:maintenanceWindow.duration = "3": must be a whole number from 1 to 24 (written without quotes)',
             ]);
         });
     });

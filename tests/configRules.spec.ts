@@ -53,7 +53,7 @@ describe("the rules of issue 25, each in its component and reused by config", ()
             },
         });
         assert.deepStrictEqual(problems, [
-            'oe-lab-ipm:fleet.groups.0.count = "2": must be a whole number from 1 to 500 (no quotes, no leading zeros)',
+            'oe-lab-ipm:fleet.groups.0.count = "2": must be a whole number from 1 to 500 (written without quotes)',
             'oe-lab-ipm:fleet.groups.1.amiId = "ami-12345": must be ami- and 8 or 17 lower-case hex digits, e.g. ami-0123456789abcdef0',
             'oe-lab-ipm:patching.baselines.WINDOWS.approvalRules.0 = {"patchFilters":{"CLASSIFICATION":["*"]},"complianceLevel":"HIGH","enableNonSecurity":true}: enableNonSecurity applies to Linux only; it must be false for WINDOWS',
         ]);

@@ -28,10 +28,10 @@ export function area<T extends z.ZodRawShape>(shape: T) {
 
 export function wholeNumber(min: number, max: number) {
     const allowed = `must be a whole number from ${min} to ${max}`;
-    // A number written in quotes or with leading zeros (YAML readers disagree whether 010 is 10 or 8) arrives as a
-    // string.
+    // A number written in quotes arrives as a string. (Unquoted 010 is octal 8 to the CLI's yaml.v3, a number:
+    // docs/stack-files.md.)
     return z
-        .number(says(`${allowed} (no quotes, no leading zeros)`))
+        .number(says(`${allowed} (written without quotes)`))
         .int(allowed)
         .min(min, allowed)
         .max(max, allowed);
