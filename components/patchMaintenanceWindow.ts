@@ -15,7 +15,7 @@ import {
     ArgumentError,
     countProblem,
     fieldProblem,
-    rateControlProblem,
+    rateControlsProblems,
     SSM_NAME_ALLOWED,
     SSM_NAME_PATTERN,
 } from "./validation";
@@ -203,12 +203,7 @@ export function validatePatchMaintenanceWindowArgs(args: PatchMaintenanceWindowA
         fieldProblem("cutoff", cutoff, cutoffProblem(cutoff, duration)),
         countProblem("scheduleOffset", args.scheduleOffset, 1, 6),
         fieldProblem("scheduleOffset", args.scheduleOffset, scheduleOffsetProblem(args.scheduleOffset, schedule)),
-        args.maxConcurrency === undefined
-            ? undefined
-            : fieldProblem("maxConcurrency", args.maxConcurrency, rateControlProblem(args.maxConcurrency, 1)),
-        args.maxErrors === undefined
-            ? undefined
-            : fieldProblem("maxErrors", args.maxErrors, rateControlProblem(args.maxErrors, 0)),
+        ...rateControlsProblems(args),
         args.rebootOption === undefined || (REBOOT_OPTIONS as readonly string[]).includes(args.rebootOption)
             ? undefined
             : `rebootOption ${JSON.stringify(args.rebootOption)} must be one of ${REBOOT_OPTIONS.join(", ")}`,

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PATCH_DOCUMENT } from "./documents";
 import { associationScheduleProblem } from "./schedules";
 import { tagTargetGroup, targetsFor } from "./targets";
-import { ArgumentError, fieldProblem, rateControlProblem, SSM_NAME_ALLOWED, SSM_NAME_PATTERN } from "./validation";
+import { ArgumentError, fieldProblem, rateControlsProblems, SSM_NAME_ALLOWED, SSM_NAME_PATTERN } from "./validation";
 import { componentToken, withFormerToken } from "./tokens";
 
 /**
@@ -62,12 +62,7 @@ export function validatePatchScanAssociationArgs(args: PatchScanAssociationArgs)
         args.schedule === undefined
             ? undefined
             : fieldProblem("schedule", args.schedule, associationScheduleProblem(args.schedule)),
-        args.maxConcurrency === undefined
-            ? undefined
-            : fieldProblem("maxConcurrency", args.maxConcurrency, rateControlProblem(args.maxConcurrency, 1)),
-        args.maxErrors === undefined
-            ? undefined
-            : fieldProblem("maxErrors", args.maxErrors, rateControlProblem(args.maxErrors, 0)),
+        ...rateControlsProblems(args),
     ]);
 }
 

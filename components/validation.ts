@@ -76,6 +76,18 @@ const RATE_CONTROL_PATTERNS = {
 } as const;
 const RATE_CONTROL_MAX_LENGTH = 7;
 
+/** The problems of a run's rate controls (SendCommand, CreateAssociation, RegisterTaskWithMaintenanceWindow). */
+export function rateControlsProblems(args: { maxConcurrency?: string; maxErrors?: string }): (string | undefined)[] {
+    return [
+        args.maxConcurrency === undefined
+            ? undefined
+            : fieldProblem("maxConcurrency", args.maxConcurrency, rateControlProblem(args.maxConcurrency, 1)),
+        args.maxErrors === undefined
+            ? undefined
+            : fieldProblem("maxErrors", args.maxErrors, rateControlProblem(args.maxErrors, 0)),
+    ];
+}
+
 /** Why a rate control would be refused, or undefined. */
 export function rateControlProblem(value: string, minimum: 0 | 1): string | undefined {
     return RATE_CONTROL_PATTERNS[minimum].test(value) && value.length <= RATE_CONTROL_MAX_LENGTH
