@@ -7,7 +7,7 @@
 import Ajv from "ajv";
 import * as assert from "assert";
 import * as fs from "fs";
-import * as yaml from "js-yaml";
+import * as yaml from "yaml";
 import * as path from "path";
 import { PROJECT_ROOT } from "./harness";
 
@@ -22,7 +22,7 @@ function errors(workflow: unknown): string[] {
     return validate(workflow) ? [] : validate.errors!.map((e) => `${e.instancePath || "/"} ${e.message}`);
 }
 
-const load = (file: string): any => yaml.load(fs.readFileSync(path.join(WORKFLOWS, file), "utf8"));
+const load = (file: string): any => yaml.parse(fs.readFileSync(path.join(WORKFLOWS, file), "utf8"));
 
 describe("fleet workflow", () => {
     it("every workflow validates against GitHub's workflow schema", () => {

@@ -2,7 +2,10 @@
  * Runs an ops command in-process, as a person at a terminal or a script would, with its output
  * captured: the specs of the operations commands share it (their AWS clients are mocked there).
  */
+import * as fs from "fs";
+import * as path from "path";
 import { Environment, main } from "../tools/ops/cli";
+import { PROJECT_ROOT } from "../config/stackFiles";
 
 export interface Session {
     code: number;
@@ -10,6 +13,10 @@ export interface Session {
     err: string;
     asked: string[];
 }
+
+/** The Chart.js version package.json pins exactly: the one the report inlines. */
+export const CHART_JS_VERSION: string = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8"))
+    .dependencies["chart.js"];
 
 /** The report's clock in the specs. */
 export const SPEC_NOW = new Date("2026-11-28T09:00:00.000Z");

@@ -1,7 +1,7 @@
 import { getPulumiComponents } from "@pulumi/pulumi/provider/experimental";
 import * as assert from "assert";
 import * as fs from "fs";
-import * as yaml from "js-yaml";
+import * as yaml from "yaml";
 import * as path from "path";
 import * as components from "../components";
 import { COMPLIANCE_LEVELS, OPERATING_SYSTEMS, PATCH_OPERATING_SYSTEMS } from "../components/operatingSystems";
@@ -76,10 +76,10 @@ describe("the component package (docs/schema.json)", () => {
         const entry = getPulumiComponents(require(PROJECT_ROOT)).map((c) => c.name);
         assert.deepStrictEqual(entry.sort(), EXPORTED);
         // The Node.js host runs Pulumi.yaml's `main` and then reads no package.json entry (cmd/run/run.ts).
-        const project = yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as { main: string };
+        const project = yaml.parse(fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), "utf8")) as { main: string };
         assert.strictEqual(project.main, "index.ts");
         // PulumiPlugin.yaml: only what Pulumi reads (workspace.PluginProject); a `main` there is ignored.
-        const plugin = yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, "PulumiPlugin.yaml"), "utf8"));
+        const plugin = yaml.parse(fs.readFileSync(path.join(PROJECT_ROOT, "PulumiPlugin.yaml"), "utf8"));
         assert.deepStrictEqual(plugin, { runtime: "nodejs" });
     });
 
@@ -304,7 +304,7 @@ function yamlProblems(program: {
 
 describe("the examples against the schema", () => {
     const EXAMPLES = path.join(PROJECT_ROOT, "examples");
-    const program = yaml.load(
+    const program = yaml.parse(
         fs.readFileSync(path.join(EXAMPLES, "yaml-existing-fleet", "Pulumi.yaml"), "utf8"),
     ) as Parameters<typeof yamlProblems>[0];
 

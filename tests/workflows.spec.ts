@@ -1,12 +1,12 @@
 import * as assert from "assert";
 import * as fs from "fs";
-import * as yaml from "js-yaml";
+import * as yaml from "yaml";
 import * as path from "path";
 import { PROJECT_ROOT } from "./harness";
 
 /** The GitHub Actions workflows: what runs when, with which stack, and nothing secret in them. */
 function workflow(name: string): any {
-    return yaml.load(fs.readFileSync(path.join(PROJECT_ROOT, ".github", "workflows", name), "utf8"));
+    return yaml.parse(fs.readFileSync(path.join(PROJECT_ROOT, ".github", "workflows", name), "utf8"));
 }
 
 function steps(job: any): any[] {

@@ -8,7 +8,7 @@
 import * as assert from "assert";
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import * as fs from "fs";
-import * as yaml from "js-yaml";
+import * as yaml from "yaml";
 import * as os from "os";
 import * as path from "path";
 import * as plugproto from "@pulumi/pulumi/proto/plugin_pb";
@@ -101,7 +101,7 @@ function constructRequest(
 
 /** Launches the provider from a fresh empty folder and constructs the example's resources in order. */
 export async function deployExample(dryRun: boolean): Promise<Deployment> {
-    const program = yaml.load(fs.readFileSync(EXAMPLE, "utf8")) as YamlProgram;
+    const program = yaml.parse(fs.readFileSync(EXAMPLE, "utf8")) as YamlProgram;
     const settings: DeploymentSettings = { project: program.name, stack: "production", region: "eu-central-1", dryRun };
     const consumerDir = fs.mkdtempSync(path.join(os.tmpdir(), "oe-lab-ipm-consumer-"));
     const engine = await new FakeEngine(settings).start();
@@ -141,7 +141,7 @@ function stop(deployment?: Deployment): void {
 }
 
 const U = unknownValue;
-const program = yaml.load(fs.readFileSync(EXAMPLE, "utf8")) as YamlProgram;
+const program = yaml.parse(fs.readFileSync(EXAMPLE, "utf8")) as YamlProgram;
 
 /** The one child of a constructed component of a type whose inputs include `where`. */
 function child(component: Constructed, type: string, where: Record<string, unknown> = {}): Registration {
