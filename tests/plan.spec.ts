@@ -6,6 +6,7 @@ import * as path from "path";
 import { main } from "../tools/plan/cli";
 import { awsxVpcChildren } from "../tools/plan/model";
 import { staleBuildWarning } from "../tools/plan/staleBuild";
+import { runtimeVerdict } from "../tools/runtime";
 import { PROJECT_ROOT, STACK_FILES, STACKS } from "./harness";
 
 const CLI = path.join(__dirname, "..", "tools", "plan", "cli.js");
@@ -388,6 +389,8 @@ describe("plan as a command", () => {
         assert.strictEqual(
             result.stderr,
             [
+                // On an unsupported runtime (Node.js 20) the first line says so, once (tools/runtime.ts).
+                ...[runtimeVerdict(process.versions.node)?.message ?? []].flat(),
                 'Invalid config for stack "broken" (2 problems):',
                 '  - oe-lab-ipm:network.sourceCidr = "0.0.0.0/0": SSH must not be open to the whole internet; use your own address, e.g. 203.0.113.10/32, or leave it unset and use Session Manager',
                 "  - oe-lab-ipm:maintenanceWindow.cutoff = 2: must be less than the duration (1 hour)",

@@ -111,11 +111,16 @@ describe("GitHub Actions workflows", () => {
         assert.strictEqual(all[guard].env.DESTROY_PROTECTED, "${{ inputs.destroy-protected }}");
     });
 
-    it("run on a current Node.js (24), none on Node.js 20 (end of life)", () => {
+    it("test on both supported runtimes (Node.js 22 and 24, package.json engines) and deploy on 24; none on 20", () => {
+        const engines = JSON.parse(fs.readFileSync(path.join(PROJECT_ROOT, "package.json"), "utf8")).engines.node;
+        assert.strictEqual(engines, "^22.12.0 || ^24.0.0");
+        const test = workflow("pull-request.yml").jobs.test;
+        assert.deepStrictEqual(test.strategy.matrix.node, [22, 24]);
         for (const file of fs.readdirSync(path.join(PROJECT_ROOT, ".github", "workflows"))) {
-            for (const job of Object.values(workflow(file).jobs) as any[]) {
+            for (const [name, job] of Object.entries(workflow(file).jobs) as [string, any][]) {
                 const setup = steps(job).find((s) => String(s.uses).startsWith("actions/setup-node@"));
-                assert.strictEqual(setup.with["node-version"], 24, `${file}`);
+                const expected = file === "pull-request.yml" && name === "test" ? "${{ matrix.node }}" : 24;
+                assert.strictEqual(setup.with["node-version"], expected, `${file} ${name}`);
             }
         }
     });

@@ -12,7 +12,6 @@ import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import * as path from "path";
 import * as enginerpc from "@pulumi/pulumi/proto/engine_grpc_pb";
 import * as engineproto from "@pulumi/pulumi/proto/engine_pb";
-import * as provproto from "@pulumi/pulumi/proto/provider_pb";
 import * as resrpc from "@pulumi/pulumi/proto/resource_grpc_pb";
 import * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import { CALLS, RESOURCES } from "../../tools/plan/mockState";
@@ -119,7 +118,9 @@ export class FakeEngine {
                     this.settings.region,
                     "realistic",
                 );
-                return new provproto.InvokeResponse().setReturn(
+                // Since @pulumi/pulumi 3.256.0 (pulumi/pulumi#24100) the monitor answers an invoke with its own
+                // ResourceInvokeResponse (proto/pulumi/resource.proto); a provider InvokeResponse no longer serializes.
+                return new resproto.ResourceInvokeResponse().setReturn(
                     structproto.Struct.fromJavaScript(result as Record<string, structproto.JavaScriptValue>),
                 );
             }),

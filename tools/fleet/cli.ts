@@ -7,6 +7,7 @@
  *   matrix                  the targets as a GitHub Actions matrix
  *   accounts                the accounts and Regions for the reporting stack's config
  */
+import "../runtimeCheck"; // first: a runtime too old to load what follows gets a message, not a crash
 import { Command, InvalidArgumentError, Option } from "commander";
 import * as path from "path";
 import { MAX_REPORTING_ACCOUNTS } from "../../config";

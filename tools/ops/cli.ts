@@ -4,6 +4,7 @@
  * people who operate a deployed stack. Region, workload and tags come from the stack file; AWS
  * credentials from the standard AWS SDK chain (`--profile` and `--region` override).
  */
+import "../runtimeCheck"; // first: a runtime too old to load what follows gets a message, not a crash
 import { AthenaClient } from "@aws-sdk/client-athena";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";

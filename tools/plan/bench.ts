@@ -6,12 +6,13 @@
  * (lint, type check and specs; issue #12 keeps it within 30 s on a 2-core machine); then the ops
  * commands at 5,000 instances against a local fake endpoint (benchOps.ts); then a fleet plan of 50
  * targets in one process against 50 single plans (issue #27). `npm run bench -- ops` or `-- fleet`
- * runs only that section.
+ * runs only that section; `npm run bench -- test` splits `npm test`'s time into its parts (benchTest.ts).
  * It prints figures; it asserts nothing.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import { benchOps } from "./benchOps";
+import { benchTest } from "./benchTest";
 import * as os from "os";
 import * as path from "path";
 
@@ -111,6 +112,7 @@ async function main(): Promise<void> {
     if (only === undefined) benchPlan();
     if (only === undefined || only === "ops") await benchOps();
     if (only === undefined || only === "fleet") benchFleet();
+    if (only === "test") benchTest();
 }
 
 main().catch((error) => {

@@ -6,6 +6,7 @@
  * as stable JSON and as a Mermaid diagram, and (`--check`) holds every request it would send
  * against AWS's API models (contract/).
  */
+import "../runtimeCheck"; // first: a runtime too old to load what follows gets a message, not a crash
 import { Command, InvalidArgumentError } from "commander";
 import * as fs from "fs";
 import { ConfigError } from "../../config";

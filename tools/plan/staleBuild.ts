@@ -7,7 +7,17 @@ import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "../../config/stackFiles";
 
-const SOURCE_DIRS = ["", "components", "config", "policy", "tools/contract", "tools/ops", "tools/plan"];
+const SOURCE_DIRS = [
+    "",
+    "components",
+    "config",
+    "policy",
+    "tools",
+    "tools/contract",
+    "tools/fleet",
+    "tools/ops",
+    "tools/plan",
+];
 
 /** The sources changed after the last build, or [] (also when not running from a build). */
 export function changedSinceBuild(root = PROJECT_ROOT): string[] {
