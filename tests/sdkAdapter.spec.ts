@@ -41,6 +41,27 @@ describe("SDK adapter: the @pulumi/pulumi internals the evaluation relies on", (
         );
     });
 
+    it("refuses a registration with a transform, which the mocks accept (3.260.0+) but never run", () => {
+        const request: Record<string, () => unknown> = {
+            ...Object.fromEntries(REQUEST_GETTERS.map((g) => [g, () => []])),
+            getType: () => "aws:s3/bucket:Bucket",
+            getName: () => "logs",
+            getParent: () => "",
+            getPropertydependenciesMap: () => ({ forEach() {} }),
+            getProtect: () => false,
+            getRetainondelete: () => false,
+        };
+        const newUrn = () => "urn:pulumi:test::oe-lab-ipm::aws:s3/bucket:Bucket::logs";
+        assert.strictEqual(readRequest(request, newUrn).urn, newUrn());
+        request.getTransformsList = () => [{ getName: () => "callback" }];
+        assert.throws(
+            () => readRequest(request, newUrn),
+            new Error(
+                "aws:s3/bucket:Bucket logs has a transform: the offline plan cannot apply it (Pulumi's mocks register transforms without running them)",
+            ),
+        );
+    });
+
     it("names the internal that an SDK upgrade removed", () => {
         assert.throws(() => mockMonitor({}), new SdkInternalError("runtime.getMonitor", "is not a function"));
         assert.throws(

@@ -52,6 +52,7 @@ export const REQUEST_GETTERS = [
     "getReplaceonchangesList",
     "getAliasurnsList",
     "getAliasesList",
+    "getTransformsList",
 ] as const;
 
 type Runtime = Record<string, unknown>;
@@ -93,7 +94,14 @@ export function readRequest(request: Record<string, unknown>, newUrn: Monitor["n
         getReplaceonchangesList(): string[];
         getAliasurnsList(): string[];
         getAliasesList(): { getUrn(): string; getSpec(): { getType(): string } | undefined }[];
+        getTransformsList(): unknown[];
     };
+    // Since 3.260.0 (pulumi/pulumi#24415) the mocks accept transforms and never run them: a plan that
+    // ignored one would differ from what `pulumi up` creates, so a transform is refused, by name.
+    if (r.getTransformsList().length > 0)
+        throw new Error(
+            `${r.getType()} ${r.getName()} has a transform: the offline plan cannot apply it (Pulumi's mocks register transforms without running them)`,
+        );
     const parent = r.getParent() || undefined;
     const propertyDependencies: Record<string, string[]> = {};
     r.getPropertydependenciesMap().forEach((dependencies, property) => {
