@@ -381,16 +381,14 @@ describe("plan as a command", () => {
                 "",
             ].join("\n"),
         );
-        const result = spawnSync(process.execPath, [CLI, "--stack", "broken", "--project-dir", dir], {
-            encoding: "utf8",
-        });
+        const args = [CLI, "--stack", "broken", "--project-dir", dir];
+        const result = spawnSync(process.execPath, args, { encoding: "utf8" });
         assert.strictEqual(result.status, 1);
         assert.strictEqual(result.stdout, "");
         assert.strictEqual(
             result.stderr,
             [
-                // On an unsupported runtime (Node.js 20) the first line says so, once (tools/runtime.ts).
-                ...[runtimeVerdict(process.versions.node)?.message ?? []].flat(),
+                ...[runtimeVerdict(process.versions.node)?.message ?? []].flat(), // Node.js 20: one line says so
                 'Invalid config for stack "broken" (2 problems):',
                 '  - oe-lab-ipm:network.sourceCidr = "0.0.0.0/0": SSH must not be open to the whole internet; use your own address, e.g. 203.0.113.10/32, or leave it unset and use Session Manager',
                 "  - oe-lab-ipm:maintenanceWindow.cutoff = 2: must be less than the duration (1 hour)",

@@ -25,7 +25,7 @@ describe("GitHub Actions workflows", () => {
     it("on a pull request: npm ci and npm test, then a preview of each stack with the policy pack, commented on the PR", () => {
         const wf = workflow("pull-request.yml");
         assert.deepStrictEqual(Object.keys(wf.on), ["pull_request"]);
-        assert.deepStrictEqual(runs(wf.jobs.test), ["npm ci", "npm test"]);
+        assert.deepStrictEqual(runs(wf.jobs.test), ["npm ci", "npm test", "npm audit --omit=dev --audit-level=high"]);
         const preview = wf.jobs.preview;
         assert.strictEqual(preview.needs, "test");
         assert.deepStrictEqual(preview.strategy.matrix.stack, ["test", "prod", "reporting"]);

@@ -24,7 +24,7 @@ function seconds(command: string, args: string[]): number {
     return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
-/** TypeScript 7's `tsc` in a temporary folder (installed once per machine), or undefined when the registry is out of reach. */
+/** TypeScript 7's `tsc` in a temporary folder (installed once per machine); undefined without the registry. */
 function nativeTsc(): string | undefined {
     const prefix = path.join(os.tmpdir(), "oe-lab-ipm-bench-ts7");
     const tsc = path.join(prefix, "node_modules", ".bin", "tsc");
