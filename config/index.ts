@@ -121,15 +121,17 @@ export function validateLabConfig(raw: unknown): { config: PartialLabConfig; pro
     const config: Record<string, unknown> = {};
     /** `area.field` of the fields that are present but broken (a cross check must not call them missing). */
     const broken = new Set<string>();
-    for (const [key, schema] of Object.entries(TOP_LEVEL) as [string, z.ZodTypeAny][]) {
+    for (const [key, schema] of Object.entries(TOP_LEVEL) as [string, z.ZodType][]) {
         const value = Object.hasOwn(raw, key) ? raw[key] : undefined;
-        const result = schema.safeParse(value, { path: [key] });
+        const result = schema.safeParse(value);
         if (result.success) {
             config[key] = result.data;
             continue;
         }
-        problems.push(...result.error.issues.flatMap((issue) => describeIssue(issue, raw)));
-        for (const issue of result.error.issues) broken.add(issue.path.slice(0, 2).join("."));
+        // Issue paths start below the key parsed (zod 4's parse takes no path).
+        const issues = listLengthsFirst(result.error.issues.map((issue) => ({ ...issue, path: [key, ...issue.path] })));
+        problems.push(...issues.flatMap((issue) => describeIssue(issue, raw)));
+        for (const issue of issues) broken.add(issue.path.slice(0, 2).join("."));
         const partial = validFields(schema, value);
         if (partial !== undefined) config[key] = partial;
     }
@@ -142,30 +144,30 @@ export function validateLabConfig(raw: unknown): { config: PartialLabConfig; pro
 }
 
 /** The fields of an area object that parse on their own (with their defaults), for the cross checks. */
-function validFields(schema: z.ZodTypeAny, value: unknown): Record<string, unknown> | undefined {
+function validFields(schema: z.ZodType, value: unknown): Record<string, unknown> | undefined {
     const inner = unwrap(schema);
     if (!(inner instanceof z.ZodObject)) return undefined;
     const area = isObject(value) ? value : {};
     const fields: Record<string, unknown> = {};
-    for (const [field, fieldSchema] of Object.entries(inner.shape as z.ZodRawShape)) {
+    for (const [field, fieldSchema] of Object.entries(inner.shape as Record<string, z.ZodType>)) {
         const given = Object.hasOwn(area, field) ? area[field] : undefined;
         const result = fieldSchema.safeParse(given);
         if (result.success && result.data !== undefined) fields[field] = result.data;
         // A list of objects (fleet.groups) keeps each item's valid fields: a broken group hides nothing else.
         const list = unwrap(fieldSchema);
         if (!result.success && list instanceof z.ZodArray && Array.isArray(given)) {
-            const items = given.map((item) => validFields(list.element, item));
+            const items = given.map((item) => validFields(list.element as z.ZodType, item));
             if (items.every((item) => item !== undefined)) fields[field] = items;
         }
     }
     return fields;
 }
 
-/** A schema without its default, optional or refinement wrapper. */
-function unwrap(schema: z.ZodTypeAny): z.ZodTypeAny {
-    if (schema instanceof z.ZodDefault) return unwrap(schema.removeDefault());
-    if (schema instanceof z.ZodOptional) return unwrap(schema.unwrap());
-    if (schema instanceof z.ZodEffects) return unwrap(schema.innerType());
+/** A schema without its default or optional wrapper (refinements are part of the schema itself in zod 4). */
+function unwrap(schema: z.ZodType): z.ZodType {
+    if (schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault || schema instanceof z.ZodOptional) {
+        return unwrap(schema.unwrap() as z.ZodType);
+    }
     return schema;
 }
 
@@ -250,17 +252,41 @@ function splitKey(fullKey: string): [string, string] {
 // ---------------------------------------------------------------------------------------------
 // Error messages: `oe-lab-ipm:network.sourceCidr = "0.0.0.0/0": <what is allowed>`.
 
-function describeIssue(issue: z.ZodIssue, input: unknown): string[] {
-    if (issue.code === z.ZodIssueCode.unrecognized_keys) {
-        const container = valueAt(input, issue.path);
+function describeIssue(issue: z.core.$ZodIssue, input: unknown): string[] {
+    const path = issue.path as (string | number)[];
+    if (issue.code === "unrecognized_keys") {
+        const container = valueAt(input, path);
         return issue.keys.map((key) =>
-            line([...issue.path, key], (container as Record<string, unknown>)[key], issue.message),
+            line([...path, key], (container as Record<string, unknown>)[key], issue.message),
         );
     }
-    return [line(issue.path, valueAt(input, issue.path), issue.message)];
+    return [line(path, valueAt(input, path), issue.message)];
 }
 
-function line(path: (string | number)[], value: unknown, message: string): string {
+/** A list's length problem: `.min()`'s, or blocks.ts atMost's. */
+function isListLength(issue: z.core.$ZodIssue): boolean {
+    return (
+        ((issue.code === "too_small" || issue.code === "too_big") && issue.origin === "array") ||
+        (issue.code === "custom" && issue.params?.listLength !== undefined)
+    );
+}
+
+/**
+ * A list's length problem before its items' problems, as a reader goes (zod 4 checks a list's length after its items).
+ */
+function listLengthsFirst(issues: z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+    const ordered: z.core.$ZodIssue[] = [];
+    for (const issue of issues) {
+        const within = (other: z.core.$ZodIssue) =>
+            other.path.length > issue.path.length && issue.path.every((part, i) => other.path[i] === part);
+        const first = isListLength(issue) ? ordered.findIndex(within) : -1;
+        if (first >= 0) ordered.splice(first, 0, issue);
+        else ordered.push(issue);
+    }
+    return ordered;
+}
+
+function line(path: readonly (string | number)[], value: unknown, message: string): string {
     const key = path.length === 0 ? `${PROJECT} config` : `${PROJECT}:${path.join(".")}`;
     const shown = value === undefined ? "(unset)" : JSON.stringify(value);
     return `${key} = ${shown}: ${message}`;

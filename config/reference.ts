@@ -23,27 +23,28 @@ export interface ReferenceKey {
 }
 
 interface Unwrapped {
-    readonly schema: z.ZodTypeAny;
+    readonly schema: z.ZodType;
     readonly required: boolean;
     readonly default?: unknown;
 }
 
-/** Strips defaults, optionals and refinements, remembering the default and whether the key may be left out. */
-function unwrap(schema: z.ZodTypeAny): Unwrapped {
+/** Strips defaults, optionals and preprocessing, remembering the default and whether the key may be left out. */
+function unwrap(schema: z.ZodType): Unwrapped {
     let required = true;
     let fallback: unknown;
     let hasDefault = false;
     for (;;) {
-        if (schema instanceof z.ZodDefault) {
+        if (schema instanceof z.ZodDefault || schema instanceof z.ZodPrefault) {
             if (!hasDefault) fallback = rawDefault(schema);
             hasDefault = true;
             required = false;
-            schema = schema.removeDefault();
+            schema = schema.unwrap() as z.ZodType;
         } else if (schema instanceof z.ZodOptional) {
             required = false;
-            schema = schema.unwrap();
-        } else if (schema instanceof z.ZodEffects) {
-            schema = schema.innerType();
+            schema = schema.unwrap() as z.ZodType;
+        } else if (schema instanceof z.ZodPipe) {
+            // A map checked entry by entry before the record (blocks.ts keyedMap): what it accepts is the record.
+            schema = schema.out as z.ZodType;
         } else {
             return hasDefault ? { schema, required, default: fallback } : { schema, required };
         }
@@ -55,35 +56,27 @@ function limits(min: number | null | undefined, max: number | null | undefined):
 }
 
 /*
- * zod 3 has no public getter for a default as written (parsing `undefined` applies the defaults
- * inside it too: `{}` would become a whole area) nor for a list's length limits. These two
- * functions are the only places that read zod's internals; each fails naming the internal if an
- * upgrade removes it, and tests/configReference.spec.ts calls both.
+ * Both read through zod 4's public API. A default as written comes from the schema's `def` (parsing `undefined`
+ * would apply the defaults inside it too: `{}` would become a whole area); a list's length limits from its JSON
+ * Schema (`minItems`/`maxItems`), as zod has no getter for them. tests/configReference.spec.ts calls both.
  */
 
-/** The default as the schema states it (`{}` for an area), from `ZodDefault._def.defaultValue`. */
-export function rawDefault(schema: z.ZodDefault<z.ZodTypeAny>): unknown {
-    const def = schema._def as { defaultValue?: unknown };
-    if (typeof def.defaultValue !== "function") {
-        throw new Error(
-            "zod internal ZodDefault._def.defaultValue is gone: config/reference.ts rawDefault must be adapted",
-        );
-    }
-    return (def.defaultValue as () => unknown)();
+/**
+ * The default as the schema states it (`{}` for an area): `.default()`'s value, or `.prefault()`'s, which is parsed
+ * like a value the user wrote.
+ */
+export function rawDefault(schema: z.ZodDefault | z.ZodPrefault): unknown {
+    return schema.def.defaultValue;
 }
 
-/** A list's length limits, from `ZodArray._def.minLength` / `maxLength`. */
-export function arrayBounds(schema: z.ZodArray<z.ZodTypeAny>): { min?: number; max?: number } {
-    const def = schema._def as { minLength?: { value: number } | null; maxLength?: { value: number } | null };
-    if (!("minLength" in def) || !("maxLength" in def)) {
-        throw new Error(
-            "zod internal ZodArray._def.minLength/maxLength is gone: config/reference.ts arrayBounds must be adapted",
-        );
-    }
-    return limits(def.minLength?.value, def.maxLength?.value);
+/** A list's length limits (`.min()`, blocks.ts atMost), from its JSON Schema (`z.toJSONSchema`). */
+export function arrayBounds(schema: z.ZodArray): { min?: number; max?: number } {
+    // What JSON Schema cannot state of the items (their refinements) is left out: only the list's limits are read.
+    const json = z.toJSONSchema(schema, { unrepresentable: "any" });
+    return limits(json.minItems, json.maxItems);
 }
 
-function describe(key: string, wrapped: z.ZodTypeAny): ReferenceKey[] {
+function describe(key: string, wrapped: z.ZodType): ReferenceKey[] {
     const { schema, required, ...rest } = unwrap(wrapped);
     const entry = (type: ReferenceType, extra: object = {}): ReferenceKey => ({
         key,
@@ -93,14 +86,14 @@ function describe(key: string, wrapped: z.ZodTypeAny): ReferenceKey[] {
         ...extra,
     });
     if (schema instanceof z.ZodObject) {
-        const children = Object.entries(schema.shape as z.ZodRawShape).flatMap(([name, child]) =>
+        const children = Object.entries(schema.shape as Record<string, z.ZodType>).flatMap(([name, child]) =>
             describe(key ? `${key}.${name}` : name, child),
         );
         return key ? [entry("object"), ...children] : children;
     }
     if (schema instanceof z.ZodArray) {
         const bounds = arrayBounds(schema);
-        const item = unwrap(schema.element).schema;
+        const item = unwrap(schema.element as z.ZodType).schema;
         // A list of objects: its items' fields are keys of their own (`fleet.groups[].count`).
         const fields = item instanceof z.ZodObject ? describe(`${key}[]`, item).slice(1) : [];
         return [entry("list", bounds), ...fields];

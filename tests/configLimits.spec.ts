@@ -191,6 +191,53 @@ describe("config refuses what AWS would refuse", () => {
                 'oe-lab-ipm:maintenanceWindow.duration = "3": must be a whole number from 1 to 24 (written without quotes)',
             ]);
         });
+
+        it("a list too long still has its items checked, its own problem first; a string for a list gets one", () => {
+            const rule = (complianceLevel: string) => ({ patchFilters: { PRODUCT: ["*"] }, complianceLevel });
+            const rules = [rule("SEVERE"), ...Array.from({ length: 10 }, () => rule("HIGH"))];
+            const at = "oe-lab-ipm:patching.baselines.AMAZON_LINUX_2023.approvalRules";
+            const rejected = [1, ...Array.from({ length: 50 }, () => "kernel*")];
+            assert.deepStrictEqual(
+                problemsOf({
+                    workload,
+                    patching: { baselines: { AMAZON_LINUX_2023: { approvalRules: rules, rejectedPatches: rejected } } },
+                    maintenanceWindow: { targetRoles: "" },
+                }),
+                [
+                    'oe-lab-ipm:maintenanceWindow.targetRoles = "": must be a list of InstanceRole values',
+                    `${at} = ${JSON.stringify(rules)}: must have 1 to 10 rules`,
+                    `${at}.0.complianceLevel = "SEVERE": must be one of CRITICAL, HIGH, MEDIUM, LOW, INFORMATIONAL, UNSPECIFIED`,
+                    ...rules.map(
+                        (_, i) => `${at}.${i}.enableNonSecurity = (unset): is required: it must be true or false`,
+                    ),
+                    `oe-lab-ipm:patching.baselines.AMAZON_LINUX_2023.rejectedPatches = ${JSON.stringify(rejected)}: must have at most 50 entries`,
+                    "oe-lab-ipm:patching.baselines.AMAZON_LINUX_2023.rejectedPatches.0 = 1: must be a package name or pattern of 1-100 characters",
+                ],
+            );
+        });
+
+        it("a map's entries in the order written, each key before its value, and its count beside a refused key", () => {
+            const targetTags = { "bad key!": "v", a: "1", b: "2", c: "3", d: "4", e: "" };
+            const tags = JSON.parse('{"Ok": "y", "__proto__": "x", "bad key!": 1, "zz": 5}');
+            const existing = { targetTags, operatingSystems: ["AMAZON_LINUX_2023"] };
+            assert.deepStrictEqual(problemsOf({ workload, tags, fleet: { mode: "existing", existing } }), [
+                'oe-lab-ipm:tags.__proto__ = "x": tag key __proto__ cannot be passed on; choose another key',
+                "oe-lab-ipm:tags.bad key! = 1: tag keys must be 1-128 characters of letters, digits, spaces and _.:/=+-@",
+                "oe-lab-ipm:tags.bad key! = 1: tag values must be 0-256 characters of letters, digits, spaces and _.:/=+-@",
+                "oe-lab-ipm:tags.zz = 5: tag values must be 0-256 characters of letters, digits, spaces and _.:/=+-@",
+                'oe-lab-ipm:fleet.existing.targetTags.bad key! = "v": tag keys must be 1-128 characters of letters, digits, spaces and _.:/=+-@',
+                'oe-lab-ipm:fleet.existing.targetTags.bad key! = "v": tag key bad key! cannot be targeted by Systems Manager (tag:<key> must be up to 163 letters, digits, spaces and _.:/=-@; no +)',
+                'oe-lab-ipm:fleet.existing.targetTags.e = "": tag values must be 1-256 characters of letters, digits, spaces and _.:/=+-@',
+                `oe-lab-ipm:fleet.existing.targetTags = ${JSON.stringify(targetTags)}: must name 1 to 5 tags (a maintenance window target takes at most 5)`,
+            ]);
+        });
+
+        it("a number neither whole nor within the limits gets one message, not one per rule", () => {
+            assert.deepStrictEqual(problemsOf({ workload, maintenanceWindow: { duration: 24.5, cutoff: -0.5 } }), [
+                "oe-lab-ipm:maintenanceWindow.duration = 24.5: must be a whole number from 1 to 24",
+                "oe-lab-ipm:maintenanceWindow.cutoff = -0.5: must be a whole number from 0 to 23",
+            ]);
+        });
     });
 
     describe("schedules, by the rules of the place they are used", () => {

@@ -141,12 +141,13 @@ describe("config reference (docs/configuration.md) against the schema", () => {
     });
 });
 
-describe("config reference: the zod internals it reads, each in one adapter", () => {
-    it("reads a default as written through rawDefault (ZodDefault._def.defaultValue)", () => {
-        assert.deepStrictEqual(rawDefault(z.object({ a: z.number().default(1) }).default({})), {});
+describe("config reference: what it reads of a schema besides parsing, each in one function", () => {
+    it("reads a default as written through rawDefault (the schema's def.defaultValue)", () => {
+        assert.deepStrictEqual(rawDefault(z.object({ a: z.number().default(1) }).prefault({})), {});
+        assert.deepStrictEqual(rawDefault(z.number().default(7)), 7);
     });
 
-    it("reads a list's length limits through arrayBounds (ZodArray._def.minLength/maxLength)", () => {
+    it("reads a list's length limits through arrayBounds (its JSON Schema's minItems/maxItems)", () => {
         assert.deepStrictEqual(arrayBounds(z.array(z.string()).min(1).max(3)), { min: 1, max: 3 });
         assert.deepStrictEqual(arrayBounds(z.array(z.string())), {});
     });

@@ -52,14 +52,17 @@ import {
 
 import {
     area,
+    atMost,
     awsRegion,
     checked,
     flag,
     instanceType,
     ipv4Cidr,
+    keyedMap,
     list,
     NON_EMPTY_TAG_VALUE,
     oneOf,
+    ofList,
     says,
     TAG_KEY,
     TAG_VALUE,
@@ -160,7 +163,7 @@ export const fleetGroupSchema = area({
     const problem = instanceTypeProblem(group.instanceType, group.operatingSystem);
     if (problem && problem !== instanceTypeProblem(group.instanceType)) {
         ctx.addIssue({
-            code: z.ZodIssueCode.custom,
+            code: "custom",
             path: ["instanceType"],
             message: `${problem} (operatingSystem ${group.operatingSystem})`,
         });
@@ -170,26 +173,27 @@ export const fleetGroupSchema = area({
 /** Instances the stack does not create, chosen by tags. */
 export const existingFleetSchema = area({
     /** The instances to manage: those carrying every one of these tags. */
-    targetTags: z
-        .record(
-            // Systems Manager targets them as tag:<key>: its Target key pattern, besides EC2's tag rules.
-            text("tag keys must be 1-128 characters of letters, digits, spaces and _.:/=+-@", TAG_KEY).superRefine(
-                (key, ctx) => {
-                    const problem = targetTagKeyProblem(key);
-                    if (problem) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `tag key ${key} ${problem}` });
-                },
-            ),
-            text("tag values must be 1-256 characters of letters, digits, spaces and _.:/=+-@", NON_EMPTY_TAG_VALUE),
-            says("must be a map of tag keys to values"),
-        )
-        .refine(
-            (tags) => Object.keys(tags).length >= 1 && Object.keys(tags).length <= 5,
-            "must name 1 to 5 tags (a maintenance window target takes at most 5)",
+    targetTags: keyedMap(
+        // Systems Manager targets them as tag:<key>: its Target key pattern, besides EC2's tag rules.
+        text("tag keys must be 1-128 characters of letters, digits, spaces and _.:/=+-@", TAG_KEY).superRefine(
+            (key, ctx) => {
+                const problem = targetTagKeyProblem(key);
+                if (problem) ctx.addIssue({ code: "custom", message: `tag key ${key} ${problem}` });
+            },
         ),
+        text("tag values must be 1-256 characters of letters, digits, spaces and _.:/=+-@", NON_EMPTY_TAG_VALUE),
+        "must be a map of tag keys to values",
+        {
+            whole: (tags) =>
+                Object.keys(tags).length >= 1 && Object.keys(tags).length <= 5
+                    ? undefined
+                    : "must name 1 to 5 tags (a maintenance window target takes at most 5)",
+        },
+    ),
     /** The operating systems they run: one patch baseline each. */
     operatingSystems: list(oneOf(OPERATING_SYSTEMS), `must be a list of ${OPERATING_SYSTEMS.join(", ")}`).min(
         1,
-        "must name at least one operating system",
+        ofList("must name at least one operating system"),
     ),
     /** Their instance roles: given them, the stack lets them write inventory and patching output to its bucket. */
     instanceRoleNames: list(
@@ -209,8 +213,8 @@ export const fleetSchema = area({
      * Amazon Linux 2023.
      */
     groups: list(fleetGroupSchema, "must be a list of instance groups")
-        .min(1, "must have at least one group")
-        .default(CONFIG_DEFAULTS.fleet.groups),
+        .min(1, ofList("must have at least one group"))
+        .prefault(CONFIG_DEFAULTS.fleet.groups),
     /** The instances to manage (mode `existing`). */
     existing: existingFleetSchema.optional(),
     /** Follow new AMI releases (replacing the instances) instead of keeping each instance's AMI. */
@@ -267,7 +271,7 @@ export const inventorySchema = area({
         windowsRoles: inventorySwitch("windowsRoles"),
         customInventory: inventorySwitch("customInventory"),
         billingInfo: inventorySwitch("billingInfo"),
-    }).default({}),
+    }).prefault({}),
     /** The key prefix of the execution logs in the bucket (the lab's `logs`). */
     logPrefix: checked(logPrefixProblem, "must be an S3 key prefix such as logs").default(
         CONFIG_DEFAULTS.inventory.logPrefix,
@@ -309,8 +313,7 @@ const approvalRuleSchema = area({
         )
         .superRefine((filters, ctx) => {
             // CreatePatchBaseline's limits hold whatever the OS (the OS's keys and values: a cross check).
-            for (const message of patchFilterLimitProblems(filters))
-                ctx.addIssue({ code: z.ZodIssueCode.custom, message });
+            for (const message of patchFilterLimitProblems(filters)) ctx.addIssue({ code: "custom", message });
         }),
     /** Days after release before approval; default `patching.approveAfterDays`. */
     approveAfterDays: wholeNumber(0, MAX_APPROVE_AFTER_DAYS).optional(),
@@ -318,21 +321,26 @@ const approvalRuleSchema = area({
     enableNonSecurity: flag(),
 });
 
+const APPROVAL_RULES_MESSAGE = `must have 1 to ${MAX_APPROVAL_RULES} rules`;
+
 /** One OS's baseline; every field defaults to that OS's (the lab's for Amazon Linux). */
 export const baselineSchema = area({
     /** Default `<OS's name>-<Workload>`, e.g. the lab's `AmazonLinuxSecAndNonSecBaseline-Test`. */
     name: text(SSM_NAME_ALLOWED, SSM_NAME_PATTERN).optional(),
     description: text("must be 1-1024 characters", /^[\s\S]{1,1024}$/).optional(),
-    approvalRules: list(approvalRuleSchema, "must be a list of approval rules")
-        .min(1, `must have 1 to ${MAX_APPROVAL_RULES} rules`)
-        .max(MAX_APPROVAL_RULES, `must have 1 to ${MAX_APPROVAL_RULES} rules`)
-        .optional(),
-    rejectedPatches: list(
-        text("must be a package name or pattern of 1-100 characters", /^\S{1,100}$/),
-        "must be a list of package names or patterns",
-    )
-        .max(MAX_REJECTED_PATCHES, `must have at most ${MAX_REJECTED_PATCHES} entries`)
-        .optional(),
+    approvalRules: atMost(
+        list(approvalRuleSchema, "must be a list of approval rules").min(1, ofList(APPROVAL_RULES_MESSAGE)),
+        MAX_APPROVAL_RULES,
+        APPROVAL_RULES_MESSAGE,
+    ).optional(),
+    rejectedPatches: atMost(
+        list(
+            text("must be a package name or pattern of 1-100 characters", /^\S{1,100}$/),
+            "must be a list of package names or patterns",
+        ),
+        MAX_REJECTED_PATCHES,
+        `must have at most ${MAX_REJECTED_PATCHES} entries`,
+    ).optional(),
 });
 
 export const patchingSchema = area({
@@ -353,7 +361,7 @@ export const patchingSchema = area({
             PatchOperatingSystem,
             z.ZodOptional<typeof baselineSchema>
         >,
-    ).default({}),
+    ).prefault({}),
     rejectedPatchesAction: oneOf(REJECTED_PATCHES_ACTIONS).default(CONFIG_DEFAULTS.patching.rejectedPatchesAction),
     /**
      * A State Manager association that scans the fleet (AWS-RunPatchBaseline, Operation=Scan) at
@@ -366,6 +374,7 @@ export const patchingSchema = area({
     ),
 });
 
+const TARGET_ROLES_MESSAGE = `must name 1 to ${MAX_TARGET_VALUES} InstanceRole values`;
 const LOG_RETENTION_MESSAGE = `must be one of ${LOG_RETENTION_DAYS.join(", ")}`;
 
 export const maintenanceWindowSchema = area({
@@ -382,10 +391,11 @@ export const maintenanceWindowSchema = area({
     /** Days after the cron date, 1-6 ("Patch Tuesday plus N days"). */
     scheduleOffset: wholeNumber(1, 6).optional(),
     /** Target values: RegisterTargetWithMaintenanceWindow takes at most 50 per key. */
-    targetRoles: list(instanceRole, "must be a list of InstanceRole values")
-        .min(1, `must name 1 to ${MAX_TARGET_VALUES} InstanceRole values`)
-        .max(MAX_TARGET_VALUES, `must name 1 to ${MAX_TARGET_VALUES} InstanceRole values`)
-        .default([...DEFAULT_TARGET_ROLES]),
+    targetRoles: atMost(
+        list(instanceRole, "must be a list of InstanceRole values").min(1, ofList(TARGET_ROLES_MESSAGE)),
+        MAX_TARGET_VALUES,
+        TARGET_ROLES_MESSAGE,
+    ).default([...DEFAULT_TARGET_ROLES]),
     maxConcurrency: checked((v) => rateControlProblem(v, 1), 'must be a string such as "1" or "10%"').default(
         WINDOW_DEFAULTS.maxConcurrency,
     ),

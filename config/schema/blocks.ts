@@ -12,27 +12,35 @@ import { STACK_TAGS, TAG } from "../lab";
 // ---------------------------------------------------------------------------------------------
 // Building blocks. Each one carries its own "what is allowed" message.
 
-/** Every schema states what is allowed, for a missing value as for a value of the wrong type. */
+/** What a missing key is told: the allowed value, as a requirement. */
+export const required = (allowed: string) => `is required: ${allowed.replace(/^must /, "it must ")}`;
+
+/**
+ * Every schema states what is allowed, for a missing value as for a value of the wrong type (zod 4's `error`
+ * option: a missing key is an issue whose input is undefined).
+ */
 export const says = (allowed: string) => ({
-    invalid_type_error: allowed,
-    required_error: `is required: ${allowed.replace(/^must /, "it must ")}`,
+    error: (issue: { readonly input?: unknown }) => (issue.input === undefined ? required(allowed) : allowed),
 });
 
 /** An area object: unknown keys (typos) are errors that list the allowed keys. */
 export function area<T extends z.ZodRawShape>(shape: T) {
     const keys = Object.keys(shape).join(", ");
-    return z
-        .object(shape, says(`must be an object of: ${keys}`))
-        .strict({ message: `unknown key; allowed keys: ${keys}` });
+    const allowed = says(`must be an object of: ${keys}`);
+    return z.strictObject(shape, {
+        error: (issue) =>
+            issue.code === "unrecognized_keys" ? `unknown key; allowed keys: ${keys}` : allowed.error(issue),
+    });
 }
 
 export function wholeNumber(min: number, max: number) {
     const allowed = `must be a whole number from ${min} to ${max}`;
     // A number written in quotes arrives as a string. (Unquoted 010 is octal 8 to the CLI's yaml.v3, a number:
     // docs/stack-files.md.)
+    // `abort`: a number that is no whole number (or past 2^53) gets one message, not the limits' too.
     return z
         .number(says(`${allowed} (written without quotes)`))
-        .int(allowed)
+        .int({ error: allowed, abort: true })
         .min(min, allowed)
         .max(max, allowed);
 }
@@ -45,28 +53,81 @@ export function flag() {
     return z.boolean(says("must be true or false"));
 }
 
-export function list<T extends z.ZodTypeAny>(item: T, allowed: string) {
+export function list<T extends z.ZodType>(item: T, allowed: string) {
     return z.array(item, says(allowed));
+}
+
+const isList = (payload: z.core.ParsePayload) => Array.isArray(payload.value);
+
+/**
+ * A list's length limit, with its message, for `.min()`: checked on a list only (zod 4 runs a length check on any
+ * value with a length, after the type's own issue: a string given for a list would get both messages).
+ */
+export const ofList = (error: string) => ({ error, when: isList });
+
+/**
+ * A list's most items, with its message: beside its items' problems, not instead of them. zod 4's `.max()` stops
+ * before the items of a longer list (zod src/v4/core/schemas.ts, capSize) and would hide their problems, so the
+ * limit is a refinement, stated as JSON Schema's `maxItems` for the reference (config/reference.ts arrayBounds).
+ */
+export function atMost<T extends z.ZodArray>(list: T, max: number, error: string): T {
+    return list
+        .refine((items) => items.length <= max, { error, when: isList, params: { listLength: max } })
+        .meta({ maxItems: max });
+}
+
+/** What a map of keys checked one by one may also refuse: a key by name, and the map as a whole. */
+export interface MapRules {
+    /** A key refused by name, and why. */
+    readonly refusedKey?: { readonly key: string; readonly message: string };
+    /** The map as a whole: a problem, or undefined. Not asked while a value is of the wrong type. */
+    readonly whole?: (entries: Readonly<Record<string, unknown>>) => string | undefined;
+}
+
+/**
+ * A map whose keys must each pass `key`, checked entry by entry in the order written (a key, then its value), then
+ * as a whole. zod 4's record would leave a refused key's value unread, stop the map's own refinements at a refused
+ * key, and skip an own `__proto__` key without a word (zod src/v4/core/schemas.ts, $ZodRecord); so the entries are
+ * checked before the record, which then only types the result (a pipe stops at the first side's issues).
+ */
+export function keyedMap<V extends z.ZodType>(key: z.ZodType<string>, value: V, allowed: string, rules: MapRules = {}) {
+    return z.preprocess(
+        (input, ctx) => {
+            // Anything but a map is the record's to refuse, with `allowed`.
+            if (input === null || typeof input !== "object" || Array.isArray(input)) return input;
+            const entries = input as Record<string, unknown>;
+            const report = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message });
+            let wrongType = false;
+            for (const name of Object.keys(entries)) {
+                if (name === rules.refusedKey?.key) {
+                    report([name], rules.refusedKey.message);
+                    continue;
+                }
+                for (const issue of key.safeParse(name).error?.issues ?? []) report([name], issue.message);
+                for (const issue of value.safeParse(entries[name]).error?.issues ?? []) {
+                    wrongType ||= issue.code === "invalid_type";
+                    report([name, ...issue.path], issue.message);
+                }
+            }
+            const problem = wrongType ? undefined : rules.whole?.(entries);
+            if (problem) report([], problem);
+            return input;
+        },
+        z.record(z.string(), value, says(allowed)),
+    );
 }
 
 /** A string that must pass a component's own check (which returns a problem or undefined). */
 export function checked(problem: (value: string) => string | undefined, typeMessage: string) {
     return z.string(says(typeMessage)).superRefine((value, ctx) => {
         const found = problem(value);
-        if (found) ctx.addIssue({ code: z.ZodIssueCode.custom, message: found });
+        if (found) ctx.addIssue({ code: "custom", message: found });
     });
 }
 
 export function oneOf<T extends readonly [string, ...string[]]>(values: T) {
     const allowed = `must be one of ${values.join(", ")}`;
-    return z.enum(values as unknown as [T[number], ...T[number][]], {
-        errorMap: (issue) => ({
-            message:
-                issue.code === "invalid_type" && issue.received === "undefined"
-                    ? says(allowed).required_error
-                    : allowed,
-        }),
-    });
+    return z.enum(values as unknown as [T[number], ...T[number][]], says(allowed));
 }
 
 /** An IPv4 CIDR; `allowWorld` decides whether a /0 block is acceptable. */
@@ -74,12 +135,12 @@ export function ipv4Cidr(options: { minPrefix: number; maxPrefix: number; worldM
     return z.string(says("must be an IPv4 CIDR block such as 203.0.113.10/32")).superRefine((value, ctx) => {
         const parsed = parseIpv4Cidr(value);
         if (typeof parsed === "string") {
-            ctx.addIssue({ code: z.ZodIssueCode.custom, message: parsed });
+            ctx.addIssue({ code: "custom", message: parsed });
         } else if (parsed.prefix === 0 && options.worldMessage) {
-            ctx.addIssue({ code: z.ZodIssueCode.custom, message: options.worldMessage });
+            ctx.addIssue({ code: "custom", message: options.worldMessage });
         } else if (parsed.prefix < options.minPrefix || parsed.prefix > options.maxPrefix) {
             ctx.addIssue({
-                code: z.ZodIssueCode.custom,
+                code: "custom",
                 message: `prefix length must be from /${options.minPrefix} to /${options.maxPrefix}`,
             });
         }

@@ -16,7 +16,7 @@ import {
     syncPrefixProblem,
 } from "../../components/complianceReporting";
 
-import { area, awsRegion, checked, list, says, text, wholeNumber } from "./blocks";
+import { area, awsRegion, checked, list, ofList, says, text, wholeNumber } from "./blocks";
 
 /** The most accounts the sync bucket's policy holds with the default prefix (43; a longer prefix holds fewer). */
 export const MAX_REPORTING_ACCOUNTS = maxSyncAccounts(DEFAULT_SYNC_PREFIX);
@@ -31,12 +31,12 @@ export const reportingSchema = area({
         text("must be a 12-digit AWS account id, quoted so YAML keeps it a string", ACCOUNT_ID_PATTERN),
         "must be a list of account ids",
     )
-        .min(1, "must name at least one account")
+        .min(1, ofList("must name at least one account"))
         .optional(),
     /** An AWS Organizations id: any account of it may write (the tables still read `accounts`). */
     organizationId: text("must be an AWS Organizations id such as o-a1b2c3d4e5", ORGANIZATION_ID_PATTERN).optional(),
     /** The Regions whose syncs the tables read. Default: this stack's. */
-    regions: list(awsRegion, "must be a list of Regions").min(1, "must name at least one Region").optional(),
+    regions: list(awsRegion, "must be a list of Regions").min(1, ofList("must name at least one Region")).optional(),
     /** The key prefix the syncs write under: at most 256 characters (CreateResourceDataSync). */
     syncPrefix: checked(syncPrefixProblem, "must be an S3 key prefix such as inventory").default(DEFAULT_SYNC_PREFIX),
     /** Bytes one Athena query may scan before it is cancelled: 10,485,760 (the provider's minimum) to an int64. */
@@ -44,7 +44,7 @@ export const reportingSchema = area({
         .number(says(bytesScannedCutoffProblem(0)!))
         .superRefine((value, ctx) => {
             const found = bytesScannedCutoffProblem(value);
-            if (found) ctx.addIssue({ code: z.ZodIssueCode.custom, message: found });
+            if (found) ctx.addIssue({ code: "custom", message: found });
         })
         .default(DEFAULT_BYTES_SCANNED_CUTOFF),
     /** Days query results are kept. */

@@ -4,7 +4,7 @@
 import { z } from "zod";
 import { MAX_WORKLOAD_LENGTH } from "../lab";
 
-import { area, flag, says, TAG_KEY, TAG_VALUE, text } from "./blocks";
+import { area, flag, keyedMap, TAG_KEY, TAG_VALUE, text } from "./blocks";
 import {
     alertsSchema,
     fleetSchema,
@@ -26,33 +26,29 @@ export const TOP_LEVEL = {
     /** The lab's WorkloadName (`Test`, `Prod`). Required: Pulumi.yaml declares it without a default. */
     workload: z
         .string({
-            required_error: "is required: set it in the stack file, e.g. Test",
-            invalid_type_error: WORKLOAD_MESSAGE,
+            error: (issue) =>
+                issue.input === undefined ? "is required: set it in the stack file, e.g. Test" : WORKLOAD_MESSAGE,
         })
         .regex(WORKLOAD_PATTERN, WORKLOAD_MESSAGE),
     /** Extra tags on every taggable resource (the lab's `Owner`). */
-    tags: z
-        .record(
-            // __proto__ cannot be carried by a JavaScript object: it would be dropped without a word.
-            text("tag keys must be 1-128 characters of letters, digits, spaces and _.:/=+-@", TAG_KEY).refine(
-                (key) => key !== "__proto__",
-                "tag key __proto__ cannot be passed on; choose another key",
-            ),
-            text("tag values must be 0-256 characters of letters, digits, spaces and _.:/=+-@", TAG_VALUE),
-            says("must be a map of tag keys to string values"),
-        )
-        .default({}),
+    tags: keyedMap(
+        text("tag keys must be 1-128 characters of letters, digits, spaces and _.:/=+-@", TAG_KEY),
+        text("tag values must be 0-256 characters of letters, digits, spaces and _.:/=+-@", TAG_VALUE),
+        "must be a map of tag keys to string values",
+        // __proto__ cannot be carried by a JavaScript object: it would be dropped without a word.
+        { refusedKey: { key: "__proto__", message: "tag key __proto__ cannot be passed on; choose another key" } },
+    ).default({}),
     /**
      * Protect every component of the stack (children inherit it): the engine deletes and replaces
      * none of its resources until they are unprotected. `prod` and `reporting` set it.
      */
     protect: flag().default(false),
-    network: networkSchema.default({}),
-    fleet: fleetSchema.default({}),
-    inventory: inventorySchema.default({}),
-    maintenanceWindow: maintenanceWindowSchema.default({}),
-    alerts: alertsSchema.default({}),
-    patching: patchingSchema.default({}),
+    network: networkSchema.prefault({}),
+    fleet: fleetSchema.prefault({}),
+    inventory: inventorySchema.prefault({}),
+    maintenanceWindow: maintenanceWindowSchema.prefault({}),
+    alerts: alertsSchema.prefault({}),
+    patching: patchingSchema.prefault({}),
     /**
      * Makes this a reporting stack: the central store and Athena queries for every stack's compliance
      * (docs/reporting.md).
