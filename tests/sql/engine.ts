@@ -12,7 +12,7 @@
  * - `from_iso8601_timestamp` (Trino's) is a DuckDB macro: `CAST(s AS TIMESTAMPTZ)`;
  * - `compliance_history` is a DuckDB table with the Glue table's columns (Parquet is Athena's
  *   storage, not the query's concern); `INSERT INTO` appends to it.
- * Everything else the queries use (`try_cast`, `count_if`, `nullif`, `interval '14' day`, `?`
+ * Everything else the queries use (`try_cast`, `count_if`, `nullif`, `interval '29' day`, `?`
  * parameters, `CAST(current_date AS varchar)`) means the same in both.
  */
 import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
