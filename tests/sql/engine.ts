@@ -25,7 +25,10 @@ const SQL_TYPES: Record<string, string> = { string: "VARCHAR", int: "INTEGER", b
 export type TextRow = Record<string, string>;
 
 export class SyncEngine {
-    private constructor(private readonly connection: DuckDBConnection) {}
+    private constructor(
+        private readonly instance: DuckDBInstance,
+        private readonly connection: DuckDBConnection,
+    ) {}
 
     /** The tables over `bucket/prefix` (a folder laid out as the sync writes it). */
     static async open(bucket: string, prefix: string): Promise<SyncEngine> {
@@ -62,7 +65,7 @@ export class SyncEngine {
         }
         const history = [...HISTORY_COLUMNS.map((c) => `${c.name} ${SQL_TYPES[c.type]}`), "day VARCHAR"];
         await connection.run(`CREATE TABLE ${HISTORY_TABLE} (${history.join(", ")})`);
-        return new SyncEngine(connection);
+        return new SyncEngine(instance, connection);
     }
 
     /** Runs one query as written for Athena; rows as Athena's text values. */
@@ -71,6 +74,18 @@ export class SyncEngine {
         return reader
             .getRowObjects()
             .map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? "" : String(v)])));
+    }
+
+    /**
+     * Runs `sql` in `copies` transactions that overlap: each begins before any of them writes, and all
+     * commit after all have run (two schedule invocations, or a manual run during the nightly one).
+     */
+    async concurrently(sql: string, copies: number): Promise<void> {
+        const connections = await Promise.all(Array.from({ length: copies }, () => this.instance.connect()));
+        for (const c of connections) await c.run("BEGIN TRANSACTION");
+        await Promise.all(connections.map((c) => c.run(sql)));
+        for (const c of connections) await c.run("COMMIT");
+        for (const c of connections) c.closeSync();
     }
 
     close(): void {

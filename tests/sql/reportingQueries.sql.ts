@@ -202,3 +202,32 @@ describe("the saved queries over sync-format files (DuckDB)", function () {
         );
     });
 });
+
+describe("the history written twice for one day (DuckDB)", function () {
+    this.timeout(30_000);
+    it("two overlapping snapshot inserts both pass NOT EXISTS and write the day twice; the trend is unchanged", async () => {
+        const bucket = fs.mkdtempSync(path.join(os.tmpdir(), "oelab-sync-"));
+        writeSyncFiles(bucket, new Date());
+        const once = await SyncEngine.open(bucket, PREFIX);
+        const twice = await SyncEngine.open(bucket, PREFIX);
+        try {
+            await once.query(REPORT_QUERIES.snapshotToday.sql);
+            await twice.concurrently(REPORT_QUERIES.snapshotToday.sql, 2);
+            const rows = async (e: SyncEngine) =>
+                (await e.query(`SELECT count(*) AS n FROM compliance_history WHERE day = '${day(0)}'`))[0].n;
+            assert.deepStrictEqual([await rows(once), await rows(twice)], ["4", "8"]);
+            const trend = await once.query(REPORT_QUERIES.complianceTrend.sql);
+            assert.deepStrictEqual(await twice.query(REPORT_QUERIES.complianceTrend.sql), trend);
+            assert.deepStrictEqual(
+                pick(trend, ["accountid", "instances", "compliant", "noncompliant_patches", "security_patches"]),
+                [
+                    ["111111111111", "2", "1", "4", "2"],
+                    ["222222222222", "2", "0", "2", "2"],
+                ],
+            );
+        } finally {
+            once.close();
+            twice.close();
+        }
+    });
+});
