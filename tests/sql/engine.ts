@@ -5,8 +5,9 @@
  * The translation is the smallest that makes DuckDB read what Athena reads, and the query text is
  * run unchanged:
  * - each Glue table is a view over its type's files (`read_json`, NDJSON), every column as text
- *   (the tables declare `string`), column names matched without case (the OpenX JSON SerDe's
- *   `case.insensitive`; DuckDB's identifiers are case-insensitive), a column absent from every file
+ *   (the tables declare `string`), column names matched without case (the Hive JSON SerDe's
+ *   HCatSchema lowercases key and column alike, as the OpenX one's `case.insensitive` did; DuckDB's
+ *   identifiers are case-insensitive), a column absent from every file
  *   NULL (a key that is text in some files and a number in others is read as its text), and
  *   `accountid`/`region` taken from the key (what partition projection does);
  * - `from_iso8601_timestamp` (Trino's) is a DuckDB macro: `CAST(s AS TIMESTAMPTZ)`;
