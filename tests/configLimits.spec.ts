@@ -181,7 +181,7 @@ describe("config refuses what AWS would refuse", () => {
                     'oe-lab-ipm:maintenanceWindow.maxErrors = 5: must be a string such as "1" or "10%"',
                     "oe-lab-ipm:maintenanceWindow.cutoff = 2: must be less than the duration (2 hours)",
                     "oe-lab-ipm:fleet.existing = (unset): is required with mode existing: the instances' targetTags and operatingSystems",
-                    'oe-lab-ipm:alerts.emails = ["ops@example.com","OPS@example.com"]: lists OPS@example.com twice (letter case aside); subscribe each address once',
+                    'oe-lab-ipm:alerts.emails = ["ops@example.com","OPS@example.com"]: lists OPS@example.com more than once (letter case aside); each address may appear once',
                 ],
             );
         });

@@ -31,7 +31,7 @@ import { emailProblem, TOPIC_NAME_PATTERN } from "../../components/alertTopic";
 import { bucketNameProblem } from "../../components/buckets";
 import { targetTagKeyProblem } from "../../components/targets";
 import { DEFAULT_SCAN_ASSOCIATION_SCHEDULE } from "../../components/patchScanAssociation";
-import { DEFAULT_SYNC_PREFIX } from "../../components/complianceReporting";
+import { DEFAULT_SYNC_PREFIX, syncPrefixProblem } from "../../components/complianceReporting";
 import { DEFAULT_AVAILABILITY_ZONES, DEFAULT_VPC_CIDR } from "../../components/labNetwork";
 import {
     amiIdProblem,
@@ -292,8 +292,8 @@ export const inventorySchema = area({
         bucketName: checked(bucketNameProblem, "must be an S3 bucket name such as my-sync-bucket").optional(),
         /** The bucket's Region, with bucketName. Default: this stack's. */
         region: awsRegion.optional(),
-        /** The bucket's key prefix, with bucketName. */
-        prefix: checked(logPrefixProblem, "must be an S3 key prefix such as inventory").default(DEFAULT_SYNC_PREFIX),
+        /** The bucket's key prefix, with bucketName: the reporting side's rule (syncPrefix), CreateResourceDataSync's 256. */
+        prefix: checked(syncPrefixProblem, "must be an S3 key prefix such as inventory").default(DEFAULT_SYNC_PREFIX),
         /** With bucketName: the bucket admits an AWS Organization (the sync shares with it). */
         organization: flag().default(false),
     }).optional(),

@@ -197,7 +197,7 @@ export const CROSS_CHECKS: readonly ((
     ({ alerts }) =>
         duplicateEmails(alerts?.emails ?? []).map((email) => ({
             path: ["alerts", "emails"],
-            message: `lists ${email} twice (letter case aside); subscribe each address once`,
+            message: `lists ${email} more than once (letter case aside); each address may appear once`,
         })),
     ...FLEET_CHECKS,
 ];
