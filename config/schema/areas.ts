@@ -292,7 +292,7 @@ export const inventorySchema = area({
         bucketName: checked(bucketNameProblem, "must be an S3 bucket name such as my-sync-bucket").optional(),
         /** The bucket's Region, with bucketName. Default: this stack's. */
         region: awsRegion.optional(),
-        /** The bucket's key prefix, with bucketName: the reporting side's rule (syncPrefix), CreateResourceDataSync's 256. */
+        /** The bucket's key prefix, with bucketName: reporting.syncPrefix's rule (CreateResourceDataSync, 256). */
         prefix: checked(syncPrefixProblem, "must be an S3 key prefix such as inventory").default(DEFAULT_SYNC_PREFIX),
         /** With bucketName: the bucket admits an AWS Organization (the sync shares with it). */
         organization: flag().default(false),
