@@ -1,6 +1,7 @@
 /**
  * The config areas (one typed object per area), their defaults, and the top level.
  */
+import { CREATE_LOGS_KEY, kmsKeyIdProblem } from "../../components/logsKey";
 import { z } from "zod";
 import {
     instanceTypeProblem,
@@ -394,6 +395,8 @@ export const maintenanceWindowSchema = area({
     ),
     rebootOption: oneOf(REBOOT_OPTIONS).default(WINDOW_DEFAULTS.rebootOption),
     cloudWatchLogs: flag().default(true),
+    /** The patching log group's KMS key: `create` (a key with CloudWatch Logs' key policy) or a key ARN. */
+    kmsKeyId: checked(kmsKeyIdProblem, `must be ${CREATE_LOGS_KEY} or a KMS key ARN`).optional(),
     /** Retention of the stack's patching log group: a value CloudWatch Logs accepts. */
     logRetentionDays: z
         .number(says(LOG_RETENTION_MESSAGE))

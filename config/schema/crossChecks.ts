@@ -193,6 +193,16 @@ export const CROSS_CHECKS: readonly ((
         }
         return issues;
     },
+    // A key for a log group that is not there.
+    ({ maintenanceWindow }) =>
+        maintenanceWindow?.kmsKeyId !== undefined && maintenanceWindow.cloudWatchLogs === false
+            ? [
+                  {
+                      path: ["maintenanceWindow", "kmsKeyId"],
+                      message: "encrypts the patching log group, which cloudWatchLogs: false removes; remove one",
+                  },
+              ]
+            : [],
     // The same address twice.
     ({ alerts }) =>
         duplicateEmails(alerts?.emails ?? []).map((email) => ({
