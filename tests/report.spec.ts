@@ -19,8 +19,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { REPORT_QUERIES } from "../components/reportingQueries";
-import { demoReport } from "../tools/ops/report";
-import { CHART_IDS, renderReport } from "../tools/ops/reportHtml";
+import { CHART_IDS } from "../tools/ops/reportHtml";
 import { ops, SPEC_NOW } from "./opsSession";
 
 const athena = mockClient(AthenaClient);
@@ -446,78 +445,5 @@ describe("ops report", () => {
                 'Stack "reporting" is a reporting stack: it has no fleet. Use report --stack reporting, or a lab stack.\n',
             ],
         );
-    });
-});
-
-describe("ops report: instances AWS cannot answer for (issue 34)", () => {
-    beforeEach(() => ssm.reset());
-
-    it("--stack test: a terminated instance is a row with AWS's reason and a 'not read' figure, in no chart", async () => {
-        const node = (id: string, name: string) => ({
-            InstanceId: id,
-            ComputerName: name,
-            PlatformName: "Amazon Linux",
-            PlatformVersion: "2023",
-        });
-        ssm.on(DescribeInstanceInformationCommand).resolves({
-            InstanceInformationList: [node("i-0aaaaaaaaaaaaaaa1", "web1"), node("i-0aaaaaaaaaaaaaaa2", "web2")],
-        });
-        ssm.on(DescribeInstancePatchStatesCommand).resolves({
-            InstancePatchStates: [
-                {
-                    InstanceId: "i-0aaaaaaaaaaaaaaa1",
-                    PatchGroup: "Critical",
-                    BaselineId: "pb-1",
-                    OperationStartTime: new Date(),
-                    OperationEndTime: new Date(),
-                    Operation: "Scan",
-                    MissingCount: 1,
-                    InstalledCount: 200,
-                },
-            ],
-        });
-        ssm.on(DescribeInstancePatchesCommand, { InstanceId: "i-0aaaaaaaaaaaaaaa1" }).resolves({ Patches: [] });
-        // fakeSsm.ts's InvalidInstanceId, as SSM answers for a terminated node.
-        const gone = Object.assign(
-            new Error(
-                "Instance Id i-0aaaaaaaaaaaaaaa2 is not valid: the managed node isn't in a valid state (Shutting-down, Terminated).",
-            ),
-            { name: "InvalidInstanceId", $metadata: { httpStatusCode: 400 } },
-        );
-        ssm.on(DescribeInstancePatchesCommand, { InstanceId: "i-0aaaaaaaaaaaaaaa2" }).rejects(gone);
-        ssm.on(ListInventoryEntriesCommand).resolves({ Entries: [{ Name: "openssl", Version: "3.0.8" }] });
-        const file = outFile();
-        const session = await ops(["report", "--stack", "test", "--out", file]);
-        assert.strictEqual(session.code, 1, session.err);
-        assert.match(session.out, /: 1 instances, 1 not compliant, 1 not read \(/);
-        const html = fs.readFileSync(file, "utf8");
-        const text = html.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
-        assert.match(text, / 2 instances /);
-        assert.match(text, / 1 not read /);
-        const section = /<section id="not-read">(.*?)<\/section>/s.exec(html)![1];
-        assert.deepStrictEqual(
-            [...section.matchAll(/<tr><td>(.*?)<\/tr>/g)].map((m) =>
-                m[1].split("</td><td>").map((c) => c.replace("</td>", "")),
-            ),
-            [
-                [
-                    "",
-                    "Critical",
-                    "i-0aaaaaaaaaaaaaaa2",
-                    "web2",
-                    "Amazon Linux 2023",
-                    "InvalidInstanceId: Instance Id i-0aaaaaaaaaaaaaaa2 is not valid: the managed node isn&#39;t in a valid state (Shutting-down, Terminated). (ssm:DescribeInstancePatches)",
-                ],
-            ],
-        );
-        // The charts draw what was read: the terminated node is in none.
-        const data = chartData(file);
-        assert.deepStrictEqual(data.os, { labels: ["Amazon Linux 2023"], values: [1] });
-        assert.deepStrictEqual(data.stacks, { labels: ["Critical"], compliant: [0], nonCompliant: [1] });
-    });
-
-    it("every instance read: no figure and no section for the unread", async () => {
-        const html = renderReport({ ...demoReport(SPEC_NOW), unread: [] });
-        assert.ok(!html.includes("not read") && !html.includes('id="not-read"'));
     });
 });

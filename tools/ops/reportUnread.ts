@@ -24,8 +24,9 @@ export function withUnread<T extends ReportData>(
         if (outcome?.error === undefined) read.push(instance);
         else unread.push({ ...pick(instance), reason: outcome.reason });
     });
-    const { outcomes: _omitted, ...rest } = data;
-    return { ...rest, instances: read, unread: [...(data.unread ?? []), ...unread] };
+    const rest: Partial<typeof data> = { ...data };
+    delete rest.outcomes;
+    return { ...(rest as ReportData), instances: read, unread: [...(data.unread ?? []), ...unread] };
 }
 
 function pick(i: ReportInstance): Omit<UnreadInstance, "reason"> {
