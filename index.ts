@@ -245,6 +245,7 @@ function windowOf(
             rebootOption: window.rebootOption,
             logGroupNamePrefix: window.cloudWatchLogs ? LAB_NAMES.logGroupPrefix(workload) : undefined,
             logRetentionDays: window.logRetentionDays,
+            kmsKeyId: window.kmsKeyId,
             scan: window.scan
                 ? {
                       windowName: LAB_NAMES.scanWindowName(workload),

@@ -64,12 +64,13 @@ export function emailProblem(email: string): string | undefined {
  */
 export function duplicateEmails(emails: readonly string[]): string[] {
     const seen = new Set<string>();
-    return emails.filter((email) => {
+    const repeated = new Map<string, string>();
+    for (const email of emails) {
         const key = email.toLowerCase();
-        if (seen.has(key)) return true;
+        if (seen.has(key) && !repeated.has(key)) repeated.set(key, email);
         seen.add(key);
-        return false;
-    });
+    }
+    return [...repeated.values()];
 }
 
 export function validateAlertTopicArgs(args: AlertTopicArgs): void {

@@ -23,6 +23,16 @@ import { HISTORY_COLUMNS, HISTORY_TABLE, REPORT_QUERIES, SYNC_TABLES } from "./r
 export const HISTORY_SCHEDULE = "cron(30 23 * * ? *)";
 /** EventBridge Scheduler's universal target for Athena's StartQueryExecution. */
 export const START_QUERY_TARGET = "arn:aws:scheduler:::aws-sdk:athena:startQueryExecution";
+/**
+ * Athena's idempotency key for the nightly StartQueryExecution: one per scheduled time, so a retry of
+ * the same invocation returns the first query instead of starting a second ("If another
+ * StartQueryExecution request is received, the same response is returned", StartQueryExecution,
+ * `ClientRequestToken`, 32 to 128 characters: botocore's `IdempotencyToken`). EventBridge Scheduler
+ * replaces `<aws.scheduler.scheduled-time>` (e.g. `2022-03-22T18:59:43Z`) in the target's payload when
+ * it invokes the target ("Adding context attributes in EventBridge Scheduler", whose example is a
+ * universal target's Input): 31 + 20 characters.
+ */
+export const SNAPSHOT_TOKEN = "oe-lab-ipm-compliance-snapshot-<aws.scheduler.scheduled-time>";
 /** The key prefix of the snapshots in their bucket (the table's location). */
 export const HISTORY_PREFIX = "compliance_history";
 
@@ -119,6 +129,7 @@ export function complianceHistory(parent: pulumi.Resource, name: string, o: Hist
                 arn: START_QUERY_TARGET,
                 roleArn: role.arn,
                 input: pulumi.jsonStringify({
+                    ClientRequestToken: SNAPSHOT_TOKEN,
                     QueryString: snapshot.sql,
                     WorkGroup: o.workgroupName,
                     QueryExecutionContext: { Database: o.databaseName },

@@ -44,6 +44,14 @@ export const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-\d$/;
 const AWS_REGIONS: ReadonlySet<string> = new Set(Object.values(aws.Region));
 
 /** Why a Region is not one AWS has, or undefined: the AWS provider's Regions, in every partition. */
+/**
+ * The JSON SerDe of the sync tables: Hive's (`org.apache.hive.hcatalog.data.JsonSerDe`). It matches
+ * the records' PascalCase keys to the lower-case columns (HCatSchema lowercases both names), reads a
+ * count written as a number into a `string` column as its text, and skips keys the table does not
+ * declare (apache/hive, hcatalog/core: JsonSerDe, HCatSchema).
+ */
+export const SYNC_SERDE = "org.apache.hive.hcatalog.data.JsonSerDe";
+
 export function regionProblem(region: unknown): string | undefined {
     const known = typeof region === "string" && AWS_REGIONS.has(region);
     return known
@@ -376,9 +384,11 @@ function syncTables(
                         location: pulumi.interpolate`s3://${bucketName}/${prefix}/${table.type}/`,
                         inputFormat: "org.apache.hadoop.mapred.TextInputFormat",
                         outputFormat: "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat",
+                        // The Hive JSON SerDe: AWS's advice against the OpenX one's non-deterministic reads
+                        // (Athena, "OpenX JSON SerDe"); why it reads the sync's records: docs/reporting.md.
                         serDeInfo: {
-                            serializationLibrary: "org.openx.data.jsonserde.JsonSerDe",
-                            parameters: { "serialization.format": "1", "ignore.malformed.json": "true" },
+                            serializationLibrary: SYNC_SERDE,
+                            parameters: { "serialization.format": "1" },
                         },
                         columns: table.columns.map((column) => ({ name: column, type: "string" })),
                     },

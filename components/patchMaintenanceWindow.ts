@@ -1,4 +1,5 @@
 import * as aws from "@pulumi/aws";
+import { kmsKeyIdProblem } from "./logsKey";
 import * as pulumi from "@pulumi/pulumi";
 import { awsManagedPolicyArn, rolePrefixProblem } from "./iam";
 import {
@@ -129,6 +130,12 @@ export interface PatchMaintenanceWindowArgs {
     logGroupNamePrefix?: string;
     /** Retention of that log group. Default 30 days. */
     logRetentionDays?: number;
+    /**
+     * The log group's KMS key: an existing key's ARN (its policy must let `logs.<region>.amazonaws.com` use it
+     * for the group: docs/design.md), or `create` for a key made with that policy. Default none (CloudWatch
+     * Logs' own encryption).
+     */
+    kmsKeyId?: pulumi.Input<string>;
     /** A second window that scans its targets (`Operation=Scan`, `NoReboot`). Default none. */
     scan?: ScanWindow;
     /** An existing IAM group (the lab's `Administrators`) that gets the PassRole policy. Default none. */
@@ -204,6 +211,10 @@ export function validatePatchMaintenanceWindowArgs(args: PatchMaintenanceWindowA
         countProblem("scheduleOffset", args.scheduleOffset, 1, 6),
         fieldProblem("scheduleOffset", args.scheduleOffset, scheduleOffsetProblem(args.scheduleOffset, schedule)),
         ...rateControlsProblems(args),
+        fieldProblem("kmsKeyId", args.kmsKeyId, kmsKeyIdProblem(args.kmsKeyId)),
+        args.kmsKeyId !== undefined && args.logGroupNamePrefix === undefined
+            ? "kmsKeyId encrypts the log group: it needs logGroupNamePrefix"
+            : undefined,
         args.rebootOption === undefined || (REBOOT_OPTIONS as readonly string[]).includes(args.rebootOption)
             ? undefined
             : `rebootOption ${JSON.stringify(args.rebootOption)} must be one of ${REBOOT_OPTIONS.join(", ")}`,
@@ -250,6 +261,8 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
         const access = createWindowAccess(name, args, {
             managedPolicyArn: awsManagedPolicyArn(partition, MAINTENANCE_WINDOW_POLICY),
             account,
+            partition,
+            region: aws.getRegionOutput({}, { parent: this }).region,
             logRetentionDays: args.logRetentionDays ?? WINDOW_DEFAULTS.logRetentionDays,
             tags,
             parent: this,

@@ -5,6 +5,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { CREATE_LOGS_KEY, createLogsKey } from "./logsKey";
 import { PATCH_DOCUMENT } from "./documents";
 import { serviceTrustPolicy } from "./iam";
 
@@ -26,6 +27,8 @@ export interface WindowAccessArgs {
     readonly passRolePolicyNamePrefix: string;
     readonly adminGroup?: string;
     readonly logGroupNamePrefix?: string;
+    /** The log group's KMS key: a key ARN, or `create` for one made with CloudWatch Logs' key policy (logsKey.ts). */
+    readonly kmsKeyId?: pulumi.Input<string>;
     readonly instanceRoleNames?: pulumi.Input<string>[];
     readonly logBucketArn: pulumi.Input<string>;
 }
@@ -52,6 +55,8 @@ export interface WindowAccess {
     readonly passRole: aws.iam.Policy;
     /** The CloudWatch log group of the tasks' output, when there is one. */
     readonly logGroup?: aws.cloudwatch.LogGroup;
+    /** Its KMS key, when `kmsKeyId` is `create`. */
+    readonly logsKey?: aws.kms.Key;
     /** The instance roles' grants to write the tasks' output: the tasks wait for them. */
     readonly writeOutput: aws.iam.RolePolicy[];
 }
@@ -66,6 +71,8 @@ export function createWindowAccess(
     options: {
         managedPolicyArn: pulumi.Input<string>;
         account: pulumi.Input<string>;
+        partition: pulumi.Input<string>;
+        region: pulumi.Input<string>;
         logRetentionDays: number;
         tags: Record<string, string>;
         parent: pulumi.Resource;
@@ -117,13 +124,19 @@ export function createWindowAccess(
     }
 
     let logGroup: aws.cloudwatch.LogGroup | undefined;
+    let logsKey: aws.kms.Key | undefined;
     if (args.logGroupNamePrefix !== undefined) {
+        logsKey =
+            args.kmsKeyId === CREATE_LOGS_KEY
+                ? createLogsKey(`${name}-logs-key`, { ...options, logGroupNamePrefix: args.logGroupNamePrefix })
+                : undefined;
         // Created here, not by the agent, so that pulumi destroy removes it.
         logGroup = new aws.cloudwatch.LogGroup(
             `${name}-logs`,
             {
                 namePrefix: args.logGroupNamePrefix,
                 retentionInDays: options.logRetentionDays,
+                kmsKeyId: logsKey?.arn ?? args.kmsKeyId,
                 tags,
             },
             { parent },
@@ -138,7 +151,7 @@ export function createWindowAccess(
                 { parent },
             ),
     );
-    return { role, passRole, logGroup, writeOutput };
+    return { role, passRole, logGroup, logsKey, writeOutput };
 }
 
 /**

@@ -127,18 +127,16 @@ const NON_COMPLIANT_PATCHES = [
     .join(" + ");
 
 /**
- * A node "still reports" when its `AWS:InstanceInformation` record says `Active` and was captured
- * in the last ACTIVE_WITHIN_DAYS days. Resource Data Sync keeps the files of a deleted node
- * ("Creating a resource data sync for Inventory"), with its status `Terminated`; a node whose
- * account or Region stopped syncing keeps an old record. The agent sends a fresh capture time with
- * every inventory collection, even when the content is unchanged (amazon-ssm-agent,
- * agent/plugins/inventory/datauploader/uploader.go, ConvertToSsmInventoryItems).
+ * A node "still reports" while the sync keeps its `AWS:InstanceInformation` record unmarked: Resource
+ * Data Sync keeps the files of a deleted node with `InstanceStatus` `Terminated` ("Creating a resource
+ * data sync for Inventory"). The capture time is no filter: no gatherer in the agent writes
+ * AWS:InstanceInformation (amazon-ssm-agent, agent/plugins/inventory/gatherers: only the constant in
+ * model/model.go), and PutInventory "doesn't update the inventory item type contents if the MD5 hash
+ * hasn't changed" (InventoryItem.ContentHash), so nothing documented moves an unchanged node's capture
+ * time: it is shown as `last_capture` instead (docs/reporting.md, "What the figures count").
  */
-export const ACTIVE_WITHIN_DAYS = 14;
-const ACTIVE = (alias: string) =>
-    `${alias}.instancestatus = 'Active' AND ` +
-    `from_iso8601_timestamp(${alias}.capturetime) > current_timestamp - interval '${ACTIVE_WITHIN_DAYS}' day`;
-/** Only nodes that still report: an inner join with their active instance record. */
+const ACTIVE = (alias: string) => `coalesce(${alias}.instancestatus, '') <> 'Terminated'`;
+/** Only nodes that still report: an inner join with their instance record, not marked Terminated. */
 const ACTIVE_JOIN = (alias: string) =>
     [
         `JOIN aws_instanceinformation i ON i.accountid = ${alias}.accountid AND i.region = ${alias}.region`,
@@ -263,12 +261,13 @@ export const REPORT_QUERIES = {
         name: "compliance-per-instance",
         description:
             "Each node that still reports: its patch group, OS, and non-compliant patches in total and by AWS's " +
-            "counts (critical_level and security overlap; other is neither)",
+            "counts (critical_level and security overlap; other is neither), and when its instance record was last captured",
         sql: [
             "SELECT s.accountid, s.region, s.resourceid AS instance, i.computername, i.platformname, s.patchgroup,",
             ...PER_NODE_COUNTS.map((column) => `       ${column},`),
             `       ${n("s.installedpendingrebootcount")} AS pending_reboot, ${n("s.installedcount")} AS installed,`,
-            `       ${NON_COMPLIANT_PATCHES} = 0 AS compliant, s.operationendtime AS scanned`,
+            `       ${NON_COMPLIANT_PATCHES} = 0 AS compliant, s.operationendtime AS scanned,`,
+            "       i.capturetime AS last_capture",
             "FROM aws_patchsummary s",
             ACTIVE_JOIN("s"),
             "ORDER BY s.accountid, s.region, s.patchgroup, instance",
@@ -319,13 +318,18 @@ export const REPORT_QUERIES = {
         name: "compliance-over-time",
         description:
             `Per day of the last ${TREND_DAYS} and per stack (account, Region, patch group): the nodes snapshotted, ` +
-            "the compliant ones, and their non-compliant patches",
+            "the compliant ones, and their non-compliant patches; a node written twice on a day counts once",
+        // One row per node and day, whatever was written: two overlapping inserts (a manual run during the
+        // nightly one) can both pass the snapshot's NOT EXISTS, and INSERT INTO only appends.
         sql: [
             "SELECT h.day, h.accountid, h.region, h.patchgroup,",
             "       count(*) AS instances, count_if(h.compliant) AS compliant,",
             "       sum(h.noncompliant) AS noncompliant_patches, sum(h.security) AS security_patches",
-            `FROM ${HISTORY_TABLE} h`,
-            `WHERE h.day >= CAST(CAST(current_date - interval '${TREND_DAYS - 1}' day AS date) AS varchar)`,
+            "FROM (SELECT *, row_number() OVER (PARTITION BY day, accountid, region, instance",
+            "                                   ORDER BY noncompliant DESC, security DESC) AS copy",
+            `      FROM ${HISTORY_TABLE}`,
+            `      WHERE day >= CAST(CAST(current_date - interval '${TREND_DAYS - 1}' day AS date) AS varchar)) h`,
+            "WHERE h.copy = 1",
             "GROUP BY h.day, h.accountid, h.region, h.patchgroup",
             "ORDER BY h.day, h.accountid, h.region, h.patchgroup",
         ].join("\n"),

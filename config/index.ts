@@ -226,7 +226,8 @@ export function labConfigFromCli(all: Readonly<Record<string, string>>, stack: s
             continue; // other providers' config is theirs
         }
         if (!STRUCTURED_KEYS.has(key)) {
-            raw[key] = value;
+            // A list or object where one string is expected arrives JSON-encoded: show it as written.
+            raw[key] = /^[[{]/.test(value) ? parsedOr(value) : value;
             continue;
         }
         try {
@@ -242,6 +243,14 @@ export function labConfigFromCli(all: Readonly<Record<string, string>>, stack: s
         }
     }
     return parseLabConfig(raw, { stack }, problems);
+}
+
+function parsedOr(value: string): unknown {
+    try {
+        return JSON.parse(value);
+    } catch {
+        return value;
+    }
 }
 
 function splitKey(fullKey: string): [string, string] {

@@ -112,7 +112,7 @@ describe("config refuses what AWS would refuse", () => {
                 'oe-lab-ipm:tags.__proto__ = "x": tag key __proto__ cannot be passed on; choose another key',
                 "oe-lab-ipm:fleet.constructor = 2: unknown key; allowed keys: mode, groups, existing, followLatestAmi, keyName, environment, confidentiality",
                 'oe-lab-ipm:inventory.parameters.__proto__ = "Enabled": unknown key; allowed keys: applications, awsComponents, files, networkConfig, windowsUpdates, instanceDetailedInformation, services, windowsRegistry, windowsRoles, customInventory, billingInfo',
-                "oe-lab-ipm:maintenanceWindow.constructor = 1: unknown key; allowed keys: windowName, schedule, timezone, duration, cutoff, scheduleOffset, targetRoles, maxConcurrency, maxErrors, rebootOption, cloudWatchLogs, logRetentionDays, scan, scanSchedule, adminGroup",
+                "oe-lab-ipm:maintenanceWindow.constructor = 1: unknown key; allowed keys: windowName, schedule, timezone, duration, cutoff, scheduleOffset, targetRoles, maxConcurrency, maxErrors, rebootOption, cloudWatchLogs, kmsKeyId, logRetentionDays, scan, scanSchedule, adminGroup",
                 'oe-lab-ipm:patching.baselines.AMAZON_LINUX_2023.approvalRules.0 = {"patchFilters":{"toString":["*"]},"complianceLevel":"HIGH","enableNonSecurity":true}: filter key toString is not valid for AMAZON_LINUX_2023; allowed: PRODUCT, CLASSIFICATION, SEVERITY',
             ]);
         });
@@ -181,7 +181,7 @@ describe("config refuses what AWS would refuse", () => {
                     'oe-lab-ipm:maintenanceWindow.maxErrors = 5: must be a string such as "1" or "10%"',
                     "oe-lab-ipm:maintenanceWindow.cutoff = 2: must be less than the duration (2 hours)",
                     "oe-lab-ipm:fleet.existing = (unset): is required with mode existing: the instances' targetTags and operatingSystems",
-                    'oe-lab-ipm:alerts.emails = ["ops@example.com","OPS@example.com"]: lists OPS@example.com twice (letter case aside); subscribe each address once',
+                    'oe-lab-ipm:alerts.emails = ["ops@example.com","OPS@example.com"]: lists OPS@example.com more than once (letter case aside); each address may appear once',
                 ],
             );
         });

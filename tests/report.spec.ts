@@ -107,7 +107,7 @@ describe("ops report", () => {
         assert.strictEqual(session.code, 0, session.err);
         assert.strictEqual(
             session.out,
-            `Wrote ${file}: 20 instances, 7 not compliant (built-in sample data (--demo): no AWS account was read).\n`,
+            `Wrote ${file}: 20 instances, 7 not compliant, 1 not read (built-in sample data (--demo): no AWS account was read).\n`,
         );
         const html = fs.readFileSync(file, "utf8");
         assert.ok(html.includes(`Chart.js v${CHART_JS_VERSION}`));

@@ -77,10 +77,12 @@ describe("the reporting stack (Pulumi.reporting.yaml)", () => {
             ]);
             const columns = table.inputs.storageDescriptor.columns.map((c: { name: string }) => c.name);
             assert.ok(!columns.includes("accountid") && !columns.includes("region"), table.inputs.name);
-            assert.strictEqual(
-                table.inputs.storageDescriptor.serDeInfo.serializationLibrary,
-                "org.openx.data.jsonserde.JsonSerDe",
-            );
+            // The Hive JSON SerDe, not the OpenX one whose reads AWS calls non-deterministic; it has none of
+            // OpenX's properties (ignore.malformed.json): a malformed line fails the query, never a silent skip.
+            assert.deepStrictEqual(table.inputs.storageDescriptor.serDeInfo, {
+                serializationLibrary: "org.apache.hive.hcatalog.data.JsonSerDe",
+                parameters: { "serialization.format": "1" },
+            });
         }
         // The record's own resourcetype is a column, never also a partition key: no duplicate column.
         assert.ok(

@@ -356,6 +356,7 @@ describe("component files", () => {
         "complianceHistory.ts",
         "documents.ts",
         "iam.ts",
+        "logsKey.ts",
         "operatingSystems.ts",
         "patchWindowResources.ts",
         "reportingQueries.ts",

@@ -86,6 +86,28 @@ describe("the reporting stack's compliance history, access logs and writers", ()
         );
     });
 
+    it("the snapshot's StartQueryExecution, as Scheduler sends it, passes Athena's model; a token under 32 characters does not", () => {
+        const contract = (r: StackRun) =>
+            checkContract(r, { amiArchitecture: mockAmiArchitecture })
+                .map(formatViolation)
+                .filter((v) => v.includes("athena:StartQueryExecution"));
+        assert.deepStrictEqual(contract(run), []);
+        const short = {
+            ...run,
+            resources: run.resources.map((r) => {
+                if (r.type !== "aws:scheduler/schedule:Schedule") return r;
+                const input = {
+                    ...JSON.parse(r.inputs.target.input),
+                    ClientRequestToken: "<aws.scheduler.scheduled-time>",
+                };
+                return { ...r, inputs: { ...r.inputs, target: { ...r.inputs.target, input: JSON.stringify(input) } } };
+            }),
+        };
+        assert.deepStrictEqual(contract(short), [
+            'aws:scheduler/schedule:Schedule reporting-history-schedule: athena:StartQueryExecution ClientRequestToken = "2022-03-22T18:59:43Z": must be at least 32 character(s) long (is 20)',
+        ]);
+    });
+
     it("snapshots daily through EventBridge Scheduler's universal target for Athena, as a role that may do only that", () => {
         const schedule = single(run, "aws:scheduler/schedule:Schedule", "reporting-history-schedule");
         const role = single(run, "aws:iam/role:Role", "reporting-history-role");
@@ -106,6 +128,7 @@ describe("the reporting stack's compliance history, access logs and writers", ()
             ],
         );
         assert.deepStrictEqual(JSON.parse(schedule.inputs.target.input), {
+            ClientRequestToken: "oe-lab-ipm-compliance-snapshot-<aws.scheduler.scheduled-time>",
             QueryString: REPORT_QUERIES.snapshotToday.sql,
             WorkGroup: "oe-lab-ipm-Reporting",
             QueryExecutionContext: { Database: "oe_lab_ipm_reporting" },

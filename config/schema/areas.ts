@@ -1,6 +1,7 @@
 /**
  * The config areas (one typed object per area), their defaults, and the top level.
  */
+import { CREATE_LOGS_KEY, kmsKeyIdProblem } from "../../components/logsKey";
 import { z } from "zod";
 import {
     instanceTypeProblem,
@@ -31,7 +32,7 @@ import { emailProblem, TOPIC_NAME_PATTERN } from "../../components/alertTopic";
 import { bucketNameProblem } from "../../components/buckets";
 import { targetTagKeyProblem } from "../../components/targets";
 import { DEFAULT_SCAN_ASSOCIATION_SCHEDULE } from "../../components/patchScanAssociation";
-import { DEFAULT_SYNC_PREFIX } from "../../components/complianceReporting";
+import { DEFAULT_SYNC_PREFIX, syncPrefixProblem } from "../../components/complianceReporting";
 import { DEFAULT_AVAILABILITY_ZONES, DEFAULT_VPC_CIDR } from "../../components/labNetwork";
 import {
     amiIdProblem,
@@ -296,8 +297,8 @@ export const inventorySchema = area({
         bucketName: checked(bucketNameProblem, "must be an S3 bucket name such as my-sync-bucket").optional(),
         /** The bucket's Region, with bucketName. Default: this stack's. */
         region: awsRegion.optional(),
-        /** The bucket's key prefix, with bucketName. */
-        prefix: checked(logPrefixProblem, "must be an S3 key prefix such as inventory").default(DEFAULT_SYNC_PREFIX),
+        /** The bucket's key prefix, with bucketName: reporting.syncPrefix's rule (CreateResourceDataSync, 256). */
+        prefix: checked(syncPrefixProblem, "must be an S3 key prefix such as inventory").default(DEFAULT_SYNC_PREFIX),
         /** With bucketName: the bucket admits an AWS Organization (the sync shares with it). */
         organization: flag().default(false),
     }).optional(),
@@ -404,6 +405,8 @@ export const maintenanceWindowSchema = area({
     ),
     rebootOption: oneOf(REBOOT_OPTIONS).default(WINDOW_DEFAULTS.rebootOption),
     cloudWatchLogs: flag().default(true),
+    /** The patching log group's KMS key: `create` (a key with CloudWatch Logs' key policy) or a key ARN. */
+    kmsKeyId: checked(kmsKeyIdProblem, `must be ${CREATE_LOGS_KEY} or a KMS key ARN`).optional(),
     /** Retention of the stack's patching log group: a value CloudWatch Logs accepts. */
     logRetentionDays: z
         .number(says(LOG_RETENTION_MESSAGE))

@@ -193,11 +193,21 @@ export const CROSS_CHECKS: readonly ((
         }
         return issues;
     },
+    // A key for a log group that is not there.
+    ({ maintenanceWindow }) =>
+        maintenanceWindow?.kmsKeyId !== undefined && maintenanceWindow.cloudWatchLogs === false
+            ? [
+                  {
+                      path: ["maintenanceWindow", "kmsKeyId"],
+                      message: "encrypts the patching log group, which cloudWatchLogs: false removes; remove one",
+                  },
+              ]
+            : [],
     // The same address twice.
     ({ alerts }) =>
         duplicateEmails(alerts?.emails ?? []).map((email) => ({
             path: ["alerts", "emails"],
-            message: `lists ${email} twice (letter case aside); subscribe each address once`,
+            message: `lists ${email} more than once (letter case aside); each address may appear once`,
         })),
     ...FLEET_CHECKS,
 ];

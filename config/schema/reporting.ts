@@ -36,7 +36,17 @@ export const reportingSchema = area({
     /** An AWS Organizations id: any account of it may write (the tables still read `accounts`). */
     organizationId: text("must be an AWS Organizations id such as o-a1b2c3d4e5", ORGANIZATION_ID_PATTERN).optional(),
     /** The Regions whose syncs the tables read. Default: this stack's. */
-    regions: list(awsRegion, "must be a list of Regions").min(1, ofList("must name at least one Region")).optional(),
+    regions: list(awsRegion, "must be a list of Regions such as [ap-northeast-1]")
+        .min(1, ofList("must name at least one Region"))
+        .superRefine((regions, ctx) => {
+            const repeated = regions.filter((region, i) => regions.indexOf(region) !== i);
+            if (repeated.length > 0)
+                ctx.addIssue({
+                    code: "custom",
+                    message: `lists ${[...new Set(repeated)].join(", ")} more than once; each Region may appear once`,
+                });
+        })
+        .optional(),
     /** The key prefix the syncs write under: at most 256 characters (CreateResourceDataSync). */
     syncPrefix: checked(syncPrefixProblem, "must be an S3 key prefix such as inventory").default(DEFAULT_SYNC_PREFIX),
     /** Bytes one Athena query may scan before it is cancelled: 10,485,760 (the provider's minimum) to an int64. */

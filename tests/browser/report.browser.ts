@@ -88,10 +88,28 @@ describe("the demo report in headless Chromium", function () {
 
     it("shows the figures and the table of instances that are not compliant", async () => {
         const text = await page.evaluate(() => document.body.innerText);
-        assert.match(text, /20\s*instances/);
+        assert.match(text, /21\s*instances/);
         assert.match(text, /7\s*not compliant/);
-        assert.strictEqual(await page.$$eval("tbody tr", (rows) => rows.length), 7);
+        assert.strictEqual(await page.$$eval("section:not(#not-read) tbody tr", (rows) => rows.length), 7);
         assert.match(text, /37\s*non-compliant patches/);
+    });
+
+    it("shows the instance it could not read: a 'not read' figure, and a row with AWS's reason", async () => {
+        const text = await page.evaluate(() => document.body.innerText);
+        assert.match(text, /1\s*not read/);
+        const rows = await page.$$eval("#not-read tbody tr", (trs) =>
+            trs.map((tr) => Array.from(tr.querySelectorAll("td"), (td) => td.textContent)),
+        );
+        assert.deepStrictEqual(rows, [
+            [
+                "111111111111",
+                "Critical",
+                "i-0dead000000000099",
+                "Test-Web9",
+                "Amazon Linux 2023",
+                "InvalidInstanceId: Instance Id i-0dead000000000099 is not valid: the managed node isn't in a valid state (Shutting-down, Terminated). (ssm:DescribeInstancePatches)",
+            ],
+        ]);
     });
 
     it("draws compliance over time: a line per stack over the last 30 days, in percent", async () => {

@@ -150,6 +150,22 @@ describe("ops under faults (child process, real SDK, fake endpoint)", function (
             }
         });
 
+        it("report: the terminated instance is a row of 'Instances not read' with AWS's reason and a 'not read' figure; exit 1", async () => {
+            const aws = await fakeAws({ instances: 5, terminated: [2] });
+            const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "oelab-faults-report-")), "report.html");
+            const run = await opsChild(aws, ["report", "--stack", "test", "--out", out]);
+            assert.strictEqual(run.code, 1, run.err);
+            assert.match(run.out, /: 4 instances, \d+ not compliant, 1 not read \(/);
+            const html = fs.readFileSync(out, "utf8");
+            const text = html.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
+            assert.match(text, / 5 instances 1 not read /);
+            const section = /<section id="not-read">(.*?)<\/section>/s.exec(html)![1];
+            const rows = [...section.matchAll(/<tr>(.*?)<\/tr>/g)].slice(1);
+            assert.strictEqual(rows.length, 1);
+            assert.ok(rows[0][1].includes(`<td>${INSTANCE_ID(2)}</td>`), rows[0][1]);
+            assert.match(rows[0][1], /<td>InvalidInstanceId: .*Terminated.*\(ssm:[A-Za-z]+\)<\/td>/);
+        });
+
         it("Ctrl-C during compliance prints the rows read, says how many were not, exit 130", async () => {
             const aws = await fakeAws({ instances: 400, latencyMs: 20 });
             const run = await opsChild(aws, ["compliance", "--stack", "test"], { interruptWhen: /instances read/ });

@@ -5,14 +5,15 @@
  * The translation is the smallest that makes DuckDB read what Athena reads, and the query text is
  * run unchanged:
  * - each Glue table is a view over its type's files (`read_json`, NDJSON), every column as text
- *   (the tables declare `string`), column names matched without case (the OpenX JSON SerDe's
- *   `case.insensitive`; DuckDB's identifiers are case-insensitive), a column absent from every file
+ *   (the tables declare `string`), column names matched without case (the Hive JSON SerDe's
+ *   HCatSchema lowercases key and column alike, as the OpenX one's `case.insensitive` did; DuckDB's
+ *   identifiers are case-insensitive), a column absent from every file
  *   NULL (a key that is text in some files and a number in others is read as its text), and
  *   `accountid`/`region` taken from the key (what partition projection does);
  * - `from_iso8601_timestamp` (Trino's) is a DuckDB macro: `CAST(s AS TIMESTAMPTZ)`;
  * - `compliance_history` is a DuckDB table with the Glue table's columns (Parquet is Athena's
  *   storage, not the query's concern); `INSERT INTO` appends to it.
- * Everything else the queries use (`try_cast`, `count_if`, `nullif`, `interval '14' day`, `?`
+ * Everything else the queries use (`try_cast`, `count_if`, `nullif`, `interval '29' day`, `?`
  * parameters, `CAST(current_date AS varchar)`) means the same in both.
  */
 import { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
@@ -25,7 +26,10 @@ const SQL_TYPES: Record<string, string> = { string: "VARCHAR", int: "INTEGER", b
 export type TextRow = Record<string, string>;
 
 export class SyncEngine {
-    private constructor(private readonly connection: DuckDBConnection) {}
+    private constructor(
+        private readonly instance: DuckDBInstance,
+        private readonly connection: DuckDBConnection,
+    ) {}
 
     /** The tables over `bucket/prefix` (a folder laid out as the sync writes it). */
     static async open(bucket: string, prefix: string): Promise<SyncEngine> {
@@ -62,7 +66,7 @@ export class SyncEngine {
         }
         const history = [...HISTORY_COLUMNS.map((c) => `${c.name} ${SQL_TYPES[c.type]}`), "day VARCHAR"];
         await connection.run(`CREATE TABLE ${HISTORY_TABLE} (${history.join(", ")})`);
-        return new SyncEngine(connection);
+        return new SyncEngine(instance, connection);
     }
 
     /** Runs one query as written for Athena; rows as Athena's text values. */
@@ -71,6 +75,18 @@ export class SyncEngine {
         return reader
             .getRowObjects()
             .map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? "" : String(v)])));
+    }
+
+    /**
+     * Runs `sql` in `copies` transactions that overlap: each begins before any of them writes, and all
+     * commit after all have run (two schedule invocations, or a manual run during the nightly one).
+     */
+    async concurrently(sql: string, copies: number): Promise<void> {
+        const connections = await Promise.all(Array.from({ length: copies }, () => this.instance.connect()));
+        for (const c of connections) await c.run("BEGIN TRANSACTION");
+        await Promise.all(connections.map((c) => c.run(sql)));
+        for (const c of connections) await c.run("COMMIT");
+        for (const c of connections) c.closeSync();
     }
 
     close(): void {

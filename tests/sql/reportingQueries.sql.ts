@@ -26,7 +26,7 @@ describe("the saved queries over sync-format files (DuckDB)", function () {
     });
     after(() => engine?.close());
 
-    it("per instance: only nodes that still report (not the terminated one, not the one silent for 20 days), counts as AWS gives them", async () => {
+    it("per instance: every node but the terminated one, the one unchanged for 30 days too, with its last capture", async () => {
         const rows = await engine.query(REPORT_QUERIES.compliancePerInstance.sql);
         const keys = ["accountid", "region", "instance", "patchgroup", ...COUNTS, "pending_reboot", "compliant"];
         assert.deepStrictEqual(pick(rows, keys), [
@@ -72,7 +72,26 @@ describe("the saved queries over sync-format files (DuckDB)", function () {
                 "1",
                 "false",
             ],
+            [
+                "222222222222",
+                "us-east-1",
+                "i-0bbbbbbbbbbbbbbb2",
+                "Critical-Prod",
+                "1",
+                "1",
+                "1",
+                "0",
+                "1",
+                "0",
+                "0",
+                "false",
+            ],
         ]);
+        // The capture time is a column, not a filter: the unchanged node's is 30 days old.
+        assert.deepStrictEqual(
+            rows.map((r) => Math.round((Date.now() - Date.parse(r.last_capture)) / 86_400_000)),
+            [0, 1, 0, 30],
+        );
         // Critical and security overlap; the disjoint parts add up to the non-compliant patches.
         for (const r of rows) {
             const [total, security, other] = [r.noncompliant, r.security, r.other].map(Number);
@@ -87,6 +106,7 @@ describe("the saved queries over sync-format files (DuckDB)", function () {
             ["i-0aaaaaaaaaaaaaaa1", "ALAS2023-2026-001", "Security", "CRITICAL"],
             ["i-0aaaaaaaaaaaaaaa1", "ALAS2023-2026-002", "Security", "CRITICAL"],
             ["i-0bbbbbbbbbbbbbbb1", "USN-7000-1", "Security", "MEDIUM"],
+            ["i-0bbbbbbbbbbbbbbb2", "USN-7001-1", "Security", "CRITICAL"],
         ]);
         const critical = await engine.query(REPORT_QUERIES.missingCriticalLevel.sql);
         // The bug fix ALAS2023-2026-003 is at level Critical but is no security update.
@@ -94,10 +114,11 @@ describe("the saved queries over sync-format files (DuckDB)", function () {
             ["i-0aaaaaaaaaaaaaaa1", "ALAS2023-2026-001", "Security"],
             ["i-0aaaaaaaaaaaaaaa1", "ALAS2023-2026-002", "Security"],
             ["i-0aaaaaaaaaaaaaaa1", "ALAS2023-2026-003", "Bugfix"],
+            ["i-0bbbbbbbbbbbbbbb2", "USN-7001-1", "Security"],
         ]);
     });
 
-    it("per stack and account, by severity, packages: the terminated and silent nodes count nowhere", async () => {
+    it("per stack and account, by severity, packages: the terminated node counts nowhere, the unchanged one everywhere", async () => {
         assert.deepStrictEqual(
             pick(await engine.query(REPORT_QUERIES.complianceByStackAndAccount.sql), [
                 "accountid",
@@ -110,20 +131,21 @@ describe("the saved queries over sync-format files (DuckDB)", function () {
             ]),
             [
                 ["111111111111", "Critical", "2", "1", "4", "3", "2"],
-                ["222222222222", "Critical-Prod", "1", "0", "1", "0", "1"],
+                ["222222222222", "Critical-Prod", "2", "0", "2", "1", "2"],
             ],
         );
         assert.deepStrictEqual(
             pick(await engine.query(REPORT_QUERIES.missingBySeverity.sql), ["severity", "missing"]),
             [
                 ["Critical", "1"],
+                ["High", "1"],
                 ["Important", "1"],
                 ["Low", "1"],
                 ["Medium", "1"],
             ],
         );
         assert.deepStrictEqual(pick(await engine.query(REPORT_QUERIES.topPackages.sql), ["package", "instances"]), [
-            ["openssl", "2"],
+            ["openssl", "3"],
             ["OpenSSL", "1"],
             ["curl", "1"],
         ]);
@@ -137,6 +159,7 @@ describe("the saved queries over sync-format files (DuckDB)", function () {
                 ["111111111111", "i-0aaaaaaaaaaaaaaa1", "openssl"],
                 ["111111111111", "i-0aaaaaaaaaaaaaaa2", "openssl"],
                 ["222222222222", "i-0bbbbbbbbbbbbbbb1", "OpenSSL"],
+                ["222222222222", "i-0bbbbbbbbbbbbbbb2", "openssl"],
             ],
         );
     });
@@ -158,6 +181,7 @@ describe("the saved queries over sync-format files (DuckDB)", function () {
             ["i-0aaaaaaaaaaaaaaa1", "false", "4", "3", "2", "1", "3", "1"],
             ["i-0aaaaaaaaaaaaaaa2", "true", "0", "0", "0", "0", "0", "0"],
             ["i-0bbbbbbbbbbbbbbb1", "false", "1", "0", "1", "0", "0", "0"],
+            ["i-0bbbbbbbbbbbbbbb2", "false", "1", "1", "1", "0", "1", "0"],
         ]);
         const trend = await engine.query(REPORT_QUERIES.complianceTrend.sql);
         assert.deepStrictEqual(
@@ -173,8 +197,37 @@ describe("the saved queries over sync-format files (DuckDB)", function () {
             [
                 [day(10), "111111111111", "Critical", "1", "0", "9", "4"],
                 [day(0), "111111111111", "Critical", "2", "1", "4", "2"],
-                [day(0), "222222222222", "Critical-Prod", "1", "0", "1", "1"],
+                [day(0), "222222222222", "Critical-Prod", "2", "0", "2", "2"],
             ],
         );
+    });
+});
+
+describe("the history written twice for one day (DuckDB)", function () {
+    this.timeout(30_000);
+    it("two overlapping snapshot inserts both pass NOT EXISTS and write the day twice; the trend is unchanged", async () => {
+        const bucket = fs.mkdtempSync(path.join(os.tmpdir(), "oelab-sync-"));
+        writeSyncFiles(bucket, new Date());
+        const once = await SyncEngine.open(bucket, PREFIX);
+        const twice = await SyncEngine.open(bucket, PREFIX);
+        try {
+            await once.query(REPORT_QUERIES.snapshotToday.sql);
+            await twice.concurrently(REPORT_QUERIES.snapshotToday.sql, 2);
+            const rows = async (e: SyncEngine) =>
+                (await e.query(`SELECT count(*) AS n FROM compliance_history WHERE day = '${day(0)}'`))[0].n;
+            assert.deepStrictEqual([await rows(once), await rows(twice)], ["4", "8"]);
+            const trend = await once.query(REPORT_QUERIES.complianceTrend.sql);
+            assert.deepStrictEqual(await twice.query(REPORT_QUERIES.complianceTrend.sql), trend);
+            assert.deepStrictEqual(
+                pick(trend, ["accountid", "instances", "compliant", "noncompliant_patches", "security_patches"]),
+                [
+                    ["111111111111", "2", "1", "4", "2"],
+                    ["222222222222", "2", "0", "2", "2"],
+                ],
+            );
+        } finally {
+            once.close();
+            twice.close();
+        }
     });
 });

@@ -7,8 +7,9 @@
  * AWS:Application, AWS:Tag), counts as text in one account and as numbers in the other.
  *
  * The fleet: account 111111111111 in ap-northeast-1 (two active nodes and one terminated one, whose
- * file the sync keeps), account 222222222222 in us-east-1 (one active node, one that stopped
- * reporting 20 days ago).
+ * file the sync keeps), account 222222222222 in us-east-1 (one active node, and one healthy node
+ * whose inventory has not changed for 30 days: the agent then sends only the content hash,
+ * PutInventory keeps the old content, and its synced capture time stays 30 days old).
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -92,7 +93,7 @@ export const NODES: readonly SampleNode[] = [
         region: "us-east-1",
         id: "i-0bbbbbbbbbbbbbbb2",
         status: "Active",
-        daysSinceSeen: 20,
+        daysSinceSeen: 30,
         patchGroup: "Critical-Prod",
         patches: [["USN-7001-1", "Security", "CRITICAL", "High", "Missing"]],
         packages: ["openssl"],

@@ -34,7 +34,7 @@ OPERATIONS = {
     "sns": ["CreateTopic", "SetTopicAttributes", "Subscribe"],
     "events": ["PutRule", "PutTargets"],
     "glue": ["CreateDatabase", "CreateTable"],
-    "athena": ["CreateWorkGroup", "CreateNamedQuery"],
+    "athena": ["CreateWorkGroup", "CreateNamedQuery", "StartQueryExecution"],
     "scheduler": ["CreateSchedule"],
 }
 

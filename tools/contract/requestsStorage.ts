@@ -2,7 +2,26 @@
  * The requests of the storage and query resources (S3 buckets and their settings, EventBridge
  * Scheduler, Glue, Athena): part of MAPPINGS (requests.ts).
  */
-import { physicalName, tagList, mapTags, req, prune, Mapping, s3 } from "./requestShapes";
+import { physicalName, tagList, mapTags, req, prune, Mapping, s3, ApiRequest } from "./requestShapes";
+
+/**
+ * The request a universal target (`arn:aws:scheduler:::aws-sdk:<service>:<apiAction>`, "Using universal
+ * targets") makes when the schedule fires: its Input, with the context attributes replaced as Scheduler
+ * replaces them ("Adding context attributes in EventBridge Scheduler", the documented example values).
+ * Only Athena's StartQueryExecution is modelled; any other universal target adds nothing.
+ */
+const CONTEXT_ATTRIBUTES: Record<string, string> = {
+    "<aws.scheduler.schedule-arn>": "arn:aws:scheduler:us-east-1:123456789012:schedule/default/example",
+    "<aws.scheduler.scheduled-time>": "2022-03-22T18:59:43Z",
+    "<aws.scheduler.execution-id>": "d32c5kddcf5bb8c3",
+    "<aws.scheduler.attempt-number>": "1",
+};
+function universalTargetRequest(arn: string, input: string | undefined): ApiRequest[] {
+    if (arn !== "arn:aws:scheduler:::aws-sdk:athena:startQueryExecution" || input === undefined) return [];
+    let body = input;
+    for (const [attribute, value] of Object.entries(CONTEXT_ATTRIBUTES)) body = body.split(attribute).join(value);
+    return [req("athena", "StartQueryExecution", JSON.parse(body) as Record<string, unknown>)];
+}
 
 export const STORAGE_MAPPINGS: Readonly<Record<string, Mapping>> = {
     "aws:s3/bucket:Bucket": (r, { region }) => {
@@ -82,6 +101,7 @@ export const STORAGE_MAPPINGS: Readonly<Record<string, Mapping>> = {
     "aws:scheduler/schedule:Schedule": (r) => {
         const t = r.inputs.target;
         return [
+            ...universalTargetRequest(t.arn, t.input),
             req("scheduler", "CreateSchedule", {
                 Name: physicalName(r),
                 GroupName: r.inputs.groupName,

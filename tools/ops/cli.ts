@@ -25,6 +25,7 @@ import { staleBuildWarning } from "../plan/staleBuild";
 import { readSummary } from "./perInstance";
 import { athenaReport, demoReport, ReportData, ssmReport } from "./report";
 import { renderReport } from "./reportHtml";
+import { withUnread } from "./reportUnread";
 import { PollDelays, Run } from "./run";
 import { runPatchBaseline } from "./runPatchBaseline";
 
@@ -284,7 +285,7 @@ async function report(g: GlobalOptions, demo: boolean, out: string, run: Run, en
             code = readSummary(ids, read.outcomes, run, env.io);
             if (run.stopped)
                 throw new OpsError(`No report written to ${out}: it would leave out the instances not read.`, code);
-            data = read;
+            data = withUnread(read);
         }
     }
     try {
@@ -293,7 +294,10 @@ async function report(g: GlobalOptions, demo: boolean, out: string, run: Run, en
         throw new OpsError(`Could not write ${out}: ${(error as Error).message}`, EXIT.usage);
     }
     const behind = data.instances.filter((i) => !i.compliant).length;
-    env.io.out(`Wrote ${out}: ${data.instances.length} instances, ${behind} not compliant (${data.source}).\n`);
+    const unread = data.unread?.length ? `, ${data.unread.length} not read` : "";
+    env.io.out(
+        `Wrote ${out}: ${data.instances.length} instances, ${behind} not compliant${unread} (${data.source}).\n`,
+    );
     return code;
 }
 

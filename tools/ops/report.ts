@@ -60,6 +60,20 @@ export interface ReportData {
     readonly packages: readonly { name: string; instances: number }[];
     /** Compliance per stack and day, the last 30 days (only the reporting stack keeps a history). */
     readonly history: readonly HistoryPoint[];
+    /** Instances AWS could not answer for (a terminated node's InvalidInstanceId), with the reason: reportUnread.ts. */
+    readonly unread?: readonly UnreadInstance[];
+}
+
+/** An instance of the stack whose patches or inventory could not be read, and why. */
+export interface UnreadInstance {
+    readonly account: string;
+    readonly region: string;
+    readonly id: string;
+    readonly name: string;
+    readonly os: string;
+    readonly stack: string;
+    /** AWS's error and message, and the call: `InvalidInstanceId: ... (ssm:DescribeInstancePatches)`. */
+    readonly reason: string;
 }
 
 /** The per-stack label the report uses: `<account> <patch group>`, or the patch group alone. */
@@ -320,8 +334,20 @@ export function demoReport(now: Date): ReportData {
             ["Microsoft .NET Framework 4.8", 2],
         ].map(([name, count]) => ({ name: name as string, instances: count as number })),
         history: demoHistory(instances, now),
+        unread: [DEMO_UNREAD],
     };
 }
+
+/** The demo's one instance AWS cannot answer for: terminated since its last scan (fakeSsm's InvalidInstanceId). */
+const DEMO_UNREAD: UnreadInstance = {
+    account: "111111111111",
+    region: "ap-northeast-1",
+    id: "i-0dead000000000099",
+    name: "Test-Web9",
+    os: "Amazon Linux 2023",
+    stack: "Critical",
+    reason: "InvalidInstanceId: Instance Id i-0dead000000000099 is not valid: the managed node isn't in a valid state (Shutting-down, Terminated). (ssm:DescribeInstancePatches)",
+};
 
 /** 30 days per stack, ending today: each stack a little less compliant the further back (fixed, no randomness). */
 function demoHistory(instances: readonly ReportInstance[], now: Date): HistoryPoint[] {

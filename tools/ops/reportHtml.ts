@@ -4,6 +4,7 @@
  * https://www.chartjs.org) from the embedded data; the tables below them carry the same facts for
  * readers without JavaScript.
  */
+import { unreadCount, unreadFigure, unreadSection } from "./reportUnread";
 import * as fs from "fs";
 import * as path from "path";
 import { ReportData, ReportInstance, stackLabel } from "./report";
@@ -158,7 +159,8 @@ export function renderReport(data: ReportData): string {
 <h1>${escapeHtml(data.title)}</h1>
 <p class="meta">Generated ${escapeHtml(data.generatedAt)} from ${escapeHtml(data.source)} by oe-lab-ipm (npm run ops -- report).</p>
 <div class="figures">
-${figure(total, "instances")}
+${figure(total + unreadCount(data), "instances")}
+${unreadFigure(data)}
 ${figure(total === 0 ? "–" : `${Math.round((100 * compliant) / total)}%`, "compliant")}
 ${figure(total - compliant, "not compliant")}
 ${figure(
@@ -193,6 +195,7 @@ ${rows || '<tr><td colspan="10">None: every instance is compliant.</td></tr>'}
 </tbody>
 </table>
 </section>
+${unreadSection(data)}
 <script id="report-data" type="application/json">${scriptJson(chartData(data))}</script>
 <script>${chartLibrary()}</script>
 <script>${DRAW}</script>
