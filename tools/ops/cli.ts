@@ -5,6 +5,8 @@
  * credentials from the standard AWS SDK chain (`--profile` and `--region` override).
  */
 import { AthenaClient } from "@aws-sdk/client-athena";
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { IAMClient } from "@aws-sdk/client-iam";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
@@ -16,6 +18,8 @@ import { ConfigError, LAB_NAMES } from "../../config";
 import { readStackConfig, StackFileError } from "../../config/stackFiles";
 import { AwsCallError, describeAwsError, EXIT, OpsError } from "./aws";
 import { compliance } from "./compliance";
+import { DEFAULT_SILENT_HOURS, readCoverage } from "./coverage";
+import { printCoverage } from "./coverageCli";
 import { StackContext } from "./fleet";
 import { inventory } from "./inventory";
 import { notifyTest } from "./notify";
@@ -58,6 +62,12 @@ function rateControl(minimum: 0 | 1) {
 function seconds(value: string): number {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a whole number of seconds");
+    return n;
+}
+
+function hours(value: string): number {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a whole number of hours");
     return n;
 }
 
@@ -218,6 +228,38 @@ function readCommands(root: Command, env: Environment, done: Done): void {
         .action(async (options, command: Command) => {
             const ctx = fleetContext(globals(command));
             done(await underRun(env, options.timeout, (run) => compliance(ctx, options.json === true, run, env.io)));
+        });
+
+    root.command("coverage")
+        .description(
+            "Every EC2 instance in the stack's scope (--all: the account and Region): managed by Systems Manager, silent, unmanaged (and why) or stopped",
+        )
+        .option("--all", "every instance in the account and Region, not only the stack's")
+        .option(
+            "--silent-hours <hours>",
+            "a running managed instance not heard from for longer is silent",
+            hours,
+            DEFAULT_SILENT_HOURS,
+        )
+        .option("--json", "print JSON instead of a table")
+        .option("--timeout <seconds>", TIMEOUT_HELP, seconds, 900)
+        .action(async (options, command: Command) => {
+            const g = globals(command);
+            const ctx = fleetContext(g);
+            const clients = {
+                ssm: ctx.ssm,
+                ec2: new EC2Client({ region: ctx.region, profile: g.profile, ...READ_RETRIES }),
+                // IAM is global: its endpoint is the same from every Region.
+                iam: new IAMClient({ region: ctx.region, profile: g.profile, ...READ_RETRIES }),
+            };
+            const opts = { all: options.all === true, silentAfterHours: options.silentHours, now: env.now() };
+            done(
+                await underRun(env, options.timeout, async (run) => {
+                    const report = await readCoverage(clients, ctx, opts, run);
+                    if (run.stopped) throw new Error("stopped"); // partial reads: underRun says what stopped it
+                    return printCoverage(report, options.json === true, env.io);
+                }),
+            );
         });
 
     root.command("inventory")

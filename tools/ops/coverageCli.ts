@@ -1,0 +1,75 @@
+/**
+ * `npm run ops -- coverage --stack S [--all] [--json]`: the coverage table (or JSON), the reasons of
+ * every instance not covered, and a summary line. Exit 1 when an in-scope instance is unmanaged or
+ * silent, so a script can alert on it.
+ */
+import { EXIT } from "./aws";
+import { COVERAGE, CoverageReport, uncovered } from "./coverage";
+import { Io, renderTable } from "./output";
+
+const day = (iso: string | undefined) => (iso ? iso.slice(0, 16).replace("T", " ") : "");
+
+export function coverageRows(report: CoverageReport): string[][] {
+    return report.instances.map((i) => [
+        i.instanceId,
+        i.name,
+        i.since ? `${i.state} since ${day(i.since)}` : i.state,
+        i.coverage,
+        i.pingStatus ?? "",
+        i.agentVersion ?? "",
+        day(i.lastSeen),
+        i.platform,
+        i.patchGroup ?? "",
+        i.lastOperation ? `${i.lastOperation.operation} ${day(i.lastOperation.endedAt)}` : "",
+        i.compliance,
+    ]);
+}
+
+export const COVERAGE_HEADERS = [
+    "Instance",
+    "Name",
+    "State",
+    "Coverage",
+    "Ping",
+    "Agent",
+    "Last seen (UTC)",
+    "Platform",
+    "Patch group",
+    "Last operation (UTC)",
+    "Compliance",
+];
+
+/** One line: how many are in scope and where they stand. */
+export function coverageSummary(report: CoverageReport): string {
+    const c = report.counts;
+    const inScope = report.instances.length - c.terminated;
+    const expected = report.expected !== undefined ? ` (its config creates ${report.expected})` : "";
+    const gone = c.terminated > 0 ? `; ${c.terminated} terminated while read` : "";
+    return `${inScope} in scope${expected}: ${c.managed} managed, ${c.silent} silent (over ${report.silentAfterHours} h), ${c.unmanaged} unmanaged, ${c.stopped} stopped${gone}.`;
+}
+
+export function printCoverage(report: CoverageReport, json: boolean, io: Io): number {
+    const behind = uncovered(report);
+    if (json) {
+        io.out(`${JSON.stringify(report, null, 2)}\n`);
+    } else {
+        io.out(`Coverage of stack ${report.stack} in ${report.region}: ${report.scope}\n`);
+        io.out(renderTable(COVERAGE_HEADERS, coverageRows(report)));
+        const explained = report.instances.filter((i) => i.reasons.length > 0);
+        if (explained.length > 0) io.out("\nWhy:\n");
+        for (const i of explained) io.out(`  ${i.instanceId} (${i.coverage}): ${i.reasons.join("; ")}\n`);
+        if (report.otherManagedNodes.length > 0)
+            io.out(
+                `\nManaged nodes in scope that are no listed EC2 instance: ${report.otherManagedNodes.join(", ")}\n`,
+            );
+        io.out(`\n${coverageSummary(report)}\n`);
+    }
+    if (behind.length > 0) {
+        const names = behind.map((i) => `${i.instanceId} (${i.coverage})`).join(", ");
+        io.err(`${behind.length} in-scope instance(s) not covered by Systems Manager: ${names}.\n`);
+        return EXIT.failed;
+    }
+    if (report.instances.length === report.counts[COVERAGE.terminated])
+        io.err(`No instance in scope (${report.scope}) in ${report.region}.\n`);
+    return 0;
+}
