@@ -21,6 +21,8 @@ import * as path from "path";
 import { REPORT_QUERIES } from "../components/reportingQueries";
 import { CHART_IDS } from "../tools/ops/reportHtml";
 import { ops, SPEC_NOW } from "./opsSession";
+import { DescribeInstancesCommand } from "@aws-sdk/client-ec2";
+import { ec2 } from "./coverageFixtures";
 
 const athena = mockClient(AthenaClient);
 const ssm = mockClient(SSMClient);
@@ -107,7 +109,7 @@ describe("ops report", () => {
         assert.strictEqual(session.code, 0, session.err);
         assert.strictEqual(
             session.out,
-            `Wrote ${file}: 20 instances, 7 not compliant (built-in sample data (--demo): no AWS account was read).\n`,
+            `Wrote ${file}: 23 instances, 7 not compliant, 3 unmanaged or silent, 1 stopped (built-in sample data (--demo): no AWS account was read).\n`,
         );
         const html = fs.readFileSync(file, "utf8");
         assert.ok(html.includes("Chart.js v4.6.1"));
@@ -416,6 +418,8 @@ describe("ops report", () => {
                 { Name: "httpd", Version: "2.4.62" },
             ],
         });
+        // Coverage (reportCoverage.spec.ts): EC2 lists none of them, so no second patch-state read.
+        ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
         const file = outFile();
         const session = await ops(["report", "--stack", "test", "--out", file]);
         assert.strictEqual(session.code, 0, session.err);

@@ -20,6 +20,7 @@ import { AwsCallError, describeAwsError, EXIT, OpsError } from "./aws";
 import { compliance } from "./compliance";
 import { DEFAULT_SILENT_HOURS, readCoverage } from "./coverage";
 import { printCoverage } from "./coverageCli";
+import { CoverageClients } from "./coverageRead";
 import { StackContext } from "./fleet";
 import { inventory } from "./inventory";
 import { notifyTest } from "./notify";
@@ -27,6 +28,7 @@ import { Io } from "./output";
 import { staleBuildWarning } from "../plan/staleBuild";
 import { readSummary } from "./perInstance";
 import { athenaReport, demoReport, ReportData, ssmReport } from "./report";
+import { headline, reportCoverage } from "./reportCoverage";
 import { renderReport } from "./reportHtml";
 import { PollDelays, Run } from "./run";
 import { runPatchBaseline } from "./runPatchBaseline";
@@ -99,6 +101,15 @@ function context(options: GlobalOptions): StackContext {
         config,
         ssm: new SSMClient({ ...client, ...READ_RETRIES }),
         sender: new SSMClient({ ...client, maxAttempts: 1 }),
+    };
+}
+
+/** The clients coverage reads with: EC2, Systems Manager, IAM (global: one endpoint from every Region). */
+function coverageClients(ctx: StackContext, profile?: string): CoverageClients {
+    return {
+        ssm: ctx.ssm,
+        ec2: new EC2Client({ region: ctx.region, profile, ...READ_RETRIES }),
+        iam: new IAMClient({ region: ctx.region, profile, ...READ_RETRIES }),
     };
 }
 
@@ -246,12 +257,7 @@ function readCommands(root: Command, env: Environment, done: Done): void {
         .action(async (options, command: Command) => {
             const g = globals(command);
             const ctx = fleetContext(g);
-            const clients = {
-                ssm: ctx.ssm,
-                ec2: new EC2Client({ region: ctx.region, profile: g.profile, ...READ_RETRIES }),
-                // IAM is global: its endpoint is the same from every Region.
-                iam: new IAMClient({ region: ctx.region, profile: g.profile, ...READ_RETRIES }),
-            };
+            const clients = coverageClients(ctx, g.profile);
             const opts = { all: options.all === true, silentAfterHours: options.silentHours, now: env.now() };
             done(
                 await underRun(env, options.timeout, async (run) => {
@@ -325,7 +331,15 @@ async function report(g: GlobalOptions, demo: boolean, out: string, run: Run, en
             code = readSummary(ids, read.outcomes, run, env.io);
             if (run.stopped)
                 throw new OpsError(`No report written to ${out}: it would leave out the instances not read.`, code);
-            data = read;
+            const coverage = await readCoverage(
+                coverageClients(ctx, g.profile),
+                ctx,
+                { all: false, silentAfterHours: DEFAULT_SILENT_HOURS, now: env.now() },
+                run,
+            );
+            if (run.stopped)
+                throw new OpsError(`No report written to ${out}: coverage was not read whole.`, run.exitCode());
+            data = { ...read, coverage: reportCoverage(coverage, ctx.config.patching.patchGroup) };
         }
     }
     try {
@@ -333,8 +347,9 @@ async function report(g: GlobalOptions, demo: boolean, out: string, run: Run, en
     } catch (error) {
         throw new OpsError(`Could not write ${out}: ${(error as Error).message}`, EXIT.usage);
     }
-    const behind = data.instances.filter((i) => !i.compliant).length;
-    env.io.out(`Wrote ${out}: ${data.instances.length} instances, ${behind} not compliant (${data.source}).\n`);
+    const h = headline(data.instances, data.coverage);
+    const uncovered = data.coverage ? `, ${h.uncovered} unmanaged or silent, ${h.stopped} stopped` : "";
+    env.io.out(`Wrote ${out}: ${h.inScope} instances, ${h.notCompliant} not compliant${uncovered} (${data.source}).\n`);
     return code;
 }
 

@@ -11,6 +11,7 @@ import { fleetInstances, StackContext } from "./fleet";
 import { applications } from "./inventory";
 import { Io } from "./output";
 import { Outcome, readEach } from "./perInstance";
+import { demoCoverage, ReportCoverage } from "./reportCoverage";
 import { allPages, mapLimit, READ_CONCURRENCY, Run } from "./run";
 
 /** One instance's patch compliance, as the report charts it. */
@@ -60,6 +61,8 @@ export interface ReportData {
     readonly packages: readonly { name: string; instances: number }[];
     /** Compliance per stack and day, the last 30 days (only the reporting stack keeps a history). */
     readonly history: readonly HistoryPoint[];
+    /** Every in-scope instance, managed or not (read for one lab stack, and in the demo). */
+    readonly coverage?: ReportCoverage;
 }
 
 /** The per-stack label the report uses: `<account> <patch group>`, or the patch group alone. */
@@ -320,6 +323,7 @@ export function demoReport(now: Date): ReportData {
             ["Microsoft .NET Framework 4.8", 2],
         ].map(([name, count]) => ({ name: name as string, instances: count as number })),
         history: demoHistory(instances, now),
+        coverage: demoCoverage(instances),
     };
 }
 

@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { ReportData, ReportInstance, stackLabel } from "./report";
+import { coverageChartData, coverageSection, DRAW_COVERAGE, headline } from "./reportCoverage";
 
 /** The charts, by canvas id: what the browser spec looks for. */
 export const CHART_IDS = [
@@ -127,9 +128,22 @@ table { border-collapse: collapse; width: 100%; margin-top: 1rem; font-size: 0.9
 th, td { border-bottom: 1px solid #e5e8e8; padding: 0.3rem 0.5rem; text-align: left; } td.n { text-align: right; }
 `;
 
+/** The headline in words: "compliant" only when every in-scope instance is managed, reporting and compliant. */
+export function headlineText(data: ReportData): string {
+    const h = headline(data.instances, data.coverage);
+    if (!data.coverage)
+        return h.compliant === h.inScope && h.inScope > 0
+            ? `Every one of the ${h.inScope} managed instances is compliant. Coverage was not read: instances Systems Manager does not manage are not counted.`
+            : `${h.compliant} of ${h.inScope} managed instances compliant. Coverage was not read: instances Systems Manager does not manage are not counted.`;
+    if (h.compliant === h.inScope && h.inScope > 0)
+        return `Every one of the ${h.inScope} in-scope instances is managed, reporting and compliant.`;
+    return `${h.compliant} of ${h.inScope} in-scope instances compliant: ${h.notCompliant} not compliant, ${h.uncovered} unmanaged or silent (over ${data.coverage.silentAfterHours} h), ${h.stopped} stopped.`;
+}
+
 export function renderReport(data: ReportData): string {
-    const total = data.instances.length;
-    const compliant = data.instances.filter((i) => i.compliant).length;
+    const counts = headline(data.instances, data.coverage);
+    const total = counts.inScope;
+    const compliant = counts.compliant;
     const accounts = new Set(data.instances.map((i) => i.account).filter((a) => a !== "")).size;
     const figure = (value: string | number, label: string) =>
         `<div class="figure"><b>${escapeHtml(String(value))}</b>${escapeHtml(label)}</div>`;
@@ -157,10 +171,12 @@ export function renderReport(data: ReportData): string {
 <body>
 <h1>${escapeHtml(data.title)}</h1>
 <p class="meta">Generated ${escapeHtml(data.generatedAt)} from ${escapeHtml(data.source)} by oe-lab-ipm (npm run ops -- report).</p>
+<p class="headline" id="headline">${escapeHtml(headlineText(data))}</p>
 <div class="figures">
 ${figure(total, "instances")}
 ${figure(total === 0 ? "–" : `${Math.round((100 * compliant) / total)}%`, "compliant")}
-${figure(total - compliant, "not compliant")}
+${figure(counts.notCompliant, "not compliant")}
+${data.coverage ? figure(counts.uncovered, "unmanaged or silent") + figure(counts.stopped, "stopped") : ""}
 ${figure(
     data.instances.reduce((n, i) => n + i.noncompliant, 0),
     "non-compliant patches",
@@ -171,6 +187,7 @@ ${figure(
 )}
 ${accounts > 0 ? figure(accounts, accounts === 1 ? "account" : "accounts") : ""}
 </div>
+${coverageSection(data.coverage, escapeHtml)}
 <div class="grid">
 ${section("chart-stacks", "Compliance per stack (patch group)")}
 ${
@@ -196,6 +213,8 @@ ${rows || '<tr><td colspan="10">None: every instance is compliant.</td></tr>'}
 <script id="report-data" type="application/json">${scriptJson(chartData(data))}</script>
 <script>${chartLibrary()}</script>
 <script>${DRAW}</script>
+<script id="coverage-data" type="application/json">${scriptJson(coverageChartData(data.coverage))}</script>
+<script>${DRAW_COVERAGE}</script>
 </body>
 </html>
 `;
