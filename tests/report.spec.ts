@@ -21,8 +21,6 @@ import * as path from "path";
 import { REPORT_QUERIES } from "../components/reportingQueries";
 import { CHART_IDS } from "../tools/ops/reportHtml";
 import { ops, SPEC_NOW } from "./opsSession";
-import { DescribeInstancesCommand } from "@aws-sdk/client-ec2";
-import { ec2 } from "./coverageFixtures";
 
 const athena = mockClient(AthenaClient);
 const ssm = mockClient(SSMClient);
@@ -418,8 +416,6 @@ describe("ops report", () => {
                 { Name: "httpd", Version: "2.4.62" },
             ],
         });
-        // Coverage (reportCoverage.spec.ts): EC2 lists none of them, so no second patch-state read.
-        ec2.on(DescribeInstancesCommand).resolves({ Reservations: [] });
         const file = outFile();
         const session = await ops(["report", "--stack", "test", "--out", file]);
         assert.strictEqual(session.code, 0, session.err);

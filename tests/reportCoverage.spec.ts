@@ -1,3 +1,4 @@
+import { DescribeInstancesCommand } from "@aws-sdk/client-ec2";
 import { DescribeInstancePatchesCommand, ListInventoryEntriesCommand } from "@aws-sdk/client-ssm";
 import * as assert from "assert";
 import * as fs from "fs";
@@ -146,6 +147,30 @@ describe("report: coverage", () => {
         assert.strictEqual(
             headlineOf(html),
             "1 of 8 in-scope instances compliant: 2 not compliant, 4 unmanaged or silent (over 24 h), 1 stopped.",
+        );
+    });
+
+    it("report --stack test when EC2 refuses: the report is written, says coverage was not read and why, and claims no coverage", async () => {
+        for (const mock of [ssm, sns, ec2, iam]) mock.reset();
+        fakeFleet();
+        ssm.on(DescribeInstancePatchesCommand).resolves({ Patches: [] });
+        ssm.on(ListInventoryEntriesCommand).resolves({ Entries: [] });
+        ec2.on(DescribeInstancesCommand).rejects(
+            Object.assign(new Error("You are not authorized to perform this operation."), {
+                name: "UnauthorizedOperation",
+            }),
+        );
+        const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "oelab-coverage-")), "report.html");
+        const s = await ops(["report", "--stack", "test", "--out", file]);
+        assert.strictEqual(s.code, 0, s.err);
+        const denied =
+            "Access denied: your credentials may not call ec2:DescribeInstances. You are not authorized to perform this operation.";
+        assert.ok(s.err.includes(`Coverage not read (the report counts managed nodes only): ${denied}\n`), s.err);
+        const html = fs.readFileSync(file, "utf8");
+        assert.ok(html.includes(`<p>Not read: ${denied}. The figures count managed nodes only.</p>`));
+        assert.strictEqual(
+            headlineOf(html),
+            "1 of 5 managed instances compliant. Coverage was not read: instances Systems Manager does not manage are not counted.",
         );
     });
 });

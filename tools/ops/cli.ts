@@ -5,8 +5,6 @@
  * credentials from the standard AWS SDK chain (`--profile` and `--region` override).
  */
 import { AthenaClient } from "@aws-sdk/client-athena";
-import { EC2Client } from "@aws-sdk/client-ec2";
-import { IAMClient } from "@aws-sdk/client-iam";
 import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
@@ -19,8 +17,7 @@ import { readStackConfig, StackFileError } from "../../config/stackFiles";
 import { AwsCallError, describeAwsError, EXIT, OpsError } from "./aws";
 import { compliance } from "./compliance";
 import { DEFAULT_SILENT_HOURS, readCoverage } from "./coverage";
-import { printCoverage } from "./coverageCli";
-import { CoverageClients } from "./coverageRead";
+import { coverageClients, printCoverage, reportCoverageOf } from "./coverageCli";
 import { StackContext } from "./fleet";
 import { inventory } from "./inventory";
 import { notifyTest } from "./notify";
@@ -28,7 +25,7 @@ import { Io } from "./output";
 import { staleBuildWarning } from "../plan/staleBuild";
 import { readSummary } from "./perInstance";
 import { athenaReport, demoReport, ReportData, ssmReport } from "./report";
-import { headline, reportCoverage } from "./reportCoverage";
+import { headline } from "./reportCoverage";
 import { renderReport } from "./reportHtml";
 import { PollDelays, Run } from "./run";
 import { runPatchBaseline } from "./runPatchBaseline";
@@ -101,15 +98,6 @@ function context(options: GlobalOptions): StackContext {
         config,
         ssm: new SSMClient({ ...client, ...READ_RETRIES }),
         sender: new SSMClient({ ...client, maxAttempts: 1 }),
-    };
-}
-
-/** The clients coverage reads with: EC2, Systems Manager, IAM (global: one endpoint from every Region). */
-function coverageClients(ctx: StackContext, profile?: string): CoverageClients {
-    return {
-        ssm: ctx.ssm,
-        ec2: new EC2Client({ region: ctx.region, profile, ...READ_RETRIES }),
-        iam: new IAMClient({ region: ctx.region, profile, ...READ_RETRIES }),
     };
 }
 
@@ -257,7 +245,7 @@ function readCommands(root: Command, env: Environment, done: Done): void {
         .action(async (options, command: Command) => {
             const g = globals(command);
             const ctx = fleetContext(g);
-            const clients = coverageClients(ctx, g.profile);
+            const clients = coverageClients(ctx, { profile: g.profile, ...READ_RETRIES });
             const opts = { all: options.all === true, silentAfterHours: options.silentHours, now: env.now() };
             done(
                 await underRun(env, options.timeout, async (run) => {
@@ -331,15 +319,12 @@ async function report(g: GlobalOptions, demo: boolean, out: string, run: Run, en
             code = readSummary(ids, read.outcomes, run, env.io);
             if (run.stopped)
                 throw new OpsError(`No report written to ${out}: it would leave out the instances not read.`, code);
-            const coverage = await readCoverage(
-                coverageClients(ctx, g.profile),
-                ctx,
-                { all: false, silentAfterHours: DEFAULT_SILENT_HOURS, now: env.now() },
-                run,
-            );
+            data = {
+                ...read,
+                coverage: await reportCoverageOf(ctx, { profile: g.profile, ...READ_RETRIES }, run, env),
+            };
             if (run.stopped)
                 throw new OpsError(`No report written to ${out}: coverage was not read whole.`, run.exitCode());
-            data = { ...read, coverage: reportCoverage(coverage, ctx.config.patching.patchGroup) };
         }
     }
     try {

@@ -3,9 +3,50 @@
  * every instance not covered, and a summary line. Exit 1 when an in-scope instance is unmanaged or
  * silent, so a script can alert on it.
  */
-import { EXIT } from "./aws";
-import { COVERAGE, CoverageReport, uncovered } from "./coverage";
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { IAMClient } from "@aws-sdk/client-iam";
+import { AwsCallError, describeCause, EXIT } from "./aws";
+import { COVERAGE, CoverageReport, DEFAULT_SILENT_HOURS, readCoverage, uncovered } from "./coverage";
+import { CoverageClients } from "./coverageRead";
+import { StackContext } from "./fleet";
 import { Io, renderTable } from "./output";
+import { ReportCoverage, reportCoverage } from "./reportCoverage";
+import { Run } from "./run";
+
+/** The AWS SDK client settings of the ops commands' reads: profile and retries. */
+export interface ReadSettings {
+    readonly profile?: string;
+    readonly retryMode: "adaptive";
+    readonly maxAttempts: number;
+}
+
+/** The clients coverage reads with: EC2, Systems Manager, IAM (global: one endpoint from every Region). */
+export function coverageClients(ctx: StackContext, settings: ReadSettings): CoverageClients {
+    return {
+        ssm: ctx.ssm,
+        ec2: new EC2Client({ region: ctx.region, ...settings }),
+        iam: new IAMClient({ region: ctx.region, ...settings }),
+    };
+}
+
+/** The stack's coverage for its report; a read AWS refuses leaves the report without it, saying why. */
+export async function reportCoverageOf(
+    ctx: StackContext,
+    settings: ReadSettings,
+    run: Run,
+    env: { io: Io; now(): Date },
+): Promise<ReportCoverage> {
+    const options = { all: false, silentAfterHours: DEFAULT_SILENT_HOURS, now: env.now() };
+    try {
+        const read = await readCoverage(coverageClients(ctx, settings), ctx, options, run);
+        return reportCoverage(read, ctx.config.patching.patchGroup);
+    } catch (error) {
+        if (run.stopped || !(error instanceof AwsCallError)) throw error;
+        const notRead = describeCause(error, settings.profile);
+        env.io.err(`Coverage not read (the report counts managed nodes only): ${notRead}\n`);
+        return { silentAfterHours: DEFAULT_SILENT_HOURS, rows: [], notRead };
+    }
+}
 
 const day = (iso: string | undefined) => (iso ? iso.slice(0, 16).replace("T", " ") : "");
 

@@ -24,6 +24,8 @@ export interface CoverageRow {
 export interface ReportCoverage {
     readonly silentAfterHours: number;
     readonly rows: readonly CoverageRow[];
+    /** Why coverage could not be read (e.g. ec2:DescribeInstances denied): the report then counts managed nodes only. */
+    readonly notRead?: string;
 }
 
 export const COVERAGE_CHART_ID = "chart-coverage";
@@ -54,8 +56,9 @@ export function reportCoverage(report: CoverageReport, patchGroup: string): Repo
 /** The headline's counts: every in-scope instance, compliant only if managed, reporting and compliant. */
 export function headline(
     instances: readonly { id: string; compliant: boolean }[],
-    coverage: ReportCoverage | undefined,
+    read: ReportCoverage | undefined,
 ): { inScope: number; compliant: number; notCompliant: number; uncovered: number; stopped: number } {
+    const coverage = read?.notRead ? undefined : read;
     const byId = new Map((coverage?.rows ?? []).map((r) => [r.id, r.coverage]));
     const ids = new Set([...instances.map((i) => i.id), ...byId.keys()]);
     const compliant = instances.filter((i) => i.compliant && (byId.get(i.id) ?? COVERAGE.managed) === COVERAGE.managed);
@@ -104,6 +107,8 @@ const day = (iso: string | undefined) => (iso ? iso.slice(0, 16).replace("T", " 
 export function coverageSection(coverage: ReportCoverage | undefined, escape: (t: string) => string): string {
     if (!coverage)
         return `<section id="coverage"><h2>Coverage</h2><p>Not read: this report comes from the reporting stack's tables, which hold managed nodes only. Run <code>npm run ops -- coverage --stack S</code> or <code>report --stack S</code> per lab stack.</p></section>`;
+    if (coverage.notRead)
+        return `<section id="coverage"><h2>Coverage</h2><p>Not read: ${escape(coverage.notRead)}. The figures count managed nodes only.</p></section>`;
     const counts = SHOWN.map((c) => `${coverage.rows.filter((r) => r.coverage === c).length} ${c}`).join(", ");
     const open = coverage.rows.filter((r) => r.coverage !== COVERAGE.managed || r.reasons.length > 0);
     const rows = open

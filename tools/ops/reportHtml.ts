@@ -131,7 +131,7 @@ th, td { border-bottom: 1px solid #e5e8e8; padding: 0.3rem 0.5rem; text-align: l
 /** The headline in words: "compliant" only when every in-scope instance is managed, reporting and compliant. */
 export function headlineText(data: ReportData): string {
     const h = headline(data.instances, data.coverage);
-    if (!data.coverage)
+    if (!data.coverage || data.coverage.notRead)
         return h.compliant === h.inScope && h.inScope > 0
             ? `Every one of the ${h.inScope} managed instances is compliant. Coverage was not read: instances Systems Manager does not manage are not counted.`
             : `${h.compliant} of ${h.inScope} managed instances compliant. Coverage was not read: instances Systems Manager does not manage are not counted.`;
