@@ -24,7 +24,7 @@ export interface CoverageRow {
 export interface ReportCoverage {
     readonly silentAfterHours: number;
     readonly rows: readonly CoverageRow[];
-    /** Why coverage could not be read (e.g. ec2:DescribeInstances denied): the report then counts managed nodes only. */
+    /** Why coverage could not be read (e.g. ec2:DescribeInstances denied): then only managed nodes count. */
     readonly notRead?: string;
 }
 
