@@ -97,6 +97,7 @@ describe("ops coverage", () => {
         // Stopped since the time EC2 wrote into StateTransitionReason; not called unmanaged.
         assert.strictEqual(report.instances[6].since, "2026-10-01T08:00:00.000Z");
         assert.strictEqual(report.instances[6].managed, true);
+        assert.strictEqual(report.instances[7].since, undefined); // terminated: no longer in any state since
         // An unmanaged instance: EC2's platform and the Patch Group tag.
         assert.strictEqual(report.instances[3].platform, "Linux/UNIX");
         assert.strictEqual(report.instances[3].patchGroup, "Critical");

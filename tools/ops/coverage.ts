@@ -194,7 +194,12 @@ export function classify(
         instanceId: instance.InstanceId!,
         name: tagOf(instance, TAG.name) ?? "",
         state: stateName,
-        since: stopped ? stoppedSince(instance.StateTransitionReason) : instance.LaunchTime?.toISOString(),
+        // LaunchTime is the last start ("the time that the instance was last launched").
+        since: stopped
+            ? stoppedSince(instance.StateTransitionReason)
+            : gone
+              ? undefined
+              : instance.LaunchTime?.toISOString(),
         coverage,
         managed: node !== undefined,
         pingStatus: node?.PingStatus,
