@@ -4,6 +4,7 @@ import { DescribeInstanceInformationCommand } from "@aws-sdk/client-ssm";
 import * as assert from "assert";
 import { EXIT } from "../tools/ops/aws";
 import { stoppedSince, versionBelow } from "../tools/ops/coverage";
+import { printCoverage } from "../tools/ops/coverageCli";
 import { ec2, fakeFleet, iam, ID, requests } from "./coverageFixtures";
 import { ssm, sns } from "./opsFixtures";
 import { ops } from "./opsSession";
@@ -273,5 +274,36 @@ describe("ops coverage", () => {
         assert.strictEqual(versionBelow("3.0.502.0", "3.0.502"), false);
         assert.strictEqual(stoppedSince("User initiated (2019-04-08 14:29:07 UTC)"), "2019-04-08T14:29:07.000Z");
         assert.strictEqual(stoppedSince(""), undefined);
+    });
+
+    it("names at most 20 uncovered instances on stderr (the table has them all)", () => {
+        const instances = Array.from({ length: 25 }, (_, k) => ({
+            instanceId: `i-${String(k).padStart(17, "0")}`,
+            name: "",
+            state: "running",
+            coverage: "unmanaged" as const,
+            managed: false,
+            platform: "Linux/UNIX",
+            compliance: "NO_PATCH_DATA" as const,
+            reasons: ["no instance profile"],
+        }));
+        const counts = { managed: 0, silent: 0, unmanaged: 25, stopped: 0, terminated: 0 };
+        let err = "";
+        const report = {
+            stack: "test",
+            region: "r",
+            scope: "s",
+            generatedAt: "",
+            silentAfterHours: 24,
+            instances,
+            counts,
+            otherManagedNodes: [],
+        };
+        const code = printCoverage(report, true, { out: () => undefined, err: (t) => (err += t) });
+        assert.strictEqual(code, EXIT.failed);
+        assert.match(
+            err,
+            /^25 in-scope instance\(s\) not covered by Systems Manager: i-00000000000000000 \(unmanaged\), .* i-00000000000000019 \(unmanaged\) and 5 more \(above\)\.\n$/,
+        );
     });
 });

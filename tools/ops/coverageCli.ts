@@ -48,6 +48,9 @@ export async function reportCoverageOf(
     }
 }
 
+/** Instances named in the closing line on stderr, at most (the table has them all). */
+const MAX_NAMED = 20;
+
 const day = (iso: string | undefined) => (iso ? iso.slice(0, 16).replace("T", " ") : "");
 
 export function coverageRows(report: CoverageReport): string[][] {
@@ -106,7 +109,9 @@ export function printCoverage(report: CoverageReport, json: boolean, io: Io): nu
         io.out(`\n${coverageSummary(report)}\n`);
     }
     if (behind.length > 0) {
-        const names = behind.map((i) => `${i.instanceId} (${i.coverage})`).join(", ");
+        const named = behind.slice(0, MAX_NAMED).map((i) => `${i.instanceId} (${i.coverage})`);
+        const more = behind.length > MAX_NAMED ? ` and ${behind.length - MAX_NAMED} more (above)` : "";
+        const names = `${named.join(", ")}${more}`;
         io.err(`${behind.length} in-scope instance(s) not covered by Systems Manager: ${names}.\n`);
         return EXIT.failed;
     }
