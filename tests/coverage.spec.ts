@@ -306,4 +306,21 @@ describe("ops coverage", () => {
             /^25 in-scope instance\(s\) not covered by Systems Manager: i-00000000000000000 \(unmanaged\), .* i-00000000000000019 \(unmanaged\) and 5 more \(above\)\.\n$/,
         );
     });
+
+    it("an existing fleet's scope is its target tags; none found is said, not an error", async () => {
+        fakeFleet();
+        const s = await ops(["coverage", "--stack", "existing", "--json"]);
+        assert.strictEqual(s.code, 0, s.err);
+        const tags = [
+            { Name: "tag:Environment", Values: ["Production"] },
+            { Name: "tag:PatchWith", Values: ["oe-lab-ipm"] },
+        ];
+        assert.deepStrictEqual(requests.ec2, [{ Filters: [...tags, STATES], MaxResults: 1000 }]);
+        const report = JSON.parse(s.out);
+        assert.strictEqual(report.expected, undefined); // the stack creates none
+        assert.strictEqual(
+            s.err,
+            "No instance in scope (instances tagged Environment=Production, PatchWith=oe-lab-ipm) in ap-northeast-1.\n",
+        );
+    });
 });
