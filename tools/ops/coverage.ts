@@ -242,10 +242,9 @@ export async function readCoverage(
     const running = (i: Instance) => i.State?.Name === "running" || i.State?.Name === "pending";
     const suspects = listed.filter((i) => running(i) && !nodeOf.has(i.InstanceId!)).map((i) => i.InstanceId!);
     const now = suspects.length > 0 ? await instancesNow(clients.ec2, suspects, run) : new Map<string, Instance>();
+    const reread = new Set(suspects);
     const current = listed.map((i) =>
-        suspects.includes(i.InstanceId!)
-            ? (now.get(i.InstanceId!) ?? { ...i, State: { Name: "terminated" as const } })
-            : i,
+        reread.has(i.InstanceId!) ? (now.get(i.InstanceId!) ?? { ...i, State: { Name: "terminated" as const } }) : i,
     );
     const unmanaged = current.filter((i) => running(i) && !nodeOf.has(i.InstanceId!));
     const profileArns = unmanaged.flatMap((i) => (i.IamInstanceProfile?.Arn ? [i.IamInstanceProfile.Arn] : []));
