@@ -5,6 +5,7 @@ import * as assert from "assert";
 import { EXIT } from "../tools/ops/aws";
 import { stoppedSince, versionBelow } from "../tools/ops/coverage";
 import { printCoverage } from "../tools/ops/coverageCli";
+import { Service, validateRequest } from "../tools/contract/models";
 import { ec2, fakeFleet, iam, ID, requests } from "./coverageFixtures";
 import { ssm, sns } from "./opsFixtures";
 import { ops } from "./opsSession";
@@ -322,5 +323,24 @@ describe("ops coverage", () => {
             s.err,
             "No instance in scope (instances tagged Environment=Production, PatchWith=oe-lab-ipm) in ap-northeast-1.\n",
         );
+    });
+
+    it("every request it sends passes botocore's models (tools/contract/aws-models.json)", async () => {
+        fakeFleet();
+        await ops(["coverage", "--stack", "test", "--json"]);
+        const iamCalls = (command: any) =>
+            iam.commandCalls(command).map((c: any) => JSON.parse(JSON.stringify(c.args[0].input)));
+        const sentRequests: [Service, string, object[]][] = [
+            ["ec2", "DescribeInstances", requests.ec2],
+            ["ssm", "DescribeInstanceInformation", requests.ssm],
+            ["ssm", "DescribeInstancePatchStates", requests.states],
+            ["iam", "GetInstanceProfile", iamCalls(GetInstanceProfileCommand)],
+            ["iam", "ListAttachedRolePolicies", iamCalls(ListAttachedRolePoliciesCommand)],
+        ];
+        for (const [service, operation, list] of sentRequests) {
+            assert.ok(list.length > 0, operation);
+            for (const request of list)
+                assert.deepStrictEqual(validateRequest(service, operation, request), [], operation);
+        }
     });
 });
