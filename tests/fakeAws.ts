@@ -12,6 +12,7 @@
 import * as http from "http";
 import { AddressInfo } from "net";
 import { athenaHandler, AthenaState } from "./fakeAthena";
+import { ec2Error, ec2Handler } from "./fakeEc2";
 import { ssmHandler, SsmState } from "./fakeSsm";
 
 /** One fault, for the next `count` calls of an operation (by its API name, e.g. "SendCommand"). */
@@ -88,9 +89,10 @@ export async function startFakeAws(options: FakeOptions): Promise<FakeAws> {
         request.on("end", () => {
             const body = Buffer.concat(chunks).toString("utf8");
             const target = String(request.headers["x-amz-target"] ?? "");
-            const [service, operation] = target
-                ? target.split(".")
-                : ["SNS", new URLSearchParams(body).get("Action") ?? ""];
+            const action = new URLSearchParams(body).get("Action") ?? "";
+            // EC2's query protocol has no target header either: its requests carry an EC2 Version.
+            const query = new URLSearchParams(body).get("Version") === "2016-11-15" ? "EC2" : "SNS";
+            const [service, operation] = target ? target.split(".") : [query, action];
             const input = target
                 ? (JSON.parse(body || "{}") as Record<string, any>)
                 : Object.fromEntries(new URLSearchParams(body));
@@ -150,10 +152,12 @@ function respond(
                 ? ssmHandler(ssm, operation, input)
                 : service === "AmazonAthena"
                   ? athenaHandler(athena, operation, input)
-                  : sns(operation, input);
+                  : service === "EC2"
+                    ? ec2Handler(ssm, operation, input)
+                    : sns(operation, input);
         if (fault?.kind === "acceptThen500")
             throw new ServiceError("InternalServerError", "An internal error occurred", 500);
-        if (service === "SNS") {
+        if (service === "SNS" || service === "EC2") {
             response.writeHead(200, { "content-type": "text/xml" });
             return response.end(output as string);
         }
@@ -161,6 +165,10 @@ function respond(
         return response.end(JSON.stringify(output));
     } catch (error) {
         if (!(error instanceof ServiceError)) throw error;
+        if (service === "EC2") {
+            response.writeHead(error.status, { "content-type": "text/xml" });
+            return response.end(ec2Error(error));
+        }
         if (service === "SNS") {
             response.writeHead(error.status, { "content-type": "text/xml" });
             const xml = `<ErrorResponse><Error><Type>Sender</Type><Code>${error.type}</Code><Message>${error.message}</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`;

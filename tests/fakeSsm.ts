@@ -149,6 +149,7 @@ export function ssmHandler(state: SsmState, operation: string, input: Record<str
                 InstanceId: INSTANCE_ID(i),
                 ComputerName: `ip-10-0-${i >> 8}-${i & 255}`,
                 PingStatus: "Online",
+                LastPingDateTime: Date.now() / 1000,
                 PlatformName: "Amazon Linux",
                 PlatformVersion: "2023",
                 AgentVersion: "3.3.987.0",

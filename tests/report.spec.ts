@@ -107,7 +107,8 @@ describe("ops report", () => {
         assert.strictEqual(session.code, 0, session.err);
         assert.strictEqual(
             session.out,
-            `Wrote ${file}: 20 instances, 7 not compliant, 1 not read (built-in sample data (--demo): no AWS account was read).\n`,
+            `Wrote ${file}: 24 instances, 7 not compliant, 3 unmanaged or silent, 1 stopped, 1 not read (built-in sample data (--demo): no AWS account was read).
+`,
         );
         const html = fs.readFileSync(file, "utf8");
         assert.ok(html.includes(`Chart.js v${CHART_JS_VERSION}`));

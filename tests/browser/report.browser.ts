@@ -13,6 +13,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import puppeteer, { Browser, Page } from "puppeteer-core";
+import { COVERAGE_CHART_ID } from "../../tools/ops/reportCoverage";
 import { CHART_IDS } from "../../tools/ops/reportHtml";
 
 const CLI = path.join(__dirname, "..", "..", "tools", "ops", "cli.js");
@@ -88,9 +89,13 @@ describe("the demo report in headless Chromium", function () {
 
     it("shows the figures and the table of instances that are not compliant", async () => {
         const text = await page.evaluate(() => document.body.innerText);
-        assert.match(text, /21\s*instances/);
+        // Every in-scope instance: 20 managed, 2 unmanaged, 1 stopped (the coverage section) and 1 not read.
+        assert.match(text, /24\s*instances/);
         assert.match(text, /7\s*not compliant/);
-        assert.strictEqual(await page.$$eval("section:not(#not-read) tbody tr", (rows) => rows.length), 7);
+        assert.strictEqual(
+            await page.$$eval("section:not(#coverage):not(#not-read) tbody tr", (rows) => rows.length),
+            7,
+        );
         assert.match(text, /37\s*non-compliant patches/);
     });
 
@@ -135,6 +140,38 @@ describe("the demo report in headless Chromium", function () {
             ],
             max: 100,
         });
+    });
+
+    it("shows coverage: a chart per stack of managed, silent, unmanaged and stopped, the table, the headline", async () => {
+        const coverage = await page.evaluate((id) => {
+            const canvas = document.getElementById(id) as HTMLCanvasElement;
+            const chart = (window as unknown as { Chart: { getChart(c: Element): any } }).Chart.getChart(canvas);
+            const pixels = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+            let painted = 0;
+            for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted++;
+            return {
+                type: chart.config.type,
+                datasets: chart.data.datasets.map((d: { label: string; data: number[] }) => [d.label, d.data]),
+                painted,
+                rows: Array.from(document.querySelectorAll("#coverage tbody tr")).map((r) =>
+                    r.getAttribute("data-coverage"),
+                ),
+                headline: document.getElementById("headline")!.innerText,
+            };
+        }, COVERAGE_CHART_ID);
+        assert.strictEqual(coverage.type, "bar");
+        assert.deepStrictEqual(coverage.datasets, [
+            ["managed", [3, 6, 5, 5]],
+            ["silent", [1, 0, 0, 0]],
+            ["unmanaged", [1, 0, 1, 0]],
+            ["stopped", [0, 0, 0, 1]],
+        ]);
+        assert.ok(coverage.painted > 1000, `coverage chart is blank: ${coverage.painted}`);
+        assert.deepStrictEqual(coverage.rows, ["silent", "managed", "unmanaged", "unmanaged", "stopped"]);
+        assert.strictEqual(
+            coverage.headline,
+            "12 of 23 in-scope instances compliant: 7 not compliant, 3 unmanaged or silent (over 24 h), 1 stopped.",
+        );
     });
 
     it("takes a non-empty screenshot", async () => {

@@ -19,16 +19,20 @@ import botocore.session
 # (tools/contract/requests.ts maps each resource type to them).
 OPERATIONS = {
     "ec2": ["CreateVpc", "CreateSubnet", "CreateSecurityGroup", "AuthorizeSecurityGroupIngress",
-            "AuthorizeSecurityGroupEgress", "RunInstances"],
+            "AuthorizeSecurityGroupEgress", "RunInstances",
+            # read by `ops coverage` (tests/coverage.spec.ts holds its requests against them)
+            "DescribeInstances"],
     "iam": ["CreateRole", "AttachRolePolicy", "CreateInstanceProfile", "AddRoleToInstanceProfile",
-            "PutRolePolicy", "CreatePolicy", "AttachGroupPolicy"],
+            "PutRolePolicy", "CreatePolicy", "AttachGroupPolicy",
+            "GetInstanceProfile", "ListAttachedRolePolicies"],
     "s3": ["CreateBucket", "PutBucketTagging", "PutPublicAccessBlock", "PutBucketOwnershipControls",
            "PutBucketEncryption", "PutBucketVersioning", "PutBucketLifecycleConfiguration", "PutBucketPolicy",
            "PutBucketLogging"],
     "resource-groups": ["CreateGroup"],
     "ssm": ["CreateAssociation", "CreateResourceDataSync", "CreatePatchBaseline",
             "RegisterPatchBaselineForPatchGroup", "CreateMaintenanceWindow",
-            "RegisterTargetWithMaintenanceWindow", "RegisterTaskWithMaintenanceWindow"],
+            "RegisterTargetWithMaintenanceWindow", "RegisterTaskWithMaintenanceWindow",
+            "DescribeInstanceInformation", "DescribeInstancePatchStates"],
     "logs": ["CreateLogGroup", "PutRetentionPolicy"],
     "kms": ["CreateKey", "EnableKeyRotation", "ScheduleKeyDeletion"],
     "sns": ["CreateTopic", "SetTopicAttributes", "Subscribe"],

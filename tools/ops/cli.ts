@@ -17,6 +17,8 @@ import { ConfigError, LAB_NAMES } from "../../config";
 import { readStackConfig, StackFileError } from "../../config/stackFiles";
 import { AwsCallError, describeAwsError, EXIT, OpsError } from "./aws";
 import { compliance } from "./compliance";
+import { DEFAULT_SILENT_HOURS, readCoverage } from "./coverage";
+import { coverageClients, printCoverage, reportCoverageOf } from "./coverageCli";
 import { StackContext } from "./fleet";
 import { inventory } from "./inventory";
 import { notifyTest } from "./notify";
@@ -24,6 +26,7 @@ import { Io } from "./output";
 import { staleBuildWarning } from "../plan/staleBuild";
 import { readSummary } from "./perInstance";
 import { athenaReport, demoReport, ReportData, ssmReport } from "./report";
+import { headline } from "./reportCoverage";
 import { renderReport } from "./reportHtml";
 import { withUnread } from "./reportUnread";
 import { PollDelays, Run } from "./run";
@@ -60,6 +63,12 @@ function rateControl(minimum: 0 | 1) {
 function seconds(value: string): number {
     const n = Number(value);
     if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a whole number of seconds");
+    return n;
+}
+
+function hours(value: string): number {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError("must be a whole number of hours");
     return n;
 }
 
@@ -222,6 +231,33 @@ function readCommands(root: Command, env: Environment, done: Done): void {
             done(await underRun(env, options.timeout, (run) => compliance(ctx, options.json === true, run, env.io)));
         });
 
+    root.command("coverage")
+        .description(
+            "Every EC2 instance in the stack's scope (--all: the account and Region): managed by Systems Manager, silent, unmanaged (and why) or stopped",
+        )
+        .option("--all", "every instance in the account and Region, not only the stack's")
+        .option(
+            "--silent-hours <hours>",
+            "a running managed instance not heard from for longer is silent",
+            hours,
+            DEFAULT_SILENT_HOURS,
+        )
+        .option("--json", "print JSON instead of a table")
+        .option("--timeout <seconds>", TIMEOUT_HELP, seconds, 900)
+        .action(async (options, command: Command) => {
+            const g = globals(command);
+            const ctx = fleetContext(g);
+            const clients = coverageClients(ctx, { profile: g.profile, ...READ_RETRIES });
+            const opts = { all: options.all === true, silentAfterHours: options.silentHours, now: env.now() };
+            done(
+                await underRun(env, options.timeout, async (run) => {
+                    const report = await readCoverage(clients, ctx, opts, run);
+                    if (run.stopped) throw new Error("stopped"); // partial reads: underRun says what stopped it
+                    return printCoverage(report, options.json === true, env.io);
+                }),
+            );
+        });
+
     root.command("inventory")
         .description("Inventory per instance: OS, agent version, number of applications; --app lists who has a package")
         .option("--app <name>", "which instances have this package installed, and its version")
@@ -285,7 +321,12 @@ async function report(g: GlobalOptions, demo: boolean, out: string, run: Run, en
             code = readSummary(ids, read.outcomes, run, env.io);
             if (run.stopped)
                 throw new OpsError(`No report written to ${out}: it would leave out the instances not read.`, code);
-            data = withUnread(read);
+            data = {
+                ...withUnread(read),
+                coverage: await reportCoverageOf(ctx, { profile: g.profile, ...READ_RETRIES }, run, env),
+            };
+            if (run.stopped)
+                throw new OpsError(`No report written to ${out}: coverage was not read whole.`, run.exitCode());
         }
     }
     try {
@@ -293,10 +334,11 @@ async function report(g: GlobalOptions, demo: boolean, out: string, run: Run, en
     } catch (error) {
         throw new OpsError(`Could not write ${out}: ${(error as Error).message}`, EXIT.usage);
     }
-    const behind = data.instances.filter((i) => !i.compliant).length;
-    const unread = data.unread?.length ? `, ${data.unread.length} not read` : "";
+    const h = headline(data.instances, data.coverage, data.unread);
+    const uncovered = data.coverage ? `, ${h.uncovered} unmanaged or silent, ${h.stopped} stopped` : "";
+    const unread = h.notRead ? `, ${h.notRead} not read` : "";
     env.io.out(
-        `Wrote ${out}: ${data.instances.length} instances, ${behind} not compliant${unread} (${data.source}).\n`,
+        `Wrote ${out}: ${h.inScope} instances, ${h.notCompliant} not compliant${uncovered}${unread} (${data.source}).\n`,
     );
     return code;
 }

@@ -11,6 +11,7 @@ import { fleetInstances, StackContext } from "./fleet";
 import { applications } from "./inventory";
 import { Io } from "./output";
 import { Outcome, readEach } from "./perInstance";
+import { demoCoverage, ReportCoverage } from "./reportCoverage";
 import { allPages, mapLimit, READ_CONCURRENCY, Run } from "./run";
 
 /** One instance's patch compliance, as the report charts it. */
@@ -62,6 +63,8 @@ export interface ReportData {
     readonly history: readonly HistoryPoint[];
     /** Instances AWS could not answer for (a terminated node's InvalidInstanceId), with the reason: reportUnread.ts. */
     readonly unread?: readonly UnreadInstance[];
+    /** Every in-scope instance, managed or not (read for one lab stack, and in the demo). */
+    readonly coverage?: ReportCoverage;
 }
 
 /** An instance of the stack whose patches or inventory could not be read, and why. */
@@ -335,6 +338,7 @@ export function demoReport(now: Date): ReportData {
         ].map(([name, count]) => ({ name: name as string, instances: count as number })),
         history: demoHistory(instances, now),
         unread: [DEMO_UNREAD],
+        coverage: demoCoverage(instances),
     };
 }
 

@@ -4,10 +4,11 @@
  * https://www.chartjs.org) from the embedded data; the tables below them carry the same facts for
  * readers without JavaScript.
  */
-import { unreadCount, unreadFigure, unreadSection } from "./reportUnread";
+import { unreadFigure, unreadSection } from "./reportUnread";
 import * as fs from "fs";
 import * as path from "path";
 import { ReportData, ReportInstance, stackLabel } from "./report";
+import { coverageChartData, coverageSection, DRAW_COVERAGE, headline } from "./reportCoverage";
 
 /** The charts, by canvas id: what the browser spec looks for. */
 export const CHART_IDS = [
@@ -128,9 +129,23 @@ table { border-collapse: collapse; width: 100%; margin-top: 1rem; font-size: 0.9
 th, td { border-bottom: 1px solid #e5e8e8; padding: 0.3rem 0.5rem; text-align: left; } td.n { text-align: right; }
 `;
 
+/** The headline in words: "compliant" only when every in-scope instance is managed, reporting and compliant. */
+export function headlineText(data: ReportData): string {
+    const h = headline(data.instances, data.coverage, data.unread);
+    const notRead = h.notRead ? `, ${h.notRead} not read` : "";
+    if (!data.coverage || data.coverage.notRead)
+        return h.compliant === h.inScope && h.inScope > 0
+            ? `Every one of the ${h.inScope} managed instances is compliant. Coverage was not read: instances Systems Manager does not manage are not counted.`
+            : `${h.compliant} of ${h.inScope} managed instances compliant${notRead}. Coverage was not read: instances Systems Manager does not manage are not counted.`;
+    if (h.compliant === h.inScope && h.inScope > 0)
+        return `Every one of the ${h.inScope} in-scope instances is managed, reporting and compliant.`;
+    return `${h.compliant} of ${h.inScope} in-scope instances compliant: ${h.notCompliant} not compliant, ${h.uncovered} unmanaged or silent (over ${data.coverage.silentAfterHours} h), ${h.stopped} stopped${notRead}.`;
+}
+
 export function renderReport(data: ReportData): string {
-    const total = data.instances.length;
-    const compliant = data.instances.filter((i) => i.compliant).length;
+    const counts = headline(data.instances, data.coverage, data.unread);
+    const total = counts.inScope;
+    const compliant = counts.compliant;
     const accounts = new Set(data.instances.map((i) => i.account).filter((a) => a !== "")).size;
     const figure = (value: string | number, label: string) =>
         `<div class="figure"><b>${escapeHtml(String(value))}</b>${escapeHtml(label)}</div>`;
@@ -158,11 +173,13 @@ export function renderReport(data: ReportData): string {
 <body>
 <h1>${escapeHtml(data.title)}</h1>
 <p class="meta">Generated ${escapeHtml(data.generatedAt)} from ${escapeHtml(data.source)} by oe-lab-ipm (npm run ops -- report).</p>
+<p class="headline" id="headline">${escapeHtml(headlineText(data))}</p>
 <div class="figures">
-${figure(total + unreadCount(data), "instances")}
+${figure(total, "instances")}
 ${unreadFigure(data)}
 ${figure(total === 0 ? "–" : `${Math.round((100 * compliant) / total)}%`, "compliant")}
-${figure(total - compliant, "not compliant")}
+${figure(counts.notCompliant, "not compliant")}
+${data.coverage ? figure(counts.uncovered, "unmanaged or silent") + figure(counts.stopped, "stopped") : ""}
 ${figure(
     data.instances.reduce((n, i) => n + i.noncompliant, 0),
     "non-compliant patches",
@@ -173,6 +190,7 @@ ${figure(
 )}
 ${accounts > 0 ? figure(accounts, accounts === 1 ? "account" : "accounts") : ""}
 </div>
+${coverageSection(data.coverage, escapeHtml)}
 <div class="grid">
 ${section("chart-stacks", "Compliance per stack (patch group)")}
 ${
@@ -199,6 +217,8 @@ ${unreadSection(data)}
 <script id="report-data" type="application/json">${scriptJson(chartData(data))}</script>
 <script>${chartLibrary()}</script>
 <script>${DRAW}</script>
+<script id="coverage-data" type="application/json">${scriptJson(coverageChartData(data.coverage))}</script>
+<script>${DRAW_COVERAGE}</script>
 </body>
 </html>
 `;

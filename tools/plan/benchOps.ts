@@ -17,6 +17,7 @@ const COMMANDS: [string, string[]][] = [
     ["scan (tag targets, one command)", ["scan", "--stack", "test"]],
     ["compliance", ["compliance", "--stack", "test"]],
     ["inventory", ["inventory", "--stack", "test"]],
+    ["coverage (EC2 joined with SSM)", ["coverage", "--stack", "test"]],
     ["report (Systems Manager)", ["report", "--stack", "test", "--out", "/dev/null"]],
 ];
 
