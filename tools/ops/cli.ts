@@ -177,11 +177,19 @@ function patchCommands(root: Command, env: Environment, done: Done): void {
                 .choices([...REBOOT_OPTIONS])
                 .default("RebootIfNeeded"),
         )
-        .option("-y, --yes", "do not ask for confirmation")
+        .option("-y, --yes", "do not ask for confirmation (required when no terminal is attached)")
         .action(async (options, command: Command) => {
             const ctx = fleetContext(globals(command));
-            if (!options.yes && env.interactive) {
-                const who = options.role ? `the ${options.role} instances` : "every instance";
+            const who = options.role ? `the ${options.role} instances` : "every instance";
+            if (!options.yes && !env.interactive) {
+                // No script or CI job reboots a fleet unasked; the words are the Pulumi CLI's for `up` and `new`
+                // without a terminal (pulumi/pulumi pkg/cmd/pulumi: "--yes must be passed in to proceed ...").
+                throw new OpsError(
+                    `Nothing installed: --yes must be passed in to proceed when running in non-interactive mode (no terminal to confirm at). Run again with --yes to install patches on ${who} of stack "${ctx.stack}", which may reboot them.`,
+                    EXIT.usage,
+                );
+            }
+            if (!options.yes) {
                 // SendCommand's MaxErrors: "When the command fails one more time beyond the value of MaxErrors,
                 // the systems stops sending the command to additional targets" (botocore ssm model).
                 const answer = await env.ask(
