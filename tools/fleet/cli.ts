@@ -11,6 +11,8 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import * as path from "path";
 import { MAX_REPORTING_ACCOUNTS } from "../../config";
 import { StackFileError } from "../../config/stackFiles";
+import { EXIT, UsageError } from "../common/exit";
+import { outputFileProblem, outputFolderProblem } from "../common/outputPaths";
 import { automationWorkspace } from "./automation";
 import { githubMatrix, reportingScope } from "./matrix";
 import { allSucceeded, FleetWorkspace, Operation, OPERATIONS, runFleet } from "./orchestrator";
@@ -27,6 +29,11 @@ const wholeNumber = (min: number, max: number) => (text: string) => {
         throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
     return n;
 };
+
+/** An output path's problem, found before any work, ends the command with exit 2. */
+function usable(problem: string | undefined): void {
+    if (problem !== undefined) throw new UsageError(problem);
+}
 
 interface Common {
     targets: string;
@@ -63,12 +70,13 @@ export const runtime: { workspace: (options: { assumeRole: boolean }) => FleetWo
 };
 
 async function runOperation(operation: Operation, options: RunOptions): Promise<number> {
+    const dir = options.dir ?? path.join(".fleet", operation);
+    usable(outputFolderProblem(options.dir === undefined ? "the state folder" : "--dir", dir));
     const targets = load(options);
     if (operation === "destroy") {
         const problems = protectedProblems(targets, options.destroyProtected);
         if (problems.length > 0) throw new TargetsError(options.targets, problems);
     }
-    const dir = options.dir ?? path.join(".fleet", operation);
     const controller = new AbortController();
     const progress = new LiveProgress(operation, targets.targets);
     const interrupt = () => {
@@ -117,9 +125,13 @@ export function program(): Command {
             .command("plan")
             .description("Every target's offline plan and API contract: <out>/<stack>.json, <out>/summary.json"),
     )
-        .requiredOption("-o, --out <dir>", "where the plans and summary.json go")
+        .requiredOption(
+            "-o, --out <dir>",
+            "the folder (created if missing) where the plans and summary.json go, replacing them",
+        )
         .option("--no-check", "skip holding the requests against AWS's API models")
         .action(async (o: Common & { out: string; check: boolean }) => {
+            usable(outputFolderProblem("--out", o.out));
             const rows = await planFleet(load(o).targets, o.out, { check: o.check });
             process.stdout.write(renderPlanSummary(rows));
             process.exitCode = rows.every((r) => r.status === "planned") ? 0 : 1;
@@ -128,7 +140,7 @@ export function program(): Command {
         targets(cli.command(operation).description(`pulumi ${operation} of every target through the Automation API`))
             .addOption(new Option("-p, --parallel <n>", "targets at once").argParser(wholeNumber(1, 256)).default(8))
             .option("--resume", "rerun only the targets the state file records as not succeeded")
-            .option("--dir <dir>", `state file, logs and summary.json (default .fleet/${operation})`)
+            .option("--dir <dir>", `the folder for the state file, logs and summary.json (default .fleet/${operation})`)
             .addOption(
                 new Option("--retries <n>", "retries of a throttled target, with backoff")
                     .argParser(wholeNumber(0, 10))
@@ -178,6 +190,7 @@ export function program(): Command {
         .requiredOption("--from <dir>", "a folder of runs: <dir>/summary.json or <dir>/*/summary.json")
         .option("--markdown <file>", "also append the table as Markdown to this file (e.g. $GITHUB_STEP_SUMMARY)")
         .action((o: Common & { from: string; markdown?: string }) => {
+            if (o.markdown !== undefined) usable(outputFileProblem("--markdown", o.markdown, "summary.md"));
             const rows = collectRows(load(o).targets, o.from);
             process.stdout.write(summaryTable(rows));
             if (o.markdown) fs.appendFileSync(o.markdown, summaryMarkdown(rows));
@@ -191,6 +204,10 @@ export async function main(argv: string[]): Promise<number> {
         await program().parseAsync(argv);
         return Number(process.exitCode ?? 0);
     } catch (error) {
+        if (error instanceof UsageError) {
+            process.stderr.write(`${error.message}\n`);
+            return EXIT.usage;
+        }
         if (error instanceof TargetsError || error instanceof StackFileError) {
             process.stderr.write(`${error.message}\n`);
             return 1;

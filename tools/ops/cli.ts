@@ -9,7 +9,6 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import * as fs from "fs";
-import * as path from "path";
 import { createInterface } from "readline/promises";
 import { rateControlProblem, REBOOT_OPTIONS, RebootOption } from "../../components/patchMaintenanceWindow";
 import { ConfigError, LAB_NAMES } from "../../config";
@@ -21,6 +20,7 @@ import { inventory } from "./inventory";
 import { notifyTest } from "./notify";
 import { Io } from "./output";
 import { staleBuildWarning } from "../plan/staleBuild";
+import { outputFileProblem } from "../common/outputPaths";
 import { readSummary } from "./perInstance";
 import { athenaReport, demoReport, ReportData, ssmReport } from "./report";
 import { renderReport } from "./reportHtml";
@@ -63,14 +63,6 @@ function seconds(value: string): number {
 
 /** SDK retry settings for every read: up to 5 attempts, adaptive (slows down after throttling). */
 const READ_RETRIES = { retryMode: "adaptive", maxAttempts: 5 } as const;
-
-/** The problem with --out, before anything is read: its folder must exist. */
-function outProblem(file: string): string | undefined {
-    const folder = path.dirname(path.resolve(file));
-    if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory())
-        return `--out ${file}: the folder ${folder} does not exist; create it or choose another path.`;
-    return undefined;
-}
 
 function context(options: GlobalOptions): StackContext {
     if (options.stack === undefined)
@@ -257,10 +249,10 @@ function readCommands(root: Command, env: Environment, done: Done): void {
             "A self-contained HTML report with charts: a lab stack's compliance from Systems Manager, or every account's from a reporting stack's Athena tables",
         )
         .option("--demo", "from built-in sample data, without AWS (no --stack needed)")
-        .option("-o, --out <file>", "where to write the report", "report.html")
+        .option("-o, --out <file>", "where to write the report (an existing file is replaced)", "report.html")
         .option("--timeout <seconds>", `${TIMEOUT_HELP} (StopQueryExecution)`, seconds, 900)
         .action(async (options, command: Command) => {
-            const problem = outProblem(options.out);
+            const problem = outputFileProblem("--out", options.out, "report.html");
             if (problem) throw new OpsError(problem, EXIT.usage);
             done(
                 await underRun(env, options.timeout, (run) =>

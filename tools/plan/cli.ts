@@ -18,6 +18,8 @@ import { buildPlan, stableJson } from "./model";
 import { renderPlan } from "./render";
 import { staleBuildWarning } from "./staleBuild";
 import { parsePulumiYaml } from "../../config/stackYaml";
+import { EXIT } from "../common/exit";
+import { outputFileProblem } from "../common/outputPaths";
 
 interface Options {
     stack: string;
@@ -53,8 +55,8 @@ export function program(): Command {
     return new Command("plan")
         .description("Show what a stack will create, offline: no Pulumi CLI, no AWS credentials, no network.")
         .requiredOption("-s, --stack <name>", "the stack whose Pulumi.<name>.yaml to plan (test, prod, ...)")
-        .option("--json <file>", "write the whole desired state as stable, sorted JSON")
-        .option("--diagram <file>", "write a Mermaid diagram of the stack")
+        .option("--json <file>", "write the whole desired state as stable, sorted JSON (an existing file is replaced)")
+        .option("--diagram <file>", "write a Mermaid diagram of the stack (an existing file is replaced)")
         .option(
             "-c, --config <key=value>",
             "override a config value, e.g. fleet.groups.0.count=20 (repeatable)",
@@ -109,8 +111,23 @@ async function checkRequests(options: Options): Promise<number> {
     return 2;
 }
 
+/** The problems with --json and --diagram, before any work. */
+function outputProblems(options: Options): string[] {
+    return [
+        options.json === undefined ? undefined : outputFileProblem("--json", options.json, `${options.stack}.json`),
+        options.diagram === undefined
+            ? undefined
+            : outputFileProblem("--diagram", options.diagram, `${options.stack}.mmd`),
+    ].filter((p): p is string => p !== undefined);
+}
+
 export async function main(argv: string[]): Promise<number> {
     const options = program().parse(argv).opts<Options>();
+    const problems = outputProblems(options);
+    if (problems.length > 0) {
+        process.stderr.write(`${problems.join("\n")}\n`);
+        return EXIT.usage;
+    }
     const recorded: RecordedResource[] = [];
     const done = progress(recorded, options.stack, !options.quiet);
     try {
