@@ -101,7 +101,7 @@ async function checkRequests(options: Options): Promise<number> {
     if (violations.length === 0) {
         if (!options.quiet)
             process.stdout.write(
-                `\nAPI contract: every request of the ${run.resources.length} resources passes AWS's API models (${MODELS_SOURCE}).\n`,
+                `\nAPI contract: every request of the ${buildPlan(run).toCreate} resources to create passes AWS's API models (${MODELS_SOURCE}).\n`,
             );
         return 0;
     }
