@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { buildPlan, Plan } from "../tools/plan/model";
 import { renderPlan } from "../tools/plan/render";
+import { main as planMain } from "../tools/plan/cli";
 import { evaluateStack } from "../tools/plan/evaluate";
 import { PROJECT_ROOT } from "./harness";
 
@@ -90,5 +91,22 @@ describe("README and docs: every resource count is the plan's", () => {
         const output = new Set(renderPlan(plans.get("test")!).split("\n"));
         const missing = sample.split("\n").filter((line) => line !== "…" && line !== "" && !output.has(line));
         assert.deepStrictEqual(missing, []);
+    });
+
+    it("plan --check counts what the summary counts, also with a StackReference (read, not created)", async () => {
+        for (const stack of ["test", "prod"]) {
+            let stdout = "";
+            const write = process.stdout.write;
+            process.stdout.write = ((text: string) => ((stdout += text), true)) as typeof process.stdout.write;
+            try {
+                assert.strictEqual(await planMain(["node", "plan", "--stack", stack, "--check"]), 0);
+            } finally {
+                process.stdout.write = write;
+            }
+            const summary = /\nResources: (\d+) to create/.exec(stdout)![1];
+            const checked = /\nAPI contract: every request of the (\d+) resources to create passes/.exec(stdout)![1];
+            assert.deepStrictEqual([stack, checked], [stack, summary]);
+            if (stack === "prod") assert.strictEqual(Number(summary), plans.get("prod")!.toCreate);
+        }
     });
 });
