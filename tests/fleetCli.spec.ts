@@ -132,11 +132,11 @@ describe("fleet CLI", () => {
         );
     });
 
-    it("an invalid targets file: exit 1 with every problem, nothing run", async () => {
+    it("an invalid targets file: exit 2 with every problem, nothing run", async () => {
         const file = path.join(dir, "targets.yaml");
         fs.writeFileSync(file, 'targets:\n  - { account: "111122223333", region: mars-1, base: existing }\n');
         const result = await fleet("up", "--targets", file);
-        assert.strictEqual(result.code, 1);
+        assert.strictEqual(result.code, 2);
         assert.match(
             result.stderr,
             /^Invalid targets file .*targets\.yaml \(1 problem\):\n {2}- targets\[0\] \(111122223333 mars-1\)\.region = "mars-1": must be an AWS region/,
@@ -194,7 +194,7 @@ describe("fleet CLI", () => {
             "--destroy-protected",
             "fleet-111122223333-us-east-1",
         );
-        assert.strictEqual(refused.code, 1);
+        assert.strictEqual(refused.code, 2);
         assert.deepStrictEqual(
             refused.stderr.split("\n").filter((l) => l.startsWith("  - ")),
             [

@@ -383,7 +383,7 @@ describe("plan as a command", () => {
         const result = spawnSync(process.execPath, [CLI, "--stack", "broken", "--project-dir", dir], {
             encoding: "utf8",
         });
-        assert.strictEqual(result.status, 1);
+        assert.strictEqual(result.status, 2);
         assert.strictEqual(result.stdout, "");
         assert.strictEqual(
             result.stderr,
@@ -398,10 +398,10 @@ describe("plan as a command", () => {
 
     it("names a missing stack file", async () => {
         const result = await plan("--stack", "staging");
-        assert.strictEqual(result.code, 1);
+        assert.strictEqual(result.code, 2);
         assert.strictEqual(
             result.stderr,
-            `No stack file ${path.join(PROJECT_ROOT, "Pulumi.staging.yaml")}: a stack named "staging" needs a Pulumi.staging.yaml beside Pulumi.yaml.\n`,
+            `No stack file ${path.join(PROJECT_ROOT, "Pulumi.staging.yaml")}: a stack named "staging" needs a Pulumi.staging.yaml beside Pulumi.yaml. The stacks here: existing, mixed, prod, reporting, test.\n`,
         );
     });
 

@@ -7,12 +7,13 @@
  *   matrix                  the targets as a GitHub Actions matrix
  *   accounts                the accounts and Regions for the reporting stack's config
  */
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import * as path from "path";
 import { MAX_REPORTING_ACCOUNTS } from "../../config";
 import { StackFileError } from "../../config/stackFiles";
 import { EXIT, UsageError } from "../common/exit";
 import { outputFileProblem, outputFolderProblem } from "../common/outputPaths";
+import { refuseUnknownCommand, unknownOptionsFirst } from "../common/usage";
 import { automationWorkspace } from "./automation";
 import { githubMatrix, reportingScope } from "./matrix";
 import { allSucceeded, FleetWorkspace, Operation, OPERATIONS, runFleet } from "./orchestrator";
@@ -80,7 +81,7 @@ async function runOperation(operation: Operation, options: RunOptions): Promise<
     const controller = new AbortController();
     const progress = new LiveProgress(operation, targets.targets);
     const interrupt = () => {
-        if (controller.signal.aborted) process.exit(130);
+        if (controller.signal.aborted) process.exit(EXIT.interrupted);
         process.stderr.write(
             "\nCancelling the running targets (Ctrl-C again to quit at once; the state file then misses their end)...\n",
         );
@@ -103,8 +104,8 @@ async function runOperation(operation: Operation, options: RunOptions): Promise<
         });
         progress.stop();
         process.stdout.write(summarize(runRows(targets.targets, state, dir), dir));
-        if (controller.signal.aborted) return 130;
-        return allSucceeded(state) ? 0 : 1;
+        if (controller.signal.aborted) return EXIT.interrupted;
+        return allSucceeded(state) ? 0 : EXIT.failed;
     } finally {
         process.off("SIGINT", interrupt);
     }
@@ -115,7 +116,8 @@ export function program(): Command {
         .description(
             "This project's stacks on many accounts and Regions, from one targets file (docs/organization.md).",
         )
-        .showHelpAfterError();
+        .showHelpAfterError()
+        .exitOverride();
     const targets = (c: Command) =>
         c
             .requiredOption("-t, --targets <file>", "the targets file (see targets.example.yaml)")
@@ -134,7 +136,7 @@ export function program(): Command {
             usable(outputFolderProblem("--out", o.out));
             const rows = await planFleet(load(o).targets, o.out, { check: o.check });
             process.stdout.write(renderPlanSummary(rows));
-            process.exitCode = rows.every((r) => r.status === "planned") ? 0 : 1;
+            process.exitCode = rows.every((r) => r.status === "planned") ? 0 : EXIT.failed;
         });
     for (const operation of OPERATIONS) {
         targets(cli.command(operation).description(`pulumi ${operation} of every target through the Automation API`))
@@ -194,23 +196,27 @@ export function program(): Command {
             const rows = collectRows(load(o).targets, o.from);
             process.stdout.write(summaryTable(rows));
             if (o.markdown) fs.appendFileSync(o.markdown, summaryMarkdown(rows));
-            process.exitCode = rows.every((r) => r.status === "succeeded") ? 0 : 1;
+            process.exitCode = rows.every((r) => r.status === "succeeded") ? 0 : EXIT.failed;
         });
-    return cli;
+    return unknownOptionsFirst(cli);
 }
 
 export async function main(argv: string[]): Promise<number> {
+    const cli = program();
     try {
-        await program().parseAsync(argv);
+        refuseUnknownCommand(cli, argv);
+        await cli.parseAsync(argv);
         return Number(process.exitCode ?? 0);
     } catch (error) {
+        // commander printed the usage problem (or the help) itself.
+        if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT.usage;
         if (error instanceof UsageError) {
             process.stderr.write(`${error.message}\n`);
             return EXIT.usage;
         }
         if (error instanceof TargetsError || error instanceof StackFileError) {
             process.stderr.write(`${error.message}\n`);
-            return 1;
+            return EXIT.usage;
         }
         throw error;
     }
@@ -221,7 +227,7 @@ if (require.main === module) {
         (code) => (process.exitCode = code),
         (error) => {
             process.stderr.write(`fleet failed unexpectedly: ${(error as Error).stack}\n`);
-            process.exitCode = 70;
+            process.exitCode = EXIT.internal;
         },
     );
 }

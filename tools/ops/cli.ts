@@ -21,6 +21,7 @@ import { notifyTest } from "./notify";
 import { Io } from "./output";
 import { staleBuildWarning } from "../plan/staleBuild";
 import { outputFileProblem } from "../common/outputPaths";
+import { refuseUnknownCommand } from "../common/usage";
 import { readSummary } from "./perInstance";
 import { athenaReport, demoReport, ReportData, ssmReport } from "./report";
 import { renderReport } from "./reportHtml";
@@ -321,7 +322,9 @@ function profileOf(argv: string[]): string | undefined {
 export async function main(argv: string[], env: Environment): Promise<number> {
     let code = 0;
     try {
-        await program(env, (c) => (code = c)).parseAsync(argv);
+        const cli = program(env, (c) => (code = c));
+        refuseUnknownCommand(cli, argv);
+        await cli.parseAsync(argv);
         return code;
     } catch (error) {
         if (error instanceof CommanderError) {

@@ -6,7 +6,7 @@
  * as stable JSON and as a Mermaid diagram, and (`--check`) holds every request it would send
  * against AWS's API models (contract/).
  */
-import { Command, InvalidArgumentError } from "commander";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
 import * as fs from "fs";
 import { ConfigError } from "../../config";
 import { renderDiagram } from "./diagram";
@@ -20,6 +20,7 @@ import { staleBuildWarning } from "./staleBuild";
 import { parsePulumiYaml } from "../../config/stackYaml";
 import { EXIT } from "../common/exit";
 import { outputFileProblem } from "../common/outputPaths";
+import { unknownOptionsFirst } from "../common/usage";
 
 interface Options {
     stack: string;
@@ -52,7 +53,7 @@ function configOption(text: string, previous: Record<string, unknown>): Record<s
 }
 
 export function program(): Command {
-    return new Command("plan")
+    const cli = new Command("plan")
         .description("Show what a stack will create, offline: no Pulumi CLI, no AWS credentials, no network.")
         .requiredOption("-s, --stack <name>", "the stack whose Pulumi.<name>.yaml to plan (test, prod, ...)")
         .option("--json <file>", "write the whole desired state as stable, sorted JSON (an existing file is replaced)")
@@ -66,10 +67,14 @@ export function program(): Command {
         .option("--project-dir <dir>", "the folder with Pulumi.yaml and the stack files (default: this project)")
         .option(
             "--check",
-            "also hold every request the stack would send against AWS's API models; exit 2 on a violation",
+            "also hold every request the stack would send against AWS's API models; exit 1 on a violation",
         )
         .option("-q, --quiet", "print nothing but errors (for scripts)")
-        .showHelpAfterError();
+        .allowExcessArguments(false)
+        .showHelpAfterError()
+        .exitOverride()
+        .action(() => undefined); // the work is main's; the action lets the preAction hook check --stack
+    return unknownOptionsFirst(cli);
 }
 
 /** A progress line on a terminal, only once evaluation has taken long enough to need one. */
@@ -108,7 +113,7 @@ async function checkRequests(options: Options): Promise<number> {
     process.stderr.write(
         `\nAPI contract (${MODELS_SOURCE}): ${violations.length} violation${violations.length === 1 ? "" : "s"}:\n${violations.map((v) => `  - ${formatViolation(v)}`).join("\n")}\n`,
     );
-    return 2;
+    return EXIT.failed;
 }
 
 /** The problems with --json and --diagram, before any work. */
@@ -122,7 +127,14 @@ function outputProblems(options: Options): string[] {
 }
 
 export async function main(argv: string[]): Promise<number> {
-    const options = program().parse(argv).opts<Options>();
+    let options: Options;
+    try {
+        options = program().parse(argv).opts<Options>();
+    } catch (error) {
+        // commander printed the usage problem (or the help) itself.
+        if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT.usage;
+        throw error;
+    }
     const problems = outputProblems(options);
     if (problems.length > 0) {
         process.stderr.write(`${problems.join("\n")}\n`);
@@ -146,7 +158,7 @@ export async function main(argv: string[]): Promise<number> {
         done();
         if (error instanceof ConfigError || error instanceof StackFileError) {
             process.stderr.write(`${error.message}\n`);
-            return 1;
+            return EXIT.usage;
         }
         throw error;
     }
@@ -159,7 +171,7 @@ if (require.main === module) {
         (code) => (process.exitCode = code),
         (error) => {
             process.stderr.write(`plan failed unexpectedly: ${(error as Error).stack}\n`);
-            process.exitCode = 70;
+            process.exitCode = EXIT.internal;
         },
     );
 }
