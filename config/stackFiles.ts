@@ -69,8 +69,19 @@ function readYaml(file: string): ConfigFile {
         return (document ?? {}) as ConfigFile;
     } catch (error) {
         if (!(error instanceof YamlError)) throw error;
-        throw new StackFileError(`${file} is not valid YAML: ${error.message.split("\n")[0]}`);
+        throw new StackFileError(yamlProblem(file, error));
     }
+}
+
+/**
+ * Where and what, as an editor jumps to it (`file:line:column`), with the line in the Pulumi CLI's
+ * words (gopkg.in/yaml.v3 reports "yaml: line N: <problem>", yaml.v3 parserc.go/scannerc.go).
+ */
+export function yamlProblem(file: string, error: YamlError): string {
+    const what = error.message.split("\n")[0];
+    return error.line === undefined
+        ? `${file} is not valid YAML: ${what}`
+        : `${file}:${error.line}:${error.column}: not valid YAML (yaml: line ${error.line}): ${what}`;
 }
 
 /** Any YAML file read exactly as the stack files are (the fleet's targets file, say). */
