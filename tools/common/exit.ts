@@ -11,6 +11,8 @@ export const EXIT = {
     aws: 3,
     /** `--timeout` reached: what the command started in AWS was stopped. */
     timeout: 4,
+    /** Missing before any target (fleet preview, up, destroy): the Pulumi CLI, or AWS credentials. */
+    unavailable: 5,
     /** A bug in the CLI (an unexpected error): the message asks for a report. */
     internal: 70,
     /** Ctrl-C: what the command started was stopped (128 + SIGINT, as shells report it). */

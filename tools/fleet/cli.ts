@@ -14,7 +14,7 @@ import { StackFileError } from "../../config/stackFiles";
 import { EXIT, UsageError } from "../common/exit";
 import { outputFileProblem, outputFolderProblem } from "../common/outputPaths";
 import { refuseUnknownCommand, unknownOptionsFirst } from "../common/usage";
-import { automationWorkspace } from "./automation";
+import { automationWorkspace, UnavailableError } from "./automation";
 import { githubMatrix, reportingScope } from "./matrix";
 import { allSucceeded, FleetWorkspace, Operation, OPERATIONS, runFleet } from "./orchestrator";
 import { planFleet, renderPlanSummary } from "./plan";
@@ -78,6 +78,8 @@ async function runOperation(operation: Operation, options: RunOptions): Promise<
         const problems = protectedProblems(targets, options.destroyProtected);
         if (problems.length > 0) throw new TargetsError(options.targets, problems);
     }
+    const workspace = runtime.workspace({ assumeRole: options.assumeRole });
+    await workspace.preflight?.();
     const controller = new AbortController();
     const progress = new LiveProgress(operation, targets.targets);
     const interrupt = () => {
@@ -94,7 +96,7 @@ async function runOperation(operation: Operation, options: RunOptions): Promise<
             operation,
             targets: targets.targets,
             targetsFile: options.targets,
-            workspace: runtime.workspace({ assumeRole: options.assumeRole }),
+            workspace,
             parallel: options.parallel,
             dir,
             resume: options.resume,
@@ -210,6 +212,10 @@ export async function main(argv: string[]): Promise<number> {
     } catch (error) {
         // commander printed the usage problem (or the help) itself.
         if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT.usage;
+        if (error instanceof UnavailableError) {
+            process.stderr.write(`${error.message}\n`);
+            return EXIT.unavailable;
+        }
         if (error instanceof UsageError) {
             process.stderr.write(`${error.message}\n`);
             return EXIT.usage;
