@@ -14,6 +14,7 @@ import { StackFileError } from "../../config/stackFiles";
 import { EXIT, UsageError } from "../common/exit";
 import { outputFileProblem, outputFolderProblem } from "../common/outputPaths";
 import { refuseUnknownCommand, unknownOptionsFirst } from "../common/usage";
+import { sdkNodeNotice } from "../common/nodeSupport";
 import { automationWorkspace, UnavailableError } from "./automation";
 import { githubMatrix, reportingScope } from "./matrix";
 import { allSucceeded, FleetWorkspace, Operation, OPERATIONS, runFleet } from "./orchestrator";
@@ -229,6 +230,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+    const notice = sdkNodeNotice(process.version, process.env);
+    if (notice) process.stderr.write(notice);
     main(process.argv).then(
         (code) => (process.exitCode = code),
         (error) => {

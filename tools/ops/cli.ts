@@ -22,6 +22,7 @@ import { Io } from "./output";
 import { staleBuildWarning } from "../plan/staleBuild";
 import { outputFileProblem } from "../common/outputPaths";
 import { refuseUnknownCommand } from "../common/usage";
+import { sdkNodeNotice } from "../common/nodeSupport";
 import { readSummary } from "./perInstance";
 import { athenaReport, demoReport, ReportData, ssmReport } from "./report";
 import { renderReport } from "./reportHtml";
@@ -305,6 +306,7 @@ export function program(env: Environment, done: Done): Command {
         .option("--profile <profile>", "an AWS CLI profile (default: the standard credential chain)")
         .option("--project-dir <dir>", "the folder with Pulumi.yaml and the stack files (default: this project)")
         .showHelpAfterError()
+        .configureHelp({ showGlobalOptions: true }) // `ops scan --help` shows --stack, --region, --profile
         .exitOverride()
         .configureOutput({ writeOut: (t) => env.io.out(t), writeErr: (t) => env.io.err(t) });
     patchCommands(root, env, done);
@@ -347,6 +349,8 @@ export async function main(argv: string[], env: Environment): Promise<number> {
 if (require.main === module) {
     const stale = staleBuildWarning();
     if (stale) process.stderr.write(stale);
+    const notice = sdkNodeNotice(process.version, process.env);
+    if (notice) process.stderr.write(notice);
     const cancel = new AbortController();
     const terminal: Environment = {
         io: { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) },
