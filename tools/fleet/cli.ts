@@ -77,7 +77,8 @@ async function runOperation(operation: Operation, options: RunOptions): Promise<
     const targets = load(options);
     if (operation === "destroy") {
         const problems = protectedProblems(targets, options.destroyProtected);
-        if (problems.length > 0) throw new TargetsError(options.targets, problems);
+        if (problems.length > 0)
+            throw new TargetsError(options.targets, problems, "Destroy refused: protected stacks, nothing destroyed");
     }
     const workspace = runtime.workspace({ assumeRole: options.assumeRole });
     await workspace.preflight?.();
