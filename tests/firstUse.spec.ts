@@ -1,6 +1,8 @@
 import * as assert from "assert";
 import { sdkNodeNotice, SDK_NODE_WARNING_SWITCH } from "../tools/common/nodeSupport";
-import { ops } from "./opsSession";
+import { demoReport } from "../tools/ops/report";
+import { renderReport } from "../tools/ops/reportHtml";
+import { ops, SPEC_NOW } from "./opsSession";
 
 describe("a first-time user's help and notices", () => {
     for (const command of ["scan", "install", "compliance", "inventory", "notify-test", "report"]) {
@@ -34,5 +36,23 @@ describe("a first-time user's help and notices", () => {
         assert.strictEqual(sdkNodeNotice("v22.12.0", {}), undefined);
         assert.strictEqual(sdkNodeNotice("v24.1.0", {}), undefined);
         assert.strictEqual(sdkNodeNotice("v20.19.0", { [SDK_NODE_WARNING_SWITCH]: "true" }), undefined);
+    });
+
+    it("the report's table says what each column holds, and the severity chart what it counts", () => {
+        const html = renderReport(demoReport(SPEC_NOW));
+        const headings = [...html.matchAll(/<th>([^<]+)<\/th>/g)].map((m) => m[1]);
+        assert.deepStrictEqual(headings, [
+            "Account",
+            "Patch group",
+            "Instance",
+            "Name",
+            "OS",
+            "Non-compliant patches",
+            "Security updates",
+            "Compliance level Critical",
+            "Other levels",
+            "Failed",
+        ]);
+        assert.ok(html.includes("Missing patches by vendor severity (the table counts by compliance level)"));
     });
 });
