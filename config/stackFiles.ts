@@ -9,6 +9,23 @@ import * as path from "path";
 import { LabConfig, labConfigFromCli, PROJECT } from "./index";
 import { configReference } from "./reference";
 import { cliConfigString, parsePulumiYaml, YamlError } from "./stackYaml";
+import { didYouMean } from "./suggest";
+
+/**
+ * The config namespaces a stack file may use: the project's and the providers the program uses
+ * (the Pulumi CLI passes `aws:*` to the AWS provider and `awsx:*` to awsx; `pulumi:*` is the
+ * engine's own, e.g. pulumi:tags). Any other namespace is read by nobody: a typo.
+ */
+export const CONFIG_NAMESPACES = [PROJECT, "aws", "awsx", "pulumi"] as const;
+
+/** The stacks with a Pulumi.<stack>.yaml in the folder. */
+export function stackNames(projectDir = PROJECT_ROOT): string[] {
+    return fs
+        .readdirSync(projectDir)
+        .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
+}
 
 /** The folder of Pulumi.yaml, whether this runs from config/ (ts-node) or bin/config/ (compiled). */
 export const PROJECT_ROOT = findProjectRoot(__dirname);
@@ -52,8 +69,19 @@ function readYaml(file: string): ConfigFile {
         return (document ?? {}) as ConfigFile;
     } catch (error) {
         if (!(error instanceof YamlError)) throw error;
-        throw new StackFileError(`${file} is not valid YAML: ${error.message.split("\n")[0]}`);
+        throw new StackFileError(yamlProblem(file, error));
     }
+}
+
+/**
+ * Where and what, as an editor jumps to it (`file:line:column`), with the line in the Pulumi CLI's
+ * words (gopkg.in/yaml.v3 reports "yaml: line N: <problem>", yaml.v3 parserc.go/scannerc.go).
+ */
+export function yamlProblem(file: string, error: YamlError): string {
+    const what = error.message.split("\n")[0];
+    return error.line === undefined
+        ? `${file} is not valid YAML: ${what}`
+        : `${file}:${error.line}:${error.column}: not valid YAML (yaml: line ${error.line}): ${what}`;
 }
 
 /** Any YAML file read exactly as the stack files are (the fleet's targets file, say). */
@@ -76,8 +104,12 @@ export function loadStackConfig(
 ): Record<string, unknown> {
     const stackFile = path.join(projectDir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(stackFile)) {
+        const stacks = stackNames(projectDir);
         throw new StackFileError(
-            `No stack file ${stackFile}: a stack named "${stack}" needs a Pulumi.${stack}.yaml beside Pulumi.yaml.`,
+            `No stack file ${stackFile}: a stack named "${stack}" needs a Pulumi.${stack}.yaml beside Pulumi.yaml. ` +
+                (stacks.length === 0
+                    ? "There is no stack file here."
+                    : `The stacks here: ${stacks.join(", ")}.${didYouMean(stack, stacks)}`),
         );
     }
     const values: Record<string, unknown> = {};
@@ -100,6 +132,18 @@ export function loadStackConfig(
     if (bare.length > 0) {
         throw new StackFileError(
             `Pulumi.${stack}.yaml: config key${bare.length === 1 ? "" : "s"} without a namespace: ${bare.map((k) => `"${k}" (write ${qualify(k)})`).join(", ")}; the Pulumi CLI refuses such a stack file.`,
+        );
+    }
+    const strangers = Object.keys(stackValues).filter(
+        (key) => !(CONFIG_NAMESPACES as readonly string[]).includes(key.split(":")[0]),
+    );
+    if (strangers.length > 0) {
+        const why = (key: string) => {
+            const namespace = key.split(":")[0];
+            return `  - ${key}: namespace "${namespace}" is neither this project's nor a provider's it uses (${CONFIG_NAMESPACES.join(", ")}).${didYouMean(namespace, CONFIG_NAMESPACES)}`;
+        };
+        throw new StackFileError(
+            `Pulumi.${stack}.yaml: config ${strangers.length === 1 ? "key" : "keys"} nothing would read (a typo?):\n${strangers.map(why).join("\n")}`,
         );
     }
     Object.assign(values, stackValues);

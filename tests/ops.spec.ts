@@ -231,10 +231,21 @@ describe("ops", () => {
             assert.strictEqual(ssm.commandCalls(SendCommandCommand).length, 0);
         });
 
-        it("does not prompt when not on a terminal", async () => {
+        it("refuses without --yes when no terminal is attached: exit 2, nothing sent, and says how to proceed", async () => {
+            fleetOnTwoPages();
+            const s = await ops(["install", "--stack", "test"], { interactive: false });
+            assert.deepStrictEqual([s.code, s.out, s.asked], [2, "", []]);
+            assert.strictEqual(
+                s.err,
+                'Nothing installed: --yes must be passed in to proceed when running in non-interactive mode (no terminal to confirm at). Run again with --yes to install patches on every instance of stack "test", which may reboot them.\n',
+            );
+            assert.strictEqual(ssm.calls().length, 0);
+        });
+
+        it("installs without a terminal when --yes is passed", async () => {
             fleetOnTwoPages();
             commandProgress("cmd-6", "Success", [{ id: WEB1.InstanceId, status: "Success" }]);
-            const s = await ops(["install", "--stack", "test"], { interactive: false });
+            const s = await ops(["install", "--stack", "test", "--yes"], { interactive: false });
             assert.strictEqual(s.code, 0, s.err);
             assert.deepStrictEqual(s.asked, []);
             assert.strictEqual(ssm.commandCalls(SendCommandCommand).length, 1);

@@ -275,7 +275,7 @@ describe("ops: reads and errors", () => {
             assert.strictEqual(s.code, 2);
             assert.match(
                 s.err,
-                /^No stack file .*Pulumi\.staging\.yaml: a stack named "staging" needs a Pulumi\.staging\.yaml beside Pulumi\.yaml\.\n$/,
+                /^No stack file .*Pulumi\.staging\.yaml: a stack named "staging" needs a Pulumi\.staging\.yaml beside Pulumi\.yaml\. The stacks here: existing, mixed, prod, reporting, test\.\n$/,
             );
             assert.strictEqual(ssm.calls().length, 0);
         });

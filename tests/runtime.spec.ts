@@ -1,7 +1,7 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
-import { NODE_DOWNLOAD, runtimeVerdict } from "../tools/runtime";
+import { checkRuntime, NODE_DOWNLOAD, runtimeVerdict, SDK_NODE_WARNING_SWITCH } from "../tools/runtime";
 import { PROJECT_ROOT } from "./harness";
 
 /** Node.js 22 and 24 are supported; 20.19+ runs with a one-line warning; older ones get a message, not a crash. */
@@ -14,7 +14,7 @@ describe("the Node.js runtime check every CLI makes first", () => {
     it("warns once on Node.js 20.19 and later (end of life), and runs", () => {
         assert.deepStrictEqual(runtimeVerdict("20.20.2"), {
             refuse: false,
-            message: `warning: Node.js 20.20.2 reached end of life; ${supports}. The commands still run on it, untested beyond a smoke run: ${NODE_DOWNLOAD}`,
+            message: `warning: Node.js 20.20.2 reached end of life; ${supports}. The commands still run on it (AWS SDK releases from January 2027 on will not): ${NODE_DOWNLOAD}`,
         });
         assert.strictEqual(runtimeVerdict("23.11.0")?.refuse, false);
         assert.deepStrictEqual(runtimeVerdict("26.1.0"), {
@@ -22,6 +22,20 @@ describe("the Node.js runtime check every CLI makes first", () => {
             message: `warning: Node.js 26.1.0 is not tested here; ${supports}.`,
         });
     });
+    it("prints its one line, and turns off the AWS SDK's 8-line warning that would say it again (not the user's choice)", () => {
+        const lines: string[] = [];
+        const env: NodeJS.ProcessEnv = {};
+        checkRuntime("20.20.2", env, (t) => lines.push(t));
+        assert.deepStrictEqual(lines, [`${runtimeVerdict("20.20.2")!.message}\n`]);
+        assert.strictEqual(env[SDK_NODE_WARNING_SWITCH], "true");
+        const chosen: NodeJS.ProcessEnv = { [SDK_NODE_WARNING_SWITCH]: "false" };
+        checkRuntime("20.20.2", chosen, () => undefined);
+        assert.strictEqual(chosen[SDK_NODE_WARNING_SWITCH], "false");
+        const supported: NodeJS.ProcessEnv = {};
+        checkRuntime("24.22.3", supported, (t) => lines.push(t));
+        assert.deepStrictEqual([lines.length, supported], [1, {}]);
+    });
+
     it("refuses a runtime without require(esm) (before 20.19, 22.0 to 22.11), naming the download page", () => {
         for (const version of ["18.20.4", "20.18.3", "22.11.0"])
             assert.deepStrictEqual(

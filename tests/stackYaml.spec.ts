@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { ConfigError } from "../config";
-import { readStackConfig, StackFileError } from "../config/stackFiles";
+import { readStackConfig, readYamlFile, StackFileError } from "../config/stackFiles";
 import { cliConfigString, parsePulumiYaml, resolvePlainScalar } from "../config/stackYaml";
 import { PROJECT_ROOT } from "./harness";
 
@@ -142,7 +142,26 @@ describe("stack files are read as the Pulumi CLI reads them (gopkg.in/yaml.v3)",
                 readStackConfig("s", {
                     projectDir: project("config:\n  oe-lab-ipm:workload: A\n  oe-lab-ipm:workload: B\n"),
                 }),
-            (e: Error) => e instanceof StackFileError && /Pulumi\.s\.yaml is not valid YAML: .*unique/.test(e.message),
+            (e: Error) =>
+                e instanceof StackFileError &&
+                /Pulumi\.s\.yaml:3:3: not valid YAML \(yaml: line 3\): .*unique/.test(e.message),
+        );
+    });
+
+    it("says where: file, line and column, for stack files and the targets file alike", () => {
+        const dir = project("config:\n  oe-lab-ipm:workload: A\n\toe-lab-ipm:x: B\n");
+        assert.throws(
+            () => readStackConfig("s", { projectDir: dir }),
+            (e: Error) =>
+                e.message ===
+                `${path.join(dir, "Pulumi.s.yaml")}:3:1: not valid YAML (yaml: line 3): Tabs are not allowed as indentation`,
+        );
+        const targets = path.join(dir, "targets.yaml");
+        fs.writeFileSync(targets, "targets:\n  - account: '1'\n    region: [x\n");
+        assert.throws(
+            () => readYamlFile(targets),
+            (e: Error) =>
+                e instanceof StackFileError && e.message.startsWith(`${targets}:4:1: not valid YAML (yaml: line 4): `),
         );
     });
 });

@@ -27,7 +27,7 @@ export function runtimeVerdict(version: string): RuntimeVerdict {
     if (major < 22)
         return {
             refuse: false,
-            message: `warning: Node.js ${version} reached end of life; ${supported}. The commands still run on it, untested beyond a smoke run: ${NODE_DOWNLOAD}`,
+            message: `warning: Node.js ${version} reached end of life; ${supported}. The commands still run on it (AWS SDK releases from January 2027 on will not): ${NODE_DOWNLOAD}`,
         };
     return {
         refuse: false,
@@ -35,10 +35,24 @@ export function runtimeVerdict(version: string): RuntimeVerdict {
     };
 }
 
-/** Prints the verdict on this process's runtime once; exits 1 when the runtime cannot run the commands. */
-export function checkRuntime(version = process.versions.node): void {
+/**
+ * The AWS SDK's switch for its own Node.js warning: on Node.js below 22 every SDK client emits an
+ * 8-line `NodeVersionSupportWarning` (@aws-sdk/core `emitWarningIfUnsupportedVersion`) unless it is "true".
+ */
+export const SDK_NODE_WARNING_SWITCH = "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED";
+
+/**
+ * Prints the verdict on this process's runtime once; exits 1 when the runtime cannot run the commands.
+ * Where it warns, the SDK's 8 lines would say the same again: its switch is set (unless the user set it).
+ */
+export function checkRuntime(
+    version = process.versions.node,
+    env: NodeJS.ProcessEnv = process.env,
+    write: (text: string) => unknown = (text) => process.stderr.write(text),
+): void {
     const verdict = runtimeVerdict(version);
     if (!verdict) return;
-    process.stderr.write(`${verdict.message}\n`);
+    write(`${verdict.message}\n`);
     if (verdict.refuse) process.exit(1);
+    env[SDK_NODE_WARNING_SWITCH] ??= "true";
 }

@@ -12,6 +12,7 @@
  * Cancelling: the AbortSignal makes the Automation API send SIGINT to the CLI (automation/cmd.js),
  * which cancels the update as Ctrl-C in a terminal does.
  */
+import { SSMClient } from "@aws-sdk/client-ssm";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import * as path from "path";
 import { loadStackConfig, PROJECT_ROOT } from "../../config/stackFiles";
@@ -56,6 +57,34 @@ export interface AutomationOptions {
     readonly policyPacks?: readonly string[];
 }
 
+/** The Pulumi CLI's install page. */
+export const PULUMI_INSTALL = "https://www.pulumi.com/docs/iac/download-install/";
+
+/** What every target needs is missing: said once, before any target (exit 5). */
+export class UnavailableError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "UnavailableError";
+    }
+}
+
+/**
+ * The ambient AWS credentials every target's provider starts from (it assumes the target's role
+ * with them, or uses them as they are with --no-assume-role): the SDK's default chain, resolved once.
+ */
+async function awsCredentials(): Promise<void> {
+    const client = new SSMClient({ region: "us-east-1" });
+    try {
+        await client.config.credentials();
+    } catch (error) {
+        throw new UnavailableError(
+            `No AWS credentials for the targets' providers (${(error as Error).message.split("\n")[0]}): set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run aws sso login (https://docs.aws.amazon.com/sdkref/latest/guide/standardized-credentials.html).`,
+        );
+    } finally {
+        client.destroy();
+    }
+}
+
 /** One PulumiCommand (the CLI found once, its version checked once) for every target. */
 export function automationWorkspace(options: AutomationOptions): FleetWorkspace {
     const projectDir = options.projectDir ?? PROJECT_ROOT;
@@ -70,6 +99,20 @@ export function automationWorkspace(options: AutomationOptions): FleetWorkspace 
             : LocalWorkspace.createOrSelectStack(args, { pulumiCommand });
     };
     return {
+        async preflight(): Promise<void> {
+            try {
+                await (command ??= PulumiCommand.get());
+            } catch (error) {
+                command = undefined;
+                const why = /ENOENT/.test((error as Error).message)
+                    ? "not found on PATH"
+                    : ((error as Error).message.split("\n").find((l) => l.startsWith(" stderr: ")) ?? "").trim();
+                throw new UnavailableError(
+                    `The Pulumi CLI is needed for fleet preview, up and destroy (${why}). Install it: ${PULUMI_INSTALL}\n(fleet plan needs no CLI and no credentials.)`,
+                );
+            }
+            await awsCredentials();
+        },
         async run(target, operation, io): Promise<Changes> {
             const notCancelled = () => {
                 if (io.signal.aborted) throw new Error("cancelled (Ctrl-C) before the operation started");

@@ -8,11 +8,14 @@
  *   accounts                the accounts and Regions for the reporting stack's config
  */
 import "../runtimeCheck"; // first: a runtime too old to load what follows gets a message, not a crash
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import * as path from "path";
 import { MAX_REPORTING_ACCOUNTS } from "../../config";
 import { StackFileError } from "../../config/stackFiles";
-import { automationWorkspace } from "./automation";
+import { EXIT, UsageError } from "../common/exit";
+import { outputFileProblem, outputFolderProblem } from "../common/outputPaths";
+import { refuseUnknownCommand, unknownOptionsFirst } from "../common/usage";
+import { automationWorkspace, UnavailableError } from "./automation";
 import { githubMatrix, reportingScope } from "./matrix";
 import { allSucceeded, FleetWorkspace, Operation, OPERATIONS, runFleet } from "./orchestrator";
 import { planFleet, renderPlanSummary } from "./plan";
@@ -28,6 +31,11 @@ const wholeNumber = (min: number, max: number) => (text: string) => {
         throw new InvalidArgumentError(`must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
     return n;
 };
+
+/** An output path's problem, found before any work, ends the command with exit 2. */
+function usable(problem: string | undefined): void {
+    if (problem !== undefined) throw new UsageError(problem);
+}
 
 interface Common {
     targets: string;
@@ -64,16 +72,20 @@ export const runtime: { workspace: (options: { assumeRole: boolean }) => FleetWo
 };
 
 async function runOperation(operation: Operation, options: RunOptions): Promise<number> {
+    const dir = options.dir ?? path.join(".fleet", operation);
+    usable(outputFolderProblem(options.dir === undefined ? "the state folder" : "--dir", dir));
     const targets = load(options);
     if (operation === "destroy") {
         const problems = protectedProblems(targets, options.destroyProtected);
-        if (problems.length > 0) throw new TargetsError(options.targets, problems);
+        if (problems.length > 0)
+            throw new TargetsError(options.targets, problems, "Destroy refused: protected stacks, nothing destroyed");
     }
-    const dir = options.dir ?? path.join(".fleet", operation);
+    const workspace = runtime.workspace({ assumeRole: options.assumeRole });
+    await workspace.preflight?.();
     const controller = new AbortController();
     const progress = new LiveProgress(operation, targets.targets);
     const interrupt = () => {
-        if (controller.signal.aborted) process.exit(130);
+        if (controller.signal.aborted) process.exit(EXIT.interrupted);
         process.stderr.write(
             "\nCancelling the running targets (Ctrl-C again to quit at once; the state file then misses their end)...\n",
         );
@@ -86,7 +98,7 @@ async function runOperation(operation: Operation, options: RunOptions): Promise<
             operation,
             targets: targets.targets,
             targetsFile: options.targets,
-            workspace: runtime.workspace({ assumeRole: options.assumeRole }),
+            workspace,
             parallel: options.parallel,
             dir,
             resume: options.resume,
@@ -96,8 +108,8 @@ async function runOperation(operation: Operation, options: RunOptions): Promise<
         });
         progress.stop();
         process.stdout.write(summarize(runRows(targets.targets, state, dir), dir));
-        if (controller.signal.aborted) return 130;
-        return allSucceeded(state) ? 0 : 1;
+        if (controller.signal.aborted) return EXIT.interrupted;
+        return allSucceeded(state) ? 0 : EXIT.failed;
     } finally {
         process.off("SIGINT", interrupt);
     }
@@ -108,7 +120,8 @@ export function program(): Command {
         .description(
             "This project's stacks on many accounts and Regions, from one targets file (docs/organization.md).",
         )
-        .showHelpAfterError();
+        .showHelpAfterError()
+        .exitOverride();
     const targets = (c: Command) =>
         c
             .requiredOption("-t, --targets <file>", "the targets file (see targets.example.yaml)")
@@ -118,18 +131,22 @@ export function program(): Command {
             .command("plan")
             .description("Every target's offline plan and API contract: <out>/<stack>.json, <out>/summary.json"),
     )
-        .requiredOption("-o, --out <dir>", "where the plans and summary.json go")
+        .requiredOption(
+            "-o, --out <dir>",
+            "the folder (created if missing) where the plans and summary.json go, replacing them",
+        )
         .option("--no-check", "skip holding the requests against AWS's API models")
         .action(async (o: Common & { out: string; check: boolean }) => {
+            usable(outputFolderProblem("--out", o.out));
             const rows = await planFleet(load(o).targets, o.out, { check: o.check });
             process.stdout.write(renderPlanSummary(rows));
-            process.exitCode = rows.every((r) => r.status === "planned") ? 0 : 1;
+            process.exitCode = rows.every((r) => r.status === "planned") ? 0 : EXIT.failed;
         });
     for (const operation of OPERATIONS) {
         targets(cli.command(operation).description(`pulumi ${operation} of every target through the Automation API`))
             .addOption(new Option("-p, --parallel <n>", "targets at once").argParser(wholeNumber(1, 256)).default(8))
             .option("--resume", "rerun only the targets the state file records as not succeeded")
-            .option("--dir <dir>", `state file, logs and summary.json (default .fleet/${operation})`)
+            .option("--dir <dir>", `the folder for the state file, logs and summary.json (default .fleet/${operation})`)
             .addOption(
                 new Option("--retries <n>", "retries of a throttled target, with backoff")
                     .argParser(wholeNumber(0, 10))
@@ -179,22 +196,35 @@ export function program(): Command {
         .requiredOption("--from <dir>", "a folder of runs: <dir>/summary.json or <dir>/*/summary.json")
         .option("--markdown <file>", "also append the table as Markdown to this file (e.g. $GITHUB_STEP_SUMMARY)")
         .action((o: Common & { from: string; markdown?: string }) => {
+            if (o.markdown !== undefined) usable(outputFileProblem("--markdown", o.markdown, "summary.md"));
             const rows = collectRows(load(o).targets, o.from);
             process.stdout.write(summaryTable(rows));
             if (o.markdown) fs.appendFileSync(o.markdown, summaryMarkdown(rows));
-            process.exitCode = rows.every((r) => r.status === "succeeded") ? 0 : 1;
+            process.exitCode = rows.every((r) => r.status === "succeeded") ? 0 : EXIT.failed;
         });
-    return cli;
+    return unknownOptionsFirst(cli);
 }
 
 export async function main(argv: string[]): Promise<number> {
+    const cli = program();
     try {
-        await program().parseAsync(argv);
+        refuseUnknownCommand(cli, argv);
+        await cli.parseAsync(argv);
         return Number(process.exitCode ?? 0);
     } catch (error) {
+        // commander printed the usage problem (or the help) itself.
+        if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT.usage;
+        if (error instanceof UnavailableError) {
+            process.stderr.write(`${error.message}\n`);
+            return EXIT.unavailable;
+        }
+        if (error instanceof UsageError) {
+            process.stderr.write(`${error.message}\n`);
+            return EXIT.usage;
+        }
         if (error instanceof TargetsError || error instanceof StackFileError) {
             process.stderr.write(`${error.message}\n`);
-            return 1;
+            return EXIT.usage;
         }
         throw error;
     }
@@ -205,7 +235,7 @@ if (require.main === module) {
         (code) => (process.exitCode = code),
         (error) => {
             process.stderr.write(`fleet failed unexpectedly: ${(error as Error).stack}\n`);
-            process.exitCode = 70;
+            process.exitCode = EXIT.internal;
         },
     );
 }

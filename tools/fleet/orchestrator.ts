@@ -17,6 +17,8 @@ export type Changes = Readonly<Record<string, number>>;
 
 /** The Pulumi side of one target: select or create its stack, set its config, run the operation. */
 export interface FleetWorkspace {
+    /** Checked once, before any target: what every target needs (the CLI, credentials); throws UnavailableError. */
+    preflight?(): Promise<void>;
     run(
         target: Target,
         operation: Operation,

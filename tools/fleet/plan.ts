@@ -22,7 +22,7 @@ export interface PlanRow {
     readonly base: string;
     /** `planned`: the plan is written and every request passes AWS's API models; `failed`: see problems. */
     readonly status: "planned" | "failed";
-    /** Resources the stack registers (0 when the program failed). */
+    /** Resources to create, as `pulumi preview` counts them (Plan.toCreate; 0 when the program failed). */
     readonly resources: number;
     readonly problems: readonly string[];
 }
@@ -40,7 +40,8 @@ async function planTarget(target: Target, outDir: string, options: FleetPlanOpti
     const evaluation = { stackFile: target.base, overrides: target.overrides, projectDir: options.projectDir };
     try {
         const run = await evaluateStack(target.stack, [], { ...evaluation, values: "placeholder" });
-        fs.writeFileSync(path.join(outDir, `${target.stack}.json`), stableJson(buildPlan(run)));
+        const plan = buildPlan(run);
+        fs.writeFileSync(path.join(outDir, `${target.stack}.json`), stableJson(plan));
         const problems: string[] = [];
         if (options.check !== false) {
             const realistic = await evaluateStack(target.stack, [], { ...evaluation, values: "realistic" });
@@ -53,7 +54,7 @@ async function planTarget(target: Target, outDir: string, options: FleetPlanOpti
         return {
             ...row,
             status: problems.length === 0 ? "planned" : "failed",
-            resources: run.resources.length,
+            resources: plan.toCreate,
             problems,
         };
     } catch (error) {

@@ -41,9 +41,11 @@ export class TargetsError extends Error {
     constructor(
         public readonly file: string,
         public readonly problems: readonly string[],
+        /** What happened, e.g. "Invalid targets file t.yaml", "No target matches --only". */
+        heading = `Invalid targets file ${file}`,
     ) {
         super(
-            `Invalid targets file ${file} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+            `${heading} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
         );
         this.name = "TargetsError";
     }
@@ -224,10 +226,11 @@ export function parseTargets(raw: unknown, file: string, projectDir?: string): T
     }
     const list = Array.isArray(raw.targets) ? raw.targets : [];
     const targets = list.map((entry, i) => readTarget(entry, i, defaults, problems));
+    // Duplicates from what the file says, valid or not: every problem at once, not after the first is fixed.
     const seen = new Map<string, number>();
-    targets.forEach((target, i) => {
-        if (!target) return;
-        const key = `${target.account} ${target.region}`;
+    list.forEach((entry, i) => {
+        if (!isObject(entry) || typeof entry.account !== "string" || typeof entry.region !== "string") return;
+        const key = `${entry.account} ${entry.region}`;
         if (seen.has(key))
             problems.push(
                 `targets[${i}] (${key}): the same account and Region as targets[${seen.get(key)}]: one stack per account and Region`,
@@ -272,6 +275,7 @@ export function selectTargets(targets: readonly Target[], only: readonly string[
         throw new TargetsError(
             "--only",
             unmatched.map((v) => `--only ${v}: names no target's stack, account or Region`),
+            "No target matches --only",
         );
     }
     return targets.filter((t) => only.some((value) => matches(t, value)));

@@ -2,6 +2,7 @@
  * Calls to AWS, each named by its IAM action, so that a failure becomes a clear message: no
  * credentials, access denied (which action), or the service's own error. Never a stack trace.
  */
+import { EXIT } from "../common/exit";
 
 /** A failed AWS call, with the IAM action it needed. */
 export class AwsCallError extends Error {
@@ -25,20 +26,7 @@ export class OpsError extends Error {
     }
 }
 
-export const EXIT = {
-    /** The operation ran and reported failures, or was not confirmed. */
-    failed: 1,
-    /** Bad input: flags, stack file, config. */
-    usage: 2,
-    /** AWS said no: credentials, permissions, missing resources, or an error AWS kept returning. */
-    aws: 3,
-    /** `--timeout` reached: what the command started in AWS was stopped. */
-    timeout: 4,
-    /** A bug in the CLI (an unexpected error): the message asks for a report. */
-    internal: 70,
-    /** Ctrl-C: what the command started in AWS was stopped (128 + SIGINT, as shells report it). */
-    interrupted: 130,
-} as const;
+export { EXIT } from "../common/exit";
 
 export async function call<T>(action: string, request: () => Promise<T>): Promise<T> {
     try {

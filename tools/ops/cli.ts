@@ -10,7 +10,6 @@ import { SNSClient } from "@aws-sdk/client-sns";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import * as fs from "fs";
-import * as path from "path";
 import { createInterface } from "readline/promises";
 import { rateControlProblem, REBOOT_OPTIONS, RebootOption } from "../../components/patchMaintenanceWindow";
 import { ConfigError, LAB_NAMES } from "../../config";
@@ -24,6 +23,8 @@ import { inventory } from "./inventory";
 import { notifyTest } from "./notify";
 import { Io } from "./output";
 import { staleBuildWarning } from "../plan/staleBuild";
+import { outputFileProblem } from "../common/outputPaths";
+import { refuseUnknownCommand } from "../common/usage";
 import { readSummary } from "./perInstance";
 import { athenaReport, demoReport, ReportData, ssmReport } from "./report";
 import { headline } from "./reportCoverage";
@@ -74,14 +75,6 @@ function hours(value: string): number {
 
 /** SDK retry settings for every read: up to 5 attempts, adaptive (slows down after throttling). */
 const READ_RETRIES = { retryMode: "adaptive", maxAttempts: 5 } as const;
-
-/** The problem with --out, before anything is read: its folder must exist. */
-function outProblem(file: string): string | undefined {
-    const folder = path.dirname(path.resolve(file));
-    if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory())
-        return `--out ${file}: the folder ${folder} does not exist; create it or choose another path.`;
-    return undefined;
-}
 
 function context(options: GlobalOptions): StackContext {
     if (options.stack === undefined)
@@ -188,11 +181,19 @@ function patchCommands(root: Command, env: Environment, done: Done): void {
                 .choices([...REBOOT_OPTIONS])
                 .default("RebootIfNeeded"),
         )
-        .option("-y, --yes", "do not ask for confirmation")
+        .option("-y, --yes", "do not ask for confirmation (required when no terminal is attached)")
         .action(async (options, command: Command) => {
             const ctx = fleetContext(globals(command));
-            if (!options.yes && env.interactive) {
-                const who = options.role ? `the ${options.role} instances` : "every instance";
+            const who = options.role ? `the ${options.role} instances` : "every instance";
+            if (!options.yes && !env.interactive) {
+                // No script or CI job reboots a fleet unasked; the words are the Pulumi CLI's for `up` and `new`
+                // without a terminal (pulumi/pulumi pkg/cmd/pulumi: "--yes must be passed in to proceed ...").
+                throw new OpsError(
+                    `Nothing installed: --yes must be passed in to proceed when running in non-interactive mode (no terminal to confirm at). Run again with --yes to install patches on ${who} of stack "${ctx.stack}", which may reboot them.`,
+                    EXIT.usage,
+                );
+            }
+            if (!options.yes) {
                 // SendCommand's MaxErrors: "When the command fails one more time beyond the value of MaxErrors,
                 // the systems stops sending the command to additional targets" (botocore ssm model).
                 const answer = await env.ask(
@@ -287,10 +288,10 @@ function readCommands(root: Command, env: Environment, done: Done): void {
             "A self-contained HTML report with charts: a lab stack's compliance from Systems Manager, or every account's from a reporting stack's Athena tables",
         )
         .option("--demo", "from built-in sample data, without AWS (no --stack needed)")
-        .option("-o, --out <file>", "where to write the report", "report.html")
+        .option("-o, --out <file>", "where to write the report (an existing file is replaced)", "report.html")
         .option("--timeout <seconds>", `${TIMEOUT_HELP} (StopQueryExecution)`, seconds, 900)
         .action(async (options, command: Command) => {
-            const problem = outProblem(options.out);
+            const problem = outputFileProblem("--out", options.out, "report.html");
             if (problem) throw new OpsError(problem, EXIT.usage);
             done(
                 await underRun(env, options.timeout, (run) =>
@@ -351,6 +352,7 @@ export function program(env: Environment, done: Done): Command {
         .option("--profile <profile>", "an AWS CLI profile (default: the standard credential chain)")
         .option("--project-dir <dir>", "the folder with Pulumi.yaml and the stack files (default: this project)")
         .showHelpAfterError()
+        .configureHelp({ showGlobalOptions: true }) // `ops scan --help` shows --stack, --region, --profile
         .exitOverride()
         .configureOutput({ writeOut: (t) => env.io.out(t), writeErr: (t) => env.io.err(t) });
     patchCommands(root, env, done);
@@ -368,7 +370,9 @@ function profileOf(argv: string[]): string | undefined {
 export async function main(argv: string[], env: Environment): Promise<number> {
     let code = 0;
     try {
-        await program(env, (c) => (code = c)).parseAsync(argv);
+        const cli = program(env, (c) => (code = c));
+        refuseUnknownCommand(cli, argv);
+        await cli.parseAsync(argv);
         return code;
     } catch (error) {
         if (error instanceof CommanderError) {

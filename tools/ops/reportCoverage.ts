@@ -129,7 +129,7 @@ export function coverageSection(coverage: ReportCoverage | undefined, escape: (t
 <p>Managed: a Systems Manager managed node that reported within ${coverage.silentAfterHours} h. Silent: managed, but not heard from within ${coverage.silentAfterHours} h while running. Unmanaged: running, but no managed node. Stopped: nothing runs on it until it is started.</p>
 <div class="chart"><canvas id="${COVERAGE_CHART_ID}" role="img" aria-label="Coverage per stack"></canvas></div>
 <table>
-<thead><tr><th>Account</th><th>Stack</th><th>Instance</th><th>Name</th><th>Coverage</th><th>State</th><th>Last seen (UTC)</th><th>Agent</th><th>Why</th></tr></thead>
+<thead><tr><th>Account</th><th>Patch group</th><th>Instance</th><th>Name</th><th>Coverage</th><th>State</th><th>Last seen (UTC)</th><th>Agent</th><th>Why</th></tr></thead>
 <tbody>
 ${rows || '<tr><td colspan="9">None: every in-scope instance is managed and reporting.</td></tr>'}
 </tbody>

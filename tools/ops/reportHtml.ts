@@ -198,7 +198,7 @@ ${
         ? section("chart-history", "Compliance over time (last 30 days, per stack)")
         : "<section><h2>Compliance over time</h2><p>No history here: the reporting stack keeps a daily snapshot.</p></section>"
 }
-${section("chart-severity", "Missing patches by severity")}
+${section("chart-severity", "Missing patches by vendor severity (the table counts by compliance level)")}
 ${section("chart-instances", `Non-compliant patches per instance (the ${MAX_INSTANCE_BARS} most behind)`, true)}
 ${section("chart-packages", "Most installed packages", true)}
 ${section("chart-os", "Operating systems")}
@@ -206,8 +206,8 @@ ${section("chart-os", "Operating systems")}
 <section>
 <h2>Instances that are not compliant (${behind.length})</h2>
 <table>
-<thead><tr><th>Account</th><th>Stack</th><th>Instance</th><th>Name</th><th>OS</th><th>Non-compliant patches</th>
-<th>Security updates</th><th>At level Critical</th><th>Other</th><th>Failed</th></tr></thead>
+<thead><tr><th>Account</th><th>Patch group</th><th>Instance</th><th>Name</th><th>OS</th><th>Non-compliant patches</th>
+<th>Security updates</th><th>Compliance level Critical</th><th>Other levels</th><th>Failed</th></tr></thead>
 <tbody>
 ${rows || '<tr><td colspan="10">None: every instance is compliant.</td></tr>'}
 </tbody>

@@ -58,7 +58,7 @@ export function unreadSection(data: ReportData): string {
 <h2>Instances not read (${unread.length})</h2>
 <p>AWS did not answer for these instances (a terminated node, say): they are in no chart or figure above but this one.</p>
 <table>
-<thead><tr><th>Account</th><th>Stack</th><th>Instance</th><th>Name</th><th>OS</th><th>Reason</th></tr></thead>
+<thead><tr><th>Account</th><th>Patch group</th><th>Instance</th><th>Name</th><th>OS</th><th>Reason</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>

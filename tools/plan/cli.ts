@@ -7,7 +7,7 @@
  * against AWS's API models (contract/).
  */
 import "../runtimeCheck"; // first: a runtime too old to load what follows gets a message, not a crash
-import { Command, InvalidArgumentError } from "commander";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
 import * as fs from "fs";
 import { ConfigError } from "../../config";
 import { renderDiagram } from "./diagram";
@@ -19,6 +19,9 @@ import { buildPlan, stableJson } from "./model";
 import { renderPlan } from "./render";
 import { staleBuildWarning } from "./staleBuild";
 import { parsePulumiYaml } from "../../config/stackYaml";
+import { EXIT } from "../common/exit";
+import { outputFileProblem } from "../common/outputPaths";
+import { unknownOptionsFirst } from "../common/usage";
 
 interface Options {
     stack: string;
@@ -51,11 +54,11 @@ function configOption(text: string, previous: Record<string, unknown>): Record<s
 }
 
 export function program(): Command {
-    return new Command("plan")
+    const cli = new Command("plan")
         .description("Show what a stack will create, offline: no Pulumi CLI, no AWS credentials, no network.")
         .requiredOption("-s, --stack <name>", "the stack whose Pulumi.<name>.yaml to plan (test, prod, ...)")
-        .option("--json <file>", "write the whole desired state as stable, sorted JSON")
-        .option("--diagram <file>", "write a Mermaid diagram of the stack")
+        .option("--json <file>", "write the whole desired state as stable, sorted JSON (an existing file is replaced)")
+        .option("--diagram <file>", "write a Mermaid diagram of the stack (an existing file is replaced)")
         .option(
             "-c, --config <key=value>",
             "override a config value, e.g. fleet.groups.0.count=20 (repeatable)",
@@ -65,10 +68,14 @@ export function program(): Command {
         .option("--project-dir <dir>", "the folder with Pulumi.yaml and the stack files (default: this project)")
         .option(
             "--check",
-            "also hold every request the stack would send against AWS's API models; exit 2 on a violation",
+            "also hold every request the stack would send against AWS's API models; exit 1 on a violation",
         )
         .option("-q, --quiet", "print nothing but errors (for scripts)")
-        .showHelpAfterError();
+        .allowExcessArguments(false)
+        .showHelpAfterError()
+        .exitOverride()
+        .action(() => undefined); // the work is main's; the action lets the preAction hook check --stack
+    return unknownOptionsFirst(cli);
 }
 
 /** A progress line on a terminal, only once evaluation has taken long enough to need one. */
@@ -100,18 +107,40 @@ async function checkRequests(options: Options): Promise<number> {
     if (violations.length === 0) {
         if (!options.quiet)
             process.stdout.write(
-                `\nAPI contract: every request of the ${run.resources.length} resources passes AWS's API models (${MODELS_SOURCE}).\n`,
+                `\nAPI contract: every request of the ${buildPlan(run).toCreate} resources to create passes AWS's API models (${MODELS_SOURCE}).\n`,
             );
         return 0;
     }
     process.stderr.write(
         `\nAPI contract (${MODELS_SOURCE}): ${violations.length} violation${violations.length === 1 ? "" : "s"}:\n${violations.map((v) => `  - ${formatViolation(v)}`).join("\n")}\n`,
     );
-    return 2;
+    return EXIT.failed;
+}
+
+/** The problems with --json and --diagram, before any work. */
+function outputProblems(options: Options): string[] {
+    return [
+        options.json === undefined ? undefined : outputFileProblem("--json", options.json, `${options.stack}.json`),
+        options.diagram === undefined
+            ? undefined
+            : outputFileProblem("--diagram", options.diagram, `${options.stack}.mmd`),
+    ].filter((p): p is string => p !== undefined);
 }
 
 export async function main(argv: string[]): Promise<number> {
-    const options = program().parse(argv).opts<Options>();
+    let options: Options;
+    try {
+        options = program().parse(argv).opts<Options>();
+    } catch (error) {
+        // commander printed the usage problem (or the help) itself.
+        if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT.usage;
+        throw error;
+    }
+    const problems = outputProblems(options);
+    if (problems.length > 0) {
+        process.stderr.write(`${problems.join("\n")}\n`);
+        return EXIT.usage;
+    }
     const recorded: RecordedResource[] = [];
     const done = progress(recorded, options.stack, !options.quiet);
     try {
@@ -130,7 +159,7 @@ export async function main(argv: string[]): Promise<number> {
         done();
         if (error instanceof ConfigError || error instanceof StackFileError) {
             process.stderr.write(`${error.message}\n`);
-            return 1;
+            return EXIT.usage;
         }
         throw error;
     }
@@ -143,7 +172,7 @@ if (require.main === module) {
         (code) => (process.exitCode = code),
         (error) => {
             process.stderr.write(`plan failed unexpectedly: ${(error as Error).stack}\n`);
-            process.exitCode = 70;
+            process.exitCode = EXIT.internal;
         },
     );
 }

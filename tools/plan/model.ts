@@ -24,9 +24,15 @@ export interface Plan {
     /**
      * Resources to create per type, sorted by type: every custom resource, and what each remote
      * component (awsx's Vpc) creates for its inputs, as its source documents it; components
-     * themselves are not counted.
+     * themselves are not counted, nor what is only read (a StackReference).
      */
     readonly counts: Readonly<Record<string, number>>;
+    /**
+     * What `pulumi preview` prints as "N to create" for a new stack: the stack itself, every
+     * component, every custom resource and what remote components register, but no read
+     * (previewCount). The one count the plan, `--check`, the fleet table and the docs use.
+     */
+    readonly toCreate: number;
     /** Per remote component (by URN), the resources it creates, by type. */
     readonly expansions: Readonly<Record<string, Readonly<Record<string, number>>>>;
     readonly outputs: Readonly<Record<string, unknown>>;
@@ -42,7 +48,7 @@ export function buildPlan(run: StackRun): Plan {
             // Its provider creates these at deployment; under mocks there is one registration.
             expansions[r.urn] = sortKeys(expansion(r.inputs));
             for (const [type, n] of Object.entries(expansions[r.urn])) counts[type] = (counts[type] ?? 0) + n;
-        } else if (r.custom) {
+        } else if (r.custom && !READ_TYPES.has(r.type)) {
             counts[r.type] = (counts[r.type] ?? 0) + 1;
         }
     }
@@ -51,9 +57,33 @@ export function buildPlan(run: StackRun): Plan {
         region: run.region,
         resources,
         counts: sortKeys(counts),
+        toCreate: previewCount(resources, expansions),
         expansions,
         outputs: run.outputs,
     };
+}
+
+/** Registrations that read what exists and create nothing. */
+const READ_TYPES: ReadonlySet<string> = new Set(["pulumi:pulumi:StackReference"]);
+
+/**
+ * The resources `pulumi preview` counts as "to create" for a new stack. The engine counts one
+ * step per registration it reports (pulumi/pulumi pkg/engine/update.go,
+ * `previewActions.OnResourceStepPost`: `acts.Ops[op]++` for every step `shouldReportStep` lets
+ * through, which leaves out only default providers: pkg/engine/deployment.go
+ * `isDefaultProviderStep`). So it counts the stack (`pulumi:pulumi:Stack`), every component,
+ * every custom resource, and each remote component's children (awsx registers them from its own
+ * process); a read (a StackReference) counts only when its outputs changed since the last update
+ * (`ShouldRecordReadStep`), never on a new stack.
+ */
+export function previewCount(
+    resources: readonly PlanResource[],
+    expansions: Readonly<Record<string, Readonly<Record<string, number>>>>,
+): number {
+    const children = Object.values(expansions)
+        .flatMap((e) => Object.values(e))
+        .reduce((a, b) => a + b, 0);
+    return 1 + resources.filter((r) => !READ_TYPES.has(r.type)).length + children;
 }
 
 /**

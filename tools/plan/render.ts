@@ -186,12 +186,14 @@ export function renderPlan(plan: Plan): string {
     const counts = Object.entries(plan.counts);
     const width = Math.max(...counts.map(([type]) => type.length));
     const outputs = Object.entries(plan.outputs).sort(([a], [b]) => compare(a, b));
+    const inAws = counts.reduce((n, [, c]) => n + c, 0);
+    const components = plan.toCreate - 1 - inAws;
     return [
         `Plan of stack "${plan.stack}" in ${plan.region} (offline: values in <angle brackets> are known only after deployment)`,
         "",
         ...renderTree(plan),
         "",
-        `Resources: ${counts.reduce((n, [, c]) => n + c, 0)} to create`,
+        `Resources: ${plan.toCreate} to create, as pulumi preview counts them (the stack, ${components} components, ${inAws} resources in AWS):`,
         ...counts.map(([type, n]) => `  ${type.padEnd(width)}  ${n}`),
         "",
         "Outputs:",
