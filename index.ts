@@ -22,7 +22,9 @@ import { PatchingPolicy } from "./components/patchingPolicy";
 import { WINDOW_DEFAULTS, PatchMaintenanceWindow } from "./components/patchMaintenanceWindow";
 import { PatchScanAssociation } from "./components/patchScanAssociation";
 import { ComplianceReporting } from "./components/complianceReporting";
+import { InstallMode, PatchRunbook } from "./components/patchRunbook";
 import { fleetTargetTags, LAB_NAMES, LabConfig, PROJECT, readLabConfig, STACK_TAGS, TAG } from "./config";
+import { runbookOf } from "./runbook";
 
 /** What every part of a lab stack is built from: its config, tags and the fleet's target tags. */
 interface LabContext {
@@ -64,6 +66,7 @@ function lab(config: LabConfig): Record<string, unknown> {
         ctx.kept,
     );
     const window = windowOf(ctx, inventory, instanceRoleNames, alerts);
+    const runbook: PatchRunbook | undefined = runbookOf(ctx, window, inventory.bucketName);
     // The rules watch only this stack's instances, windows, associations and baselines: a prod
     // failure never reaches the test topic. Their names start with the topic's, which its policy admits.
     const alertRules = new PatchAlerts(
@@ -98,7 +101,10 @@ function lab(config: LabConfig): Record<string, unknown> {
         LogBucketName: inventory.bucketName,
         MaintenanceWindowId: window.windowId,
         MaintenanceWindowTargetId: window.targetId,
-        InstallTaskId: window.installTaskId,
+        InstallTaskId: runbook ? runbook.installTaskId : window.installTaskId,
+        PatchRunbookName: runbook?.documentName,
+        PatchGateRunbookName: runbook?.gateDocumentName,
+        RestorePointVaultName: runbook?.backupVaultName,
         ScanTaskId: window.scanTaskId,
         ScanAssociationId: scan?.associationId,
         MaintenanceWindowRoleArn: window.roleArn,
@@ -243,6 +249,7 @@ function windowOf(
             maxConcurrency: window.maxConcurrency,
             maxErrors: window.maxErrors,
             rebootOption: window.rebootOption,
+            runCommandInstall: window.installMode === InstallMode.RunPatchBaseline,
             logGroupNamePrefix: window.cloudWatchLogs ? LAB_NAMES.logGroupPrefix(workload) : undefined,
             logRetentionDays: window.logRetentionDays,
             scan: window.scan
