@@ -36,7 +36,7 @@ export default tseslint.config(
     },
     {
         // Layers: the deployed program never imports the tooling.
-        files: ["index.ts", "runbook.ts", "config/**/*.ts"],
+        files: ["index.ts", "config/**/*.ts"],
         rules: { "no-restricted-imports": ["error", { patterns: [TOOLING] }] },
     },
     {

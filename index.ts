@@ -24,7 +24,7 @@ import { PatchScanAssociation } from "./components/patchScanAssociation";
 import { ComplianceReporting } from "./components/complianceReporting";
 import { InstallMode, PatchRunbook } from "./components/patchRunbook";
 import { fleetTargetTags, LAB_NAMES, LabConfig, PROJECT, readLabConfig, STACK_TAGS, TAG } from "./config";
-import { runbookOf } from "./runbook";
+import { ringOf } from "./config/ring";
 
 /** What every part of a lab stack is built from: its config, tags and the fleet's target tags. */
 interface LabContext {
@@ -274,6 +274,51 @@ function windowOf(
 
 function toTargets(tagMap: Record<string, string>): Record<string, string[]> {
     return Object.fromEntries(Object.entries(tagMap).map(([key, value]) => [key, [value]]));
+}
+
+/** The stack's runbook and its window tasks, unless the stack keeps the lab's plain install. */
+function runbookOf(
+    ctx: LabContext,
+    window: PatchMaintenanceWindow,
+    bucketName: pulumi.Input<string>,
+): PatchRunbook | undefined {
+    const { config, workload } = ctx;
+    const w = config.maintenanceWindow;
+    if (w.installMode !== InstallMode.Runbook) return undefined;
+    const targetRoles = new Set(w.targetRoles);
+    return new PatchRunbook(
+        "lab-runbook",
+        {
+            stack: ctx.tags[STACK_TAGS.application],
+            documentNamePrefix: LAB_NAMES.runbookDocumentPrefix(workload),
+            roleNamePrefix: LAB_NAMES.runbookRolePrefix(workload),
+            backupRoleNamePrefix: LAB_NAMES.backupRolePrefix(workload),
+            backupVaultName: LAB_NAMES.restorePointVault(workload),
+            gateParameterName: LAB_NAMES.gateParameter(workload),
+            windowId: window.windowId,
+            windowTargetId: window.targetId,
+            windowRoleArn: window.roleArn,
+            taskName: w.windowName,
+            windowHours: w.duration - w.cutoff,
+            targetCount: ctx.existing
+                ? undefined
+                : config.fleet.groups.filter((g) => targetRoles.has(g.role)).reduce((n, g) => n + g.count, 0),
+            maxConcurrency: w.maxConcurrency,
+            maxErrors: w.maxErrors,
+            rebootOption: w.rebootOption,
+            restorePointRetentionDays: w.restorePointRetentionDays,
+            restorePointTimeoutMinutes: w.restorePointTimeoutMinutes,
+            installTimeoutMinutes: w.installTimeoutMinutes,
+            healthCheckUrl: w.healthCheckUrl,
+            ring: ringOf(config),
+            approval: w.approval,
+            outputBucket: bucketName,
+            outputPrefix: WINDOW_DEFAULTS.installPrefix,
+            logGroupName: window.logGroupName,
+            tags: ctx.tags,
+        },
+        ctx.kept,
+    );
 }
 
 /** The created fleet's and network's outputs (undefined for an existing fleet). */

@@ -1,16 +1,22 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { awsManagedPolicyArn, rolePrefixProblem, serviceTrustPolicy } from "./iam";
+import { rolePrefixProblem, serviceTrustPolicy } from "./iam";
 import {
     ApprovalSpec,
     gateRunbook,
-    healthHookDocument,
     instanceRunbook,
     InstanceRunbookSpec,
     RingSpec,
     worstCaseSeconds,
 } from "./runbookDocuments";
 import { runbookPolicyStatements } from "./runbookPolicy";
+import {
+    createApprovalTopic,
+    createRestorePointStore,
+    createRunbookDocuments,
+    registerRunbookTasks,
+    RunbookContext,
+} from "./runbookResources";
 import { componentToken } from "./tokens";
 import { ArgumentError, countProblem, fieldProblem, rateControlsProblems, SSM_NAME_PATTERN } from "./validation";
 
@@ -111,8 +117,7 @@ export interface PatchRunbookArgs {
 }
 
 /** The approval's timeout in seconds (validated). */
-const approvalSeconds = (a: RunbookApproval) =>
-    (a.timeoutHours ?? RUNBOOK_DEFAULTS.approvalTimeoutHours) * 3600;
+const approvalSeconds = (a: RunbookApproval) => (a.timeoutHours ?? RUNBOOK_DEFAULTS.approvalTimeoutHours) * 3600;
 
 /** The documents' content with placeholders for what only AWS knows: what the arithmetic and the specs read. */
 export function runbookDocuments(args: PatchRunbookArgs, resolved: Partial<InstanceRunbookSpec> = {}) {
@@ -186,7 +191,8 @@ export function validatePatchRunbookArgs(args: PatchRunbookArgs): void {
     ArgumentError.throwIfAny("PatchRunbook", [
         rolePrefixProblem("roleNamePrefix", args.roleNamePrefix),
         rolePrefixProblem("backupRoleNamePrefix", args.backupRoleNamePrefix),
-        SSM_NAME_PATTERN.test(`${args.documentNamePrefix}PatchInstance`) && !/^(aws|amazon)/i.test(args.documentNamePrefix)
+        SSM_NAME_PATTERN.test(`${args.documentNamePrefix}PatchInstance`) &&
+        !/^(aws|amazon)/i.test(args.documentNamePrefix)
             ? undefined
             : `documentNamePrefix ${JSON.stringify(args.documentNamePrefix)} must be letters, digits, _ - or . and not begin with AWS or Amazon`,
         /^[a-zA-Z0-9\-_]{2,50}$/.test(args.backupVaultName)
@@ -239,52 +245,16 @@ export class PatchRunbook extends pulumi.ComponentResource {
         super(componentToken("PatchRunbook"), name, {}, opts);
         validatePatchRunbookArgs(args);
         const tags = args.tags ?? {};
+        // eslint-disable-next-line @typescript-eslint/no-this-alias
         const parent = this;
         const partition = aws.getPartitionOutput({}, { parent }).partition;
         const account = aws.getCallerIdentityOutput({}, { parent }).accountId;
         const region = aws.getRegionOutput({}, { parent }).region;
         const gated = args.ring !== undefined || args.approval !== undefined;
 
-        const vault = new aws.backup.Vault(
-            `${name}-vault`,
-            // Its recovery points expire by their lifecycle; destroy removes what is left (LAB.md §8).
-            { name: args.backupVaultName, forceDestroy: true, tags },
-            { parent },
-        );
-        const backupRole = new aws.iam.Role(
-            `${name}-backup-role`,
-            {
-                namePrefix: args.backupRoleNamePrefix,
-                description: `Takes the restore points of ${args.stack}'s patch runbook`,
-                assumeRolePolicy: serviceTrustPolicy("backup.amazonaws.com"),
-                tags,
-            },
-            { parent },
-        );
-        new aws.iam.RolePolicyAttachment(
-            `${name}-backup-role-policy`,
-            {
-                role: backupRole.name,
-                policyArn: awsManagedPolicyArn(partition, "service-role/AWSBackupServiceRolePolicyForBackup"),
-            },
-            { parent },
-        );
-        let topic: aws.sns.Topic | undefined;
-        if (args.approval?.emails?.length) {
-            topic = new aws.sns.Topic(
-                `${name}-approval`,
-                { namePrefix: `${APPROVAL_TOPIC_PREFIX}-`, kmsMasterKeyId: "alias/aws/sns", tags },
-                { parent },
-            );
-            args.approval.emails.forEach(
-                (email, i) =>
-                    new aws.sns.TopicSubscription(
-                        `${name}-approval-${i + 1}`,
-                        { topic: topic!.arn, protocol: "email", endpoint: email },
-                        { parent },
-                    ),
-            );
-        }
+        const ctx: RunbookContext = { name, args, tags, parent, partition, region, account, gated };
+        const { vault, backupRole } = createRestorePointStore(ctx);
+        const topic = createApprovalTopic(ctx, APPROVAL_TOPIC_PREFIX);
         const gateParameter = gated
             ? new aws.ssm.Parameter(
                   `${name}-gate`,
@@ -309,54 +279,12 @@ export class PatchRunbook extends pulumi.ComponentResource {
             },
             { parent },
         );
-        const hook = new aws.ssm.Document(
-            `${name}-health-hook`,
-            {
-                name: `${args.documentNamePrefix}HealthCheck`,
-                documentType: "Command",
-                documentFormat: "JSON",
-                content: JSON.stringify(healthHookDocument(args.healthCheckUrl ?? RUNBOOK_DEFAULTS.healthCheckUrl)),
-                tags,
-            },
-            { parent },
+        const { document, gateDocument } = createRunbookDocuments(
+            ctx,
+            { role, backupRole, topic },
+            runbookDocuments,
+            RUNBOOK_DEFAULTS.healthCheckUrl,
         );
-        const contents = pulumi
-            .all([role.arn, backupRole.arn, partition, region, account, args.outputBucket, args.logGroupName, topic?.arn])
-            .apply(([roleArn, backupRoleArn, p, r, acct, bucket, logGroup, topicArn]) => {
-                const docs = runbookDocuments(args, {
-                    roleArn,
-                    backupRoleArn,
-                    instanceArnPrefix: `arn:${p}:ec2:${r}:${acct}:instance/`,
-                    outputBucket: bucket,
-                    logGroupName: logGroup,
-                });
-                const gate = JSON.stringify(docs.gate ?? {}).replace("APPROVAL_TOPIC_ARN", topicArn ?? "");
-                return { instance: JSON.stringify(docs.instance), gate };
-            });
-        const document = new aws.ssm.Document(
-            `${name}-runbook`,
-            {
-                name: `${args.documentNamePrefix}PatchInstance`,
-                documentType: "Automation",
-                documentFormat: "JSON",
-                content: contents.instance,
-                tags,
-            },
-            { parent, dependsOn: [hook] },
-        );
-        const gateDocument = gated
-            ? new aws.ssm.Document(
-                  `${name}-gate-runbook`,
-                  {
-                      name: `${args.documentNamePrefix}PatchGate`,
-                      documentType: "Automation",
-                      documentFormat: "JSON",
-                      content: contents.gate,
-                      tags,
-                  },
-                  { parent },
-              )
-            : undefined;
         const policy = new aws.iam.RolePolicy(
             `${name}-role-policy`,
             {
@@ -383,51 +311,15 @@ export class PatchRunbook extends pulumi.ComponentResource {
             },
             { parent },
         );
-        const task = (kind: "gate" | "install", doc: aws.ssm.Document, extra: Record<string, unknown>) =>
-            new aws.ssm.MaintenanceWindowTask(
-                `${name}-${kind}-task`,
-                {
-                    windowId: args.windowId,
-                    name: `${args.taskName}-${kind === "gate" ? "Gate" : "Runbook"}`,
-                    description:
-                        kind === "gate"
-                            ? "Decides once per run whether the instances may be patched"
-                            : "Patches each target instance with the stack's runbook, one after another",
-                    taskType: "AUTOMATION",
-                    taskArn: doc.name,
-                    serviceRoleArn: args.windowRoleArn,
-                    ...extra,
-                },
-                { parent, dependsOn: [policy, ...(gateParameter ? [gateParameter] : [])] },
-            );
-        if (gateDocument) {
-            // Priority 1 runs before priority 2 (the lower number first); it has no targets: it runs once per run.
-            // Without targets, MaxConcurrency and MaxErrors cannot be supplied (RegisterTaskWithMaintenanceWindow).
-            task("gate", gateDocument, {
-                priority: 1,
-                taskInvocationParameters: {
-                    automationParameters: {
-                        documentVersion: "$LATEST",
-                        parameters: [{ name: "WindowExecutionId", values: ["{{WINDOW_EXECUTION_ID}}"] }],
-                    },
-                },
-            });
-        }
-        const install = task("install", document, {
-            priority: 2,
-            targets: [{ key: "WindowTargetIds", values: [args.windowTargetId] }],
-            maxConcurrency: args.maxConcurrency ?? RUNBOOK_DEFAULTS.maxConcurrency,
-            maxErrors: args.maxErrors ?? RUNBOOK_DEFAULTS.maxErrors,
-            taskInvocationParameters: {
-                automationParameters: {
-                    documentVersion: "$LATEST",
-                    parameters: [
-                        { name: "InstanceId", values: ["{{RESOURCE_ID}}"] },
-                        { name: "WindowExecutionId", values: ["{{WINDOW_EXECUTION_ID}}"] },
-                    ],
-                },
+        const install = registerRunbookTasks(
+            ctx,
+            { document, gateDocument },
+            {
+                dependsOn: [policy, ...(gateParameter ? [gateParameter] : [])],
+                maxConcurrency: args.maxConcurrency ?? RUNBOOK_DEFAULTS.maxConcurrency,
+                maxErrors: args.maxErrors ?? RUNBOOK_DEFAULTS.maxErrors,
             },
-        });
+        );
 
         this.documentName = document.name;
         this.gateDocumentName = gateDocument?.name;

@@ -57,44 +57,84 @@ const param = (type: string, description: string, extra: Record<string, unknown>
     ...extra,
 });
 
+/** The per-instance runbook's first steps when gated: read the run's decision; a closed gate ends the run unchanged. */
+function gateDecisionSteps(gateParameterName: string | undefined): Step[] {
+    return gateParameterName === undefined
+        ? []
+        : [
+              {
+                  name: "ReadGateDecision",
+                  action: "aws:executeAwsApi",
+                  timeoutSeconds: STEP_TIMEOUTS.apiCall,
+                  onFailure: "Abort",
+                  inputs: { Service: "ssm", Api: "GetParameter", Name: gateParameterName },
+                  outputs: [{ Name: "Decision", Selector: "$.Parameter.Value", Type: "String" }],
+              },
+              {
+                  name: "CheckGateDecision",
+                  action: "aws:branch",
+                  timeoutSeconds: STEP_TIMEOUTS.apiCall,
+                  inputs: {
+                      Choices: [
+                          {
+                              NextStep: "TakeRestorePoint",
+                              Variable: "{{ReadGateDecision.Decision}}",
+                              StringEquals: "open:{{WindowExecutionId}}",
+                          },
+                      ],
+                      Default: "GateClosedNothingChanged",
+                  },
+              },
+              {
+                  name: "GateClosedNothingChanged",
+                  action: "aws:sleep",
+                  timeoutSeconds: STEP_TIMEOUTS.apiCall,
+                  inputs: { Duration: "PT0S" },
+                  isEnd: true,
+              },
+          ];
+}
+
+/** AWS-RunPatchBaselineWithHooks with the stack's post-reboot hook. */
+function installStep(spec: InstanceRunbookSpec): Step {
+    return {
+        name: "InstallPatches",
+        action: "aws:runCommand",
+        timeoutSeconds: spec.installTimeoutSeconds,
+        onFailure: "Abort",
+        inputs: {
+            DocumentName: PATCH_WITH_HOOKS_DOCUMENT,
+            InstanceIds: ["{{InstanceId}}"],
+            Parameters: {
+                Operation: "Install",
+                RebootOption: spec.rebootOption,
+                PreInstallHookDocName: NOOP_HOOK_DOCUMENT,
+                PostInstallHookDocName: NOOP_HOOK_DOCUMENT,
+                OnExitHookDocName: spec.healthHookDocument,
+            },
+            OutputS3BucketName: spec.outputBucket,
+            OutputS3KeyPrefix: spec.outputPrefix,
+            ...(spec.logGroupName === undefined
+                ? {}
+                : {
+                      CloudWatchOutputConfig: {
+                          CloudWatchLogGroupName: spec.logGroupName,
+                          CloudWatchOutputEnabled: true,
+                      },
+                  }),
+            TimeoutSeconds: spec.installTimeoutSeconds,
+        },
+    };
+}
+
 /** The per-instance runbook: gate decision, restore point, install with hooks, agent online. */
 export function instanceRunbook(spec: InstanceRunbookSpec): Record<string, unknown> {
-    const gate: Step[] =
-        spec.gateParameterName === undefined
-            ? []
-            : [
-                  {
-                      name: "ReadGateDecision",
-                      action: "aws:executeAwsApi",
-                      timeoutSeconds: STEP_TIMEOUTS.apiCall,
-                      onFailure: "Abort",
-                      inputs: { Service: "ssm", Api: "GetParameter", Name: spec.gateParameterName },
-                      outputs: [{ Name: "Decision", Selector: "$.Parameter.Value", Type: "String" }],
-                  },
-                  {
-                      name: "CheckGateDecision",
-                      action: "aws:branch",
-                      timeoutSeconds: STEP_TIMEOUTS.apiCall,
-                      inputs: {
-                          Choices: [
-                              {
-                                  NextStep: "TakeRestorePoint",
-                                  Variable: "{{ReadGateDecision.Decision}}",
-                                  StringEquals: "open:{{WindowExecutionId}}",
-                              },
-                          ],
-                          Default: "GateClosedNothingChanged",
-                      },
-                  },
-                  {
-                      name: "GateClosedNothingChanged",
-                      action: "aws:sleep",
-                      timeoutSeconds: STEP_TIMEOUTS.apiCall,
-                      inputs: { Duration: "PT0S" },
-                      isEnd: true,
-                  },
-              ];
-    const describeJob = { Service: "backup", Api: "DescribeBackupJob", BackupJobId: "{{TakeRestorePoint.BackupJobId}}" };
+    const gate = gateDecisionSteps(spec.gateParameterName);
+    const describeJob = {
+        Service: "backup",
+        Api: "DescribeBackupJob",
+        BackupJobId: "{{TakeRestorePoint.BackupJobId}}",
+    };
     return {
         schemaVersion: "0.3",
         description: `Patches one instance of ${spec.stack}: restore point, ${PATCH_WITH_HOOKS_DOCUMENT} with a post-reboot health check, agent online. Fails on an unhealthy instance, so the window patches no further instance.`,
@@ -149,34 +189,7 @@ export function instanceRunbook(spec: InstanceRunbookSpec): Record<string, unkno
                 onFailure: "Abort",
                 inputs: { ...describeJob, PropertySelector: "$.State", DesiredValues: ["COMPLETED"] },
             },
-            {
-                name: "InstallPatches",
-                action: "aws:runCommand",
-                timeoutSeconds: spec.installTimeoutSeconds,
-                onFailure: "Abort",
-                inputs: {
-                    DocumentName: PATCH_WITH_HOOKS_DOCUMENT,
-                    InstanceIds: ["{{InstanceId}}"],
-                    Parameters: {
-                        Operation: "Install",
-                        RebootOption: spec.rebootOption,
-                        PreInstallHookDocName: NOOP_HOOK_DOCUMENT,
-                        PostInstallHookDocName: NOOP_HOOK_DOCUMENT,
-                        OnExitHookDocName: spec.healthHookDocument,
-                    },
-                    OutputS3BucketName: spec.outputBucket,
-                    OutputS3KeyPrefix: spec.outputPrefix,
-                    ...(spec.logGroupName === undefined
-                        ? {}
-                        : {
-                              CloudWatchOutputConfig: {
-                                  CloudWatchLogGroupName: spec.logGroupName,
-                                  CloudWatchOutputEnabled: true,
-                              },
-                          }),
-                    TimeoutSeconds: spec.installTimeoutSeconds,
-                },
-            },
+            installStep(spec),
             {
                 name: "WaitForAgentOnline",
                 action: "aws:waitForAwsResourceProperty",
@@ -261,6 +274,70 @@ export const SOAK_SCRIPT = [
     "    return {'Soaked': 'true'}",
 ].join("\n");
 
+/** The ring gate: the earlier ring's window runs, its soak, its patch group's failed and non-compliant instances. */
+function ringSteps(
+    ring: RingSpec,
+    api: (name: string, inputs: Record<string, unknown>, outputs?: unknown[]) => Step,
+): Step[] {
+    return [
+        api(
+            "FindRingWindow",
+            {
+                Service: "ssm",
+                Api: "DescribeMaintenanceWindows",
+                Filters: [{ Key: "Name", Values: [ring.windowName] }],
+            },
+            [{ Name: "WindowId", Selector: "$.WindowIdentities[0].WindowId", Type: "String" }],
+        ),
+        api(
+            "ReadRingInstallRuns",
+            {
+                Service: "ssm",
+                Api: "DescribeMaintenanceWindowExecutions",
+                WindowId: "{{FindRingWindow.WindowId}}",
+                MaxResults: 100,
+            },
+            [{ Name: "Executions", Selector: "$.WindowExecutions", Type: "MapList" }],
+        ),
+        {
+            name: "CheckRingSoaked",
+            action: "aws:executeScript",
+            timeoutSeconds: STEP_TIMEOUTS.apiCall,
+            onFailure: "Abort",
+            inputs: {
+                Runtime: "python3.11",
+                Handler: "check",
+                Script: SOAK_SCRIPT,
+                InputPayload: {
+                    Ring: ring.stack,
+                    SoakDays: ring.soakDays,
+                    Executions: "{{ReadRingInstallRuns.Executions}}",
+                },
+            },
+            outputs: [{ Name: "Soaked", Selector: "$.Payload.Soaked", Type: "String" }],
+        },
+        ...(
+            [
+                ["AssertRingNoFailedInstances", "InstancesWithFailedPatches"],
+                ["AssertRingNoCriticalNonCompliantInstances", "InstancesWithCriticalNonCompliantPatches"],
+                ["AssertRingNoSecurityNonCompliantInstances", "InstancesWithSecurityNonCompliantPatches"],
+            ] as const
+        ).map(([name, count]) => ({
+            name,
+            action: "aws:assertAwsResourceProperty",
+            timeoutSeconds: STEP_TIMEOUTS.apiCall,
+            onFailure: "Abort",
+            inputs: {
+                Service: "ssm",
+                Api: "DescribePatchGroupState",
+                PatchGroup: ring.patchGroup,
+                PropertySelector: `$.${count}`,
+                DesiredValues: ["0"],
+            },
+        })),
+    ];
+}
+
 /** The once-per-run gate: ring checks, approval, then the decision the per-instance runs read. */
 export function gateRunbook(spec: GateRunbookSpec): Record<string, unknown> {
     const steps: Step[] = [];
@@ -272,62 +349,7 @@ export function gateRunbook(spec: GateRunbookSpec): Record<string, unknown> {
         inputs,
         ...(outputs ? { outputs } : {}),
     });
-    if (spec.ring) {
-        const ring = spec.ring;
-        steps.push(
-            api(
-                "FindRingWindow",
-                { Service: "ssm", Api: "DescribeMaintenanceWindows", Filters: [{ Key: "Name", Values: [ring.windowName] }] },
-                [{ Name: "WindowId", Selector: "$.WindowIdentities[0].WindowId", Type: "String" }],
-            ),
-            api(
-                "ReadRingInstallRuns",
-                {
-                    Service: "ssm",
-                    Api: "DescribeMaintenanceWindowExecutions",
-                    WindowId: "{{FindRingWindow.WindowId}}",
-                    MaxResults: 100,
-                },
-                [{ Name: "Executions", Selector: "$.WindowExecutions", Type: "MapList" }],
-            ),
-            {
-                name: "CheckRingSoaked",
-                action: "aws:executeScript",
-                timeoutSeconds: STEP_TIMEOUTS.apiCall,
-                onFailure: "Abort",
-                inputs: {
-                    Runtime: "python3.11",
-                    Handler: "check",
-                    Script: SOAK_SCRIPT,
-                    InputPayload: {
-                        Ring: ring.stack,
-                        SoakDays: ring.soakDays,
-                        Executions: "{{ReadRingInstallRuns.Executions}}",
-                    },
-                },
-                outputs: [{ Name: "Soaked", Selector: "$.Payload.Soaked", Type: "String" }],
-            },
-            ...(
-                [
-                    ["AssertRingNoFailedInstances", "InstancesWithFailedPatches"],
-                    ["AssertRingNoCriticalNonCompliantInstances", "InstancesWithCriticalNonCompliantPatches"],
-                    ["AssertRingNoSecurityNonCompliantInstances", "InstancesWithSecurityNonCompliantPatches"],
-                ] as const
-            ).map(([name, count]) => ({
-                name,
-                action: "aws:assertAwsResourceProperty",
-                timeoutSeconds: STEP_TIMEOUTS.apiCall,
-                onFailure: "Abort",
-                inputs: {
-                    Service: "ssm",
-                    Api: "DescribePatchGroupState",
-                    PatchGroup: ring.patchGroup,
-                    PropertySelector: `$.${count}`,
-                    DesiredValues: ["0"],
-                },
-            })),
-        );
-    }
+    if (spec.ring) steps.push(...ringSteps(spec.ring, api));
     if (spec.approval) {
         const a = spec.approval;
         steps.push({

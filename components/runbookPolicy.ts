@@ -44,10 +44,7 @@ export function runbookPolicyStatements(c: RunbookPolicyContext): Statement[] {
             Sid: "Install",
             Effect: "Allow",
             Action: ["ssm:SendCommand"],
-            Resource: [
-                arn("ssm", `document/${PATCH_WITH_HOOKS_DOCUMENT}`, c.region, ""),
-                arn("ec2", "instance/*"),
-            ],
+            Resource: [arn("ssm", `document/${PATCH_WITH_HOOKS_DOCUMENT}`, c.region, ""), arn("ec2", "instance/*")],
         },
         {
             Sid: "InstallProgress",

@@ -51,6 +51,7 @@ for (const stack of STACKS) {
                 "├─ oe-lab-ipm:index:ManagedFleet  lab-fleet",
                 "├─ oe-lab-ipm:index:PatchAlerts  lab-alert-rules",
                 "├─ oe-lab-ipm:index:PatchMaintenanceWindow  lab-window",
+                ...(stack === "prod" ? ["├─ oe-lab-ipm:index:PatchRunbook  lab-runbook"] : []),
                 "├─ oe-lab-ipm:index:PatchScanAssociation  lab-patch-scan",
                 ...(stack === "prod"
                     ? [
@@ -69,7 +70,7 @@ for (const stack of STACKS) {
                 "IMDS tokens required, root volume encrypted gp3",
                 `AWS::EC2::Instance with Environment=OELabIPM AND Workload=${workload}`,
                 `InventoryAllInstances-${workload}: AWS-GatherSoftwareInventory, rate(30 minutes)`,
-                `Patch${workload}WorkloadWebServers: cron(0 2 ? * * *) Asia/Tokyo, 1 h, cutoff 0 h`,
+                `Patch${workload}WorkloadWebServers: cron(0 2 ? * * *) Asia/Tokyo, ${stack === "prod" ? 2 : 1} h, cutoff 0 h`,
                 `${workload}WebServers: tag:Workload = ${workload} AND tag:InstanceRole = WebServer`,
                 `approve PRODUCT=*, CLASSIFICATION=*, SEVERITY=* after ${days} days, CRITICAL, non-security too`,
                 `patch group "${patchGroup}" -> baseline <id of lab-patching-baseline>`,
@@ -110,8 +111,9 @@ for (const stack of STACKS) {
                     "expands into (as awsx creates them): 1 Vpc, 1 InternetGateway, 2 Subnet, 2 RouteTable, 2 RouteTableAssociation, 2 Route",
                 ),
             );
-            assert.strictEqual(counts["aws:iam/role:Role"], 3);
-            assert.strictEqual(counts["aws:ssm/maintenanceWindowTask:MaintenanceWindowTask"], 1);
+            // Prod's runbook: its automation role and AWS Backup's role; a gate task and a per-instance task.
+            assert.strictEqual(counts["aws:iam/role:Role"], stack === "prod" ? 5 : 3);
+            assert.strictEqual(counts["aws:ssm/maintenanceWindowTask:MaintenanceWindowTask"], stack === "prod" ? 2 : 1);
             assert.strictEqual(counts["aws:ssm/association:Association"], 2);
             assert.strictEqual(counts["aws:cloudwatch/eventRule:EventRule"], 4);
             const total = Object.values(counts).reduce((a, b) => a + b, 0);
@@ -406,7 +408,15 @@ describe("plan as a command", () => {
     });
 
     it("--check holds the stack's requests against AWS's API models, for what-if configs too", async () => {
-        const result = await plan("--stack", "prod", "--check", "-c", "fleet.groups.0.count=60");
+        const result = await plan(
+            "--stack",
+            "prod",
+            "--check",
+            "-c",
+            "fleet.groups.0.count=60",
+            "-c",
+            "maintenanceWindow.maxConcurrency=50%",
+        );
         assert.strictEqual(result.code, 0, result.stderr);
         assert.match(
             result.stdout,

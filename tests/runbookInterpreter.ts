@@ -16,7 +16,10 @@ export interface Fakes {
     /** aws:approve: the approvers' answer. */
     readonly approve?: (inputs: Record<string, unknown>) => "Approved" | "Rejected" | "TimedOut";
     /** aws:runCommand: the command's final status on its instances. */
-    readonly runCommand?: (inputs: Record<string, unknown>) => { status: "Success" | "Failed" | "TimedOut"; output: string };
+    readonly runCommand?: (inputs: Record<string, unknown>) => {
+        status: "Success" | "Failed" | "TimedOut";
+        output: string;
+    };
 }
 
 export interface Execution {
@@ -157,7 +160,10 @@ function runStep(
 ): string | undefined {
     const inputs = resolve(step.inputs) as Record<string, unknown>;
     const call = () => {
-        const { Service, Api, PropertySelector: _s, DesiredValues: _d, ...request } = inputs;
+        const { Service, Api, ...rest } = inputs;
+        const request = Object.fromEntries(
+            Object.entries(rest).filter(([k]) => k !== "PropertySelector" && k !== "DesiredValues"),
+        );
         try {
             return fakes.api(String(Service), String(Api), request);
         } catch (error) {
@@ -210,12 +216,16 @@ function runStep(
             if (!fakes.runCommand) throw new Error("no runCommand fake");
             const result = fakes.runCommand(inputs);
             if (result.status !== "Success")
-                throw new StepFailure(`${inputs.DocumentName} ended ${result.status}: ${result.output}`, result.status === "TimedOut");
+                throw new StepFailure(
+                    `${inputs.DocumentName} ended ${result.status}: ${result.output}`,
+                    result.status === "TimedOut",
+                );
             return undefined;
         }
         case "aws:executeScript": {
             const result = runPython(String(inputs.Script), String(inputs.Handler), inputs.InputPayload);
-            for (const output of step.outputs ?? []) setOutput(output.Name, select({ Payload: result }, output.Selector));
+            for (const output of step.outputs ?? [])
+                setOutput(output.Name, select({ Payload: result }, output.Selector));
             return undefined;
         }
         default:

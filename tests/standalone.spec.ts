@@ -28,6 +28,7 @@ const COMPONENT_TYPES = [
     "oe-lab-ipm:index:AlertTopic",
     "oe-lab-ipm:index:PatchAlerts",
     "oe-lab-ipm:index:ComplianceReporting",
+    "oe-lab-ipm:index:PatchRunbook",
 ];
 
 /** One component and its children only; every child's parent is the component or a child. */
@@ -360,6 +361,8 @@ describe("component files", () => {
         "patchWindowResources.ts",
         "reportingQueries.ts",
         "reportingWorkgroup.ts",
+        "runbookDocuments.ts",
+        "runbookPolicy.ts",
         "schedules.ts",
         "targets.ts",
         "tokens.ts",

@@ -53,7 +53,8 @@ export const RUNBOOK_CHECKS: readonly ((config: PartialLabConfig, broken: Readon
             w.approval?.timeoutHours === undefined
                 ? undefined
                 : approvalTimeoutProblem(w.approval.timeoutHours, windowHours);
-        if (approvalProblem) issues.push({ path: ["maintenanceWindow", "approval", "timeoutHours"], message: approvalProblem });
+        if (approvalProblem)
+            issues.push({ path: ["maintenanceWindow", "approval", "timeoutHours"], message: approvalProblem });
         return issues;
     },
 ];

@@ -15,7 +15,7 @@ import { area, checked, list, oneOf, text, wholeNumber } from "./blocks";
 const PRINCIPAL = /^(arn:aws[a-z-]*:iam::\d{12}:(user|group|role)\/[\w+=,.@/-]{1,512}|[\w+=,.@-]{1,64})$/;
 
 export const runbookKeys = {
-    /** `RunPatchBaseline` (the lab's plain task; the default) or `Runbook` (restore point, hooks, health check, gate). */
+    /** `RunPatchBaseline` (the lab's plain task; the default) or `Runbook` (restore point, hooks, health check). */
     installMode: oneOf(INSTALL_MODES).default(RUNBOOK_DEFAULTS.installMode),
     /** The stack this one follows (prod follows test): its window and patch group come from its stack file. */
     followRing: text("must be a stack name such as test", /^[A-Za-z0-9_.-]{1,100}$/).optional(),

@@ -21,6 +21,7 @@ import {
     Mapping,
 } from "./requestShapes";
 import { STORAGE_MAPPINGS } from "./requestsStorage";
+import { runbookStepRequests } from "./runbookSteps";
 export type { ApiRequest, PlannedResource } from "./requestShapes";
 
 export const MAPPINGS: Readonly<Record<string, Mapping>> = {
@@ -254,6 +255,7 @@ export const MAPPINGS: Readonly<Record<string, Mapping>> = {
             DocumentFormat: r.inputs.documentFormat,
             Tags: tagList(r.inputs.tags),
         }),
+        ...runbookStepRequests(r.inputs.documentType, r.inputs.content),
     ],
     "aws:ssm/parameter:Parameter": (r) => [
         req("ssm", "PutParameter", {
