@@ -74,6 +74,15 @@ for (const stack of STACKS) {
                 `${workload}WebServers: tag:Workload = ${workload} AND tag:InstanceRole = WebServer`,
                 `approve PRODUCT=*, CLASSIFICATION=*, SEVERITY=* after ${days} days, CRITICAL, non-security too`,
                 `patch group "${patchGroup}" -> baseline <id of lab-patching-baseline>`,
+                ...(stack === "prod"
+                    ? [
+                          "OELabIPM-Prod-PatchInstance: Automation document, schema 0.3",
+                          "4. TakeRestorePoint (aws:executeAwsApi backup:StartBackupJob, 60 s)",
+                          "7. InstallPatches (aws:runCommand AWS-RunPatchBaselineWithHooks, 900 s)",
+                          "3. CheckRingSoaked (aws:executeScript, 60 s)",
+                          "PatchProdWorkloadWebServers-Gate: Automation OELabIPM-Prod-PatchGate WindowExecutionId={{WINDOW_EXECUTION_ID}}, priority 1, no targets: once per run",
+                      ]
+                    : []),
                 "egress tcp 443-443 to 0.0.0.0/0",
                 'where status ["TIMED_OUT","CANCELLED","SKIPPED_OVERLAPPING"], window-id ["<id of lab-window-window>"]',
                 `PatchScan-${workload}: AWS-RunPatchBaseline, rate(1 day)`,
