@@ -79,6 +79,7 @@ function lab(config: LabConfig): Record<string, unknown> {
             maintenanceWindowIds: window.windowIds,
             associationIds: scan ? [inventory.associationId, scan.associationId] : [inventory.associationId],
             patchBaselineIds: patching.baselineIdList,
+            runbookNames: runbook?.documentNames,
             outputLocations: {
                 bucketName: inventory.bucketName,
                 commandKeyPrefixes: window.scanWindowId

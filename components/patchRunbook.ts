@@ -6,7 +6,6 @@ import {
     gateRunbook,
     instanceRunbook,
     InstanceRunbookSpec,
-    RingSpec,
     worstCaseSeconds,
 } from "./runbookDocuments";
 import { runbookPolicyStatements } from "./runbookPolicy";
@@ -21,6 +20,8 @@ import { componentToken } from "./tokens";
 import { ArgumentError, countProblem, fieldProblem, rateControlsProblems, SSM_NAME_PATTERN } from "./validation";
 
 export type { ApprovalSpec, RingSpec } from "./runbookDocuments";
+export type { PatchRunbookArgs, RunbookApproval } from "./runbookArgs";
+import type { PatchRunbookArgs, RunbookApproval } from "./runbookArgs";
 
 /** How the install window patches: the runbook, or the lab's plain Run Command task. */
 export const InstallMode = {
@@ -55,66 +56,6 @@ export const MAX_APPROVAL_TIMEOUT_HOURS = 30 * 24;
 export const APPROVAL_TOPIC_PREFIX = "Automation";
 /** StartBackupJob Lifecycle.DeleteAfterDays: at least 1 day (AWS Backup API, Lifecycle). */
 export const MAX_RETENTION_DAYS = 36500;
-
-/** A human approval before the first instance of a run. */
-export interface RunbookApproval {
-    /** IAM user, group or role ARNs (or user names) who may approve. Required, 1 to 10. */
-    approvers: string[];
-    /** How many must approve. Default 1. */
-    minRequiredApprovals?: number;
-    /** Hours to wait; must fit the window (duration − cutoff). Default 1. */
-    timeoutHours?: number;
-    /** E-mail addresses the approval topic (`Automation…`) notifies. Default none (no topic). */
-    emails?: string[];
-}
-
-export interface PatchRunbookArgs {
-    /** The stack's label in tags and messages, like `oe-lab-ipm/prod`. Required. */
-    stack: string;
-    /** Prefix of the documents' names, like `OELabIPM-Prod-` (then `PatchInstance`, `PatchGate`, `HealthCheck`). */
-    documentNamePrefix: string;
-    /** Prefix of the automation role's name (IAM adds 26 characters). Required. */
-    roleNamePrefix: string;
-    /** Prefix of AWS Backup's role name. Required. */
-    backupRoleNamePrefix: string;
-    /** The restore points' backup vault's name. Required. */
-    backupVaultName: string;
-    /** The SSM parameter the gate writes its decision to, like `/oe-lab-ipm/Prod/patch-gate`. Required when gated. */
-    gateParameterName: string;
-    /** The install window, its target and its service role. Required. */
-    windowId: pulumi.Input<string>;
-    windowTargetId: pulumi.Input<string>;
-    windowRoleArn: pulumi.Input<string>;
-    /** The window's task names' stem, like `PatchProdWorkloadWebServers`. Required. */
-    taskName: string;
-    /** Hours the window may start tasks in (duration − cutoff): bounds the approval and the run. Required. */
-    windowHours: number;
-    /** How many instances the window targets, when known: the run's worst case must fit the window. */
-    targetCount?: number;
-    /** Default "1": one instance at a time, the first is a canary. */
-    maxConcurrency?: string;
-    /** Default "1": the first failed instance stops the window. */
-    maxErrors?: string;
-    /** `RebootIfNeeded` (default) or `NoReboot`. */
-    rebootOption?: string;
-    /** Days AWS Backup keeps each restore point before deleting it. Default 14. */
-    restorePointRetentionDays?: number;
-    /** Minutes a restore point may take. Default 10. */
-    restorePointTimeoutMinutes?: number;
-    /** Minutes the install (with its reboot and hooks) may take. Default 15. */
-    installTimeoutMinutes?: number;
-    /** The URL a web server must answer with HTTP 200 after patching. Default `http://localhost/`. */
-    healthCheckUrl?: string;
-    /** The earlier ring this stack follows. Default none. */
-    ring?: RingSpec;
-    /** A human approval once per run. Default none. */
-    approval?: RunbookApproval;
-    /** Where the install writes its output. Required. */
-    outputBucket: pulumi.Input<string>;
-    outputPrefix?: string;
-    logGroupName?: pulumi.Input<string>;
-    tags?: Record<string, string>;
-}
 
 /** The approval's timeout in seconds (validated). */
 const approvalSeconds = (a: RunbookApproval) => (a.timeoutHours ?? RUNBOOK_DEFAULTS.approvalTimeoutHours) * 3600;

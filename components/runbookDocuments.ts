@@ -213,8 +213,11 @@ export function instanceRunbook(spec: InstanceRunbookSpec): Record<string, unkno
 export interface RingSpec {
     /** The earlier ring's stack (`test`): for messages. */
     readonly stack: string;
+    /** Its install window's name (the gate finds the window by it). */
     readonly windowName: string;
+    /** Its patch group (the gate reads its failed and non-compliant instances). */
     readonly patchGroup: string;
+    /** Days it must have installed successfully before this ring patches. */
     readonly soakDays: number;
 }
 

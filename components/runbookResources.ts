@@ -6,7 +6,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsManagedPolicyArn, serviceTrustPolicy } from "./iam";
-import type { PatchRunbookArgs } from "./patchRunbook";
+import type { PatchRunbookArgs } from "./runbookArgs";
 import { healthHookDocument, InstanceRunbookSpec } from "./runbookDocuments";
 
 /** What every helper shares: the component's name, tags, parent and its account's identifiers. */

@@ -149,6 +149,22 @@ describe("the patch runbook's documents", () => {
         assert.strictEqual(steps[3].inputs.PatchGroup, "Critical");
     });
 
+    it("alerts once per failed execution of the stack's own runbooks (runbook-failed), never account-wide", async () => {
+        const run = await runStack("prod");
+        const rule = ofType(run, "aws:cloudwatch/eventRule:EventRule").find((r) => r.name.endsWith("runbook-failed"))!;
+        assert.deepStrictEqual(JSON.parse(rule.inputs.eventPattern), {
+            source: ["aws.ssm"],
+            "detail-type": ["EC2 Automation Execution Status-change Notification"],
+            detail: {
+                Definition: ["OELabIPM-Prod-PatchInstance", "OELabIPM-Prod-PatchGate"],
+                Status: ["Failed", "TimedOut", "Cancelled"],
+            },
+        });
+        // The install's command is AWS-RunPatchBaselineWithHooks: cmd-failed (AWS-RunPatchBaseline) stays silent.
+        const cmd = ofType(run, "aws:cloudwatch/eventRule:EventRule").find((r) => r.name.endsWith("cmd-failed"))!;
+        assert.deepStrictEqual(JSON.parse(cmd.inputs.eventPattern).detail["document-name"], ["AWS-RunPatchBaseline"]);
+    });
+
     it("refuses a window the run cannot fit, naming the keys and the numbers, registering nothing", async () => {
         const { error, resources } = await runFailingStack("prod", { "maintenanceWindow.duration": 1 });
         assert.deepStrictEqual(resources, []);

@@ -43,8 +43,31 @@ function granted(policy: string): string[] {
     return [...new Set(statements.flatMap((s) => s.Action))].sort();
 }
 
+describe("the runbook steps' contract", () => {
+    it("catches a step whose input the API refuses (MaxResults above 100)", async () => {
+        const run = await runStack("prod");
+        const gate = single(run, "aws:ssm/document:Document", "lab-runbook-gate-runbook");
+        const broken = gate.inputs.content.replace('"MaxResults":100', '"MaxResults":1000');
+        const requests = runbookStepRequests("Automation", broken);
+        assert.deepStrictEqual(
+            requests.map((r) => `${r.service}:${r.operation}`),
+            [
+                "ssm:DescribeMaintenanceWindows",
+                "ssm:DescribeMaintenanceWindowExecutions",
+                "ssm:DescribePatchGroupState",
+                "ssm:DescribePatchGroupState",
+                "ssm:DescribePatchGroupState",
+                "ssm:PutParameter",
+            ],
+        );
+        assert.deepStrictEqual(
+            validateRequest(requests[1].service, requests[1].operation, requests[1].request).map((v) => v.field),
+            ["MaxResults"],
+        );
+    });
+});
+
 for (const [label, overrides] of [
-    ["test (no gate)", { "maintenanceWindow.installMode": "Runbook" }],
     ["prod (ring gate)", {}],
     [
         "prod with an approval",
@@ -53,6 +76,9 @@ for (const [label, overrides] of [
             "maintenanceWindow.approval": { approvers: ["Approver"], emails: ["ops@example.com"] },
         },
     ],
+    // Last: the specs after this file find the mocks on the test stack (sdkAdapter.spec).
+    // (Its own overrides: a fresh evaluation, not a cached run of runbook.spec.)
+    ["test (no gate)", { "maintenanceWindow.installMode": "Runbook", "maintenanceWindow.soakDays": 7 }],
 ] as const) {
     describe(`the patch runbook's role: ${label}`, () => {
         it("grants exactly the actions its steps call, by the cited table", async () => {
@@ -77,27 +103,3 @@ for (const [label, overrides] of [
         });
     });
 }
-
-describe("the runbook steps' contract", () => {
-    it("catches a step whose input the API refuses (MaxResults above 100)", async () => {
-        const run = await runStack("prod");
-        const gate = single(run, "aws:ssm/document:Document", "lab-runbook-gate-runbook");
-        const broken = gate.inputs.content.replace('"MaxResults":100', '"MaxResults":1000');
-        const requests = runbookStepRequests("Automation", broken);
-        assert.deepStrictEqual(
-            requests.map((r) => `${r.service}:${r.operation}`),
-            [
-                "ssm:DescribeMaintenanceWindows",
-                "ssm:DescribeMaintenanceWindowExecutions",
-                "ssm:DescribePatchGroupState",
-                "ssm:DescribePatchGroupState",
-                "ssm:DescribePatchGroupState",
-                "ssm:PutParameter",
-            ],
-        );
-        assert.deepStrictEqual(
-            validateRequest(requests[1].service, requests[1].operation, requests[1].request).map((v) => v.field),
-            ["MaxResults"],
-        );
-    });
-});
