@@ -1,13 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { rolePrefixProblem, serviceTrustPolicy } from "./iam";
-import {
-    ApprovalSpec,
-    gateRunbook,
-    instanceRunbook,
-    InstanceRunbookSpec,
-    worstCaseSeconds,
-} from "./runbookDocuments";
+import { ApprovalSpec, gateRunbook, instanceRunbook, InstanceRunbookSpec, worstCaseSeconds } from "./runbookDocuments";
 import { runbookPolicyStatements } from "./runbookPolicy";
 import {
     createApprovalTopic,

@@ -74,15 +74,6 @@ for (const stack of STACKS) {
                 `${workload}WebServers: tag:Workload = ${workload} AND tag:InstanceRole = WebServer`,
                 `approve PRODUCT=*, CLASSIFICATION=*, SEVERITY=* after ${days} days, CRITICAL, non-security too`,
                 `patch group "${patchGroup}" -> baseline <id of lab-patching-baseline>`,
-                ...(stack === "prod"
-                    ? [
-                          "OELabIPM-Prod-PatchInstance: Automation document, schema 0.3",
-                          "4. TakeRestorePoint (aws:executeAwsApi backup:StartBackupJob, 60 s)",
-                          "7. InstallPatches (aws:runCommand AWS-RunPatchBaselineWithHooks, 900 s)",
-                          "3. CheckRingSoaked (aws:executeScript, 60 s)",
-                          "PatchProdWorkloadWebServers-Gate: Automation OELabIPM-Prod-PatchGate WindowExecutionId={{WINDOW_EXECUTION_ID}}, priority 1, no targets: once per run",
-                      ]
-                    : []),
                 "egress tcp 443-443 to 0.0.0.0/0",
                 'where status ["TIMED_OUT","CANCELLED","SKIPPED_OVERLAPPING"], window-id ["<id of lab-window-window>"]',
                 `PatchScan-${workload}: AWS-RunPatchBaseline, rate(1 day)`,
@@ -120,7 +111,6 @@ for (const stack of STACKS) {
                     "expands into (as awsx creates them): 1 Vpc, 1 InternetGateway, 2 Subnet, 2 RouteTable, 2 RouteTableAssociation, 2 Route",
                 ),
             );
-            // Prod's runbook: its automation role and AWS Backup's role; a gate task and a per-instance task.
             assert.strictEqual(counts["aws:iam/role:Role"], stack === "prod" ? 5 : 3);
             assert.strictEqual(counts["aws:ssm/maintenanceWindowTask:MaintenanceWindowTask"], stack === "prod" ? 2 : 1);
             assert.strictEqual(counts["aws:ssm/association:Association"], 2);
@@ -415,17 +405,9 @@ describe("plan as a command", () => {
             `No stack file ${path.join(PROJECT_ROOT, "Pulumi.staging.yaml")}: a stack named "staging" needs a Pulumi.staging.yaml beside Pulumi.yaml.\n`,
         );
     });
-
     it("--check holds the stack's requests against AWS's API models, for what-if configs too", async () => {
-        const result = await plan(
-            "--stack",
-            "prod",
-            "--check",
-            "-c",
-            "fleet.groups.0.count=60",
-            "-c",
-            "maintenanceWindow.maxConcurrency=50%",
-        );
+        const whatIf = ["-c", "fleet.groups.0.count=60", "-c", "maintenanceWindow.maxConcurrency=50%"];
+        const result = await plan("--stack", "prod", "--check", ...whatIf);
         assert.strictEqual(result.code, 0, result.stderr);
         assert.match(
             result.stdout,

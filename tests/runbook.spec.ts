@@ -1,5 +1,7 @@
 import * as assert from "assert";
-import { ALL_STACKS, ofType, runFailingStack, runStack, StackRun } from "./harness";
+import { spawnSync } from "child_process";
+import * as path from "path";
+import { ALL_STACKS, ofType, PROJECT_ROOT, runFailingStack, runStack, StackRun } from "./harness";
 import { references } from "./runbookInterpreter";
 import { AccountOptions, FakeAccount, FakeInstance, RingState, runWindow } from "./runbookFakes";
 
@@ -147,6 +149,21 @@ describe("the patch runbook's documents", () => {
         );
         assert.deepStrictEqual(steps[0].inputs.Filters, [{ Key: "Name", Values: ["PatchTestWorkloadWebServers"] }]);
         assert.strictEqual(steps[3].inputs.PatchGroup, "Critical");
+    });
+
+    it("npm run plan -- --stack prod --check shows the runbooks' steps and the Automation tasks, and passes the contract", () => {
+        const cli = path.join(PROJECT_ROOT, "bin", "tools", "plan", "cli.js");
+        const run = spawnSync("node", [cli, "--stack", "prod", "--check"], { cwd: PROJECT_ROOT, encoding: "utf8" });
+        assert.strictEqual(run.status, 0, run.stderr);
+        for (const line of [
+            "OELabIPM-Prod-PatchInstance: Automation document, schema 0.3",
+            "4. TakeRestorePoint (aws:executeAwsApi backup:StartBackupJob, 60 s)",
+            "7. InstallPatches (aws:runCommand AWS-RunPatchBaselineWithHooks, 900 s)",
+            "3. CheckRingSoaked (aws:executeScript, 60 s)",
+            "PatchProdWorkloadWebServers-Gate: Automation OELabIPM-Prod-PatchGate WindowExecutionId={{WINDOW_EXECUTION_ID}}, priority 1, no targets: once per run",
+            "API contract: every request of the 68 resources passes AWS's API models",
+        ])
+            assert.ok(run.stdout.includes(line), line);
     });
 
     it("alerts once per failed execution of the stack's own runbooks (runbook-failed), never account-wide", async () => {
