@@ -22,7 +22,9 @@ import { PatchingPolicy } from "./components/patchingPolicy";
 import { WINDOW_DEFAULTS, PatchMaintenanceWindow } from "./components/patchMaintenanceWindow";
 import { PatchScanAssociation } from "./components/patchScanAssociation";
 import { ComplianceReporting } from "./components/complianceReporting";
+import { InstallMode, PatchRunbook } from "./components/patchRunbook";
 import { fleetTargetTags, LAB_NAMES, LabConfig, PROJECT, readLabConfig, STACK_TAGS, TAG } from "./config";
+import { ringOf } from "./config/ring";
 
 /** What every part of a lab stack is built from: its config, tags and the fleet's target tags. */
 interface LabContext {
@@ -64,6 +66,7 @@ function lab(config: LabConfig): Record<string, unknown> {
         ctx.kept,
     );
     const window = windowOf(ctx, inventory, instanceRoleNames, alerts);
+    const runbook: PatchRunbook | undefined = runbookOf(ctx, window, inventory.bucketName);
     // The rules watch only this stack's instances, windows, associations and baselines: a prod
     // failure never reaches the test topic. Their names start with the topic's, which its policy admits.
     const alertRules = new PatchAlerts(
@@ -76,6 +79,7 @@ function lab(config: LabConfig): Record<string, unknown> {
             maintenanceWindowIds: window.windowIds,
             associationIds: scan ? [inventory.associationId, scan.associationId] : [inventory.associationId],
             patchBaselineIds: patching.baselineIdList,
+            runbookNames: runbook?.documentNames,
             outputLocations: {
                 bucketName: inventory.bucketName,
                 commandKeyPrefixes: window.scanWindowId
@@ -98,7 +102,10 @@ function lab(config: LabConfig): Record<string, unknown> {
         LogBucketName: inventory.bucketName,
         MaintenanceWindowId: window.windowId,
         MaintenanceWindowTargetId: window.targetId,
-        InstallTaskId: window.installTaskId,
+        InstallTaskId: runbook ? runbook.installTaskId : window.installTaskId,
+        PatchRunbookName: runbook?.documentName,
+        PatchGateRunbookName: runbook?.gateDocumentName,
+        RestorePointVaultName: runbook?.backupVaultName,
         ScanTaskId: window.scanTaskId,
         ScanAssociationId: scan?.associationId,
         MaintenanceWindowRoleArn: window.roleArn,
@@ -243,6 +250,7 @@ function windowOf(
             maxConcurrency: window.maxConcurrency,
             maxErrors: window.maxErrors,
             rebootOption: window.rebootOption,
+            runCommandInstall: window.installMode === InstallMode.RunPatchBaseline,
             logGroupNamePrefix: window.cloudWatchLogs ? LAB_NAMES.logGroupPrefix(workload) : undefined,
             logRetentionDays: window.logRetentionDays,
             kmsKeyId: window.kmsKeyId,
@@ -268,6 +276,51 @@ function windowOf(
 
 function toTargets(tagMap: Record<string, string>): Record<string, string[]> {
     return Object.fromEntries(Object.entries(tagMap).map(([key, value]) => [key, [value]]));
+}
+
+/** The stack's runbook and its window tasks, unless the stack keeps the lab's plain install. */
+function runbookOf(
+    ctx: LabContext,
+    window: PatchMaintenanceWindow,
+    bucketName: pulumi.Input<string>,
+): PatchRunbook | undefined {
+    const { config, workload } = ctx;
+    const w = config.maintenanceWindow;
+    if (w.installMode !== InstallMode.Runbook) return undefined;
+    const targetRoles = new Set(w.targetRoles);
+    return new PatchRunbook(
+        "lab-runbook",
+        {
+            stack: ctx.tags[STACK_TAGS.application],
+            documentNamePrefix: LAB_NAMES.runbookDocumentPrefix(workload),
+            roleNamePrefix: LAB_NAMES.runbookRolePrefix(workload),
+            backupRoleNamePrefix: LAB_NAMES.backupRolePrefix(workload),
+            backupVaultName: LAB_NAMES.restorePointVault(workload),
+            gateParameterName: LAB_NAMES.gateParameter(workload),
+            windowId: window.windowId,
+            windowTargetId: window.targetId,
+            windowRoleArn: window.roleArn,
+            taskName: w.windowName,
+            windowHours: w.duration - w.cutoff,
+            targetCount: ctx.existing
+                ? undefined
+                : config.fleet.groups.filter((g) => targetRoles.has(g.role)).reduce((n, g) => n + g.count, 0),
+            maxConcurrency: w.maxConcurrency,
+            maxErrors: w.maxErrors,
+            rebootOption: w.rebootOption,
+            restorePointRetentionDays: w.restorePointRetentionDays,
+            restorePointTimeoutMinutes: w.restorePointTimeoutMinutes,
+            installTimeoutMinutes: w.installTimeoutMinutes,
+            healthCheckUrl: w.healthCheckUrl,
+            ring: ringOf(config),
+            approval: w.approval,
+            outputBucket: bucketName,
+            outputPrefix: WINDOW_DEFAULTS.installPrefix,
+            logGroupName: window.logGroupName,
+            tags: ctx.tags,
+        },
+        ctx.kept,
+    );
 }
 
 /** The created fleet's and network's outputs (undefined for an existing fleet). */

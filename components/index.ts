@@ -10,4 +10,5 @@ export { ManagedFleet } from "./managedFleet";
 export { PatchAlerts } from "./patchAlerts";
 export { PatchingPolicy } from "./patchingPolicy";
 export { PatchMaintenanceWindow } from "./patchMaintenanceWindow";
+export { PatchRunbook } from "./patchRunbook";
 export { PatchScanAssociation } from "./patchScanAssociation";

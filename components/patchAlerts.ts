@@ -71,6 +71,11 @@ export interface PatchAlertsArgs {
     associationIds?: pulumi.Input<string>[];
     /** The patch baselines whose instances becoming non-compliant alert. */
     patchBaselineIds: pulumi.Input<string>[];
+    /**
+     * The stack's Automation runbooks (PatchRunbook's documents): an execution of one that ends Failed,
+     * TimedOut or Cancelled alerts once, matched by its document name. Default none.
+     */
+    runbookNames?: pulumi.Input<string>[];
     /** Where the output of the runs is, named in the messages. Default: messages name no location. */
     outputLocations?: AlertOutputLocations;
     /** Tags for every rule. */
@@ -147,6 +152,35 @@ function commandRules(args: PatchAlertsArgs): RuleDef[] {
             commandOutputText(args.outputLocations),
         ),
     }));
+}
+
+/**
+ * "EC2 Automation Execution Status-change Notification" (detail ExecutionId, Definition, Status; AWS
+ * User Guide, "Amazon EventBridge event examples for Systems Manager", Automation): one execution of
+ * the stack's runbooks, matched by document name. A failed install on an instance fails the
+ * per-instance runbook: this is its one message (the command runs AWS-RunPatchBaselineWithHooks,
+ * which cmd-failed does not match); the execution names the instance, the failed step and the
+ * restore point (`aws ssm get-automation-execution`).
+ */
+function runbookRules(args: PatchAlertsArgs): RuleDef[] {
+    if (!args.runbookNames?.length) return [];
+    return [
+        {
+            suffix: "runbook-failed",
+            description: `A ${args.stackLabel} patch runbook execution ended without success`,
+            pattern: ssmPattern("EC2 Automation Execution Status-change Notification", {
+                Definition: args.runbookNames,
+                Status: ["Failed", "TimedOut", "Cancelled"],
+            }),
+            paths: {
+                runbook: "$.detail.Definition",
+                execution: "$.detail.ExecutionId",
+                status: "$.detail.Status",
+                time: "$.time",
+            },
+            message: `[${args.stackLabel}] Patch runbook <runbook> ended <status> at <time> (execution <execution>; its instance, failed step and restore point: aws ssm get-automation-execution --automation-execution-id <execution>).`,
+        },
+    ];
 }
 
 /**
@@ -247,32 +281,34 @@ export class PatchAlerts extends pulumi.ComponentResource {
     constructor(name: string, args: PatchAlertsArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentToken("PatchAlerts"), name, {}, withFormerToken("oelab:alerts:PatchAlerts", opts));
         validatePatchAlertsArgs(args);
-        const rules = [...commandRules(args), ...windowRules(args), ...stateRules(args)].map((def) => {
-            const created = new aws.cloudwatch.EventRule(
-                `${name}-${def.suffix}`,
-                {
-                    name: `${args.ruleNamePrefix}${def.suffix}`,
-                    description: def.description,
-                    eventPattern: pulumi.jsonStringify(def.pattern),
-                    tags: args.tags ?? {},
-                },
-                { parent: this },
-            );
-            new aws.cloudwatch.EventTarget(
-                `${name}-${def.suffix}-target`,
-                {
-                    rule: created.name,
-                    arn: args.topicArn,
-                    // A JSON string literal: SNS receives (and mails) plain text.
-                    inputTransformer: {
-                        inputPaths: def.paths,
-                        inputTemplate: pulumi.output(def.message).apply((m) => JSON.stringify(m)),
+        const rules = [...commandRules(args), ...runbookRules(args), ...windowRules(args), ...stateRules(args)].map(
+            (def) => {
+                const created = new aws.cloudwatch.EventRule(
+                    `${name}-${def.suffix}`,
+                    {
+                        name: `${args.ruleNamePrefix}${def.suffix}`,
+                        description: def.description,
+                        eventPattern: pulumi.jsonStringify(def.pattern),
+                        tags: args.tags ?? {},
                     },
-                },
-                { parent: this },
-            );
-            return created;
-        });
+                    { parent: this },
+                );
+                new aws.cloudwatch.EventTarget(
+                    `${name}-${def.suffix}-target`,
+                    {
+                        rule: created.name,
+                        arn: args.topicArn,
+                        // A JSON string literal: SNS receives (and mails) plain text.
+                        inputTransformer: {
+                            inputPaths: def.paths,
+                            inputTemplate: pulumi.output(def.message).apply((m) => JSON.stringify(m)),
+                        },
+                    },
+                    { parent: this },
+                );
+                return created;
+            },
+        );
         this.ruleNames = pulumi.all(rules.map((r) => r.name));
         this.registerOutputs({ ruleNames: this.ruleNames });
     }

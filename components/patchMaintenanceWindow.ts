@@ -125,6 +125,11 @@ export interface PatchMaintenanceWindowArgs {
     /** Default `RebootIfNeeded`. */
     rebootOption?: RebootOption;
     /**
+     * Whether the install window gets the lab's Run Command task (AWS-RunPatchBaseline). Default true; false when
+     * another component registers the window's task (PatchRunbook, with `targetId` and `roleArn`).
+     */
+    runCommandInstall?: boolean;
+    /**
      * The prefix of a CloudWatch log group the tasks also write to, like `/oe-lab-ipm/Test/patching-`. Default none.
      */
     logGroupNamePrefix?: string;
@@ -231,8 +236,8 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
     public readonly windowId: pulumi.Output<string>;
     /** The install window target's id. */
     public readonly targetId: pulumi.Output<string>;
-    /** The install task's id. */
-    public readonly installTaskId: pulumi.Output<string>;
+    /** The install task's id, when the window has the Run Command install task. */
+    public readonly installTaskId?: pulumi.Output<string>;
     /** The scan window's id, when there is one. */
     public readonly scanWindowId?: pulumi.Output<string>;
     /** Every window of the component: the install window, and the scan window when there is one. */
@@ -295,6 +300,7 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
             // Validated: one of REBOOT_OPTIONS.
             rebootOption: (args.rebootOption ?? WINDOW_DEFAULTS.rebootOption) as RebootOption,
             outputPrefix: WINDOW_DEFAULTS.installPrefix,
+            withoutTask: args.runCommandInstall === false,
         });
         if (args.scan !== undefined) {
             const scan = patchWindow("scan", {
@@ -313,13 +319,13 @@ export class PatchMaintenanceWindow extends pulumi.ComponentResource {
                 outputPrefix: WINDOW_DEFAULTS.scanPrefix,
             });
             this.scanWindowId = scan.window.id;
-            this.scanTaskId = scan.task.id;
+            this.scanTaskId = scan.task!.id;
         }
 
         this.windowId = install.window.id;
         this.windowIds = this.scanWindowId ? [install.window.id, this.scanWindowId] : [install.window.id];
         this.targetId = install.target.id;
-        this.installTaskId = install.task.id;
+        this.installTaskId = install.task?.id;
         this.roleArn = access.role.arn;
         this.passRolePolicyArn = access.passRole.arn;
         this.logGroupName = access.logGroup?.name;

@@ -237,6 +237,7 @@ export function createPatchWindow(kind: "install" | "scan", spec: PatchWindowSpe
         },
         { parent },
     );
+    if (spec.withoutTask) return { window, target, task: undefined };
     const task = new aws.ssm.MaintenanceWindowTask(
         kind === "install" ? `${name}-install` : `${name}-scan`,
         {
@@ -268,6 +269,8 @@ export function createPatchWindow(kind: "install" | "scan", spec: PatchWindowSpe
 
 export interface PatchWindowSpec {
     readonly operation: "Install" | "Scan";
+    /** The window and target only: another component registers the task (PatchRunbook). */
+    readonly withoutTask?: boolean;
     readonly windowName: string;
     readonly description: string;
     readonly targetName: string;

@@ -63,6 +63,12 @@ export const LAB_NAMES = {
     reportingWorkgroup: (workload: string) => `${PROJECT}-${workload}`,
     scanTargetName: (workload: string) => `${workload}Fleet`,
     topicName: (workload: string) => `AdminAlert-${workload}`,
+    /** The patch runbook's documents: `OELabIPM-<Workload>-PatchInstance`, `-PatchGate`, `-HealthCheck`. */
+    runbookDocumentPrefix: (workload: string) => `OELabIPM-${workload}-`,
+    runbookRolePrefix: (workload: string) => `PatchRunbookRole-${workload}-`,
+    backupRolePrefix: (workload: string) => `PatchBackupRole-${workload}-`,
+    restorePointVault: (workload: string) => `${PROJECT}-${workload}-restore-points`,
+    gateParameter: (workload: string) => `/${PROJECT}/${workload}/patch-gate`,
     /** The install window's target, named after the roles it targets: `TestWebServers`, `TestWebServersAppServers`. */
     installTargetName: (workload: string, roles: readonly string[]) =>
         `${workload}${roles.map((r) => `${r.replace(/[^A-Za-z0-9]/g, "")}s`).join("")}`.slice(0, 128),

@@ -225,9 +225,14 @@ for (const stack of STACKS) {
             });
             assert.deepStrictEqual(
                 run.outputs.AlertRuleNames,
-                ["cmd-failed", "window-failed", "assoc-failed", "noncompliant"].map(
-                    (s) => `AdminAlert-${workload}-patch-${s}`,
-                ),
+                [
+                    "cmd-failed",
+                    // Prod's runbook: its executions' failures (runbook.spec).
+                    ...(stack === "prod" ? ["runbook-failed"] : []),
+                    "window-failed",
+                    "assoc-failed",
+                    "noncompliant",
+                ].map((s) => `AdminAlert-${workload}-patch-${s}`),
             );
             for (const r of ofType(run, RULE)) {
                 assert.ok(

@@ -112,7 +112,7 @@ describe("config refuses what AWS would refuse", () => {
                 'oe-lab-ipm:tags.__proto__ = "x": tag key __proto__ cannot be passed on; choose another key',
                 "oe-lab-ipm:fleet.constructor = 2: unknown key; allowed keys: mode, groups, existing, followLatestAmi, keyName, environment, confidentiality",
                 'oe-lab-ipm:inventory.parameters.__proto__ = "Enabled": unknown key; allowed keys: applications, awsComponents, files, networkConfig, windowsUpdates, instanceDetailedInformation, services, windowsRegistry, windowsRoles, customInventory, billingInfo',
-                "oe-lab-ipm:maintenanceWindow.constructor = 1: unknown key; allowed keys: windowName, schedule, timezone, duration, cutoff, scheduleOffset, targetRoles, maxConcurrency, maxErrors, rebootOption, cloudWatchLogs, kmsKeyId, logRetentionDays, scan, scanSchedule, adminGroup",
+                "oe-lab-ipm:maintenanceWindow.constructor = 1: unknown key; allowed keys: windowName, schedule, timezone, duration, cutoff, scheduleOffset, targetRoles, maxConcurrency, maxErrors, rebootOption, cloudWatchLogs, kmsKeyId, logRetentionDays, scan, scanSchedule, adminGroup, installMode, followRing, soakDays, approval, restorePointRetentionDays, restorePointTimeoutMinutes, installTimeoutMinutes, healthCheckUrl",
                 'oe-lab-ipm:patching.baselines.AMAZON_LINUX_2023.approvalRules.0 = {"patchFilters":{"toString":["*"]},"complianceLevel":"HIGH","enableNonSecurity":true}: filter key toString is not valid for AMAZON_LINUX_2023; allowed: PRODUCT, CLASSIFICATION, SEVERITY',
             ]);
         });

@@ -23,7 +23,8 @@ interface Claim {
 
 const CLAIMS: readonly Claim[] = [
     { page: "README.md", pattern: /`npm run plan -- --stack test` counts (\d+)\s+resources/, stack: "test" },
-    { page: "README.md", pattern: /\(`reporting`: (\d+)\)/, stack: "reporting" },
+    { page: "README.md", pattern: /\(`prod`, with its runbook: (\d+);/, stack: "prod" },
+    { page: "README.md", pattern: /`reporting`: (\d+)\)/, stack: "reporting" },
     { page: "docs/plan.md", pattern: /Resources: (\d+) to create/, stack: "test" },
     { page: "docs/existing-fleet.md", pattern: /shows what it creates\s+\((\d+) resources/, stack: "existing" },
     { page: "docs/organization.md", pattern: /a stack of an `existing` fleet \((\d+) resources\)/, stack: "existing" },
@@ -40,7 +41,7 @@ const CLAIMS: readonly Claim[] = [
 /** Counts of a past version, kept as history (each held by the spec named). */
 const HISTORY: readonly string[] = [
     // tests/protect.spec.ts: prod's former protection, on the same dependency graph.
-    "have deleted 36 of its 46 resources",
+    "have deleted 48 of its 58 resources",
     // tests/upgrade.spec.ts: the 0.1 to 0.2 upgrade without the aliases.
     "31 resources would have been recreated: all 27 of the reporting stack",
 ];

@@ -22,7 +22,7 @@ describe("a first-time user's help and notices", () => {
     it("the report's table says what each column holds, and the severity chart what it counts", () => {
         const html = renderReport(demoReport(SPEC_NOW));
         const headings = [...html.matchAll(/<th>([^<]+)<\/th>/g)].map((m) => m[1]);
-        // Every table names the patch group as such (the stack label is the patch group): coverage, not compliant, not read.
+        // Every table names the patch group as such: coverage, not compliant, not read.
         const instanceColumns = ["Account", "Patch group", "Instance", "Name"];
         assert.deepStrictEqual(headings, [
             ...instanceColumns,

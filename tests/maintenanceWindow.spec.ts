@@ -58,12 +58,12 @@ for (const stack of STACKS) {
             assert.deepStrictEqual(ofType(run, "aws:iam/groupPolicyAttachment:GroupPolicyAttachment"), []);
         });
 
-        it("opens the lab's window every day at 02:00 Tokyo time for 1 hour, cutoff 0, unregistered targets allowed", () => {
+        it("opens the lab's window every day at 02:00 Tokyo time for 1 hour (prod: 2, for its runbook), cutoff 0, unregistered targets allowed", () => {
             const window = single(run, WINDOW, "lab-window-window");
             assert.strictEqual(window.inputs.name, `Patch${workload}WorkloadWebServers`);
             assert.strictEqual(window.inputs.schedule, "cron(0 2 ? * * *)");
             assert.strictEqual(window.inputs.scheduleTimezone, "Asia/Tokyo");
-            assert.strictEqual(window.inputs.duration, 1);
+            assert.strictEqual(window.inputs.duration, stack === "prod" ? 2 : 1);
             assert.strictEqual(window.inputs.cutoff, 0);
             assert.strictEqual(window.inputs.allowUnassociatedTargets, true);
             assert.strictEqual(window.inputs.scheduleOffset, undefined);
@@ -82,7 +82,17 @@ for (const stack of STACKS) {
             assert.strictEqual(run.outputs.MaintenanceWindowTargetId, target.id);
         });
 
-        it("installs with AWS-RunPatchBaseline at priority 1, concurrency 1, error threshold 1, the service role, RebootIfNeeded", () => {
+        it("installs with AWS-RunPatchBaseline at priority 1, concurrency 1, error threshold 1, the service role, RebootIfNeeded (prod: its runbook, runbook.spec)", () => {
+            if (stack === "prod") {
+                assert.deepStrictEqual(
+                    ofType(run, TASK).map((t) => [t.name, t.inputs.taskType]),
+                    [
+                        ["lab-runbook-gate-task", "AUTOMATION"],
+                        ["lab-runbook-install-task", "AUTOMATION"],
+                    ],
+                );
+                return;
+            }
             const task = single(run, TASK, "lab-window-install");
             const role = single(run, "aws:iam/role:Role", "lab-window-role");
             const bucket = single(run, "aws:s3/bucket:Bucket");
@@ -183,6 +193,7 @@ describe("PatchMaintenanceWindow options", () => {
             "maintenanceWindow.adminGroup": "Administrators",
             "maintenanceWindow.cloudWatchLogs": false,
             "maintenanceWindow.scan": false,
+            "maintenanceWindow.installMode": "RunPatchBaseline",
         });
         const window = single(run, WINDOW);
         assert.deepStrictEqual(

@@ -28,6 +28,7 @@ const COMPONENT_TYPES = [
     "oe-lab-ipm:index:AlertTopic",
     "oe-lab-ipm:index:PatchAlerts",
     "oe-lab-ipm:index:ComplianceReporting",
+    "oe-lab-ipm:index:PatchRunbook",
 ];
 
 /** One component and its children only; every child's parent is the component or a child. */
@@ -361,6 +362,10 @@ describe("component files", () => {
         "patchWindowResources.ts",
         "reportingQueries.ts",
         "reportingWorkgroup.ts",
+        "runbookArgs.ts",
+        "runbookDocuments.ts",
+        "runbookPolicy.ts",
+        "runbookResources.ts",
         "schedules.ts",
         "targets.ts",
         "tokens.ts",

@@ -28,6 +28,7 @@ import {
     MAX_REJECTED_PATCHES,
     REJECTED_PATCHES_ACTIONS,
 } from "../../components/patchingPolicy";
+import { runbookKeys } from "./runbookKeys";
 import { emailProblem, TOPIC_NAME_PATTERN } from "../../components/alertTopic";
 import { bucketNameProblem } from "../../components/buckets";
 import { targetTagKeyProblem } from "../../components/targets";
@@ -419,6 +420,7 @@ export const maintenanceWindowSchema = area({
     ),
     /** An existing IAM group (the lab's Administrators) that gets the PassRole policy. */
     adminGroup: text("must be an IAM group name (1-128 letters, digits and +=,.@_-)", /^[\w+=,.@-]{1,128}$/).optional(),
+    ...runbookKeys,
 });
 
 export const alertsSchema = area({

@@ -12,6 +12,7 @@ import { CREATE_MODE_ONLY } from "./areas";
 import { duplicateGroupNamesProblem } from "../../components/managedFleet";
 import { cutoffProblem, scheduleOffsetProblem } from "../../components/patchMaintenanceWindow";
 import { FLEET_CHECKS } from "./fleetChecks";
+import { RUNBOOK_CHECKS } from "./runbookChecks";
 import { LAB_AREAS, labSchema } from "./topLevel";
 import { MAX_USER_TAGS, PROGRAM_TAG_KEYS, RESERVED_TAG_KEYS } from "./blocks";
 
@@ -46,6 +47,7 @@ export const CROSS_CHECKS: readonly ((
         w?.schedule !== undefined
             ? issueAt(["maintenanceWindow", "scheduleOffset"], scheduleOffsetProblem(w.scheduleOffset, w.schedule))
             : [],
+    ...RUNBOOK_CHECKS,
     // The fleet's mode decides where its instances come from: existing needs its targets; create needs no existing.
     ({ fleet }, broken) => {
         if (fleet?.mode === "existing" && fleet.existing === undefined && !broken.has("fleet.existing")) {

@@ -31,8 +31,15 @@ OPERATIONS = {
     "resource-groups": ["CreateGroup"],
     "ssm": ["CreateAssociation", "CreateResourceDataSync", "CreatePatchBaseline",
             "RegisterPatchBaselineForPatchGroup", "CreateMaintenanceWindow",
-            "RegisterTargetWithMaintenanceWindow", "RegisterTaskWithMaintenanceWindow",
-            "DescribeInstanceInformation", "DescribeInstancePatchStates"],
+            "RegisterTargetWithMaintenanceWindow", "RegisterTaskWithMaintenanceWindow", "CreateDocument",
+            "PutParameter",
+            # called by the patch runbook's aws:executeAwsApi, aws:assertAwsResourceProperty and
+            # aws:waitForAwsResourceProperty steps (components/runbookDocuments.ts)
+            "GetParameter", "DescribeMaintenanceWindows", "DescribeMaintenanceWindowExecutions",
+            "DescribePatchGroupState", "DescribeInstanceInformation",
+            # read by ops coverage (tools/ops/coverageRead.ts)
+            "DescribeInstancePatchStates"],
+    "backup": ["CreateBackupVault", "StartBackupJob", "DescribeBackupJob"],
     "logs": ["CreateLogGroup", "PutRetentionPolicy"],
     "kms": ["CreateKey", "EnableKeyRotation", "ScheduleKeyDeletion"],
     "sns": ["CreateTopic", "SetTopicAttributes", "Subscribe"],

@@ -30,6 +30,7 @@ export const MODELS_SOURCE: string = models.source;
 /** The services whose operations the program's resources call. */
 export type Service =
     | "athena"
+    | "backup"
     | "ec2"
     | "events"
     | "glue"

@@ -21,6 +21,7 @@ import {
     Mapping,
 } from "./requestShapes";
 import { STORAGE_MAPPINGS } from "./requestsStorage";
+import { runbookStepRequests } from "./runbookSteps";
 export type { ApiRequest, PlannedResource } from "./requestShapes";
 
 export const MAPPINGS: Readonly<Record<string, Mapping>> = {
@@ -246,8 +247,35 @@ export const MAPPINGS: Readonly<Record<string, Mapping>> = {
             OwnerInformation: r.inputs.ownerInformation,
         }),
     ],
+    "aws:ssm/document:Document": (r) => [
+        req("ssm", "CreateDocument", {
+            Name: r.inputs.name,
+            Content: r.inputs.content,
+            DocumentType: r.inputs.documentType,
+            DocumentFormat: r.inputs.documentFormat,
+            Tags: tagList(r.inputs.tags),
+        }),
+        ...runbookStepRequests(r.inputs.documentType, r.inputs.content),
+    ],
+    "aws:ssm/parameter:Parameter": (r) => [
+        req("ssm", "PutParameter", {
+            Name: r.inputs.name,
+            Description: r.inputs.description,
+            Value: r.inputs.insecureValue ?? r.inputs.value,
+            Type: r.inputs.type,
+            Tags: tagList(r.inputs.tags),
+        }),
+    ],
+    "aws:backup/vault:Vault": (r) => [
+        req("backup", "CreateBackupVault", {
+            BackupVaultName: r.inputs.name,
+            EncryptionKeyArn: r.inputs.kmsKeyArn,
+            BackupVaultTags: r.inputs.tags,
+        }),
+    ],
     "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask": (r) => {
         const run = r.inputs.taskInvocationParameters?.runCommandParameters;
+        const automation = r.inputs.taskInvocationParameters?.automationParameters;
         return [
             req("ssm", "RegisterTaskWithMaintenanceWindow", {
                 WindowId: r.inputs.windowId,
@@ -261,30 +289,37 @@ export const MAPPINGS: Readonly<Record<string, Mapping>> = {
                 Name: r.inputs.name,
                 Description: r.inputs.description,
                 CutoffBehavior: r.inputs.cutoffBehavior,
-                TaskInvocationParameters: run && {
-                    RunCommand: prune({
-                        Comment: run.comment,
-                        DocumentVersion: run.documentVersion,
-                        Parameters: parameterMap(run.parameters),
-                        OutputS3BucketName: run.outputS3Bucket,
-                        OutputS3KeyPrefix: run.outputS3KeyPrefix,
-                        ServiceRoleArn: run.serviceRoleArn,
-                        TimeoutSeconds: run.timeoutSeconds,
-                        CloudWatchOutputConfig:
-                            run.cloudwatchConfig &&
-                            prune({
-                                CloudWatchLogGroupName: run.cloudwatchConfig.cloudwatchLogGroupName,
-                                CloudWatchOutputEnabled: run.cloudwatchConfig.cloudwatchOutputEnabled,
-                            }),
-                        NotificationConfig:
-                            run.notificationConfig &&
-                            prune({
-                                NotificationArn: run.notificationConfig.notificationArn,
-                                NotificationEvents: run.notificationConfig.notificationEvents,
-                                NotificationType: run.notificationConfig.notificationType,
-                            }),
+                TaskInvocationParameters:
+                    (automation && {
+                        Automation: prune({
+                            DocumentVersion: automation.documentVersion,
+                            Parameters: parameterMap(automation.parameters),
+                        }),
+                    }) ||
+                    (run && {
+                        RunCommand: prune({
+                            Comment: run.comment,
+                            DocumentVersion: run.documentVersion,
+                            Parameters: parameterMap(run.parameters),
+                            OutputS3BucketName: run.outputS3Bucket,
+                            OutputS3KeyPrefix: run.outputS3KeyPrefix,
+                            ServiceRoleArn: run.serviceRoleArn,
+                            TimeoutSeconds: run.timeoutSeconds,
+                            CloudWatchOutputConfig:
+                                run.cloudwatchConfig &&
+                                prune({
+                                    CloudWatchLogGroupName: run.cloudwatchConfig.cloudwatchLogGroupName,
+                                    CloudWatchOutputEnabled: run.cloudwatchConfig.cloudwatchOutputEnabled,
+                                }),
+                            NotificationConfig:
+                                run.notificationConfig &&
+                                prune({
+                                    NotificationArn: run.notificationConfig.notificationArn,
+                                    NotificationEvents: run.notificationConfig.notificationEvents,
+                                    NotificationType: run.notificationConfig.notificationType,
+                                }),
+                        }),
                     }),
-                },
             }),
         ];
     },

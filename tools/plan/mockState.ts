@@ -232,6 +232,19 @@ export const RESOURCES: Record<string, StateFn> = {
     "aws:ssm/maintenanceWindow:MaintenanceWindow": ID_ONLY("mw-"),
     "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget": (c) => ({ id: uuid(c.seed), state: {} }),
     "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask": (c) => ({ id: uuid(c.seed), state: {} }),
+    // The patch runbook's (components/patchRunbook.ts): a document's id is its name; a parameter's too.
+    "aws:ssm/document:Document": (c) => ({
+        id: c.inputs.name,
+        state: { name: c.inputs.name, arn: `arn:aws:ssm:${c.region}:${MOCK_ACCOUNT}:document/${c.inputs.name}` },
+    }),
+    "aws:ssm/parameter:Parameter": (c) => ({
+        id: c.inputs.name,
+        state: { name: c.inputs.name, arn: `arn:aws:ssm:${c.region}:${MOCK_ACCOUNT}:parameter${c.inputs.name}` },
+    }),
+    "aws:backup/vault:Vault": (c) => ({
+        id: c.inputs.name,
+        state: { name: c.inputs.name, arn: `arn:aws:backup:${c.region}:${MOCK_ACCOUNT}:backup-vault:${c.inputs.name}` },
+    }),
     "aws:kms/key:Key": (c) => {
         const id = uuid(c.seed);
         return { id, state: { keyId: id, arn: `arn:aws:kms:${c.region}:${MOCK_ACCOUNT}:key/${id}` } };

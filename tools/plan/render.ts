@@ -135,7 +135,29 @@ const SUMMARIES: Record<string, Summary> = {
         `${i.name}: ${i.schedule} ${i.scheduleTimezone}${i.scheduleOffset ? ` +${i.scheduleOffset} days` : ""}, ${i.duration} h, cutoff ${i.cutoff} h`,
     ],
     "aws:ssm/maintenanceWindowTarget:MaintenanceWindowTarget": (i) => [`${i.name}: ${targets(i.targets)}`],
+    "aws:ssm/document:Document": (i) => {
+        const doc = json(i.content) as Inputs;
+        const steps = (doc?.mainSteps ?? []) as Inputs[];
+        return [
+            `${i.name}: ${i.documentType} document, schema ${doc?.schemaVersion}`,
+            ...steps.map((s, n) => {
+                const call = s.inputs?.Api ? ` ${s.inputs.Service}:${s.inputs.Api}` : "";
+                const run = s.inputs?.DocumentName ? ` ${s.inputs.DocumentName}` : "";
+                return `${n + 1}. ${s.name} (${s.action}${call}${run}${s.timeoutSeconds ? `, ${s.timeoutSeconds} s` : ""})`;
+            }),
+        ];
+    },
+    "aws:ssm/parameter:Parameter": (i) => [`${i.name} (${i.type}), starts ${JSON.stringify(i.insecureValue)}`],
+    "aws:backup/vault:Vault": (i) => [`${i.name}${i.forceDestroy ? ", destroy deletes its recovery points" : ""}`],
     "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask": (i) => {
+        const automation = i.taskInvocationParameters?.automationParameters;
+        if (automation) {
+            const params = (automation.parameters ?? []).map((p: Inputs) => `${p.name}=${p.values.join(",")}`);
+            return [
+                `${i.name}: Automation ${i.taskArn} ${params.join(", ")}, priority ${i.priority}, ${i.targets ? `concurrency ${i.maxConcurrency}, errors ${i.maxErrors}` : "no targets: once per run"}`,
+                `role ${i.serviceRoleArn}`,
+            ];
+        }
         const run = i.taskInvocationParameters?.runCommandParameters ?? {};
         const params = (run.parameters ?? []).map((p: Inputs) => `${p.name}=${p.values.join(",")}`).join(", ");
         return [
@@ -193,7 +215,7 @@ export function renderPlan(plan: Plan): string {
         "",
         ...renderTree(plan),
         "",
-        `Resources: ${plan.toCreate} to create, as pulumi preview counts them (the stack, ${components} components, ${inAws} resources in AWS):`,
+        `Resources: ${plan.toCreate} to create, as pulumi preview counts them (the stack, ${components} component${components === 1 ? "" : "s"}, ${inAws} resources in AWS):`,
         ...counts.map(([type, n]) => `  ${type.padEnd(width)}  ${n}`),
         "",
         "Outputs:",
