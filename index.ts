@@ -22,6 +22,7 @@ import { PatchingPolicy } from "./components/patchingPolicy";
 import { WINDOW_DEFAULTS, PatchMaintenanceWindow } from "./components/patchMaintenanceWindow";
 import { PatchScanAssociation } from "./components/patchScanAssociation";
 import { ComplianceReporting } from "./components/complianceReporting";
+import { HostManagement } from "./components/hostManagement";
 import { fleetTargetTags, LAB_NAMES, LabConfig, PROJECT, readLabConfig, STACK_TAGS, TAG } from "./config";
 
 /** What every part of a lab stack is built from: its config, tags and the fleet's target tags. */
@@ -54,6 +55,7 @@ function lab(config: LabConfig): Record<string, unknown> {
     const inventory = inventoryOf(ctx, instanceRoleNames);
     const patching = patchingOf(ctx, operatingSystems);
     const scan = scanOf(ctx, inventory);
+    const hosts = hostManagementOf(ctx, inventory);
     const alerts = new AlertTopic(
         "lab-alerts",
         {
@@ -74,7 +76,9 @@ function lab(config: LabConfig): Record<string, unknown> {
             stackLabel: ctx.tags[STACK_TAGS.application],
             instanceIds: fleet?.instances.map((i) => i.instance.id),
             maintenanceWindowIds: window.windowIds,
-            associationIds: scan ? [inventory.associationId, scan.associationId] : [inventory.associationId],
+            associationIds: [inventory.associationId, scan?.associationId, hosts?.agentUpdateAssociationId].filter(
+                (id): id is pulumi.Output<string> => id !== undefined,
+            ),
             patchBaselineIds: patching.baselineIdList,
             outputLocations: {
                 bucketName: inventory.bucketName,
@@ -101,6 +105,8 @@ function lab(config: LabConfig): Record<string, unknown> {
         InstallTaskId: window.installTaskId,
         ScanTaskId: window.scanTaskId,
         ScanAssociationId: scan?.associationId,
+        AgentUpdateAssociationId: hosts?.agentUpdateAssociationId,
+        DefaultHostManagementRoleArn: hosts?.roleArn,
         MaintenanceWindowRoleArn: window.roleArn,
         AlertTopicArn: alerts.topicArn,
         AlertKeyArn: alerts.keyArn,
@@ -204,6 +210,31 @@ function scanOf(ctx: LabContext, inventory: InventoryAssociation): PatchScanAsso
             // Under the prefix the maintenance window lets the instance roles write to.
             outputBucketName: inventory.bucketName,
             outputKeyPrefix: WINDOW_DEFAULTS.scanPrefix,
+            tags: ctx.tags,
+        },
+        ctx.kept,
+    );
+}
+
+/** The account and Region's Default Host Management Configuration, and the agent's updates: each when config asks. */
+function hostManagementOf(ctx: LabContext, inventory: InventoryAssociation): HostManagement | undefined {
+    const { fleet } = ctx.config;
+    if (!fleet.defaultHostManagement && !fleet.agentUpdate) return undefined;
+    return new HostManagement(
+        "lab-hosts",
+        {
+            defaultHostManagement: fleet.defaultHostManagement
+                ? { roleNamePrefix: LAB_NAMES.hostManagementRolePrefix(ctx.workload) }
+                : undefined,
+            // The inventory's instances: the same tag, or the same resource group.
+            agentUpdate: fleet.agentUpdate
+                ? {
+                      associationName: LAB_NAMES.agentUpdateAssociationName(ctx.workload),
+                      targetTags: ctx.fleetTags,
+                      resourceGroupName: inventory.resourceGroupName,
+                      schedule: fleet.agentUpdateSchedule,
+                  }
+                : undefined,
             tags: ctx.tags,
         },
         ctx.kept,

@@ -32,7 +32,9 @@ OPERATIONS = {
     "ssm": ["CreateAssociation", "CreateResourceDataSync", "CreatePatchBaseline",
             "RegisterPatchBaselineForPatchGroup", "CreateMaintenanceWindow",
             "RegisterTargetWithMaintenanceWindow", "RegisterTaskWithMaintenanceWindow",
-            "DescribeInstanceInformation", "DescribeInstancePatchStates"],
+            "DescribeInstanceInformation", "DescribeInstancePatchStates",
+            # aws.ssm.ServiceSetting (Default Host Management Configuration)
+            "UpdateServiceSetting"],
     "logs": ["CreateLogGroup", "PutRetentionPolicy"],
     "kms": ["CreateKey", "EnableKeyRotation", "ScheduleKeyDeletion"],
     "sns": ["CreateTopic", "SetTopicAttributes", "Subscribe"],
