@@ -14,16 +14,18 @@ import { componentToken } from "./tokens";
 export const DHMC_SETTING_PATH = "/ssm/managed-instance/default-ec2-instance-management-role";
 /** The AWS managed policy AWS's DHMC procedure attaches to that role. */
 export const DHMC_POLICY = "AmazonSSMManagedEC2InstanceDefaultPolicy";
-/** The role's path, as the console creates it; the setting's value is `service-role/<role name>` (AWS's CLI procedure). */
+/** The role's path, as AWS's DHMC role has it; the setting's value is `service-role/<role name>` (AWS's procedure). */
 export const DHMC_ROLE_PATH = "/service-role/";
-/** The instances' agent must be at least this version for DHMC, and use IMDSv2 (AWS, the page above). */
-export const DHMC_MINIMUM_AGENT_VERSION = "3.2.582.0";
 /** The SSM document that updates the agent (AWS-owned, no parameters needed). */
 export const UPDATE_AGENT_DOCUMENT = "AWS-UpdateSSMAgent";
 /** Every 14 days, as DNXLabs' module and AWS Quick Setup's "Update Systems Manager (SSM) Agent every two weeks". */
 export const DEFAULT_AGENT_UPDATE_SCHEDULE = "rate(14 days)";
 
-/** The ARN form of the DHMC service setting's id, as AWS's CLI procedure passes it to UpdateServiceSetting. */
+/**
+ * The ARN form of the DHMC service setting's id, as AWS's CLI procedure passes it to UpdateServiceSetting. The provider
+ * (hashicorp/terraform-provider-aws internal/service/ssm/service_setting.go) stores the ARN GetServiceSetting
+ * returns as `settingId`, so the ARN form keeps the program and the state equal; its delete calls ResetServiceSetting.
+ */
 export function dhmcSettingArn(
     partition: pulumi.Input<string>,
     region: pulumi.Input<string>,
@@ -34,7 +36,7 @@ export function dhmcSettingArn(
 
 /** Owning the account and Region's Default Host Management Configuration. */
 export interface DefaultHostManagementArgs {
-    /** The prefix of the DHMC role's name, like `SSMDefaultHostManagementRole-Test-` (IAM adds 26 characters). Required. */
+    /** The DHMC role's name prefix, like `SSMDefaultHostManagement-Test-` (IAM adds 26 characters). Required. */
     roleNamePrefix: string;
 }
 
