@@ -22,6 +22,7 @@ import { PatchingPolicy } from "./components/patchingPolicy";
 import { WINDOW_DEFAULTS, PatchMaintenanceWindow } from "./components/patchMaintenanceWindow";
 import { PatchScanAssociation } from "./components/patchScanAssociation";
 import { ComplianceReporting } from "./components/complianceReporting";
+import { HostManagement } from "./components/hostManagement";
 import { InstallMode, PatchRunbook } from "./components/patchRunbook";
 import { fleetTargetTags, LAB_NAMES, LabConfig, PROJECT, readLabConfig, STACK_TAGS, TAG } from "./config";
 import { ringOf } from "./config/ring";
@@ -56,6 +57,7 @@ function lab(config: LabConfig): Record<string, unknown> {
     const inventory = inventoryOf(ctx, instanceRoleNames);
     const patching = patchingOf(ctx, operatingSystems);
     const scan = scanOf(ctx, inventory);
+    const hosts = hostManagementOf(ctx, inventory);
     const alerts = new AlertTopic(
         "lab-alerts",
         {
@@ -77,7 +79,9 @@ function lab(config: LabConfig): Record<string, unknown> {
             stackLabel: ctx.tags[STACK_TAGS.application],
             instanceIds: fleet?.instances.map((i) => i.instance.id),
             maintenanceWindowIds: window.windowIds,
-            associationIds: scan ? [inventory.associationId, scan.associationId] : [inventory.associationId],
+            associationIds: [inventory.associationId, scan?.associationId, hosts?.agentUpdateAssociationId].filter(
+                (id): id is pulumi.Output<string> => id !== undefined,
+            ),
             patchBaselineIds: patching.baselineIdList,
             runbookNames: runbook?.documentNames,
             outputLocations: {
@@ -108,6 +112,8 @@ function lab(config: LabConfig): Record<string, unknown> {
         RestorePointVaultName: runbook?.backupVaultName,
         ScanTaskId: window.scanTaskId,
         ScanAssociationId: scan?.associationId,
+        AgentUpdateAssociationId: hosts?.agentUpdateAssociationId,
+        DefaultHostManagementRoleArn: hosts?.roleArn,
         MaintenanceWindowRoleArn: window.roleArn,
         AlertTopicArn: alerts.topicArn,
         AlertKeyArn: alerts.keyArn,
@@ -217,6 +223,31 @@ function scanOf(ctx: LabContext, inventory: InventoryAssociation): PatchScanAsso
     );
 }
 
+/** The account and Region's Default Host Management Configuration, and the agent's updates: each when config asks. */
+function hostManagementOf(ctx: LabContext, inventory: InventoryAssociation): HostManagement | undefined {
+    const { fleet } = ctx.config;
+    if (!fleet.defaultHostManagement && !fleet.agentUpdate) return undefined;
+    return new HostManagement(
+        "lab-hosts",
+        {
+            defaultHostManagement: fleet.defaultHostManagement
+                ? { roleNamePrefix: LAB_NAMES.hostManagementRolePrefix(ctx.workload) }
+                : undefined,
+            // The inventory's instances: the same tag, or the same resource group.
+            agentUpdate: fleet.agentUpdate
+                ? {
+                      associationName: LAB_NAMES.agentUpdateAssociationName(ctx.workload),
+                      targetTags: ctx.fleetTags,
+                      resourceGroupName: inventory.resourceGroupName,
+                      schedule: fleet.agentUpdateSchedule,
+                  }
+                : undefined,
+            tags: ctx.tags,
+        },
+        ctx.kept,
+    );
+}
+
 function windowOf(
     ctx: LabContext,
     inventory: InventoryAssociation,
@@ -274,9 +305,7 @@ function windowOf(
     );
 }
 
-function toTargets(tagMap: Record<string, string>): Record<string, string[]> {
-    return Object.fromEntries(Object.entries(tagMap).map(([key, value]) => [key, [value]]));
-}
+const toTargets = (tags: Record<string, string>) => Object.fromEntries(Object.entries(tags).map(([k, v]) => [k, [v]]));
 
 /** The stack's runbook and its window tasks, unless the stack keeps the lab's plain install. */
 function runbookOf(

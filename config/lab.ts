@@ -58,6 +58,9 @@ export const LAB_NAMES = {
     existingTargetName: (workload: string) => `${workload}TaggedInstances`,
     scanWindowName: (workload: string) => `Scan${workload}Workload`,
     scanAssociationName: (workload: string) => `PatchScan-${workload}`,
+    agentUpdateAssociationName: (workload: string) => `UpdateSSMAgent-${workload}`,
+    /** As long as the window role's prefix, so every workload that fits one fits the other. */
+    hostManagementRolePrefix: (workload: string) => `SSMDefaultHostManagement-${workload}-`,
     /** A reporting stack's Glue database (Athena reads lower-case names unquoted) and workgroup. */
     reportingDatabase: (workload: string) => `${PROJECT.replace(/-/g, "_")}_${workload.toLowerCase()}`,
     reportingWorkgroup: (workload: string) => `${PROJECT}-${workload}`,

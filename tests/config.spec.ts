@@ -70,7 +70,7 @@ describe("stack config", () => {
     it("refuses unknown keys at the top and inside an area, listing the allowed ones", async () => {
         assert.deepStrictEqual(await configProblems({ "fleet.webServerCont": 3, region: "eu-west-1" }), [
             'oe-lab-ipm:region = "eu-west-1": unknown key; allowed keys: workload, tags, protect, network, fleet, inventory, maintenanceWindow, alerts, patching, reporting',
-            "oe-lab-ipm:fleet.webServerCont = 3: unknown key; allowed keys: mode, groups, existing, followLatestAmi, keyName, environment, confidentiality",
+            "oe-lab-ipm:fleet.webServerCont = 3: unknown key; allowed keys: mode, groups, existing, followLatestAmi, keyName, environment, confidentiality, defaultHostManagement, agentUpdate, agentUpdateSchedule",
         ]);
     });
 

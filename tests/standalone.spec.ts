@@ -9,6 +9,7 @@ import { PatchAlerts } from "../components/patchAlerts";
 import { PatchingPolicy } from "../components/patchingPolicy";
 import { PatchMaintenanceWindow } from "../components/patchMaintenanceWindow";
 import { PatchScanAssociation } from "../components/patchScanAssociation";
+import { HostManagement } from "../components/hostManagement";
 import { ComplianceReporting } from "../components/complianceReporting";
 import { mockAmiId, ofType, PROJECT_ROOT, runProgram, single, StackRun } from "./harness";
 
@@ -29,6 +30,7 @@ const COMPONENT_TYPES = [
     "oe-lab-ipm:index:PatchAlerts",
     "oe-lab-ipm:index:ComplianceReporting",
     "oe-lab-ipm:index:PatchRunbook",
+    "oe-lab-ipm:index:HostManagement",
 ];
 
 /** One component and its children only; every child's parent is the component or a child. */
@@ -151,6 +153,36 @@ describe("components alone under mocks", () => {
             true,
         );
         assert.strictEqual(single(run, "aws:iam/rolePolicy:RolePolicy").inputs.role, "PayFleetRole");
+    });
+
+    it("HostManagement: the DHMC role and setting, and AWS-UpdateSSMAgent on one tag, named and tagged from its arguments", async () => {
+        const run = await runProgram(() => {
+            const h = new HostManagement("hosts", {
+                defaultHostManagement: { roleNamePrefix: "PayDefaultHostRole-" },
+                agentUpdate: { associationName: "PayAgentUpdate", targetTags: { Team: "payments" } },
+                tags: { Team: "payments" },
+            });
+            return { role: h.roleArn, id: h.agentUpdateAssociationId };
+        });
+        assertAlone(run, "oe-lab-ipm:index:HostManagement", "hosts");
+        const role = single(run, "aws:iam/role:Role");
+        assert.strictEqual(role.inputs.namePrefix, "PayDefaultHostRole-");
+        assert.strictEqual(
+            single(run, "aws:ssm/serviceSetting:ServiceSetting").inputs.settingValue,
+            `service-role/${role.state.name}`,
+        );
+        const association = single(run, "aws:ssm/association:Association");
+        assert.deepStrictEqual(
+            [association.inputs.associationName, association.inputs.name, association.inputs.scheduleExpression],
+            ["PayAgentUpdate", "AWS-UpdateSSMAgent", "rate(14 days)"],
+        );
+        assert.deepStrictEqual(association.inputs.targets, [{ key: "tag:Team", values: ["payments"] }]);
+        assert.deepStrictEqual(ofType(run, "aws:resourcegroups/group:Group"), []);
+        assert.deepStrictEqual(tagsOf(run), {
+            "hosts-dhmc-role": { Team: "payments" },
+            "hosts-agent-update": { Team: "payments" },
+        });
+        assert.strictEqual(run.outputs.id, association.state.associationId);
     });
 
     it("PatchScanAssociation: scans the instances carrying every given tag through its own group, output nowhere unless given", async () => {

@@ -33,6 +33,7 @@ import { emailProblem, TOPIC_NAME_PATTERN } from "../../components/alertTopic";
 import { bucketNameProblem } from "../../components/buckets";
 import { targetTagKeyProblem } from "../../components/targets";
 import { DEFAULT_SCAN_ASSOCIATION_SCHEDULE } from "../../components/patchScanAssociation";
+import { DEFAULT_AGENT_UPDATE_SCHEDULE } from "../../components/hostManagement";
 import { DEFAULT_SYNC_PREFIX, syncPrefixProblem } from "../../components/complianceReporting";
 import { DEFAULT_AVAILABILITY_ZONES, DEFAULT_VPC_CIDR } from "../../components/labNetwork";
 import {
@@ -89,6 +90,9 @@ export const CONFIG_DEFAULTS = {
         followLatestAmi: DEFAULT_FOLLOW_LATEST_AMI,
         environment: DEFAULT_ENVIRONMENT,
         confidentiality: DEFAULT_CONFIDENTIALITY,
+        defaultHostManagement: false,
+        agentUpdate: false,
+        agentUpdateSchedule: DEFAULT_AGENT_UPDATE_SCHEDULE,
     },
     inventory: {
         schedule: DEFAULT_INVENTORY_SCHEDULE,
@@ -235,6 +239,18 @@ export const fleetSchema = area({
     confidentiality: text("must be a tag value of letters, digits and _.:/=+-@ (0-256 characters)", TAG_VALUE).default(
         CONFIG_DEFAULTS.fleet.confidentiality,
     ),
+    /**
+     * Own the account and Region's Default Host Management Configuration (its role and service setting): every
+     * IMDSv2 instance with SSM Agent 3.2.582.0+ becomes managed, profile or not. One stack per account and Region.
+     */
+    defaultHostManagement: flag().default(CONFIG_DEFAULTS.fleet.defaultHostManagement),
+    /** A State Manager association of AWS-UpdateSSMAgent over the fleet, on agentUpdateSchedule. */
+    agentUpdate: flag().default(CONFIG_DEFAULTS.fleet.agentUpdate),
+    /** The agent update's schedule: what State Manager associations accept. */
+    agentUpdateSchedule: checked(
+        associationScheduleProblem,
+        "must be a schedule expression such as rate(14 days)",
+    ).default(CONFIG_DEFAULTS.fleet.agentUpdateSchedule),
 });
 
 /** An Enabled/Disabled switch of AWS-GatherSoftwareInventory. */

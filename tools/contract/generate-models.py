@@ -38,7 +38,9 @@ OPERATIONS = {
             "GetParameter", "DescribeMaintenanceWindows", "DescribeMaintenanceWindowExecutions",
             "DescribePatchGroupState", "DescribeInstanceInformation",
             # read by ops coverage (tools/ops/coverageRead.ts)
-            "DescribeInstancePatchStates"],
+            "DescribeInstancePatchStates",
+            # aws.ssm.ServiceSetting (Default Host Management Configuration)
+            "UpdateServiceSetting"],
     "backup": ["CreateBackupVault", "StartBackupJob", "DescribeBackupJob"],
     "logs": ["CreateLogGroup", "PutRetentionPolicy"],
     "kms": ["CreateKey", "EnableKeyRotation", "ScheduleKeyDeletion"],

@@ -163,6 +163,10 @@ export const MAPPINGS: Readonly<Record<string, Mapping>> = {
             Tags: tagList(r.inputs.tags),
         }),
     ],
+    // The provider creates nothing: it overwrites the account and Region's setting (and resets it on delete).
+    "aws:ssm/serviceSetting:ServiceSetting": (r) => [
+        req("ssm", "UpdateServiceSetting", { SettingId: r.inputs.settingId, SettingValue: r.inputs.settingValue }),
+    ],
     "aws:ssm/resourceDataSync:ResourceDataSync": (r) => [
         req("ssm", "CreateResourceDataSync", {
             SyncName: r.inputs.name,

@@ -187,6 +187,11 @@ export const RESOURCES: Record<string, StateFn> = {
         };
     },
     "aws:ssm/resourceDataSync:ResourceDataSync": (c) => ({ id: c.inputs.name, state: {} }),
+    // The provider's id is the setting's ARN (what UpdateServiceSetting returns); its status once overwritten.
+    "aws:ssm/serviceSetting:ServiceSetting": (c) => ({
+        id: c.inputs.settingId,
+        state: { arn: c.inputs.settingId, status: "Customized" },
+    }),
     "aws:glue/catalogDatabase:CatalogDatabase": (c) => ({
         id: `${MOCK_ACCOUNT}:${c.inputs.name}`,
         state: { arn: `arn:aws:glue:${c.region}:${MOCK_ACCOUNT}:database/${c.inputs.name}` },

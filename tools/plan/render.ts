@@ -57,7 +57,7 @@ const SUMMARIES: Record<string, Summary> = {
         `egress ${i.ipProtocol} ${i.fromPort}-${i.toPort} to ${i.cidrIpv4}`,
     ],
     "aws:iam/role:Role": (i) => [
-        `name ${i.name ?? `${i.namePrefix}…`}`,
+        `name ${i.path && i.path !== "/" ? i.path : ""}${i.name ?? `${i.namePrefix}…`}`,
         ...statements(i.assumeRolePolicy).map((s) => `trust: ${s}`),
     ],
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": (i) => [`attach ${i.policyArn} to ${i.role}`],
@@ -114,11 +114,16 @@ const SUMMARIES: Record<string, Summary> = {
     "aws:ssm/association:Association": (i) => [
         `${i.associationName}: ${i.name}, ${i.scheduleExpression}`,
         `targets ${targets(i.targets)}`,
-        `logs to s3://${i.outputLocation?.s3BucketName}/${i.outputLocation?.s3KeyPrefix}/`,
-        `parameters: ${Object.entries(i.parameters ?? {})
-            .map(([k, v]) => `${k}=${v === "" ? '""' : v}`)
-            .join(", ")}`,
+        ...(i.outputLocation ? [`logs to s3://${i.outputLocation.s3BucketName}/${i.outputLocation.s3KeyPrefix}/`] : []),
+        ...(i.parameters
+            ? [
+                  `parameters: ${Object.entries(i.parameters)
+                      .map(([k, v]) => `${k}=${v === "" ? '""' : v}`)
+                      .join(", ")}`,
+              ]
+            : []),
     ],
+    "aws:ssm/serviceSetting:ServiceSetting": (i) => [`${i.settingId} = ${i.settingValue}`],
     "aws:ssm/resourceDataSync:ResourceDataSync": (i) => [
         `${i.name} to s3://${i.s3Destination?.bucketName}/${i.s3Destination?.prefix}/`,
     ],
