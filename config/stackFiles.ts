@@ -74,14 +74,15 @@ function readYaml(file: string): ConfigFile {
 }
 
 /**
- * Where and what, as an editor jumps to it (`file:line:column`), with the line in the Pulumi CLI's
- * words (gopkg.in/yaml.v3 reports "yaml: line N: <problem>", yaml.v3 parserc.go/scannerc.go).
+ * Where and what, as an editor jumps to it (`file:line:column`, where our parser found it: yaml.v3's
+ * own "yaml: line N" can name the line a construct started on instead), and the problem in the
+ * Pulumi CLI's words where it has them (config/stackYaml.ts `YAML_V3_WORDS`).
  */
 export function yamlProblem(file: string, error: YamlError): string {
     const what = error.message.split("\n")[0];
     return error.line === undefined
         ? `${file} is not valid YAML: ${what}`
-        : `${file}:${error.line}:${error.column}: not valid YAML (yaml: line ${error.line}): ${what}`;
+        : `${file}:${error.line}:${error.column}: not valid YAML: ${what}`;
 }
 
 /** Any YAML file read exactly as the stack files are (the fleet's targets file, say). */

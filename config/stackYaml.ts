@@ -17,7 +17,7 @@
  * The `yaml` package (YAML 1.1 schema) would read `yes` as true and `0x1F`'s underscore forms
  * differently, so only its parser, alias and merge handling are used: scalars resolve here.
  */
-import { isScalar, parseDocument, Scalar, ScalarTag } from "yaml";
+import { isScalar, parseDocument, Scalar, ScalarTag, YAMLError } from "yaml";
 
 /** A value of the YAML the CLI reads: what yaml.v3 decodes into `any`. */
 export type YamlValue = null | boolean | number | string | YamlValue[] | { [key: string]: YamlValue };
@@ -138,6 +138,30 @@ function lineAndColumn(text: string, offset: number): [number, number] {
     return [before.length, before[before.length - 1].length + 1];
 }
 
+/**
+ * gopkg.in/yaml.v3's words for the problems the `yaml` package finds too, so the message reads as the
+ * Pulumi CLI's would. Each is a fixture of tests/fixtures/stack-yaml/ (`syntax-*.yaml`) whose error
+ * in expected.json the real yaml.v3 wrote (npm run test:yaml); other problems keep the yaml package's words.
+ */
+const YAML_V3_WORDS: readonly [(error: YAMLError, atEnd: boolean) => boolean, string][] = [
+    [(e) => e.code === "TAB_AS_INDENT", "found character that cannot start any token"],
+    [(e, atEnd) => e.code === "MISSING_CHAR" && atEnd, "found unexpected end of stream"],
+    [
+        (e) => e.message.startsWith("Nested mappings are not allowed in compact mappings"),
+        "mapping values are not allowed in this context",
+    ],
+    [
+        (e) => e.message.startsWith("Flow map in block collection must be sufficiently indented"),
+        "did not find expected ',' or '}'",
+    ],
+];
+
+/** The problem in yaml.v3's words where it has them, else in the yaml package's. */
+function cliWords(error: YAMLError, text: string): string {
+    const atEnd = text.slice(error.pos[1]).trim() === "";
+    return YAML_V3_WORDS.find(([matches]) => matches(error, atEnd))?.[1] ?? error.message;
+}
+
 /** A YAML document as the CLI decodes it, or a YamlError with the first problem. */
 export function parsePulumiYaml(text: string): YamlValue {
     const doc = parseDocument(text, {
@@ -147,7 +171,7 @@ export function parsePulumiYaml(text: string): YamlValue {
         prettyErrors: false,
     });
     const [error] = [...doc.errors, ...doc.warnings];
-    if (error) throw new YamlError(error.message, ...lineAndColumn(text, error.pos[0]));
+    if (error) throw new YamlError(cliWords(error, text), ...lineAndColumn(text, error.pos[0]));
     try {
         return fromMaps(doc.toJS({ maxAliasCount: 10000, mapAsMap: true }) ?? null);
     } catch (e) {

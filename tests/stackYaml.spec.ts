@@ -143,9 +143,26 @@ describe("stack files are read as the Pulumi CLI reads them (gopkg.in/yaml.v3)",
                     projectDir: project("config:\n  oe-lab-ipm:workload: A\n  oe-lab-ipm:workload: B\n"),
                 }),
             (e: Error) =>
-                e instanceof StackFileError &&
-                /Pulumi\.s\.yaml:3:3: not valid YAML \(yaml: line 3\): .*unique/.test(e.message),
+                e instanceof StackFileError && /Pulumi\.s\.yaml:3:3: not valid YAML: .*unique/.test(e.message),
         );
+    });
+
+    it("says what in the Pulumi CLI's words where yaml.v3 has them (the real yaml.v3 wrote expected.json)", () => {
+        const syntax = Object.keys(EXPECTED).filter((file) => file.startsWith("syntax-"));
+        assert.deepStrictEqual(syntax, [
+            "syntax-colon.yaml",
+            "syntax-flow.yaml",
+            "syntax-quote.yaml",
+            "syntax-tab.yaml",
+        ]);
+        for (const file of syntax) {
+            const cli = /^yaml: line \d+: (.*)$/.exec(EXPECTED[file].error!)![1];
+            assert.throws(
+                () => programStrings(file),
+                (e: Error) => e.message === cli,
+                file,
+            );
+        }
     });
 
     it("says where: file, line and column, for stack files and the targets file alike", () => {
@@ -154,14 +171,13 @@ describe("stack files are read as the Pulumi CLI reads them (gopkg.in/yaml.v3)",
             () => readStackConfig("s", { projectDir: dir }),
             (e: Error) =>
                 e.message ===
-                `${path.join(dir, "Pulumi.s.yaml")}:3:1: not valid YAML (yaml: line 3): Tabs are not allowed as indentation`,
+                `${path.join(dir, "Pulumi.s.yaml")}:3:1: not valid YAML: found character that cannot start any token`,
         );
         const targets = path.join(dir, "targets.yaml");
         fs.writeFileSync(targets, "targets:\n  - account: '1'\n    region: [x\n");
         assert.throws(
             () => readYamlFile(targets),
-            (e: Error) =>
-                e instanceof StackFileError && e.message.startsWith(`${targets}:4:1: not valid YAML (yaml: line 4): `),
+            (e: Error) => e instanceof StackFileError && e.message.startsWith(`${targets}:4:1: not valid YAML: `),
         );
     });
 });
