@@ -170,7 +170,7 @@ describe("the demo report in headless Chromium", function () {
         assert.deepStrictEqual(coverage.rows, ["silent", "managed", "unmanaged", "unmanaged", "stopped"]);
         assert.strictEqual(
             coverage.headline,
-            "12 of 23 in-scope instances compliant: 7 not compliant, 3 unmanaged or silent (over 24 h), 1 stopped.",
+            "12 of 24 in-scope instances compliant: 7 not compliant, 3 unmanaged or silent (over 24 h), 1 stopped, 1 not read.",
         );
     });
 
