@@ -155,7 +155,7 @@ describe("ops under faults (child process, real SDK, fake endpoint)", function (
             const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "oelab-faults-report-")), "report.html");
             const run = await opsChild(aws, ["report", "--stack", "test", "--out", out]);
             assert.strictEqual(run.code, 1, run.err);
-            assert.match(run.out, /: 4 instances, \d+ not compliant, 1 not read \(/);
+            assert.match(run.out, /: 5 instances, \d+ not compliant, 0 unmanaged or silent, 0 stopped, 1 not read \(/);
             const html = fs.readFileSync(out, "utf8");
             const text = html.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ");
             assert.match(text, / 5 instances 1 not read /);
