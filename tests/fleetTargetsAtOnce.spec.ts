@@ -124,4 +124,29 @@ describe("the targets file: every problem at once, under a heading that says wha
             },
         );
     });
+
+    it("a file without any target: --only is not reported against nothing", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-at-once-"));
+        const file = path.join(dir, "targets.yaml");
+        fs.writeFileSync(file, "targets: []\n");
+        const writes = [process.stdout.write, process.stderr.write];
+        let stderr = "";
+        process.stdout.write = (() => true) as typeof process.stdout.write;
+        process.stderr.write = ((t: string) => ((stderr += t), true)) as typeof process.stderr.write;
+        let code: number;
+        try {
+            code = await main(["node", "fleet", "matrix", "--targets", file, "--only", "us-east-1"]);
+        } finally {
+            [process.stdout.write, process.stderr.write] = writes;
+            process.exitCode = undefined;
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+        assert.deepStrictEqual(
+            [code, stderr],
+            [
+                2,
+                `Invalid targets file ${file} (1 problem):\n  - targets = []: must be a list of at least one target (account, region, ...)\n`,
+            ],
+        );
+    });
 });

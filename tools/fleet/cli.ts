@@ -65,6 +65,8 @@ function notChecked(entries: readonly string[], what: string): string | undefine
 function load(options: Common, destroyProtected?: readonly string[]): Targets {
     const all = inspectTargets(readYamlFile(options.targets), options.targets);
     const sections = fileSections(all);
+    // No entry at all (not a map, no targets list): there is nothing a later stage could be held against.
+    if (all.located.length + all.unlocated.length === 0) throw new TargetsError(options.targets, sections);
     sections.push({
         heading: HEADINGS.only,
         problems: unmatchedOnly(all.located, options.only),
