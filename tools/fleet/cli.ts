@@ -11,7 +11,7 @@ import "../runtimeCheck"; // first: a runtime too old to load what follows gets 
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import * as path from "path";
 import { MAX_REPORTING_ACCOUNTS } from "../../config";
-import { StackFileError } from "../../config/stackFiles";
+import { readYamlFile, StackFileError } from "../../config/stackFiles";
 import { EXIT, UsageError } from "../common/exit";
 import { outputFileProblem, outputFolderProblem } from "../common/outputPaths";
 import { refuseUnknownCommand, unknownOptionsFirst } from "../common/usage";
@@ -21,7 +21,7 @@ import { allSucceeded, FleetWorkspace, Operation, OPERATIONS, runFleet } from ".
 import { planFleet, renderPlanSummary } from "./plan";
 import * as fs from "fs";
 import { collectRows, LiveProgress, runRows, summarize, summaryMarkdown, summaryTable } from "./progress";
-import { readTargets, selectTargets, Targets, TargetsError } from "./targets";
+import { fileSections, HEADINGS, inspectTargets, onlyTargets, Targets, TargetsError, unmatchedOnly } from "./targets";
 
 const collect = (value: string, previous: string[]) => [...previous, ...value.split(",").filter(Boolean)];
 
@@ -42,11 +42,6 @@ interface Common {
     only: string[];
 }
 
-function load(options: Common): Targets {
-    const all = readTargets(options.targets);
-    return { ...all, targets: selectTargets(all.targets, options.only) };
-}
-
 /** Protected stacks follow the day-2 rules: destroy refuses them unless each is named. */
 export function protectedProblems(targets: Targets, allowed: readonly string[]): string[] {
     return targets.targets
@@ -55,6 +50,38 @@ export function protectedProblems(targets: Targets, allowed: readonly string[]):
             (t) =>
                 `${t.stack}: its config sets protect (base ${t.base}); destroy it only on purpose with --destroy-protected ${t.stack}`,
         );
+}
+
+/** What a later stage could not see: the entries earlier problems left out, if any. */
+function notChecked(entries: readonly string[], what: string): string | undefined {
+    return entries.length === 0 ? undefined : `checked only against ${what}, not ${entries.join(", ")}`;
+}
+
+/**
+ * The targets file and every later stage in one run: the file's problems, its duplicates, an
+ * unmatched --only (against the entries whose account and Region are valid) and, for destroy, the
+ * protected stacks (among the valid targets selected). Any problem throws one TargetsError with all.
+ */
+function load(options: Common, destroyProtected?: readonly string[]): Targets {
+    const all = inspectTargets(readYamlFile(options.targets), options.targets);
+    const sections = fileSections(all);
+    // No entry at all (not a map, no targets list): there is nothing a later stage could be held against.
+    if (all.located.length + all.unlocated.length === 0) throw new TargetsError(options.targets, sections);
+    sections.push({
+        heading: HEADINGS.only,
+        problems: unmatchedOnly(all.located, options.only),
+        note: notChecked(all.unlocated, "the targets whose account and Region are valid"),
+    });
+    const targets = { ...all, targets: onlyTargets(all.targets, options.only) };
+    if (destroyProtected)
+        sections.push({
+            heading: HEADINGS.protect,
+            problems: protectedProblems(targets, destroyProtected),
+            note: notChecked(all.invalid, "the valid targets"),
+        });
+    const found = sections.filter((s) => s.problems.length > 0);
+    if (found.length > 0) throw new TargetsError(options.targets, found);
+    return { file: all.file, targets: targets.targets, configs: all.configs };
 }
 
 interface RunOptions extends Common {
@@ -74,12 +101,7 @@ export const runtime: { workspace: (options: { assumeRole: boolean }) => FleetWo
 async function runOperation(operation: Operation, options: RunOptions): Promise<number> {
     const dir = options.dir ?? path.join(".fleet", operation);
     usable(outputFolderProblem(options.dir === undefined ? "the state folder" : "--dir", dir));
-    const targets = load(options);
-    if (operation === "destroy") {
-        const problems = protectedProblems(targets, options.destroyProtected);
-        if (problems.length > 0)
-            throw new TargetsError(options.targets, problems, "Destroy refused: protected stacks, nothing destroyed");
-    }
+    const targets = load(options, operation === "destroy" ? options.destroyProtected : undefined);
     const workspace = runtime.workspace({ assumeRole: options.assumeRole });
     await workspace.preflight?.();
     const controller = new AbortController();

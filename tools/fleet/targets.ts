@@ -36,20 +36,42 @@ export interface Targets {
     readonly configs: ReadonlyMap<string, LabConfig>;
 }
 
-/** A targets file with problems: every one of them, each naming the target and key. */
+/** One stage's problems under a heading that says what happened, e.g. "No target matches --only". */
+export interface TargetsSection {
+    readonly heading: string;
+    readonly problems: readonly string[];
+    /** How far the stage could look, when earlier problems hid some targets from it. */
+    readonly note?: string;
+}
+
+/** A targets file with problems: every stage's, at once (file, duplicates, --only, destroy's refusal). */
 export class TargetsError extends Error {
+    /** Every problem of every section, in order. */
+    public readonly problems: readonly string[];
     constructor(
         public readonly file: string,
-        public readonly problems: readonly string[],
-        /** What happened, e.g. "Invalid targets file t.yaml", "No target matches --only". */
-        heading = `Invalid targets file ${file}`,
+        public readonly sections: readonly TargetsSection[],
     ) {
         super(
-            `${heading} (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+            sections
+                .map(
+                    ({ heading, problems, note }) =>
+                        `${heading} (${problems.length} problem${problems.length === 1 ? "" : "s"}${note ? `; ${note}` : ""}):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+                )
+                .join("\n"),
         );
         this.name = "TargetsError";
+        this.problems = sections.flatMap((s) => s.problems);
     }
 }
+
+/** The headings of the stages, in the order they are reported. */
+export const HEADINGS = {
+    file: (file: string) => `Invalid targets file ${file}`,
+    duplicates: "Duplicate targets",
+    only: "No target matches --only",
+    protect: "Destroy refused: protected stacks, nothing destroyed",
+} as const;
 
 const TOP_KEYS = ["defaults", "targets"];
 const DEFAULT_KEYS = ["base", "role", "config", "stackPrefix"];
@@ -212,36 +234,85 @@ function readTarget(raw: unknown, index: number, defaults: Defaults, problems: s
     };
 }
 
+/** An entry whose account and Region are valid: what `--only` can be checked against. */
+export interface Located {
+    readonly index: number;
+    readonly stack: string;
+    readonly account: string;
+    readonly region: string;
+}
+
+/** A targets file as far as it is valid, with the problems of each stage so far. */
+export interface TargetsInspection extends Targets {
+    /** Problems of the file itself: keys, values, each target's config. */
+    readonly problems: readonly string[];
+    /** A second target in the same account and Region. */
+    readonly duplicates: readonly string[];
+    /** The entries (first of duplicates) whose account and Region are valid, invalid or not otherwise. */
+    readonly located: readonly Located[];
+    /** `targets[i]` of each entry whose account or Region is invalid: `--only` cannot be checked against it. */
+    readonly unlocated: readonly string[];
+    /** `targets[i]` of each entry that is not a valid target (a problem above, or a duplicate). */
+    readonly invalid: readonly string[];
+}
+
+/** Duplicates from what the file says, valid or not: every problem at once, not after the first is fixed. */
+function duplicatesOf(list: readonly unknown[]): { duplicates: string[]; first: Map<string, number> } {
+    const first = new Map<string, number>();
+    const duplicates: string[] = [];
+    list.forEach((entry, i) => {
+        if (!isObject(entry) || typeof entry.account !== "string" || typeof entry.region !== "string") return;
+        const key = `${entry.account} ${entry.region}`;
+        if (first.has(key))
+            duplicates.push(
+                `targets[${i}] (${key}): the same account and Region as targets[${first.get(key)}]: one stack per account and Region`,
+            );
+        else first.set(key, i);
+    });
+    return { duplicates, first };
+}
+
 /**
- * Parses and validates a targets file's content: the file's own keys, then every target's config
- * through config/ (its base stack file, its overrides, its Region) as `pulumi up` would see it.
+ * Validates a targets file's content without stopping at its problems: the file's own keys, then
+ * every target's config through config/ (its base stack file, its overrides, its Region) as
+ * `pulumi up` would see it. The valid targets are returned with the problems, so that the later
+ * stages (`--only`, destroy's refusal) are checked in the same run.
  */
-export function parseTargets(raw: unknown, file: string, projectDir?: string): Targets {
+export function inspectTargets(raw: unknown, file: string, projectDir?: string): TargetsInspection {
     const problems: string[] = [];
-    if (!isObject(raw)) throw new TargetsError(file, [`the file must be a map with ${TOP_KEYS.join(" and ")}`]);
+    const empty = { file, targets: [], configs: new Map(), duplicates: [], located: [], unlocated: [], invalid: [] };
+    if (!isObject(raw)) return { ...empty, problems: [`the file must be a map with ${TOP_KEYS.join(" and ")}`] };
     problems.push(...unknownKeys("(top level)", raw, TOP_KEYS));
     const defaults = readDefaults(raw.defaults, problems);
     if (!Array.isArray(raw.targets) || raw.targets.length === 0) {
         problems.push(`targets = ${shown(raw.targets)}: must be a list of at least one target (account, region, ...)`);
     }
-    const list = Array.isArray(raw.targets) ? raw.targets : [];
+    const list: unknown[] = Array.isArray(raw.targets) ? raw.targets : [];
     const targets = list.map((entry, i) => readTarget(entry, i, defaults, problems));
-    // Duplicates from what the file says, valid or not: every problem at once, not after the first is fixed.
-    const seen = new Map<string, number>();
-    list.forEach((entry, i) => {
-        if (!isObject(entry) || typeof entry.account !== "string" || typeof entry.region !== "string") return;
-        const key = `${entry.account} ${entry.region}`;
-        if (seen.has(key))
-            problems.push(
-                `targets[${i}] (${key}): the same account and Region as targets[${seen.get(key)}]: one stack per account and Region`,
-            );
-        else seen.set(key, i);
+    const { duplicates, first } = duplicatesOf(list);
+    const located: Located[] = [];
+    const unlocated: string[] = [];
+    list.forEach((entry, index) => {
+        const { account, region } = isObject(entry) ? entry : {};
+        if (typeof account !== "string" || !ACCOUNT_ID_PATTERN.test(account) || regionProblem(region)) {
+            unlocated.push(`targets[${index}]`);
+            return;
+        }
+        if (first.get(`${account} ${region as string}`) !== index) return;
+        located.push({
+            index,
+            stack: stackName(account, region as string, defaults.stackPrefix),
+            account,
+            region: region as string,
+        });
     });
     const configs = new Map<string, LabConfig>();
+    const valid: Target[] = [];
     for (const [i, target] of targets.entries()) {
-        if (!target || seen.get(`${target.account} ${target.region}`) !== i) continue;
+        if (!target || first.get(`${target.account} ${target.region}`) !== i) continue;
         try {
             configs.set(target.stack, readStackConfig(target.base, { overrides: target.overrides, projectDir }).config);
+            valid.push(target);
         } catch (error) {
             if (error instanceof ConfigError)
                 problems.push(
@@ -254,8 +325,24 @@ export function parseTargets(raw: unknown, file: string, projectDir?: string): T
             else throw error;
         }
     }
-    if (problems.length > 0) throw new TargetsError(file, problems);
-    return { file, targets: targets as Target[], configs };
+    const invalid = list.map((_, i) => `targets[${i}]`).filter((_, i) => !valid.includes(targets[i]!));
+    return { file, targets: valid, configs, problems, duplicates, located, unlocated, invalid };
+}
+
+/** The file's own sections: its problems, its duplicates. */
+export function fileSections(inspection: TargetsInspection): TargetsSection[] {
+    return [
+        { heading: HEADINGS.file(inspection.file), problems: inspection.problems },
+        { heading: HEADINGS.duplicates, problems: inspection.duplicates },
+    ].filter((s) => s.problems.length > 0);
+}
+
+/** Parses and validates a targets file's content; any problem throws TargetsError with all of them. */
+export function parseTargets(raw: unknown, file: string, projectDir?: string): Targets {
+    const inspection = inspectTargets(raw, file, projectDir);
+    const sections = fileSections(inspection);
+    if (sections.length > 0) throw new TargetsError(file, sections);
+    return { file, targets: inspection.targets, configs: inspection.configs };
 }
 
 /** Reads and validates a targets file (throws TargetsError or StackFileError). */
@@ -263,20 +350,27 @@ export function readTargets(file: string, projectDir?: string): Targets {
     return parseTargets(readYamlFile(file), file, projectDir);
 }
 
+type Selectable = Pick<Target, "stack" | "account" | "region">;
+const matches = (t: Selectable, value: string) => t.stack === value || t.account === value || t.region === value;
+
+/** The `--only` values that select none of these targets. */
+export function unmatchedOnly(targets: readonly Selectable[], only: readonly string[]): string[] {
+    return only
+        .filter((value) => !targets.some((t) => matches(t, value)))
+        .map((v) => `--only ${v}: names no target's stack, account or Region`);
+}
+
+/** The targets `--only` selects (all of them without it). */
+export function onlyTargets(targets: readonly Target[], only: readonly string[]): Target[] {
+    return only.length === 0 ? [...targets] : targets.filter((t) => only.some((value) => matches(t, value)));
+}
+
 /**
  * The targets `--only` selects: each value names a stack, an account or a Region. A value that
  * selects nothing is an error (a typo would otherwise run nothing and report success).
  */
 export function selectTargets(targets: readonly Target[], only: readonly string[]): Target[] {
-    if (only.length === 0) return [...targets];
-    const matches = (t: Target, value: string) => t.stack === value || t.account === value || t.region === value;
-    const unmatched = only.filter((value) => !targets.some((t) => matches(t, value)));
-    if (unmatched.length > 0) {
-        throw new TargetsError(
-            "--only",
-            unmatched.map((v) => `--only ${v}: names no target's stack, account or Region`),
-            "No target matches --only",
-        );
-    }
-    return targets.filter((t) => only.some((value) => matches(t, value)));
+    const unmatched = unmatchedOnly(targets, only);
+    if (unmatched.length > 0) throw new TargetsError("--only", [{ heading: HEADINGS.only, problems: unmatched }]);
+    return onlyTargets(targets, only);
 }
