@@ -165,8 +165,9 @@ targets:
             () => readTargets(file),
             (e: TargetsError) => {
                 assert.deepStrictEqual(e.problems, [
-                    "targets[1] (111122223333 us-east-1): the same account and Region as targets[0]: one stack per account and Region",
                     'targets[2] (111122223333 us-west-2, base existing): oe-lab-ipm:fleet.agentUpdateSchedule = "rate(1 minute)": an association\'s rate must be at least 30 minutes and less than 31 days',
+                    // under its own heading, "Duplicate targets", after the file's problems
+                    "targets[1] (111122223333 us-east-1): the same account and Region as targets[0]: one stack per account and Region",
                 ]);
                 return true;
             },
