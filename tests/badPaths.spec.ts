@@ -6,20 +6,7 @@ import { main as fleetMain } from "../tools/fleet/cli";
 import { main as planMain } from "../tools/plan/cli";
 import { ops } from "./opsSession";
 import { PROJECT_ROOT } from "./harness";
-
-/** Runs a command's main in this process, capturing what it prints. */
-async function captured(run: () => Promise<number>): Promise<{ code: number; stdout: string; stderr: string }> {
-    const out = { stdout: "", stderr: "" };
-    const writes = [process.stdout.write, process.stderr.write];
-    process.stdout.write = ((text: string) => ((out.stdout += text), true)) as typeof process.stdout.write;
-    process.stderr.write = ((text: string) => ((out.stderr += text), true)) as typeof process.stderr.write;
-    try {
-        return { code: await run(), ...out };
-    } finally {
-        [process.stdout.write, process.stderr.write] = writes;
-        process.exitCode = undefined;
-    }
-}
+import { captured } from "./captured";
 
 const TARGETS = path.join(PROJECT_ROOT, "targets.example.yaml");
 

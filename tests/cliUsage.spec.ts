@@ -9,27 +9,9 @@ import { main as fleetMain } from "../tools/fleet/cli";
 import { main as planMain } from "../tools/plan/cli";
 import { ops } from "./opsSession";
 import { PROJECT_ROOT } from "./harness";
+import { captured, Captured } from "./captured";
 
-interface Result {
-    code: number;
-    stdout: string;
-    stderr: string;
-}
-
-async function captured(run: () => Promise<number>): Promise<Result> {
-    const out = { stdout: "", stderr: "" };
-    const writes = [process.stdout.write, process.stderr.write];
-    process.stdout.write = ((text: string) => ((out.stdout += text), true)) as typeof process.stdout.write;
-    process.stderr.write = ((text: string) => ((out.stderr += text), true)) as typeof process.stderr.write;
-    try {
-        return { code: await run(), ...out };
-    } finally {
-        [process.stdout.write, process.stderr.write] = writes;
-        process.exitCode = undefined;
-    }
-}
-
-const CLIS: Record<string, (args: string[]) => Promise<Result>> = {
+const CLIS: Record<string, (args: string[]) => Promise<Captured>> = {
     plan: (args) => captured(() => planMain(["node", "plan", ...args])),
     fleet: (args) => captured(() => fleetMain(["node", "fleet", ...args])),
     ops: async (args) => {

@@ -7,23 +7,12 @@ import { Changes, FleetWorkspace, Operation } from "../tools/fleet/orchestrator"
 import { planFleet, renderPlanSummary } from "../tools/fleet/plan";
 import { readTargets, Target } from "../tools/fleet/targets";
 import { PROJECT_ROOT } from "./harness";
+import { captured } from "./captured";
 
 const EXAMPLE = path.join(PROJECT_ROOT, "targets.example.yaml");
 
 /** Runs the CLI in this process, capturing what it prints. */
-async function fleet(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const out = { stdout: "", stderr: "" };
-    const writes = [process.stdout.write, process.stderr.write];
-    process.stdout.write = ((text: string) => ((out.stdout += text), true)) as typeof process.stdout.write;
-    process.stderr.write = ((text: string) => ((out.stderr += text), true)) as typeof process.stderr.write;
-    try {
-        const code = await main(["node", "fleet", ...args]);
-        return { code, ...out };
-    } finally {
-        [process.stdout.write, process.stderr.write] = writes;
-        process.exitCode = undefined;
-    }
-}
+const fleet = (...args: string[]) => captured(() => main(["node", "fleet", ...args]));
 
 /** Records what the CLI asks of the Automation API; the stacks named in `failing` fail. */
 class RecordingWorkspace implements FleetWorkspace {

@@ -8,21 +8,11 @@ import { main, runtime } from "../tools/fleet/cli";
 import { EXIT } from "../tools/common/exit";
 import { Changes, FleetWorkspace } from "../tools/fleet/orchestrator";
 import { PROJECT_ROOT } from "./harness";
+import { captured } from "./captured";
 
 const TARGETS = path.join(PROJECT_ROOT, "targets.example.yaml");
 
-async function fleet(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    const out = { stdout: "", stderr: "" };
-    const writes = [process.stdout.write, process.stderr.write];
-    process.stdout.write = ((text: string) => ((out.stdout += text), true)) as typeof process.stdout.write;
-    process.stderr.write = ((text: string) => ((out.stderr += text), true)) as typeof process.stderr.write;
-    try {
-        return { code: await main(["node", "fleet", ...args]), ...out };
-    } finally {
-        [process.stdout.write, process.stderr.write] = writes;
-        process.exitCode = undefined;
-    }
-}
+const fleet = (...args: string[]) => captured(() => main(["node", "fleet", ...args]));
 
 describe("fleet preview, up, destroy: what every target needs is checked once, before any target", () => {
     const original = runtime.workspace;

@@ -68,16 +68,10 @@ export interface ReportData {
 }
 
 /** An instance of the stack whose patches or inventory could not be read, and why. */
-export interface UnreadInstance {
-    readonly account: string;
-    readonly region: string;
-    readonly id: string;
-    readonly name: string;
-    readonly os: string;
-    readonly stack: string;
+export type UnreadInstance = Pick<ReportInstance, "account" | "region" | "id" | "name" | "os" | "stack"> & {
     /** AWS's error and message, and the call: `InvalidInstanceId: ... (ssm:DescribeInstancePatches)`. */
     readonly reason: string;
-}
+};
 
 /** The per-stack label the report uses: `<account> <patch group>`, or the patch group alone. */
 export const stackLabel = (account: string, stack: string) => (account ? `${account} ${stack}` : stack);
