@@ -61,7 +61,11 @@ export function benchTest(): void {
         ["type check, TypeScript 5.9 (tsc --noEmit)", seconds(BIN("tsc"), ["--noEmit", "-p", "."])],
     ];
     const native = nativeTsc();
-    if (native) rows.push([`type check, ${TYPESCRIPT_NATIVE} (native)`, seconds(native, ["--noEmit", "-p", "."])]);
+    // TypeScript 7 removed moduleResolution node10 (tsconfig.json's): it checks under nodenext, which
+    // also admits require() of the ES-module dependencies (commander 15).
+    const nodenext = ["--module", "nodenext", "--moduleResolution", "nodenext"];
+    if (native)
+        rows.push([`type check, ${TYPESCRIPT_NATIVE} (native)`, seconds(native, ["--noEmit", "-p", ".", ...nodenext])]);
     console.log(`npm test's parts, each alone (node ${process.version}, ${os.cpus().length} cores)\n`);
     for (const [what, s] of rows) console.log(`${what.padEnd(44)}${`${s.toFixed(2)} s`.padStart(10)}`);
     if (!native) console.log(`\n${TYPESCRIPT_NATIVE} could not be installed from the registry: no native figure.`);
