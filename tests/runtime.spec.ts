@@ -1,6 +1,7 @@
 import * as assert from "assert";
 import { spawnSync } from "child_process";
 import * as path from "path";
+import { EXIT } from "../tools/common/exit";
 import { checkRuntime, NODE_DOWNLOAD, runtimeVerdict, SDK_NODE_WARNING_SWITCH } from "../tools/runtime";
 import { PROJECT_ROOT } from "./harness";
 
@@ -47,7 +48,7 @@ describe("the Node.js runtime check every CLI makes first", () => {
                 version,
             );
     });
-    it("is the first thing each CLI loads: a refused runtime exits 1 with the message before commander loads", () => {
+    it("is the first thing each CLI loads: a refused runtime exits 5 with the message before commander loads", () => {
         // The compiled CLIs, with the runtime's version faked before the entry runs.
         for (const cli of ["plan", "ops", "fleet"]) {
             const run = spawnSync(
@@ -60,7 +61,7 @@ describe("the Node.js runtime check every CLI makes first", () => {
                 ],
                 { encoding: "utf8" },
             );
-            assert.strictEqual(run.status, 1, `${cli}: ${run.stderr}`);
+            assert.strictEqual(run.status, EXIT.unavailable, `${cli}: ${run.stderr}`);
             assert.match(run.stderr, /^Node\.js 18\.20\.4 cannot run these commands: /, cli);
             assert.doesNotMatch(run.stderr, /commander loaded|at /, cli);
         }

@@ -5,6 +5,7 @@
  * `require(esm)`, unflagged since Node.js 20.19 and 22.12; `@pulumi/pulumi` declares
  * `engines: node >=22` since 3.249.0, pulumi/pulumi#23722.)
  */
+import { EXIT } from "./common/exit";
 
 /** The supported majors: the active and maintenance LTS releases (https://nodejs.org/en/about/previous-releases). */
 export const SUPPORTED_NODE_MAJORS = [22, 24] as const;
@@ -42,7 +43,8 @@ export function runtimeVerdict(version: string): RuntimeVerdict {
 export const SDK_NODE_WARNING_SWITCH = "AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED";
 
 /**
- * Prints the verdict on this process's runtime once; exits 1 when the runtime cannot run the commands.
+ * Prints the verdict on this process's runtime once; exits 5 (EXIT.unavailable) when the runtime cannot
+ * run the commands.
  * Where it warns, the SDK's 8 lines would say the same again: its switch is set (unless the user set it).
  */
 export function checkRuntime(
@@ -53,6 +55,6 @@ export function checkRuntime(
     const verdict = runtimeVerdict(version);
     if (!verdict) return;
     write(`${verdict.message}\n`);
-    if (verdict.refuse) process.exit(1);
+    if (verdict.refuse) process.exit(EXIT.unavailable);
     env[SDK_NODE_WARNING_SWITCH] ??= "true";
 }

@@ -11,7 +11,10 @@ export const EXIT = {
     aws: 3,
     /** `--timeout` reached: what the command started in AWS was stopped. */
     timeout: 4,
-    /** Missing before any target (fleet preview, up, destroy): the Pulumi CLI, or AWS credentials. */
+    /**
+     * Missing before any work: a Node.js that can load the commands (any CLI); or, before any target
+     * (fleet preview, up, destroy), the Pulumi CLI or AWS credentials.
+     */
     unavailable: 5,
     /** A bug in the CLI (an unexpected error): the message asks for a report. */
     internal: 70,
