@@ -2,17 +2,7 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import { PROJECT_ROOT } from "./harness";
-
-/** The README a newcomer reads first, its Japanese twin, and the docs they lead to. */
-const read = (file: string) => fs.readFileSync(path.join(PROJECT_ROOT, file), "utf8");
-const PAGES = [
-    "README.md",
-    "README.ja.md",
-    ...fs
-        .readdirSync(path.join(PROJECT_ROOT, "docs"))
-        .filter((f) => f.endsWith(".md"))
-        .map((f) => `docs/${f}`),
-];
+import { PAGES, read } from "./docPages";
 
 /** The shell commands of a page's ```sh blocks, comments and alignment dropped. */
 function commands(markdown: string): string[] {

@@ -1,11 +1,9 @@
 import * as assert from "assert";
-import * as fs from "fs";
-import * as path from "path";
 import { buildPlan, Plan } from "../tools/plan/model";
 import { renderPlan } from "../tools/plan/render";
 import { main as planMain } from "../tools/plan/cli";
 import { evaluateStack } from "../tools/plan/evaluate";
-import { PROJECT_ROOT } from "./harness";
+import { PAGES, read } from "./docPages";
 
 /**
  * Every resource count README.md and docs/ state, read from the page and held against the plan of
@@ -46,15 +44,6 @@ const HISTORY: readonly string[] = [
     "31 resources would have been recreated: all 27 of the reporting stack",
 ];
 
-const PAGES = [
-    "README.md",
-    "README.ja.md",
-    ...fs
-        .readdirSync(path.join(PROJECT_ROOT, "docs"))
-        .filter((f) => f.endsWith(".md"))
-        .map((f) => `docs/${f}`),
-];
-const read = (page: string) => fs.readFileSync(path.join(PROJECT_ROOT, page), "utf8");
 const COUNT = /\b\d[\d,]* (?:of (?:its|the) \d+ )?(?:AWS )?resources\b|\b\d+ to create\b|\d+ 個のリソース/g;
 
 describe("README and docs: every resource count is the plan's", () => {
