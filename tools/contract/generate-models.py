@@ -49,6 +49,8 @@ OPERATIONS = {
     "glue": ["CreateDatabase", "CreateTable"],
     "athena": ["CreateWorkGroup", "CreateNamedQuery", "StartQueryExecution"],
     "scheduler": ["CreateSchedule"],
+    # fleet coverage assumes each target's role (tools/fleet/assumeRole.ts; tests/fleetCoverage.spec.ts)
+    "sts": ["AssumeRole"],
 }
 
 KEPT = ("min", "max", "pattern", "enum")
