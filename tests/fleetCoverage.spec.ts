@@ -59,7 +59,7 @@ describe("fleet coverage", () => {
                 lines[1].split(/ {2,}/),
                 [STACK.managed, ACCOUNT.managed, "us-east-1", "2", "2", "0", "0", "0"],
                 [STACK.mixed, ACCOUNT.mixed, "eu-west-1", "3", "0", "0", "2", "1"],
-                [STACK.denied, ACCOUNT.denied, "ap-northeast-1", DENIED],
+                [STACK.denied, ACCOUNT.denied, "ap-northeast-1", "sts:AssumeRole: AccessDenied"],
                 ["total", "5", "2", "0", "2", "1"],
             ],
         );
@@ -69,6 +69,7 @@ describe("fleet coverage", () => {
                 `  ${STACK.mixed} ${ID.hand} (unmanaged): role WebOnlyRole has no AmazonSSMManagedInstanceCore attached (attached: AmazonS3ReadOnlyAccess; inline policies not read)\n`,
             ),
         );
+        assert.ok(r.stdout.includes(`\nNot read:\n  ${STACK.denied}: ${DENIED}\n`));
         assert.ok(
             r.stdout.endsWith(
                 "\n3 target(s), 2 read, 1 not read: 5 in scope, 2 managed, 0 silent (over 24 h), 2 unmanaged, 1 stopped.\n",
@@ -152,11 +153,29 @@ describe("fleet coverage", () => {
             },
         );
         assert.deepStrictEqual(
-            out.targets.map((t: any) => [t.stack, t.account, t.region, t.base, t.roleArn, t.status, t.errorCode]),
+            out.targets.map((t: any) => [
+                t.stack,
+                t.account,
+                t.region,
+                t.base,
+                t.roleArn,
+                t.status,
+                t.failedCall,
+                t.errorCode,
+            ]),
             [
-                [STACK.managed, ACCOUNT.managed, "us-east-1", "test", ROLE(ACCOUNT.managed), "read", null],
-                [STACK.mixed, ACCOUNT.mixed, "eu-west-1", "existing", ROLE(ACCOUNT.mixed), "read", null],
-                [STACK.denied, ACCOUNT.denied, "ap-northeast-1", "test", ROLE(ACCOUNT.denied), "failed", "AccessDenied"],
+                [STACK.managed, ACCOUNT.managed, "us-east-1", "test", ROLE(ACCOUNT.managed), "read", null, null],
+                [STACK.mixed, ACCOUNT.mixed, "eu-west-1", "existing", ROLE(ACCOUNT.mixed), "read", null, null],
+                [
+                    STACK.denied,
+                    ACCOUNT.denied,
+                    "ap-northeast-1",
+                    "test",
+                    ROLE(ACCOUNT.denied),
+                    "failed",
+                    "sts:AssumeRole",
+                    "AccessDenied",
+                ],
             ],
         );
         assert.deepStrictEqual(out.targets[2].error, DENIED);

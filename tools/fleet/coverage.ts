@@ -40,6 +40,8 @@ export interface TargetCoverage {
     /** The role assumed: the targets file's, or --role's in the target's account. */
     readonly roleArn: string;
     readonly status: TargetStatus;
+    /** The call that failed, by its IAM action (sts:AssumeRole, ec2:DescribeInstances, ...). */
+    readonly failedCall: string | null;
     /** AWS's error code when it failed (AccessDenied, UnauthorizedOperation, ...). */
     readonly errorCode: string | null;
     readonly error: string | null;
@@ -69,9 +71,10 @@ export function targetClients(region: string, credentials: CredentialsProvider):
 async function readTarget(target: Target, options: FleetCoverageOptions, run: Run): Promise<TargetCoverage> {
     const roleArn = options.roleArn(target);
     const row = { stack: target.stack, account: target.account, region: target.region, base: target.base, roleArn };
-    const failed = (errorCode: string, error: string): TargetCoverage => ({
+    const failed = (failedCall: string, errorCode: string, error: string): TargetCoverage => ({
         ...row,
         status: TARGET_STATUS.failed,
+        failedCall,
         errorCode,
         error,
         coverage: null,
@@ -79,6 +82,7 @@ async function readTarget(target: Target, options: FleetCoverageOptions, run: Ru
     const stopped = (): TargetCoverage => ({
         ...row,
         status: TARGET_STATUS.notRead,
+        failedCall: null,
         errorCode: null,
         error: run.describe(),
         coverage: null,
@@ -97,12 +101,13 @@ async function readTarget(target: Target, options: FleetCoverageOptions, run: Ru
             run,
         );
         if (run.stopped) return stopped();
-        return { ...row, status: TARGET_STATUS.read, errorCode: null, error: null, coverage };
+        return { ...row, status: TARGET_STATUS.read, failedCall: null, errorCode: null, error: null, coverage };
     } catch (error) {
         if (run.stopped) return stopped();
-        if (error instanceof AssumeRoleError) return failed(error.code, error.message);
+        if (error instanceof AssumeRoleError) return failed("sts:AssumeRole", error.code, error.message);
         if (error instanceof AwsCallError)
             return failed(
+                error.action,
                 error.cause.name,
                 `${error.action} as ${roleArn} failed: ${error.cause.name}: ${error.cause.message.split("\n")[0]}`,
             );
@@ -130,6 +135,7 @@ export async function fleetCoverage(options: FleetCoverageOptions, run: Run): Pr
                 base: t.base,
                 roleArn: options.roleArn(t),
                 status: TARGET_STATUS.notRead,
+                failedCall: null,
                 errorCode: null,
                 error: `${run.describe()} before it started`,
                 coverage: null,

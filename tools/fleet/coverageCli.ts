@@ -52,7 +52,7 @@ function cells(row: TargetCoverage): string[] {
         n(c?.silent),
         n(c?.unmanaged),
         n(c?.stopped),
-        row.error ?? "",
+        row.failedCall ? `${row.failedCall}: ${row.errorCode}` : (row.error ?? ""),
     ];
 }
 
@@ -67,6 +67,8 @@ export function coverageTable(rows: readonly TargetCoverage[], silentAfterHours:
             .map((i) => `  ${r.stack} ${i.instanceId} (${i.coverage}): ${i.reasons.join("; ")}\n`),
     );
     if (why.length > 0) lines.push(`\nWhy:\n${why.join("")}`);
+    const failed = rows.filter((r) => r.status === TARGET_STATUS.failed);
+    if (failed.length > 0) lines.push(`\nNot read:\n${failed.map((r) => `  ${r.stack}: ${r.error}\n`).join("")}`);
     lines.push(`\n${summaryLine(t, silentAfterHours)}\n`);
     return lines.join("");
 }
@@ -118,7 +120,7 @@ export async function runCoverage(targets: Targets, options: CoverageCommandOpti
                 onTarget: (t, row) =>
                     process.stderr.write(
                         row
-                            ? `  ${t.stack}: ${row.status}${row.error ? ` (${row.error})` : ""}\n`
+                            ? `  ${t.stack}: ${row.status}${row.errorCode ? ` (${row.failedCall}: ${row.errorCode})` : ""}\n`
                             : `  ${t.stack}: reading as ${options.roleArn(t)}\n`,
                     ),
             },
