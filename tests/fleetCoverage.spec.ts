@@ -221,14 +221,21 @@ describe("fleet coverage", () => {
             /<p class="headline" id="headline">1 of 5 in-scope instances compliant: 1 not compliant or without patch data, 2 unmanaged or silent \(over 24 h\), 1 stopped. 1 of 3 targets not read: their instances are not counted.<\/p>/,
         );
         // The report's coverage section, each row labelled with its account and its patch group in its Region.
-        assert.ok(html.includes("<h2>Coverage: every in-scope instance (5: 2 managed, 0 silent, 2 unmanaged, 1 stopped)</h2>"));
+        assert.ok(
+            html.includes(
+                "<h2>Coverage: every in-scope instance (5: 2 managed, 0 silent, 2 unmanaged, 1 stopped)</h2>",
+            ),
+        );
         assert.ok(
             html.includes(
                 `<tr data-coverage="unmanaged"><td>${ACCOUNT.mixed}</td><td>Critical (eu-west-1)</td><td>${ID.app2}</td>`,
             ),
         );
         const chart = JSON.parse(/<script id="coverage-data" type="application\/json">(.*)<\/script>/.exec(html)![1]);
-        assert.deepStrictEqual(chart.labels, [`${ACCOUNT.managed} Critical (us-east-1)`, `${ACCOUNT.mixed} Critical (eu-west-1)`]);
+        assert.deepStrictEqual(chart.labels, [
+            `${ACCOUNT.managed} Critical (us-east-1)`,
+            `${ACCOUNT.mixed} Critical (eu-west-1)`,
+        ]);
         assert.ok(r.stderr.includes(`Wrote ${file}.\n`));
     });
 
@@ -239,7 +246,11 @@ describe("fleet coverage", () => {
             assumed.map((a) => a.RoleArn),
             [ROLE(ACCOUNT.managed)],
         );
-        assert.ok(r.stdout.endsWith("1 target(s), 1 read: 2 in scope, 2 managed, 0 silent (over 24 h), 0 unmanaged, 0 stopped.\n"));
+        assert.ok(
+            r.stdout.endsWith(
+                "1 target(s), 1 read: 2 in scope, 2 managed, 0 silent (over 24 h), 0 unmanaged, 0 stopped.\n",
+            ),
+        );
     });
 
     it("every target refused: exit 3, each row naming its role and AWS's error code", async () => {
@@ -248,7 +259,11 @@ describe("fleet coverage", () => {
         assert.strictEqual(r.code, EXIT.aws);
         const out = JSON.parse(r.stdout);
         assert.deepStrictEqual(
-            out.targets.map((t: any) => [t.status, t.errorCode, t.error.startsWith(`sts:AssumeRole of ${t.roleArn} failed: AccessDenied: `)]),
+            out.targets.map((t: any) => [
+                t.status,
+                t.errorCode,
+                t.error.startsWith(`sts:AssumeRole of ${t.roleArn} failed: AccessDenied: `),
+            ]),
             [
                 ["failed", "AccessDenied", true],
                 ["failed", "AccessDenied", true],
@@ -261,7 +276,12 @@ describe("fleet coverage", () => {
     it("a read denied in one target is that target's row (the call, the role, the code); the others go on", async () => {
         ssm.on(DescribeInstanceInformationCommand).callsFake(async (_input: any, client: () => any) => {
             if ((await client().config.region()) === "eu-west-1")
-                throw Object.assign(new Error("User: arn:aws:sts::444455556666:assumed-role/OeLabIpmDeployment/oe-lab-ipm-fleet-coverage is not authorized to perform: ssm:DescribeInstanceInformation"), { name: "AccessDeniedException" });
+                throw Object.assign(
+                    new Error(
+                        "User: arn:aws:sts::444455556666:assumed-role/OeLabIpmDeployment/oe-lab-ipm-fleet-coverage is not authorized to perform: ssm:DescribeInstanceInformation",
+                    ),
+                    { name: "AccessDeniedException" },
+                );
             return { InstanceInformationList: [] };
         });
         const r = await fleet("--json", "--only", `${ACCOUNT.managed},${ACCOUNT.mixed}`);
@@ -273,7 +293,12 @@ describe("fleet coverage", () => {
                 [STACK.mixed, "failed", "AccessDeniedException"],
             ],
         );
-        assert.match(out.targets[1].error, new RegExp(`^ssm:DescribeInstanceInformation as ${ROLE(ACCOUNT.mixed)} failed: AccessDeniedException: User: `));
+        assert.match(
+            out.targets[1].error,
+            new RegExp(
+                `^ssm:DescribeInstanceInformation as ${ROLE(ACCOUNT.mixed)} failed: AccessDeniedException: User: `,
+            ),
+        );
         assert.strictEqual(r.code, EXIT.failed);
     });
 
@@ -285,7 +310,10 @@ describe("fleet coverage", () => {
         );
         const bad = await fleet("--role", "arn:aws:iam::111122223333:role/X");
         assert.strictEqual(bad.code, EXIT.usage);
-        assert.match(bad.stderr, /option '--role <name>' argument 'arn:aws:iam::111122223333:role\/X' is invalid. must be an IAM role name/);
+        assert.match(
+            bad.stderr,
+            /option '--role <name>' argument 'arn:aws:iam::111122223333:role\/X' is invalid. must be an IAM role name/,
+        );
     });
 
     it("no AWS credentials: one message, exit 5, no target started, nothing printed", async () => {
@@ -300,7 +328,10 @@ describe("fleet coverage", () => {
         const r = await fleet("--report", path.join(dir, "out.html"));
         assert.strictEqual(r.code, EXIT.unavailable);
         assert.strictEqual(r.stdout, "");
-        assert.match(r.stderr, /^No AWS credentials to assume the targets' roles with \(.+\): set AWS_PROFILE or AWS_ACCESS_KEY_ID/);
+        assert.match(
+            r.stderr,
+            /^No AWS credentials to assume the targets' roles with \(.+\): set AWS_PROFILE or AWS_ACCESS_KEY_ID/,
+        );
         assert.deepStrictEqual([assumed, calls, fs.existsSync(path.join(dir, "out.html"))], [[], [], false]);
     });
 
@@ -312,8 +343,14 @@ describe("fleet coverage", () => {
         });
         const r = await fleet("--report", file, "--parallel", "1");
         assert.strictEqual(r.code, EXIT.interrupted);
-        assert.deepStrictEqual(assumed.map((a) => a.RoleArn), [ROLE(ACCOUNT.managed)]); // no target started after
-        const rows = r.stdout.split("\n").slice(2, 5).map((l) => l.split(/ {2,}/));
+        assert.deepStrictEqual(
+            assumed.map((a) => a.RoleArn),
+            [ROLE(ACCOUNT.managed)],
+        ); // no target started after
+        const rows = r.stdout
+            .split("\n")
+            .slice(2, 5)
+            .map((l) => l.split(/ {2,}/));
         assert.deepStrictEqual(rows, [
             [STACK.managed, ACCOUNT.managed, "us-east-1", "interrupted (Ctrl-C)"],
             [STACK.mixed, ACCOUNT.mixed, "eu-west-1", "interrupted (Ctrl-C) before it started"],
@@ -326,7 +363,12 @@ describe("fleet coverage", () => {
     it("every request it sends passes botocore's models (tools/contract/aws-models.json)", async () => {
         await fleet();
         const requests: [string, string, object][] = [
-            ...sts.commandCalls(AssumeRoleCommand).map((c) => ["sts", "AssumeRole", JSON.parse(JSON.stringify(c.args[0].input))] as [string, string, object]),
+            ...sts
+                .commandCalls(AssumeRoleCommand)
+                .map(
+                    (c) =>
+                        ["sts", "AssumeRole", JSON.parse(JSON.stringify(c.args[0].input))] as [string, string, object],
+                ),
             ...calls.map((c) => [c.action.split(":")[0], c.action.split(":")[1], c.input] as [string, string, object]),
         ];
         // 3 AssumeRole; the managed target: its two lists and its patch states; the mixed one: the same,

@@ -82,10 +82,10 @@ function record(action: string, handle: (input: any, account: string) => unknown
 }
 
 const accessDenied = (roleArn: string) =>
-    Object.assign(
-        new Error(`User: ${RUNNER} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`),
-        { name: "AccessDenied", $metadata: { httpStatusCode: 403 } },
-    );
+    Object.assign(new Error(`User: ${RUNNER} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`), {
+        name: "AccessDenied",
+        $metadata: { httpStatusCode: 403 },
+    });
 
 /** The fakes of the three accounts; `denied` lists the accounts whose role STS refuses. */
 export function fakeOrganization(denied: readonly string[] = [ACCOUNT.denied]): void {
@@ -111,12 +111,13 @@ export function fakeOrganization(denied: readonly string[] = [ACCOUNT.denied]): 
         };
     });
     const states = (input: any) => (i: Instance) =>
-        (input.Filters ?? []).every((f: any) =>
-            f.Name === "instance-state-name"
-                ? f.Values.includes(i.State!.Name)
-                : f.Name === "instance-id"
-                  ? f.Values.includes(i.InstanceId)
-                  : true, // tag filters: each target's are asserted by the spec
+        (input.Filters ?? []).every(
+            (f: any) =>
+                f.Name === "instance-state-name"
+                    ? f.Values.includes(i.State!.Name)
+                    : f.Name === "instance-id"
+                      ? f.Values.includes(i.InstanceId)
+                      : true, // tag filters: each target's are asserted by the spec
         );
     ec2.on(DescribeInstancesCommand).callsFake(
         record("ec2:DescribeInstances", (input, account) => ({

@@ -85,8 +85,7 @@ export function assumedRole(options: AssumeOptions): CredentialsProvider {
         }
     };
     return async () => {
-        const fresh =
-            current && (!current.expiration || current.expiration.getTime() - now() > REFRESH_BEFORE_MS);
+        const fresh = current && (!current.expiration || current.expiration.getTime() - now() > REFRESH_BEFORE_MS);
         if (fresh) return current!;
         pending ??= assume().finally(() => (pending = undefined));
         current = await pending;

@@ -189,7 +189,9 @@ export function totals(rows: readonly TargetCoverage[]): FleetTotals {
 /** Every instance not covered (unmanaged or silent), with its target. */
 export function uncoveredOf(rows: readonly TargetCoverage[]): { stack: string; id: string; coverage: Coverage }[] {
     return rows.flatMap((r) =>
-        r.coverage ? uncovered(r.coverage).map((i) => ({ stack: r.stack, id: i.instanceId, coverage: i.coverage })) : [],
+        r.coverage
+            ? uncovered(r.coverage).map((i) => ({ stack: r.stack, id: i.instanceId, coverage: i.coverage }))
+            : [],
     );
 }
 
