@@ -9,7 +9,16 @@ import { validateRequest } from "../tools/contract/models";
 import { main, runtime } from "../tools/fleet/cli";
 import { captured } from "./captured";
 import { ec2, iam, ID } from "./coverageFixtures";
-import { ACCOUNT, assumed, calls, fakeOrganization, RUNNER, sts, TARGETS_YAML } from "./fleetCoverageFixtures";
+import {
+    ACCOUNT,
+    assumed,
+    calls,
+    fakeOrganization,
+    RUNNER,
+    sequence,
+    sts,
+    TARGETS_YAML,
+} from "./fleetCoverageFixtures";
 import { ssm } from "./opsFixtures";
 
 const NOW = new Date("2026-11-28T09:00:00.000Z");
@@ -126,6 +135,21 @@ describe("fleet coverage", () => {
             { Name: "tag:PatchWith", Values: ["oe-lab-ipm"] },
             states,
         ]);
+    });
+
+    it("--parallel: at most that many targets at once (1: each target's reads end before the next is assumed)", async () => {
+        await fleet("--parallel", "1");
+        const [m, x, d] = [ACCOUNT.managed, ACCOUNT.mixed, ACCOUNT.denied];
+        const owner = (event: string) => (event.startsWith("assume ") ? event.slice(7) : event.slice(0, 12));
+        // One block per target, in the file's order.
+        const blocks = sequence.map(owner).filter((a, i, all) => i === 0 || all[i - 1] !== a);
+        assert.deepStrictEqual(blocks, [m, x, d]);
+        fakeOrganization();
+        await fleet(); // 8 at once: the three targets' reads interleave
+        assert.ok(
+            sequence.map(owner).filter((a, i, all) => i === 0 || all[i - 1] !== a).length > 3,
+            sequence.join("\n"),
+        );
     });
 
     it("--json: every target's row with its coverage, and the totals", async () => {

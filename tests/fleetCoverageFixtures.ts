@@ -61,6 +61,8 @@ export interface Call {
 }
 export const calls: Call[] = [];
 export const assumed: any[] = [];
+/** Each AssumeRole and read in the order they were sent: `assume <account>`, `<account> <action>`. */
+export const sequence: string[] = [];
 
 /** The access key STS hands out for a role of `account`. */
 const keyOf = (account: string) => `ASIA${account}EX`;
@@ -77,6 +79,7 @@ function record(action: string, handle: (input: any, account: string) => unknown
     return async (input: any, client: () => any) => {
         const where = await whose(client);
         calls.push({ ...where, action, input: JSON.parse(JSON.stringify(input)) });
+        sequence.push(`${where.account} ${action}`);
         return handle(input, where.account);
     };
 }
@@ -91,9 +94,11 @@ const accessDenied = (roleArn: string) =>
 export function fakeOrganization(denied: readonly string[] = [ACCOUNT.denied]): void {
     calls.length = 0;
     assumed.length = 0;
+    sequence.length = 0;
     sts.on(AssumeRoleCommand).callsFake(async (input: any, client: () => any) => {
         assumed.push({ ...JSON.parse(JSON.stringify(input)), region: await client().config.region() });
         const account = /^arn:aws[\w-]*:iam::(\d{12}):role\//.exec(input.RoleArn)![1];
+        sequence.push(`assume ${account}`);
         if (denied.includes(account)) throw accessDenied(input.RoleArn);
         const role = input.RoleArn.slice(input.RoleArn.lastIndexOf("/") + 1);
         return {
