@@ -384,6 +384,23 @@ describe("fleet coverage", () => {
         assert.ok(r.stderr.includes(`No report written to ${file}: interrupted (Ctrl-C).`));
     });
 
+    it("--timeout: the reads stop at the deadline, exit 4, the rows say so", async () => {
+        ssm.on(DescribeInstanceInformationCommand).callsFake(async () => {
+            await new Promise((resolve) => setTimeout(resolve, 1200)); // the SDK aborts it at the deadline
+            throw Object.assign(new Error("Request aborted"), { name: "AbortError" });
+        });
+        const r = await fleet("--timeout", "1", "--parallel", "1", "--json");
+        assert.strictEqual(r.code, EXIT.timeout);
+        assert.deepStrictEqual(
+            JSON.parse(r.stdout).targets.map((t: any) => [t.status, t.error]),
+            [
+                ["not read", "--timeout 1 s reached"],
+                ["not read", "--timeout 1 s reached before it started"],
+                ["not read", "--timeout 1 s reached before it started"],
+            ],
+        );
+    });
+
     it("every request it sends passes botocore's models (tools/contract/aws-models.json)", async () => {
         await fleet();
         const requests: [string, string, object][] = [
