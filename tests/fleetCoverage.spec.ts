@@ -72,7 +72,11 @@ describe("fleet coverage", () => {
                 ["total", "5", "2", "0", "2", "1"],
             ],
         );
-        assert.ok(r.stdout.includes(`\nWhy:\n  ${STACK.mixed} ${ID.app2} (unmanaged): no instance profile; IMDSv1`));
+        assert.ok(
+            r.stdout.includes(
+                `\nWhy:\n  ${STACK.managed} ${ID.app1} (managed): agent 2.3.1319.0 is below 3.0.502 (AWS-RunPatchBaselineWithHooks needs it)\n  ${STACK.mixed} ${ID.app2} (unmanaged): no instance profile; IMDSv1`,
+            ),
+        );
         assert.ok(
             r.stdout.includes(
                 `  ${STACK.mixed} ${ID.hand} (unmanaged): role WebOnlyRole has no AmazonSSMManagedInstanceCore attached (attached: AmazonS3ReadOnlyAccess; inline policies not read)\n`,

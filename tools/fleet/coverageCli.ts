@@ -63,7 +63,7 @@ export function coverageTable(rows: readonly TargetCoverage[], silentAfterHours:
     const lines = [table(HEADERS, [...rows.map(cells), total])];
     const why = rows.flatMap((r) =>
         (r.coverage?.instances ?? [])
-            .filter((i) => i.coverage !== "managed" && i.reasons.length > 0)
+            .filter((i) => i.reasons.length > 0)
             .map((i) => `  ${r.stack} ${i.instanceId} (${i.coverage}): ${i.reasons.join("; ")}\n`),
     );
     if (why.length > 0) lines.push(`\nWhy:\n${why.join("")}`);
@@ -145,7 +145,7 @@ export async function runCoverage(targets: Targets, options: CoverageCommandOpti
 
 function writeReport(file: string, rows: readonly TargetCoverage[], options: CoverageCommandOptions): void {
     try {
-        fs.writeFileSync(file, renderFleetCoverage(rows, { ...options, targetsFile: options.targetsFile }));
+        fs.writeFileSync(file, renderFleetCoverage(rows, options));
     } catch (error) {
         throw new UsageError(`Could not write ${file}: ${(error as Error).message}`);
     }

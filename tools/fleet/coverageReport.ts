@@ -6,8 +6,14 @@
  * every in-scope instance of the targets read, and says how many targets were not read.
  */
 import { COVERAGE } from "../ops/coverage";
-import { coverageChartData, coverageSection, DRAW_COVERAGE, headline, ReportCoverage } from "../ops/reportCoverage";
-import { reportCoverage } from "../ops/reportCoverage";
+import {
+    coverageChartData,
+    coverageSection,
+    DRAW_COVERAGE,
+    headline,
+    ReportCoverage,
+    reportCoverage,
+} from "../ops/reportCoverage";
 import { chartLibrary, escapeHtml, scriptJson, STYLE } from "../ops/reportHtml";
 import { scopeCounts, TargetCoverage, totals } from "./coverage";
 
