@@ -59,7 +59,31 @@ interface Shape {
 
 interface ServiceModel {
     readonly operations: Readonly<Record<string, string>>;
+    /** The AWS CLI's command per operation and its `--parameter` names (botocore.xform_name). */
+    readonly cli: Readonly<Record<string, { operation: string; parameters: Readonly<Record<string, string>> }>>;
     readonly shapes: Readonly<Record<string, Shape>>;
+}
+
+/** An AWS CLI command of the models: its operation, its `--parameter` names and the required ones. */
+export interface CliCommand {
+    readonly operation: string;
+    /** `--instance-id` → `InstanceId`. */
+    readonly parameters: Readonly<Record<string, string>>;
+    /** The `--parameter` names the operation requires. */
+    readonly required: readonly string[];
+}
+
+/**
+ * `aws <service> <command>`'s operation in the models, or undefined when the models lack the service
+ * or the command (tools/contract/generate-models.py's DOCUMENTED names the operations the docs use).
+ */
+export function cliCommand(service: string, command: string): CliCommand | undefined {
+    const model = (models.services as Record<string, ServiceModel | undefined>)[service];
+    const entry = model?.cli[command];
+    if (!model || !entry) return undefined;
+    const required = model.shapes[model.operations[entry.operation]].required ?? [];
+    const flag = Object.fromEntries(Object.entries(entry.parameters).map(([f, m]) => [m, f]));
+    return { ...entry, required: required.map((m) => flag[m]) };
 }
 
 /** One way a request breaks its API's model. */
