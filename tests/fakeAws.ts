@@ -1,7 +1,7 @@
 /**
  * A local endpoint that answers like Systems Manager and Athena (awsJson1_1: POST /, the operation
  * in `X-Amz-Target: AmazonSSM.<Op>` / `AmazonAthena.<Op>`, errors as `{"__type", "message"}`) and
- * SNS (awsQuery: form-encoded `Action=...`, XML answers and `<ErrorResponse>`), so the real AWS SDK
+ * SNS and STS (awsQuery: form-encoded `Action=...`, XML answers and `<ErrorResponse>`), so the real AWS SDK
  * clients talk to it through `AWS_ENDPOINT_URL` with dummy credentials: their retries, signing and
  * error parsing are the real ones. It enforces the documented limits the CLI relies on (page sizes
  * from the botocore models: DescribeInstanceInformation 5-50, ListCommandInvocations 1-50,
@@ -14,6 +14,7 @@ import { AddressInfo } from "net";
 import { athenaHandler, AthenaState } from "./fakeAthena";
 import { ec2Error, ec2Handler } from "./fakeEc2";
 import { ssmHandler, SsmState } from "./fakeSsm";
+import { stsHandler } from "./fakeSts";
 
 /** One fault, for the next `count` calls of an operation (by its API name, e.g. "SendCommand"). */
 export interface Fault {
@@ -90,8 +91,9 @@ export async function startFakeAws(options: FakeOptions): Promise<FakeAws> {
             const body = Buffer.concat(chunks).toString("utf8");
             const target = String(request.headers["x-amz-target"] ?? "");
             const action = new URLSearchParams(body).get("Action") ?? "";
-            // EC2's query protocol has no target header either: its requests carry an EC2 Version.
-            const query = new URLSearchParams(body).get("Version") === "2016-11-15" ? "EC2" : "SNS";
+            // EC2's and STS's query protocol has no target header either: their requests carry their API Version.
+            const version = new URLSearchParams(body).get("Version");
+            const query = version === "2016-11-15" ? "EC2" : version === "2011-06-15" ? "STS" : "SNS";
             const [service, operation] = target ? target.split(".") : [query, action];
             const input = target
                 ? (JSON.parse(body || "{}") as Record<string, any>)
@@ -154,10 +156,12 @@ function respond(
                   ? athenaHandler(athena, operation, input)
                   : service === "EC2"
                     ? ec2Handler(ssm, operation, input)
-                    : sns(operation, input);
+                    : service === "STS"
+                      ? stsHandler(operation, input)
+                      : sns(operation, input);
         if (fault?.kind === "acceptThen500")
             throw new ServiceError("InternalServerError", "An internal error occurred", 500);
-        if (service === "SNS" || service === "EC2") {
+        if (service === "SNS" || service === "EC2" || service === "STS") {
             response.writeHead(200, { "content-type": "text/xml" });
             return response.end(output as string);
         }
@@ -169,7 +173,7 @@ function respond(
             response.writeHead(error.status, { "content-type": "text/xml" });
             return response.end(ec2Error(error));
         }
-        if (service === "SNS") {
+        if (service === "SNS" || service === "STS") {
             response.writeHead(error.status, { "content-type": "text/xml" });
             const xml = `<ErrorResponse><Error><Type>Sender</Type><Code>${error.type}</Code><Message>${error.message}</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`;
             return response.end(xml);

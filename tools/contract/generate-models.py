@@ -49,6 +49,8 @@ OPERATIONS = {
     "glue": ["CreateDatabase", "CreateTable"],
     "athena": ["CreateWorkGroup", "CreateNamedQuery", "StartQueryExecution"],
     "scheduler": ["CreateSchedule"],
+    # fleet coverage assumes each target's role (tools/fleet/assumeRole.ts; tests/fleetCoverage.spec.ts)
+    "sts": ["AssumeRole"],
 }
 
 # service -> the operations that README.md, docs/ and the messages of components/ and tools/ tell people to

@@ -41,7 +41,8 @@ export type Service =
     | "s3"
     | "scheduler"
     | "sns"
-    | "ssm";
+    | "ssm"
+    | "sts";
 
 interface Shape {
     readonly type: string;

@@ -70,15 +70,16 @@ export class UnavailableError extends Error {
 
 /**
  * The ambient AWS credentials every target's provider starts from (it assumes the target's role
- * with them, or uses them as they are with --no-assume-role): the SDK's default chain, resolved once.
+ * with them, or uses them as they are with --no-assume-role), and that `fleet coverage` assumes
+ * each target's role with: the SDK's default chain, resolved once.
  */
-async function awsCredentials(): Promise<void> {
+export async function awsCredentials(purpose = "for the targets' providers"): Promise<void> {
     const client = new SSMClient({ region: "us-east-1" });
     try {
         await client.config.credentials();
     } catch (error) {
         throw new UnavailableError(
-            `No AWS credentials for the targets' providers (${(error as Error).message.split("\n")[0]}): set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run aws sso login (https://docs.aws.amazon.com/sdkref/latest/guide/standardized-credentials.html).`,
+            `No AWS credentials ${purpose} (${(error as Error).message.split("\n")[0]}): set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run aws sso login (https://docs.aws.amazon.com/sdkref/latest/guide/standardized-credentials.html).`,
         );
     } finally {
         client.destroy();

@@ -6,6 +6,7 @@
  *   preview | up | destroy  through Pulumi's Automation API, --parallel at a time
  *   matrix                  the targets as a GitHub Actions matrix
  *   accounts                the accounts and Regions for the reporting stack's config
+ *   coverage                every target's EC2 instances: managed by Systems Manager or not (coverageCli.ts)
  */
 import "../runtimeCheck"; // first: a runtime too old to load what follows gets a message, not a crash
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
@@ -16,12 +17,25 @@ import { EXIT, UsageError } from "../common/exit";
 import { outputFileProblem, outputFolderProblem } from "../common/outputPaths";
 import { refuseUnknownCommand, unknownOptionsFirst } from "../common/usage";
 import { automationWorkspace, UnavailableError } from "./automation";
+import { DEFAULT_SILENT_HOURS } from "../ops/coverage";
+import { DEFAULT_TARGETS_AT_ONCE } from "./coverage";
+import { runCoverage } from "./coverageCli";
 import { githubMatrix, reportingScope } from "./matrix";
 import { allSucceeded, FleetWorkspace, Operation, OPERATIONS, runFleet } from "./orchestrator";
 import { planFleet, renderPlanSummary } from "./plan";
 import * as fs from "fs";
 import { collectRows, LiveProgress, runRows, summarize, summaryMarkdown, summaryTable } from "./progress";
-import { fileSections, HEADINGS, inspectTargets, onlyTargets, Targets, TargetsError, unmatchedOnly } from "./targets";
+import {
+    fileSections,
+    HEADINGS,
+    inspectTargets,
+    onlyTargets,
+    ROLE_NAME,
+    roleArnIn,
+    Targets,
+    TargetsError,
+    unmatchedOnly,
+} from "./targets";
 
 const collect = (value: string, previous: string[]) => [...previous, ...value.split(",").filter(Boolean)];
 
@@ -94,8 +108,9 @@ interface RunOptions extends Common {
 }
 
 /** The workspace the commands use; specs replace it. */
-export const runtime: { workspace: (options: { assumeRole: boolean }) => FleetWorkspace } = {
+export const runtime: { workspace: (options: { assumeRole: boolean }) => FleetWorkspace; now: () => Date } = {
     workspace: (options) => automationWorkspace(options),
+    now: () => new Date(),
 };
 
 async function runOperation(operation: Operation, options: RunOptions): Promise<number> {
@@ -224,7 +239,71 @@ export function program(): Command {
             if (o.markdown) fs.appendFileSync(o.markdown, summaryMarkdown(rows));
             process.exitCode = rows.every((r) => r.status === "succeeded") ? 0 : EXIT.failed;
         });
+    coverageCommand(cli, targets);
     return unknownOptionsFirst(cli);
+}
+
+interface CoverageOptions extends Common {
+    parallel: number;
+    role?: string;
+    silentHours: number;
+    json?: boolean;
+    report?: string;
+    timeout: number;
+}
+
+const roleName = (text: string) => {
+    if (!ROLE_NAME.test(text))
+        throw new InvalidArgumentError(
+            `must be an IAM role name (1-64 of letters, digits and +=,.@_-), the same in every target's account, got ${JSON.stringify(text)}`,
+        );
+    return text;
+};
+
+function coverageCommand(cli: Command, targets: (c: Command) => Command): void {
+    targets(
+        cli
+            .command("coverage")
+            .description(
+                "Every target's in-scope EC2 instances: managed by Systems Manager, silent, unmanaged (and why) or stopped, through a role assumed in each target's account",
+            ),
+    )
+        .addOption(
+            new Option("-p, --parallel <n>", "targets at once")
+                .argParser(wholeNumber(1, 256))
+                .default(DEFAULT_TARGETS_AT_ONCE),
+        )
+        .option(
+            "--role <name>",
+            "assume this role (e.g. a read-only one) in each target's account instead of the targets file's",
+            roleName,
+        )
+        .addOption(
+            new Option("--silent-hours <hours>", "a running managed instance not heard from for longer is silent")
+                .argParser(wholeNumber(1, 8760))
+                .default(DEFAULT_SILENT_HOURS),
+        )
+        .option("--json", "print JSON instead of a table")
+        .option("--report <file>", "also write the HTML report of every target's coverage to this file")
+        .addOption(
+            new Option("--timeout <seconds>", "stop reading after this many seconds, as Ctrl-C does")
+                .argParser(wholeNumber(1, 86400))
+                .default(900),
+        )
+        .action(async (o: CoverageOptions) => {
+            if (o.report !== undefined) usable(outputFileProblem("--report", o.report, "coverage.html"));
+            const selected = load(o);
+            process.exitCode = await runCoverage(selected, {
+                targetsFile: o.targets,
+                roleArn: (t) => (o.role ? roleArnIn(o.role, t.account, t.region) : t.roleArn),
+                silentHours: o.silentHours,
+                parallel: o.parallel,
+                timeout: o.timeout,
+                json: o.json === true,
+                report: o.report,
+                now: runtime.now(),
+            });
+        });
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -79,7 +79,7 @@ const TARGET_KEYS = ["account", "region", "base", "role", "config"];
 /** A stack file's name part: what `pulumi stack init` accepts (letters, digits, `-`, `_`, `.`). */
 const STACK_PART = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$/;
 /** IAM role names: 1-64 of letters, digits and `+=,.@_-` (IAM API reference, CreateRole RoleName). */
-const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
+export const ROLE_NAME = /^[\w+=,.@-]{1,64}$/;
 const ROLE_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]{1,64})$/;
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -96,6 +96,11 @@ export function partitionOf(region: string): string {
 /** The stack name of an account and Region: predictable, so the state of a target is found again. */
 export function stackName(account: string, region: string, prefix = DEFAULT_STACK_PREFIX): string {
     return `${prefix}-${account}-${region}`;
+}
+
+/** A role name's ARN in an account, in the partition of the Region (`fleet coverage --role`). */
+export function roleArnIn(name: string, account: string, region: string): string {
+    return `arn:${partitionOf(region)}:iam::${account}:role/${name}`;
 }
 
 /**

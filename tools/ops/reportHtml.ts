@@ -25,16 +25,16 @@ export const MAX_INSTANCE_BARS = 40;
 
 let chartJs: string | undefined;
 /** Chart.js's UMD build, read once from the installed package (package.json pins its version). */
-function chartLibrary(): string {
+export function chartLibrary(): string {
     // The package exports only its modules; the UMD build sits beside its CommonJS entry in dist/.
     chartJs ??= fs.readFileSync(path.join(path.dirname(require.resolve("chart.js")), "chart.umd.min.js"), "utf8");
     return chartJs;
 }
 
-const escapeHtml = (text: string) =>
+export const escapeHtml = (text: string) =>
     text.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 /** JSON safe inside a <script> element: no `</script>`, no HTML comment openers. */
-const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, "\\u003c");
+export const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, "\\u003c");
 
 /** The numbers the charts draw, computed once here (the page's script only draws them). */
 export function chartData(data: ReportData) {
@@ -116,7 +116,7 @@ const DRAW = `
 })();
 `;
 
-const STYLE = `
+export const STYLE = `
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2rem; color: #1d2733; }
 h1 { margin-bottom: 0.2rem; } .meta { color: #5d6d7e; margin-top: 0; }
 .figures { display: flex; gap: 1rem; flex-wrap: wrap; margin: 1rem 0; }

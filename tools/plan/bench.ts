@@ -12,6 +12,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import { benchOps } from "./benchOps";
+import { benchFleetCoverage } from "./benchFleetCoverage";
 import { benchTest } from "./benchTest";
 import * as os from "os";
 import * as path from "path";
@@ -110,7 +111,10 @@ function benchFleet(): void {
 async function main(): Promise<void> {
     const only = process.argv[2];
     if (only === undefined) benchPlan();
-    if (only === undefined || only === "ops") await benchOps();
+    if (only === undefined || only === "ops") {
+        await benchOps();
+        await benchFleetCoverage();
+    }
     if (only === undefined || only === "fleet") benchFleet();
     if (only === "test") benchTest();
 }
