@@ -32,6 +32,8 @@ import { renderReport } from "./reportHtml";
 import { withUnread } from "./reportUnread";
 import { PollDelays, Run } from "./run";
 import { runPatchBaseline } from "./runPatchBaseline";
+import { runbookInstall } from "./runbookInstall";
+import { runbookInstallPlan } from "./runbookCli";
 
 /** What the commands need from their surroundings; the specs pass their own. */
 export interface Environment {
@@ -182,8 +184,11 @@ function patchCommands(root: Command, env: Environment, done: Done): void {
                 .default("RebootIfNeeded"),
         )
         .option("-y, --yes", "do not ask for confirmation (required when no terminal is attached)")
+        .option("--json", "print JSON instead of a table (installMode Runbook)")
         .action(async (options, command: Command) => {
             const ctx = fleetContext(globals(command));
+            // installMode Runbook: the stack's own runbook, with the stack's rate controls unless given here.
+            const runbook = runbookInstallPlan(ctx, options, (key) => command.getOptionValueSource(key));
             const who = options.role ? `the ${options.role} instances` : "every instance";
             if (!options.yes && !env.interactive) {
                 // No script or CI job reboots a fleet unasked; the words are the Pulumi CLI's for `up` and `new`
@@ -197,7 +202,9 @@ function patchCommands(root: Command, env: Environment, done: Done): void {
                 // SendCommand's MaxErrors: "When the command fails one more time beyond the value of MaxErrors,
                 // the systems stops sending the command to additional targets" (botocore ssm model).
                 const answer = await env.ask(
-                    `Install patches on ${who} of stack "${ctx.stack}" (${ctx.region}), ${options.concurrency} at a time, stopping when more than ${options.maxErrors} fail, ${options.rebootOption}? [y/N] `,
+                    runbook
+                        ? runbook.question(who)
+                        : `Install patches on ${who} of stack "${ctx.stack}" (${ctx.region}), ${options.concurrency} at a time, stopping when more than ${options.maxErrors} fail, ${options.rebootOption}? [y/N] `,
                 );
                 if (env.signal?.aborted) {
                     env.io.err("\nNothing installed (interrupted (Ctrl-C)).\n");
@@ -207,6 +214,14 @@ function patchCommands(root: Command, env: Environment, done: Done): void {
                     env.io.err("Nothing installed.\n");
                     return done(EXIT.failed);
                 }
+            }
+            if (runbook) {
+                const r = runbook;
+                return done(
+                    await underRun(env, options.timeout, (run) =>
+                        runbookInstall(ctx, r.names, r.options, run, env.delays, env.io),
+                    ),
+                );
             }
             const run = {
                 operation: "Install" as const,
