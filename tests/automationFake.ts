@@ -88,9 +88,7 @@ export class AutomationFake {
             ...(s.outputs ? { Outputs: s.outputs } : {}),
         }));
         const outputs = Object.fromEntries(
-            steps.flatMap((s) =>
-                Object.entries(s.outputs ?? {}).map(([k, v]) => [`${s.name}.${k}`, v]),
-            ),
+            steps.flatMap((s) => Object.entries(s.outputs ?? {}).map(([k, v]) => [`${s.name}.${k}`, v])),
         );
         return { status, StepExecutions, outputs };
     }
@@ -134,7 +132,10 @@ export class AutomationFake {
             const start = Number(r.NextToken ?? 0);
             const size = Math.min(r.MaxResults ?? 50, 2); // two a page here, so that a spec sees paging
             const end = start + size;
-            return { StepExecutions: steps.slice(start, end), ...(end < steps.length ? { NextToken: String(end) } : {}) };
+            return {
+                StepExecutions: steps.slice(start, end),
+                ...(end < steps.length ? { NextToken: String(end) } : {}),
+            };
         });
         ssm.on(StopAutomationExecutionCommand).callsFake((input) => {
             const e = this.find(this.record("StopAutomationExecution", input).AutomationExecutionId);
@@ -180,6 +181,10 @@ export function unhealthy(n: number): Script {
     return {
         status: "Failed",
         failure,
-        steps: [...ok, { name: "InstallPatches", status: "Failed", failure }, { name: "WaitForAgentOnline", status: "Pending" }],
+        steps: [
+            ...ok,
+            { name: "InstallPatches", status: "Failed", failure },
+            { name: "WaitForAgentOnline", status: "Pending" },
+        ],
     };
 }

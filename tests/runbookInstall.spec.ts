@@ -48,10 +48,19 @@ describe("ops install on a Runbook stack (the stack's patch runbook, on demand)"
     });
 
     it("gate open: the gate once, then each instance in order with the same WindowExecutionId; restore points in the table", async () => {
-        const aws = prod(GATE_OPEN, { [WEB1.InstanceId]: healthy(1), [WEB2.InstanceId]: healthy(2), [APP1.InstanceId]: healthy(3) });
+        const aws = prod(GATE_OPEN, {
+            [WEB1.InstanceId]: healthy(1),
+            [WEB2.InstanceId]: healthy(2),
+            [APP1.InstanceId]: healthy(3),
+        });
         const s = await ops(["install", "--stack", "prod", "--yes"]);
         assert.strictEqual(s.code, 0, s.err);
-        assert.deepStrictEqual(aws.log, ["start gate", `start ${WEB1.InstanceId}`, `start ${WEB2.InstanceId}`, `start ${APP1.InstanceId}`]);
+        assert.deepStrictEqual(aws.log, [
+            "start gate",
+            `start ${WEB1.InstanceId}`,
+            `start ${WEB2.InstanceId}`,
+            `start ${APP1.InstanceId}`,
+        ]);
         const starts = aws.requests.filter((r) => r.operation === "StartAutomationExecution").map((r) => r.input);
         const windowExecutionId = starts[0].Parameters.WindowExecutionId[0];
         assert.match(windowExecutionId, UUID);
@@ -67,7 +76,10 @@ describe("ops install on a Runbook stack (the stack's patch runbook, on demand)"
         );
         assert.strictEqual(new Set(starts.map((r) => r.ClientToken)).size, 4);
         assert.deepStrictEqual(
-            s.out.split("\n").slice(2, 5).map((line) => line.split(/\s+/).slice(0, 3)),
+            s.out
+                .split("\n")
+                .slice(2, 5)
+                .map((line) => line.split(/\s+/).slice(0, 3)),
             [
                 [WEB1.InstanceId, "Success", recoveryPoint(1)],
                 [WEB2.InstanceId, "Success", recoveryPoint(2)],
@@ -79,10 +91,13 @@ describe("ops install on a Runbook stack (the stack's patch runbook, on demand)"
         assert.ok(s.err.includes("  gate FindRingWindow: InProgress\n  gate FindRingWindow: Success\n"), s.err);
         assert.ok(s.err.includes(`  ${WEB1.InstanceId} InstallPatches: Success\n`), s.err);
         assert.strictEqual(ssm.commandCalls(SendCommandCommand).length, 0);
-        assert.deepStrictEqual(JSON.parse(JSON.stringify(ssm.commandCalls(DescribeInstanceInformationCommand)[0].args[0].input)), {
-            Filters: PROD_FILTERS,
-            MaxResults: 50,
-        });
+        assert.deepStrictEqual(
+            JSON.parse(JSON.stringify(ssm.commandCalls(DescribeInstanceInformationCommand)[0].args[0].input)),
+            {
+                Filters: PROD_FILTERS,
+                MaxResults: 50,
+            },
+        );
     });
 
     it("gate closed: nothing installed, the gate's failed step and message, exit 1", async () => {
@@ -90,7 +105,10 @@ describe("ops install on a Runbook stack (the stack's patch runbook, on demand)"
         const s = await ops(["install", "--stack", "prod", "--yes"]);
         assert.strictEqual(s.code, 1, s.err);
         assert.deepStrictEqual(aws.log, ["start gate"]);
-        assert.ok(s.out.startsWith(`Gate ${GATE} Failed at step CheckRingSoaked: ${SOAK_FAILURE}. Nothing was installed.\n`), s.out);
+        assert.ok(
+            s.out.startsWith(`Gate ${GATE} Failed at step CheckRingSoaked: ${SOAK_FAILURE}. Nothing was installed.\n`),
+            s.out,
+        );
         assert.ok(s.out.endsWith("0 of 3 patched; 3 not started.\n"), s.out);
         assert.ok(s.err.includes(`  gate CheckRingSoaked: Failed: ${SOAK_FAILURE}\n`), s.err);
     });
@@ -118,15 +136,26 @@ describe("ops install on a Runbook stack (the stack's patch runbook, on demand)"
         const s = await ops(["install", "--stack", "prod", "--yes", "--max-errors", "1"]);
         assert.strictEqual(s.code, 1, s.err);
         assert.deepStrictEqual(aws.log, ["start gate", `start ${WEB1.InstanceId}`, `start ${WEB2.InstanceId}`]);
-        assert.ok(s.out.endsWith(`0 of 3 patched; 2 did not (${WEB1.InstanceId} Failed, ${WEB2.InstanceId} Failed); 1 not started.\n`), s.out);
+        assert.ok(
+            s.out.endsWith(
+                `0 of 3 patched; 2 did not (${WEB1.InstanceId} Failed, ${WEB2.InstanceId} Failed); 1 not started.\n`,
+            ),
+            s.out,
+        );
     });
 
     it("a truncated step list is read whole from DescribeAutomationStepExecutions, page by page", async () => {
         const one = { ...healthy(1), truncated: true };
-        const aws = prod(GATE_OPEN, { [WEB1.InstanceId]: one, [WEB2.InstanceId]: healthy(2), [APP1.InstanceId]: healthy(3) });
+        const aws = prod(GATE_OPEN, {
+            [WEB1.InstanceId]: one,
+            [WEB2.InstanceId]: healthy(2),
+            [APP1.InstanceId]: healthy(3),
+        });
         const s = await ops(["install", "--stack", "prod", "--yes"]);
         assert.strictEqual(s.code, 0, s.err);
-        const pages = aws.requests.filter((r) => r.operation === "DescribeAutomationStepExecutions").map((r) => r.input);
+        const pages = aws.requests
+            .filter((r) => r.operation === "DescribeAutomationStepExecutions")
+            .map((r) => r.input);
         const id = aws.executions[1].id;
         assert.deepStrictEqual(pages.slice(-4), [
             { AutomationExecutionId: id, MaxResults: 50 },
@@ -147,10 +176,15 @@ describe("ops install on a Runbook stack (the stack's patch runbook, on demand)"
         const stop = aws.requests.filter((r) => r.operation === "StopAutomationExecution").map((r) => r.input);
         assert.deepStrictEqual(stop, [{ AutomationExecutionId: aws.executions[1].id, Type: "Cancel" }]);
         assert.ok(
-            s.err.includes(`interrupted (Ctrl-C): stopped execution ${aws.executions[1].id} (${WEB1.InstanceId}) (ssm:StopAutomationExecution Cancel)\n`),
+            s.err.includes(
+                `interrupted (Ctrl-C): stopped execution ${aws.executions[1].id} (${WEB1.InstanceId}) (ssm:StopAutomationExecution Cancel)\n`,
+            ),
             s.err,
         );
-        assert.ok(s.out.endsWith("0 of 3 patched; 1 did not (" + `${WEB1.InstanceId} Cancelling); 2 not started.\n`), s.out);
+        assert.ok(
+            s.out.endsWith("0 of 3 patched; 1 did not (" + `${WEB1.InstanceId} Cancelling); 2 not started.\n`),
+            s.out,
+        );
     });
 
     it("--timeout stops the gate while it waits (an approval), installs nothing, exit 4", async () => {

@@ -32,8 +32,7 @@ import { renderReport } from "./reportHtml";
 import { withUnread } from "./reportUnread";
 import { PollDelays, Run } from "./run";
 import { runPatchBaseline } from "./runPatchBaseline";
-import { runbookInstall } from "./runbookInstall";
-import { runbookInstallPlan } from "./runbookCli";
+import { restorePointsCommand, runbookInstallPlan } from "./runbookCli";
 
 /** What the commands need from their surroundings; the specs pass their own. */
 export interface Environment {
@@ -215,14 +214,7 @@ function patchCommands(root: Command, env: Environment, done: Done): void {
                     return done(EXIT.failed);
                 }
             }
-            if (runbook) {
-                const r = runbook;
-                return done(
-                    await underRun(env, options.timeout, (run) =>
-                        runbookInstall(ctx, r.names, r.options, run, env.delays, env.io),
-                    ),
-                );
-            }
+            if (runbook) return done(await underRun(env, options.timeout, (r) => runbook.start(r, env.delays, env.io)));
             const run = {
                 operation: "Install" as const,
                 role: options.role,
@@ -298,6 +290,15 @@ function readCommands(root: Command, env: Environment, done: Done): void {
                 ),
             );
         });
+    restorePointsCommand(root, {
+        fleetContext: (command) => fleetContext(globals(command)),
+        profile: (command) => globals(command).profile,
+        retries: READ_RETRIES,
+        seconds,
+        timeoutHelp: TIMEOUT_HELP,
+        run: async (timeout, body) => done(await underRun(env, timeout, body)),
+        io: env.io,
+    });
     root.command("report")
         .description(
             "A self-contained HTML report with charts: a lab stack's compliance from Systems Manager, or every account's from a reporting stack's Athena tables",

@@ -215,7 +215,9 @@ function summary(instances: InstanceResult[]): string {
     const notStarted = instances.filter((i) => i.status === "NotStarted").length;
     const others = instances.filter((i) => !["Success", "CompletedWithSuccess", "NotStarted"].includes(i.status));
     const parts = [
-        ...(others.length ? [`${others.length} did not (${others.map((i) => `${i.instanceId} ${i.status}`).join(", ")})`] : []),
+        ...(others.length
+            ? [`${others.length} did not (${others.map((i) => `${i.instanceId} ${i.status}`).join(", ")})`]
+            : []),
         ...(notStarted ? [`${notStarted} not started`] : []),
     ];
     return `${ok} of ${instances.length} patched${parts.length ? `; ${parts.join("; ")}` : ""}.`;
