@@ -1,5 +1,9 @@
 import { DescribeInstanceInformationCommand, SendCommandCommand } from "@aws-sdk/client-ssm";
 import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { PROJECT_ROOT } from "../config/stackFiles";
 import { AutomationFake, healthy, recoveryPoint, Script, unhealthy } from "./automationFake";
 import { APP1, sns, ssm, WEB1, WEB2 } from "./opsFixtures";
 import { ops } from "./opsSession";
@@ -219,5 +223,33 @@ describe("ops install on a Runbook stack (the stack's patch runbook, on demand)"
             '--json is for a stack whose runbook installs (installMode Runbook); stack "test" has maintenanceWindow.installMode = RunPatchBaseline.\n',
         );
         assert.strictEqual(ssm.calls().length, 0);
+    });
+    it("a Runbook stack without ring or approval has no gate: each instance's execution starts at once", async () => {
+        // A project folder with one such stack (`solo`): the program's Pulumi.yaml and a stack file.
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ops-solo-"));
+        fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+        const stackFile = [
+            "config:",
+            "  aws:region: ap-northeast-1",
+            "  oe-lab-ipm:workload: Solo",
+            "  oe-lab-ipm:maintenanceWindow:",
+            "    installMode: Runbook",
+            "    duration: 3",
+            "",
+        ];
+        fs.writeFileSync(path.join(dir, "Pulumi.solo.yaml"), stackFile.join("\n"));
+        ssm.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: [WEB1, WEB2] });
+        const aws = new AutomationFake((_document, parameters) =>
+            parameters.InstanceId[0] === WEB1.InstanceId ? unhealthy(1) : healthy(2),
+        );
+        const s = await ops(["install", "--stack", "solo", "--project-dir", dir, "--yes"]);
+        assert.strictEqual(s.code, 1, s.err);
+        // maxErrors 1 (the default): one failure allows the next instance.
+        assert.deepStrictEqual(aws.log, [`start ${WEB1.InstanceId}`, `start ${WEB2.InstanceId}`]);
+        assert.deepStrictEqual(
+            aws.executions.map((e) => e.document),
+            ["OELabIPM-Solo-PatchInstance", "OELabIPM-Solo-PatchInstance"],
+        );
+        assert.ok(s.out.endsWith(`1 of 2 patched; 1 did not (${WEB1.InstanceId} Failed).\n`), s.out);
     });
 });
