@@ -145,7 +145,7 @@ function patchCommands(root: Command, env: Environment, done: Done): void {
         root
             .command(name)
             .description(
-                `Run Command ${operation === "Scan" ? "AWS-RunPatchBaseline Operation=Scan (lab 5.4)" : "AWS-RunPatchBaseline Operation=Install with rate control (lab 5.6)"} on the stack's fleet`,
+                `Run Command ${operation === "Scan" ? "AWS-RunPatchBaseline Operation=Scan (lab 5.4)" : "AWS-RunPatchBaseline Operation=Install with rate control (lab 5.6), or the stack's patch runbook (installMode Runbook),"} on the stack's fleet`,
             )
             .option("--role <role>", "only instances with this InstanceRole tag (WebServer, AppServer)")
             .option(
@@ -362,7 +362,7 @@ async function report(g: GlobalOptions, demo: boolean, out: string, run: Run, en
 
 export function program(env: Environment, done: Done): Command {
     const root = new Command("ops")
-        .description("Operate a deployed stack's fleet: patch scans and installs, compliance, inventory, a test alert.")
+        .description("Operate a deployed stack's fleet: patching, restore points, compliance, inventory, a test alert.")
         .option("-s, --stack <name>", "the stack (its Pulumi.<name>.yaml gives region, workload and tags)")
         .option("--region <region>", "override the stack file's aws:region")
         .option("--profile <profile>", "an AWS CLI profile (default: the standard credential chain)")
