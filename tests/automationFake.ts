@@ -93,22 +93,25 @@ export class AutomationFake {
         return { status, StepExecutions, outputs };
     }
 
+    /** StartAutomationExecution's answer (a spec that injects a refusal calls it for the other starts). */
+    startFor(input: object): { AutomationExecutionId: string } {
+        const r = this.record("StartAutomationExecution", input);
+        const id = `0000000${this.executions.length + 1}-1111-4222-8333-444455556666`;
+        const e = {
+            id,
+            document: r.DocumentName,
+            parameters: r.Parameters,
+            script: this.scriptOf(r.DocumentName, r.Parameters),
+            reads: 0,
+            stopped: false,
+        };
+        this.executions.push(e);
+        this.log.push(`start ${this.label(e)}`);
+        return { AutomationExecutionId: id };
+    }
+
     private install(): void {
-        ssm.on(StartAutomationExecutionCommand).callsFake((input) => {
-            const r = this.record("StartAutomationExecution", input);
-            const id = `0000000${this.executions.length + 1}-1111-4222-8333-444455556666`;
-            const e = {
-                id,
-                document: r.DocumentName,
-                parameters: r.Parameters,
-                script: this.scriptOf(r.DocumentName, r.Parameters),
-                reads: 0,
-                stopped: false,
-            };
-            this.executions.push(e);
-            this.log.push(`start ${this.label(e)}`);
-            return { AutomationExecutionId: id };
-        });
+        ssm.on(StartAutomationExecutionCommand).callsFake((input) => this.startFor(input));
         ssm.on(GetAutomationExecutionCommand).callsFake((input) => {
             const e = this.find(this.record("GetAutomationExecution", input).AutomationExecutionId);
             e.reads++;

@@ -1,4 +1,8 @@
-import { DescribeInstanceInformationCommand, SendCommandCommand } from "@aws-sdk/client-ssm";
+import {
+    DescribeInstanceInformationCommand,
+    SendCommandCommand,
+    StartAutomationExecutionCommand,
+} from "@aws-sdk/client-ssm";
 import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
@@ -251,5 +255,28 @@ describe("ops install on a Runbook stack (the stack's patch runbook, on demand)"
             ["OELabIPM-Solo-PatchInstance", "OELabIPM-Solo-PatchInstance"],
         );
         assert.ok(s.out.endsWith(`1 of 2 patched; 1 did not (${WEB1.InstanceId} Failed).\n`), s.out);
+    });
+    it("AWS refusing the second start: no other instance is started, the message says what ran before, exit 3", async () => {
+        const aws = prod(GATE_OPEN, { [WEB1.InstanceId]: healthy(1) });
+        const denied = Object.assign(
+            new Error(
+                "User: arn:aws:iam::111122223333:user/ops is not authorized to perform: iam:PassRole on resource: arn:aws:iam::111122223333:role/PatchRunbookRole-Prod-20261201",
+            ),
+            { name: "AccessDeniedException", $metadata: { httpStatusCode: 400 } },
+        );
+        let starts = 0;
+        ssm.on(StartAutomationExecutionCommand).callsFake((input) => {
+            if (++starts === 3) throw denied;
+            return aws.startFor(input);
+        });
+        const s = await ops(["install", "--stack", "prod", "--yes", "--max-errors", "1"]);
+        assert.strictEqual(s.code, 3, s.err);
+        assert.deepStrictEqual(aws.log, ["start gate", `start ${WEB1.InstanceId}`]);
+        assert.ok(
+            s.err.endsWith(
+                `Access denied: your credentials may not call ssm:StartAutomationExecution. ${denied.message} Started before it: ${WEB1.InstanceId} Success (execution ${aws.executions[1].id}).\n`,
+            ),
+            s.err,
+        );
     });
 });

@@ -1,8 +1,9 @@
 /**
  * One Automation execution, followed as `ops install` follows a command: started once
  * (StartAutomationExecution with a fresh ClientToken, its idempotency token that "can't be reused":
- * an SDK retry resends it, so it cannot start a second execution), polled with backoff (GetAutomationExecution; its StepExecutions, and when AWS says
- * they are truncated, every page of DescribeAutomationStepExecutions), each step's new status printed
+ * an SDK retry resends it, so it cannot start a second execution), polled with backoff
+ * (GetAutomationExecution; its StepExecutions, and when AWS says they are truncated, every page of
+ * DescribeAutomationStepExecutions), each step's new status printed
  * on stderr, and stopped (StopAutomationExecution, Type Cancel) when the run is stopped.
  * API reference: StartAutomationExecution, GetAutomationExecution ("StepExecutionsTruncated ... If
  * true, use the DescribeAutomationStepExecutions API operation to get the full list of step

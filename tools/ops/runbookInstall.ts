@@ -13,7 +13,7 @@
  */
 import { randomUUID } from "crypto";
 import { LAB_NAMES } from "../../config";
-import { EXIT, OpsError } from "./aws";
+import { AwsCallError, describeCause, EXIT, OpsError } from "./aws";
 import { follow, startAutomation, stopAll, succeeded, terminal, Tracked } from "./automation";
 import { fleetInstances, StackContext } from "./fleet";
 import { Io, renderTable } from "./output";
@@ -121,13 +121,21 @@ async function runInstances(
     const started = new Map<string, Tracked>();
     let next = 0;
     let failures = 0;
+    let refused: AwsCallError | undefined;
     const worker = async () => {
-        while (next < ids.length && !run.stopped && failures <= settings.allowedErrors) {
+        while (next < ids.length && !run.stopped && failures <= settings.allowedErrors && !refused) {
             const id = ids[next++];
-            const t = await startAutomation(context.ssm, id, names.instance, {
-                InstanceId: [id],
-                WindowExecutionId: [settings.windowExecutionId],
-            });
+            let t: Tracked;
+            try {
+                t = await startAutomation(context.ssm, id, names.instance, {
+                    InstanceId: [id],
+                    WindowExecutionId: [settings.windowExecutionId],
+                });
+            } catch (error) {
+                // No other instance is started; the executions already running are followed to their end.
+                refused = error as AwsCallError;
+                break;
+            }
             started.set(id, t);
             io.err(`${names.instance} started on ${id}: execution ${t.id}\n`);
             await follow(context.ssm, t, run, delays, io);
@@ -136,6 +144,11 @@ async function runInstances(
     };
     await Promise.all(Array.from({ length: Math.min(settings.parallel, ids.length) }, worker));
     if (run.stopped) await stopAll(context.ssm, [...started.values()], run, io);
+    if (refused) {
+        const before = [...started.values()].map((t) => `${t.label} ${t.status} (execution ${t.id})`);
+        const which = before.length ? `Started before it: ${before.join(", ")}.` : "No instance was started.";
+        throw new OpsError(`${describeCause(refused)} ${which}`, run.stopped ? run.exitCode() : EXIT.aws);
+    }
     return started;
 }
 
