@@ -4,6 +4,7 @@
  * data per instance. Shapes and limits follow botocore's ssm/2014-11-06/service-2.json.
  */
 import { randomUUID } from "crypto";
+import { validateRequest } from "../tools/contract/models";
 import { FakeOptions, INSTANCE_ID, ServiceError } from "./fakeAws";
 
 const TERMINAL = new Set(["Success", "Failed", "TimedOut", "Cancelled"]);
@@ -19,8 +20,17 @@ interface FakeCommand {
     pages: number;
 }
 
+/** An Automation execution (ops install on a Runbook stack): running for commandMs, then Success. */
+interface FakeAutomation {
+    readonly id: string;
+    readonly input: Record<string, any>;
+    readonly started: number;
+    stoppedAt?: number;
+}
+
 export class SsmState {
     readonly commands: FakeCommand[] = [];
+    readonly automations: FakeAutomation[] = [];
     readonly terminated: Set<number>;
     constructor(readonly options: FakeOptions) {
         this.terminated = new Set(options.terminated ?? []);
@@ -246,7 +256,39 @@ export function ssmHandler(state: SsmState, operation: string, input: Record<str
             }));
             return { ResourceComplianceSummaryItems: summaries, NextToken };
         }
+        case "StartAutomationExecution":
+        case "GetAutomationExecution":
+        case "StopAutomationExecution":
+            return automation(state, operation, input);
         default:
             throw new ServiceError("UnknownOperationException", `${operation} is not implemented by the fake`);
     }
+}
+
+/** Automation's start, read and stop, each request held against botocore's model first. */
+function automation(state: SsmState, operation: string, input: Record<string, any>): object {
+    const violations = validateRequest("ssm", operation, input);
+    if (violations.length > 0) throw new ServiceError("ValidationException", JSON.stringify(violations));
+    if (operation === "StartAutomationExecution") {
+        const id = randomUUID();
+        state.automations.push({ id, input, started: Date.now() });
+        return { AutomationExecutionId: id };
+    }
+    const e = state.automations.find((a) => a.id === input.AutomationExecutionId);
+    if (!e) throw new ServiceError("AutomationExecutionNotFoundException", "There is no automation execution");
+    if (operation === "StopAutomationExecution") {
+        e.stoppedAt ??= Date.now();
+        return {};
+    }
+    const done = Date.now() - e.started >= (state.options.commandMs ?? 0);
+    const status = e.stoppedAt !== undefined ? "Cancelled" : done ? "Success" : "InProgress";
+    return {
+        AutomationExecution: {
+            AutomationExecutionId: e.id,
+            DocumentName: e.input.DocumentName,
+            AutomationExecutionStatus: status,
+            StepExecutions: [{ StepName: "TakeRestorePoint", Action: "aws:executeAwsApi", StepStatus: status }],
+            StepExecutionsTruncated: false,
+        },
+    };
 }

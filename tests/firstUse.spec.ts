@@ -4,7 +4,7 @@ import { renderReport } from "../tools/ops/reportHtml";
 import { ops, SPEC_NOW } from "./opsSession";
 
 describe("a first-time user's help and notices", () => {
-    for (const command of ["scan", "install", "compliance", "inventory", "notify-test", "report"]) {
+    for (const command of ["scan", "install", "restore-points", "compliance", "inventory", "notify-test", "report"]) {
         it(`ops ${command} --help shows the global options (--stack, --region, --profile)`, async () => {
             const s = await ops([command, "--help"]);
             assert.strictEqual(s.code, 0);

@@ -21,7 +21,9 @@ OPERATIONS = {
     "ec2": ["CreateVpc", "CreateSubnet", "CreateSecurityGroup", "AuthorizeSecurityGroupIngress",
             "AuthorizeSecurityGroupEgress", "RunInstances",
             # read by `ops coverage` (tests/coverage.spec.ts holds its requests against them)
-            "DescribeInstances"],
+            "DescribeInstances",
+            # ops restore-points reads the restore points' tags from their AMIs (tools/ops/restorePoints.ts)
+            "DescribeImages"],
     "iam": ["CreateRole", "AttachRolePolicy", "CreateInstanceProfile", "AddRoleToInstanceProfile",
             "PutRolePolicy", "CreatePolicy", "AttachGroupPolicy",
             "GetInstanceProfile", "ListAttachedRolePolicies"],
@@ -40,8 +42,13 @@ OPERATIONS = {
             # read by ops coverage (tools/ops/coverageRead.ts)
             "DescribeInstancePatchStates",
             # aws.ssm.ServiceSetting (Default Host Management Configuration)
-            "UpdateServiceSetting"],
-    "backup": ["CreateBackupVault", "StartBackupJob", "DescribeBackupJob"],
+            "UpdateServiceSetting",
+            # ops install on a Runbook stack (tools/ops/runbookInstall.ts, tests/runbookInstall.spec.ts)
+            "StartAutomationExecution", "GetAutomationExecution", "DescribeAutomationStepExecutions",
+            "StopAutomationExecution"],
+    "backup": ["CreateBackupVault", "StartBackupJob", "DescribeBackupJob",
+               # ops restore-points (tools/ops/restorePoints.ts)
+               "ListRecoveryPointsByBackupVault"],
     "logs": ["CreateLogGroup", "PutRetentionPolicy"],
     "kms": ["CreateKey", "EnableKeyRotation", "ScheduleKeyDeletion"],
     "sns": ["CreateTopic", "SetTopicAttributes", "Subscribe"],

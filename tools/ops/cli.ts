@@ -32,6 +32,7 @@ import { renderReport } from "./reportHtml";
 import { withUnread } from "./reportUnread";
 import { PollDelays, Run } from "./run";
 import { runPatchBaseline } from "./runPatchBaseline";
+import { restorePointsCommand, runbookInstallPlan } from "./runbookCli";
 
 /** What the commands need from their surroundings; the specs pass their own. */
 export interface Environment {
@@ -144,7 +145,7 @@ function patchCommands(root: Command, env: Environment, done: Done): void {
         root
             .command(name)
             .description(
-                `Run Command ${operation === "Scan" ? "AWS-RunPatchBaseline Operation=Scan (lab 5.4)" : "AWS-RunPatchBaseline Operation=Install with rate control (lab 5.6)"} on the stack's fleet`,
+                `Run Command ${operation === "Scan" ? "AWS-RunPatchBaseline Operation=Scan (lab 5.4)" : "AWS-RunPatchBaseline Operation=Install with rate control (lab 5.6), or the stack's patch runbook (installMode Runbook),"} on the stack's fleet`,
             )
             .option("--role <role>", "only instances with this InstanceRole tag (WebServer, AppServer)")
             .option(
@@ -182,8 +183,11 @@ function patchCommands(root: Command, env: Environment, done: Done): void {
                 .default("RebootIfNeeded"),
         )
         .option("-y, --yes", "do not ask for confirmation (required when no terminal is attached)")
+        .option("--json", "print JSON instead of a table (installMode Runbook)")
         .action(async (options, command: Command) => {
             const ctx = fleetContext(globals(command));
+            // installMode Runbook: the stack's own runbook, with the stack's rate controls unless given here.
+            const runbook = runbookInstallPlan(ctx, options, (key) => command.getOptionValueSource(key));
             const who = options.role ? `the ${options.role} instances` : "every instance";
             if (!options.yes && !env.interactive) {
                 // No script or CI job reboots a fleet unasked; the words are the Pulumi CLI's for `up` and `new`
@@ -197,7 +201,9 @@ function patchCommands(root: Command, env: Environment, done: Done): void {
                 // SendCommand's MaxErrors: "When the command fails one more time beyond the value of MaxErrors,
                 // the systems stops sending the command to additional targets" (botocore ssm model).
                 const answer = await env.ask(
-                    `Install patches on ${who} of stack "${ctx.stack}" (${ctx.region}), ${options.concurrency} at a time, stopping when more than ${options.maxErrors} fail, ${options.rebootOption}? [y/N] `,
+                    runbook
+                        ? runbook.question(who)
+                        : `Install patches on ${who} of stack "${ctx.stack}" (${ctx.region}), ${options.concurrency} at a time, stopping when more than ${options.maxErrors} fail, ${options.rebootOption}? [y/N] `,
                 );
                 if (env.signal?.aborted) {
                     env.io.err("\nNothing installed (interrupted (Ctrl-C)).\n");
@@ -208,6 +214,7 @@ function patchCommands(root: Command, env: Environment, done: Done): void {
                     return done(EXIT.failed);
                 }
             }
+            if (runbook) return done(await underRun(env, options.timeout, (r) => runbook.start(r, env.delays, env.io)));
             const run = {
                 operation: "Install" as const,
                 role: options.role,
@@ -283,6 +290,15 @@ function readCommands(root: Command, env: Environment, done: Done): void {
                 ),
             );
         });
+    restorePointsCommand(root, {
+        fleetContext: (command) => fleetContext(globals(command)),
+        profile: (command) => globals(command).profile,
+        retries: READ_RETRIES,
+        seconds,
+        timeoutHelp: TIMEOUT_HELP,
+        run: async (timeout, body) => done(await underRun(env, timeout, body)),
+        io: env.io,
+    });
     root.command("report")
         .description(
             "A self-contained HTML report with charts: a lab stack's compliance from Systems Manager, or every account's from a reporting stack's Athena tables",
@@ -346,7 +362,7 @@ async function report(g: GlobalOptions, demo: boolean, out: string, run: Run, en
 
 export function program(env: Environment, done: Done): Command {
     const root = new Command("ops")
-        .description("Operate a deployed stack's fleet: patch scans and installs, compliance, inventory, a test alert.")
+        .description("Operate a deployed stack's fleet: patching, restore points, compliance, inventory, a test alert.")
         .option("-s, --stack <name>", "the stack (its Pulumi.<name>.yaml gives region, workload and tags)")
         .option("--region <region>", "override the stack file's aws:region")
         .option("--profile <profile>", "an AWS CLI profile (default: the standard credential chain)")
