@@ -28,7 +28,6 @@ describe("the AWS CLI commands the docs and messages give: operations and parame
         const shown = uses.map((u) => `aws ${u.service} ${u.command} ${u.parameters.join(" ")}`.trim());
         for (const line of [
             "aws ec2 create-replace-root-volume-task --instance-id --image-id",
-            "aws backup list-recovery-points-by-backup-vault --backup-vault-name --by-resource-arn",
             "aws ssm get-automation-execution --automation-execution-id --query",
         ])
             assert.ok(shown.includes(line), `${line} not in ${JSON.stringify(shown)}`);
@@ -43,7 +42,7 @@ describe("the AWS CLI commands the docs and messages give: operations and parame
                 "  --image-ids ami-1 --query 'x --y'",
                 "aws ec2 create-replace-root-volume-task --image-id ami-1 --no-dry-run",
                 "```",
-                "and `aws ssm get-automation-executions --automation-execution-id 1`",
+                "and `aws ssm get-automation-executions --automation-execution-id 1; aws ssm get-automation-execution`",
                 "but `aws sso login` and `aws s3 cp x y` are the CLI's own",
             ].join("\n"),
         );

@@ -45,12 +45,12 @@ const MODEL_OF: Record<string, string> = { s3api: "s3" };
 
 /**
  * Every `aws <service> <command> …` in a text: in code spans, code blocks (with `\` continuations
- * joined) and string literals; a command ends at a backtick, quote, `)`, `#` or the line's end.
+ * joined) and string literals; a command ends at a backtick, quote, `)`, `#`, `;` or the line's end.
  */
 export function cliUses(where: string, text: string): CliUse[] {
     const joined = text.replace(/\\\n\s*/g, " ");
     const uses: CliUse[] = [];
-    for (const match of joined.matchAll(/(?<![\w/.-])aws ([a-z0-9-]+) ([a-z][a-z0-9-]*)([^`"\n)#]*)/g)) {
+    for (const match of joined.matchAll(/(?<![\w/.-])aws ([a-z0-9-]+) ([a-z][a-z0-9-]*)([^`"\n)#;]*)/g)) {
         const rest = match[3].replace(/'[^']*'/g, "''");
         uses.push({
             where,

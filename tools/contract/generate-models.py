@@ -69,7 +69,8 @@ DOCUMENTED = {
     "ec2": ["CreateReplaceRootVolumeTask", "DescribeReplaceRootVolumeTasks"],
     "kms": ["CancelKeyDeletion"],
     "ssm": ["CancelCommand", "DeregisterPatchBaselineForPatchGroup", "DescribeMaintenanceWindowExecutionTasks",
-            "GetAutomationExecution", "ListCommandInvocations"],
+            "DescribeAutomationExecutions", "GetAutomationExecution", "ListCommandInvocations",
+            "StopAutomationExecution"],
 }
 
 KEPT = ("min", "max", "pattern", "enum")
