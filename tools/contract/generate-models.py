@@ -40,7 +40,9 @@ OPERATIONS = {
             # read by ops coverage (tools/ops/coverageRead.ts)
             "DescribeInstancePatchStates",
             # aws.ssm.ServiceSetting (Default Host Management Configuration)
-            "UpdateServiceSetting"],
+            "UpdateServiceSetting",
+            # the coverage check's schedule: its universal target's Input (components/coverageCheck.ts)
+            "StartAutomationExecution"],
     "backup": ["CreateBackupVault", "StartBackupJob", "DescribeBackupJob"],
     "logs": ["CreateLogGroup", "PutRetentionPolicy"],
     "kms": ["CreateKey", "EnableKeyRotation", "ScheduleKeyDeletion"],
