@@ -27,7 +27,10 @@ export interface CoverageCheckArgs {
     roleNamePrefix: string;
     /** The schedule's role's name prefix. Required. */
     schedulerRoleNamePrefix: string;
-    /** The topic the message goes to; its policy and key policy must admit `roleArn` (AlertTopic's `publisherRoleArns`). Required. */
+    /**
+     * The topic the message goes to; its policy and key policy must admit `roleArn` (AlertTopic's
+     * `publisherRoleArns`). Required.
+     */
     topicArn: pulumi.Input<string>;
     /** The instances in scope: those carrying every one of these tags (1 to 5). Required. */
     scopeTags: Record<string, string>;
@@ -57,13 +60,13 @@ export function validateCoverageCheckArgs(args: CoverageCheckArgs): void {
     ]);
 }
 
-/** The runbook role's statements: exactly the calls the script makes (tests/fixtures/coverage-check-permissions.json). */
+/** The runbook role's statements: exactly what the script calls (tests/fixtures/coverage-check-permissions.json). */
 export function coverageCheckStatements(topicArn: string, partition: string, region: string, account: string) {
     return [
         {
             Sid: "ReadFleet",
             Effect: "Allow",
-            // Describe* actions take no resource-level permissions (Service Authorization Reference, EC2 and Systems Manager).
+            // These Describe actions take no resource-level permissions (Service Authorization Reference).
             Action: ["ec2:DescribeInstances", "ssm:DescribeInstanceInformation"],
             Resource: "*",
         },
@@ -96,10 +99,9 @@ export class CoverageCheck extends pulumi.ComponentResource {
         super(componentToken("CoverageCheck"), name, {}, opts);
         validateCoverageCheckArgs(args);
         const tags = args.tags ?? {};
-        const parent = this;
-        const partition = aws.getPartitionOutput({}, { parent }).partition;
-        const region = aws.getRegionOutput({}, { parent }).region;
-        const account = aws.getCallerIdentityOutput({}, { parent }).accountId;
+        const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+        const region = aws.getRegionOutput({}, { parent: this }).region;
+        const account = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
         const role = new aws.iam.Role(
             `${name}-role`,
             {
@@ -108,7 +110,7 @@ export class CoverageCheck extends pulumi.ComponentResource {
                 assumeRolePolicy: serviceTrustPolicy("ssm.amazonaws.com", account),
                 tags,
             },
-            { parent },
+            { parent: this },
         );
         const policy = new aws.iam.RolePolicy(
             `${name}-role-policy`,
@@ -120,7 +122,7 @@ export class CoverageCheck extends pulumi.ComponentResource {
                         JSON.stringify({ Version: "2012-10-17", Statement: coverageCheckStatements(topic, p, r, a) }),
                     ),
             },
-            { parent },
+            { parent: this },
         );
         const document = new aws.ssm.Document(
             `${name}-runbook`,
@@ -142,60 +144,9 @@ export class CoverageCheck extends pulumi.ComponentResource {
                 ),
                 tags,
             },
-            { parent },
+            { parent: this },
         );
-        const schedulerRole = new aws.iam.Role(
-            `${name}-scheduler-role`,
-            {
-                namePrefix: args.schedulerRoleNamePrefix,
-                description: `EventBridge Scheduler: starts ${args.stack}'s daily coverage check`,
-                assumeRolePolicy: serviceTrustPolicy("scheduler.amazonaws.com", account),
-                tags,
-            },
-            { parent },
-        );
-        const schedulerPolicy = new aws.iam.RolePolicy(
-            `${name}-scheduler-role-policy`,
-            {
-                role: schedulerRole.name,
-                policy: pulumi.jsonStringify({
-                    Version: "2012-10-17",
-                    Statement: [
-                        {
-                            Sid: "StartCheck",
-                            Effect: "Allow",
-                            Action: "ssm:StartAutomationExecution",
-                            Resource: pulumi.interpolate`arn:${partition}:ssm:${region}:${account}:automation-definition/${document.name}:*`,
-                        },
-                        {
-                            // Automation runs the steps as the document's AutomationAssumeRole: the starter passes it.
-                            Sid: "PassCheckRole",
-                            Effect: "Allow",
-                            Action: "iam:PassRole",
-                            Resource: role.arn,
-                            Condition: { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } },
-                        },
-                    ],
-                }),
-            },
-            { parent },
-        );
-        const schedule = new aws.scheduler.Schedule(
-            `${name}-schedule`,
-            {
-                description: `Starts ${args.stack}'s coverage check every day`,
-                scheduleExpression: COVERAGE_CHECK_SCHEDULE,
-                scheduleExpressionTimezone: "UTC",
-                flexibleTimeWindow: { mode: "OFF" },
-                target: {
-                    arn: START_AUTOMATION_TARGET,
-                    roleArn: schedulerRole.arn,
-                    input: pulumi.jsonStringify({ DocumentName: document.name }),
-                    retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
-                },
-            },
-            { parent, dependsOn: [policy, schedulerPolicy] },
-        );
+        const schedule = scheduleCheck(this, name, args, { document, role, policy, partition, region, account });
         this.documentName = document.name;
         this.roleArn = role.arn;
         this.scheduleName = schedule.name;
@@ -205,4 +156,74 @@ export class CoverageCheck extends pulumi.ComponentResource {
             scheduleName: this.scheduleName,
         });
     }
+}
+
+/** The schedule that starts the check every day, as a role that may start this runbook and pass its role only. */
+function scheduleCheck(
+    parent: pulumi.Resource,
+    name: string,
+    args: CoverageCheckArgs,
+    made: {
+        document: aws.ssm.Document;
+        role: aws.iam.Role;
+        policy: aws.iam.RolePolicy;
+        partition: pulumi.Output<string>;
+        region: pulumi.Output<string>;
+        account: pulumi.Output<string>;
+    },
+): aws.scheduler.Schedule {
+    const { document, role, policy, partition, region, account } = made;
+    const tags = args.tags ?? {};
+    const schedulerRole = new aws.iam.Role(
+        `${name}-scheduler-role`,
+        {
+            namePrefix: args.schedulerRoleNamePrefix,
+            description: `EventBridge Scheduler: starts ${args.stack}'s daily coverage check`,
+            assumeRolePolicy: serviceTrustPolicy("scheduler.amazonaws.com", account),
+            tags,
+        },
+        { parent },
+    );
+    const schedulerPolicy = new aws.iam.RolePolicy(
+        `${name}-scheduler-role-policy`,
+        {
+            role: schedulerRole.name,
+            policy: pulumi.jsonStringify({
+                Version: "2012-10-17",
+                Statement: [
+                    {
+                        Sid: "StartCheck",
+                        Effect: "Allow",
+                        Action: "ssm:StartAutomationExecution",
+                        Resource: pulumi.interpolate`arn:${partition}:ssm:${region}:${account}:automation-definition/${document.name}:*`,
+                    },
+                    {
+                        // Automation runs the steps as the document's AutomationAssumeRole: the starter passes it.
+                        Sid: "PassCheckRole",
+                        Effect: "Allow",
+                        Action: "iam:PassRole",
+                        Resource: role.arn,
+                        Condition: { StringEquals: { "iam:PassedToService": "ssm.amazonaws.com" } },
+                    },
+                ],
+            }),
+        },
+        { parent },
+    );
+    return new aws.scheduler.Schedule(
+        `${name}-schedule`,
+        {
+            description: `Starts ${args.stack}'s coverage check every day`,
+            scheduleExpression: COVERAGE_CHECK_SCHEDULE,
+            scheduleExpressionTimezone: "UTC",
+            flexibleTimeWindow: { mode: "OFF" },
+            target: {
+                arn: START_AUTOMATION_TARGET,
+                roleArn: schedulerRole.arn,
+                input: pulumi.jsonStringify({ DocumentName: document.name }),
+                retryPolicy: { maximumRetryAttempts: 2, maximumEventAgeInSeconds: 3600 },
+            },
+        },
+        { parent, dependsOn: [policy, schedulerPolicy] },
+    );
 }
