@@ -3,10 +3,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { validateLabConfig } from "../config";
 import { COVERAGE_SCRIPT } from "../components/coverageScript";
-import { validateCoverageCheckArgs } from "../components/coverageCheck";
+import { CoverageCheck, validateCoverageCheckArgs } from "../components/coverageCheck";
 import { ArgumentError } from "../components/validation";
 import { matches, transform } from "./eventbridge";
-import { MOCK_ACCOUNT, ofType, PROJECT_ROOT, runStack, single, StackRun } from "./harness";
+import { MOCK_ACCOUNT, ofType, PROJECT_ROOT, runProgram, runStack, single, StackRun } from "./harness";
 
 /**
  * CoverageCheck as each stack registers it: the runbook, its role (exactly the calls its script makes,
@@ -19,6 +19,12 @@ const POLICY = "aws:iam/rolePolicy:RolePolicy";
 const TABLE = JSON.parse(
     fs.readFileSync(path.join(PROJECT_ROOT, "tests", "fixtures", "coverage-check-permissions.json"), "utf8"),
 ) as { calls: Record<string, { action: string }[]> };
+
+/** The tags of every taggable resource, by logical name. */
+const tagsOf = (run: StackRun) =>
+    Object.fromEntries(
+        run.resources.filter((r) => r.custom && r.inputs.tags !== undefined).map((r) => [r.name, r.inputs.tags]),
+    );
 
 const statements = (run: StackRun, name: string) => JSON.parse(single(run, POLICY, name).inputs.policy).Statement;
 
@@ -222,5 +228,47 @@ describe("CoverageCheck: config and arguments", () => {
                 return true;
             },
         );
+    });
+});
+
+describe("CoverageCheck alone, with another team's names", () => {
+    it("CoverageCheck: its runbook, roles and schedule named, scoped and tagged from its arguments", async () => {
+        const run = await runProgram(() => {
+            const c = new CoverageCheck("coverage", {
+                stack: "payments",
+                documentName: "PayCoverageCheck",
+                roleNamePrefix: "PayCoverageRole-",
+                schedulerRoleNamePrefix: "PayCoverageSchedule-",
+                topicArn: "arn:aws:sns:ap-northeast-1:123456789012:PayAlerts",
+                scopeTags: { Team: "payments" },
+                tags: { Team: "payments" },
+            });
+            return { name: c.documentName };
+        });
+        // Every resource is the component's child (standalone.spec holds the other components to the same).
+        const component = single(run, "oe-lab-ipm:index:CoverageCheck");
+        for (const r of run.resources.filter((x) => x !== component))
+            assert.strictEqual(r.parent, component.urn, r.name);
+        const doc = single(run, "aws:ssm/document:Document");
+        const step = JSON.parse(doc.inputs.content).mainSteps[0].inputs;
+        assert.deepStrictEqual(
+            [doc.inputs.name, step.InputPayload.ScopeTags, step.InputPayload.TopicArn, step.InputPayload.Details],
+            [
+                "PayCoverageCheck",
+                { Team: "payments" },
+                "arn:aws:sns:ap-northeast-1:123456789012:PayAlerts",
+                "Fleet Manager in the Systems Manager console",
+            ],
+        );
+        assert.deepStrictEqual(
+            ofType(run, "aws:iam/role:Role").map((r) => r.inputs.namePrefix),
+            ["PayCoverageRole-", "PayCoverageSchedule-"],
+        );
+        assert.deepStrictEqual(tagsOf(run), {
+            "coverage-role": { Team: "payments" },
+            "coverage-runbook": { Team: "payments" },
+            "coverage-scheduler-role": { Team: "payments" },
+        });
+        assert.strictEqual(run.outputs.name, "PayCoverageCheck");
     });
 });

@@ -5,7 +5,6 @@ import * as os from "os";
 import * as path from "path";
 import { main } from "../tools/plan/cli";
 import { awsxVpcChildren } from "../tools/plan/model";
-import { staleBuildWarning } from "../tools/plan/staleBuild";
 import { runtimeVerdict } from "../tools/runtime";
 import { PROJECT_ROOT, STACK_FILES, STACKS } from "./harness";
 
@@ -113,14 +112,12 @@ for (const stack of STACKS) {
                     "expands into (as awsx creates them): 1 Vpc, 1 InternetGateway, 2 Subnet, 2 RouteTable, 2 RouteTableAssociation, 2 Route",
                 ),
             );
-            // The coverage check's runbook and schedule roles included.
             assert.strictEqual(counts["aws:iam/role:Role"], stack === "prod" ? 7 : 5);
             assert.strictEqual(counts["aws:ssm/maintenanceWindowTask:MaintenanceWindowTask"], stack === "prod" ? 2 : 1);
             assert.strictEqual(counts["aws:ssm/association:Association"], 2);
             assert.strictEqual(counts["aws:cloudwatch/eventRule:EventRule"], stack === "prod" ? 6 : 5);
             const total = Object.values(counts).reduce((a, b) => a + b, 0);
-            // The stack, 10 components (prod: its runbook too).
-            const withComponents = total + (stack === "prod" ? 12 : 11);
+            const withComponents = total + (stack === "prod" ? 12 : 11); // stack + 10 components (prod: its runbook too)
             assert.ok(result.stdout.includes(`\nResources: ${withComponents} to create, `), "+ the stack, components");
             assert.ok(result.stdout.includes("  PrimaryURL: http://<publicIp of lab-fleet-web1>\n"));
             assert.ok(result.stdout.includes(`  PatchGroup: ${patchGroup}\n`));
@@ -430,25 +427,5 @@ describe("plan as a command", () => {
         );
         assert.match(result.stdout, /^ {2}aws:ec2\/instance:Instance\s+5$/m);
         assert.ok(result.stdout.includes("email ops@example.com (pending until confirmed)"));
-    });
-});
-
-describe("the commands' build check", () => {
-    it("warns when TypeScript sources are newer than the last build, and only then", () => {
-        const root = fs.mkdtempSync(path.join(os.tmpdir(), "oelab-build-"));
-        fs.mkdirSync(path.join(root, "bin"));
-        fs.mkdirSync(path.join(root, "components"));
-        fs.writeFileSync(path.join(root, "components", "fleet.ts"), "");
-        fs.writeFileSync(path.join(root, "bin", ".built"), "");
-        const past = new Date(Date.now() - 60_000);
-        fs.utimesSync(path.join(root, "components", "fleet.ts"), past, past);
-        assert.strictEqual(staleBuildWarning(root), undefined);
-        fs.writeFileSync(path.join(root, "index.ts"), "");
-        fs.utimesSync(path.join(root, "bin", ".built"), past, past);
-        fs.utimesSync(path.join(root, "components", "fleet.ts"), new Date(), new Date());
-        assert.strictEqual(
-            staleBuildWarning(root),
-            "warning: index.ts, components/fleet.ts changed after the last build; run 'npm run build' so the command uses them\n",
-        );
     });
 });

@@ -11,7 +11,6 @@ import { PatchMaintenanceWindow } from "../components/patchMaintenanceWindow";
 import { PatchScanAssociation } from "../components/patchScanAssociation";
 import { HostManagement } from "../components/hostManagement";
 import { ComplianceReporting } from "../components/complianceReporting";
-import { CoverageCheck } from "../components/coverageCheck";
 import { mockAmiId, ofType, PROJECT_ROOT, runProgram, single, StackRun } from "./harness";
 
 /**
@@ -155,43 +154,6 @@ describe("components alone under mocks", () => {
             true,
         );
         assert.strictEqual(single(run, "aws:iam/rolePolicy:RolePolicy").inputs.role, "PayFleetRole");
-    });
-
-    it("CoverageCheck: its runbook, roles and schedule named, scoped and tagged from its arguments", async () => {
-        const run = await runProgram(() => {
-            const c = new CoverageCheck("coverage", {
-                stack: "payments",
-                documentName: "PayCoverageCheck",
-                roleNamePrefix: "PayCoverageRole-",
-                schedulerRoleNamePrefix: "PayCoverageSchedule-",
-                topicArn: "arn:aws:sns:ap-northeast-1:123456789012:PayAlerts",
-                scopeTags: { Team: "payments" },
-                tags: { Team: "payments" },
-            });
-            return { name: c.documentName };
-        });
-        assertAlone(run, "oe-lab-ipm:index:CoverageCheck", "coverage");
-        const doc = single(run, "aws:ssm/document:Document");
-        const step = JSON.parse(doc.inputs.content).mainSteps[0].inputs;
-        assert.deepStrictEqual(
-            [doc.inputs.name, step.InputPayload.ScopeTags, step.InputPayload.TopicArn, step.InputPayload.Details],
-            [
-                "PayCoverageCheck",
-                { Team: "payments" },
-                "arn:aws:sns:ap-northeast-1:123456789012:PayAlerts",
-                "Fleet Manager in the Systems Manager console",
-            ],
-        );
-        assert.deepStrictEqual(
-            ofType(run, "aws:iam/role:Role").map((r) => r.inputs.namePrefix),
-            ["PayCoverageRole-", "PayCoverageSchedule-"],
-        );
-        assert.deepStrictEqual(tagsOf(run), {
-            "coverage-role": { Team: "payments" },
-            "coverage-runbook": { Team: "payments" },
-            "coverage-scheduler-role": { Team: "payments" },
-        });
-        assert.strictEqual(run.outputs.name, "PayCoverageCheck");
     });
 
     it("HostManagement: the DHMC role and setting, and AWS-UpdateSSMAgent on one tag, named and tagged from its arguments", async () => {
