@@ -195,7 +195,12 @@ function scheduleCheck(
                         Sid: "StartCheck",
                         Effect: "Allow",
                         Action: "ssm:StartAutomationExecution",
-                        Resource: pulumi.interpolate`arn:${partition}:ssm:${region}:${account}:automation-definition/${document.name}:*`,
+                        // AWS's example for starting one runbook (Systems Manager User Guide, "Setting up identity
+                        // based policies examples", automation-setup-identity-based-policies.html, example 1).
+                        Resource: [
+                            pulumi.interpolate`arn:${partition}:ssm:${region}:${account}:document/${document.name}`,
+                            pulumi.interpolate`arn:${partition}:ssm:${region}:${account}:automation-execution/*`,
+                        ],
                     },
                     {
                         // Automation runs the steps as the document's AutomationAssumeRole: the starter passes it.

@@ -70,7 +70,10 @@ describe("CoverageCheck (test stack)", () => {
                 Sid: "StartCheck",
                 Effect: "Allow",
                 Action: "ssm:StartAutomationExecution",
-                Resource: `arn:aws:ssm:ap-northeast-1:${MOCK_ACCOUNT}:automation-definition/OELabIPM-Test-CoverageCheck:*`,
+                Resource: [
+                    `arn:aws:ssm:ap-northeast-1:${MOCK_ACCOUNT}:document/OELabIPM-Test-CoverageCheck`,
+                    `arn:aws:ssm:ap-northeast-1:${MOCK_ACCOUNT}:automation-execution/*`,
+                ],
             },
             {
                 Sid: "PassCheckRole",
