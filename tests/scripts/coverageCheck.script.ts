@@ -6,10 +6,13 @@
  * classifier and through the script, with the same verdicts.
  */
 import * as assert from "assert";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { Instance } from "@aws-sdk/client-ec2";
 import { ec2, FLEET, fakeFleet, iam, ID, NODES, requests } from "../coverageFixtures";
 import { describeInstancesAnswer, instanceInformationAnswer } from "../coverageFixtures";
-import { runStack, single } from "../harness";
+import { PROJECT_ROOT, runStack, single } from "../harness";
 import { ssm, sns } from "../opsFixtures";
 import { ops, SPEC_NOW } from "../opsSession";
 import { CannedResponse, runAutomation, runScript, ScriptCall } from "../runbookInterpreter";
@@ -70,6 +73,21 @@ describe("one rule, two languages: ops coverage and the coverage check classify 
     beforeEach(() => {
         for (const mock of [ssm, sns, ec2, iam]) mock.reset();
         for (const list of Object.values(requests)) list.length = 0;
+    });
+
+    it("one threshold: ops coverage's default is the stack's alerts.silentAfterHours, as the runbook's is", async () => {
+        fakeFleet(EC2_PAGE_SIZE);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "oelab-threshold-"));
+        fs.copyFileSync(path.join(PROJECT_ROOT, "Pulumi.yaml"), path.join(dir, "Pulumi.yaml"));
+        const stackFile = fs.readFileSync(path.join(PROJECT_ROOT, "Pulumi.test.yaml"), "utf8");
+        fs.writeFileSync(
+            path.join(dir, "Pulumi.test.yaml"),
+            `${stackFile}\n  oe-lab-ipm:alerts:\n    silentAfterHours: 100\n`,
+        );
+        const s = await ops(["coverage", "--stack", "test", "--project-dir", dir, "--json"]);
+        assert.strictEqual(JSON.parse(s.out).silentAfterHours, 100, s.err);
+        const doc = await checkDocument({ "alerts.silentAfterHours": 100 });
+        assert.strictEqual((doc.parameters as any).SilentAfterHours.default, "100");
     });
 
     it("the same fleet, over more than one page of each list: the same verdict and reasons for every instance", async () => {
