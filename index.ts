@@ -7,7 +7,8 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AlertTopic } from "./components/alertTopic";
+import { AlertTopic, topicArnOf } from "./components/alertTopic";
+import { CoverageCheck } from "./components/coverageCheck";
 import { DataSyncDestination, InventoryAssociation } from "./components/inventoryAssociation";
 import { LabNetwork } from "./components/labNetwork";
 import { ManagedFleet } from "./components/managedFleet";
@@ -48,7 +49,7 @@ function lab(config: LabConfig): Record<string, unknown> {
         existing: config.fleet.mode === "existing" ? config.fleet.existing! : undefined,
         tags: stackTags(config),
         fleetTags: fleetTargetTags(config),
-        kept: keptOptions(config),
+        kept: { protect: config.protect },
     };
     const { network, fleet } = createdFleet(ctx);
     /** The roles the agents write inventory and patching output with. */
@@ -58,11 +59,13 @@ function lab(config: LabConfig): Record<string, unknown> {
     const patching = patchingOf(ctx, operatingSystems);
     const scan = scanOf(ctx, inventory);
     const hosts = hostManagementOf(ctx, inventory);
+    const check = coverageCheckOf(ctx);
     const alerts = new AlertTopic(
         "lab-alerts",
         {
             topicName: config.alerts.topicName,
             emails: config.alerts.emails,
+            publisherRoleArns: check && [check.roleArn],
             tags: ctx.tags,
         },
         ctx.kept,
@@ -84,6 +87,7 @@ function lab(config: LabConfig): Record<string, unknown> {
             ),
             patchBaselineIds: patching.baselineIdList,
             runbookNames: runbook?.documentNames,
+            checkNames: check && [check.documentName],
             outputLocations: {
                 bucketName: inventory.bucketName,
                 commandKeyPrefixes: window.scanWindowId
@@ -118,6 +122,7 @@ function lab(config: LabConfig): Record<string, unknown> {
         AlertTopicArn: alerts.topicArn,
         AlertKeyArn: alerts.keyArn,
         AlertRuleNames: alertRules.ruleNames,
+        CoverageCheckName: check?.documentName,
     };
 }
 
@@ -125,17 +130,8 @@ function lab(config: LabConfig): Record<string, unknown> {
 function createdFleet(ctx: LabContext): { network?: LabNetwork; fleet?: ManagedFleet } {
     if (ctx.existing) return {};
     const { config, workload, tags } = ctx;
-    const network = new LabNetwork(
-        "lab-network",
-        {
-            vpcCidr: config.network.vpcCidr,
-            availabilityZones: config.network.availabilityZones,
-            sourceCidr: config.network.sourceCidr,
-            httpSourceCidr: config.network.httpSourceCidr,
-            tags,
-        },
-        ctx.kept,
-    );
+    // The network area's keys are LabNetwork's arguments, one for one.
+    const network = new LabNetwork("lab-network", { ...config.network, tags }, ctx.kept);
     const fleet = new ManagedFleet(
         "lab-fleet",
         {
@@ -242,6 +238,26 @@ function hostManagementOf(ctx: LabContext, inventory: InventoryAssociation): Hos
                       schedule: fleet.agentUpdateSchedule,
                   }
                 : undefined,
+            tags: ctx.tags,
+        },
+        ctx.kept,
+    );
+}
+
+/** The daily coverage check of the fleet's scope; the topic it alerts is named by config, so it comes first. */
+function coverageCheckOf(ctx: LabContext): CoverageCheck | undefined {
+    if (!ctx.config.alerts.coverageCheck) return undefined;
+    return new CoverageCheck(
+        "lab-coverage-check",
+        {
+            stack: ctx.tags[STACK_TAGS.application],
+            documentName: LAB_NAMES.coverageCheckDocument(ctx.workload),
+            roleNamePrefix: LAB_NAMES.coverageCheckRolePrefix(ctx.workload),
+            schedulerRoleNamePrefix: LAB_NAMES.coverageScheduleRolePrefix(ctx.workload),
+            topicArn: topicArnOf(ctx.config.alerts.topicName),
+            scopeTags: ctx.fleetTags,
+            silentAfterHours: ctx.config.alerts.silentAfterHours,
+            details: `npm run ops -- coverage --stack ${ctx.config.stack}`,
             tags: ctx.tags,
         },
         ctx.kept,
@@ -372,11 +388,6 @@ function fleetOutputs(config: LabConfig, fleet?: ManagedFleet, network?: LabNetw
     };
 }
 
-/** A protected stack protects each component; the engine then refuses to delete or replace any of its resources. */
-function keptOptions(config: LabConfig): pulumi.ComponentResourceOptions {
-    return { protect: config.protect };
-}
-
 /** Tags on every taggable resource: the user's (the lab's `Owner`), the workload, the stack. */
 function stackTags(config: LabConfig): Record<string, string> {
     return {
@@ -398,15 +409,8 @@ function reportingDestination(config: LabConfig): DataSyncDestination | undefine
             organization: central.getOutput("OrganizationShared").apply((shared) => shared === true),
         };
     }
-    if (to?.bucketName !== undefined) {
-        return {
-            bucketName: to.bucketName,
-            region: to.region ?? aws.getRegionOutput().region,
-            prefix: to.prefix,
-            organization: to.organization,
-        };
-    }
-    return undefined;
+    if (to?.bucketName === undefined) return undefined;
+    return { ...to, bucketName: to.bucketName, region: to.region ?? aws.getRegionOutput().region };
 }
 
 /** A reporting stack: the central store and Athena queries for every member stack's compliance. */
@@ -418,17 +422,11 @@ function reporting(config: LabConfig): Record<string, unknown> {
         {
             databaseName: LAB_NAMES.reportingDatabase(config.workload),
             workgroupName: LAB_NAMES.reportingWorkgroup(config.workload),
-            accounts: settings.accounts,
-            organizationId: settings.organizationId,
-            regions: settings.regions,
-            syncPrefix: settings.syncPrefix,
-            bytesScannedCutoffPerQuery: settings.bytesScannedCutoffPerQuery,
-            resultRetentionDays: settings.resultRetentionDays,
-            historyRetentionDays: settings.historyRetentionDays,
-            accessLogRetentionDays: settings.accessLogRetentionDays,
+            // The reporting area's keys are ComplianceReporting's arguments, one for one.
+            ...settings,
             tags,
         },
-        keptOptions(config),
+        { protect: config.protect },
     );
     // What member stacks read through a StackReference (inventory.reportTo.stack).
     return {

@@ -24,6 +24,11 @@ export interface AlertTopicArgs {
     /** E-mail addresses to subscribe; each must confirm. Default none. */
     emails?: string[];
     /**
+     * Roles of this account that may publish, by ARN (CoverageCheck's runbook role): the topic's policy
+     * and its key's policy name each one. Default none.
+     */
+    publisherRoleArns?: pulumi.Input<string>[];
+    /**
      * Protect the topic, its key and its subscriptions (each confirmed by a person): the engine
      * refuses to delete or replace them until they are unprotected (`pulumi state unprotect`).
      * Default: the component's own `protect` option, which its children inherit.
@@ -71,6 +76,17 @@ export function duplicateEmails(emails: readonly string[]): string[] {
         seen.add(key);
     }
     return [...repeated.values()];
+}
+
+/**
+ * A topic's ARN from its name, in the current account and Region (`arn:<partition>:sns:<region>:<account>:<name>`,
+ * SNS API reference, CreateTopic's TopicArn): what a publisher created before the topic is given.
+ */
+export function topicArnOf(topicName: string): pulumi.Output<string> {
+    const partition = aws.getPartitionOutput().partition;
+    const region = aws.getRegionOutput().region;
+    const account = aws.getCallerIdentityOutput().accountId;
+    return pulumi.interpolate`arn:${partition}:sns:${region}:${account}:${topicName}`;
 }
 
 export function validateAlertTopicArgs(args: AlertTopicArgs): void {
@@ -136,7 +152,7 @@ export class AlertTopic extends pulumi.ComponentResource {
                 description: `Encrypts the ${args.topicName} topic`,
                 enableKeyRotation: true,
                 deletionWindowInDays: 7,
-                policy: keyPolicy(partition, account, notificationRole.arn),
+                policy: keyPolicy(partition, account, notificationRole.arn, args.publisherRoleArns ?? []),
                 tags,
             },
             kept,
@@ -151,7 +167,7 @@ export class AlertTopic extends pulumi.ComponentResource {
             `${name}-topic-policy`,
             {
                 arn: topic.arn,
-                policy: topicPolicy(topic.arn, fromOwnRules, notificationRole.arn),
+                policy: topicPolicy(topic.arn, fromOwnRules, notificationRole.arn, args.publisherRoleArns ?? []),
             },
             { parent: this },
         );
@@ -198,6 +214,7 @@ function keyPolicy(
     partition: pulumi.Input<string>,
     account: pulumi.Input<string>,
     notificationRoleArn: pulumi.Input<string>,
+    publishers: pulumi.Input<string>[],
 ): pulumi.Output<string> {
     return pulumi.jsonStringify({
         Version: "2012-10-17",
@@ -228,6 +245,7 @@ function keyPolicy(
                 Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
                 Resource: "*",
             },
+            ...publisherStatements(publishers, ["kms:GenerateDataKey*", "kms:Decrypt"], "*"),
         ],
     });
 }
@@ -237,6 +255,7 @@ function topicPolicy(
     topicArn: pulumi.Input<string>,
     fromOwnRules: Record<string, unknown>,
     notificationRoleArn: pulumi.Input<string>,
+    publishers: pulumi.Input<string>[],
 ): pulumi.Output<string> {
     return pulumi.jsonStringify({
         Version: "2012-10-17",
@@ -256,6 +275,7 @@ function topicPolicy(
                 Action: "sns:Publish",
                 Resource: topicArn,
             },
+            ...publisherStatements(publishers, "sns:Publish", topicArn),
             {
                 Sid: "DenyInsecureTransport",
                 Effect: "Deny",
@@ -266,4 +286,19 @@ function topicPolicy(
             },
         ],
     });
+}
+
+/** One statement naming every publisher role (SNS needs them to publish, KMS to encrypt for them); none without. */
+function publisherStatements(publishers: pulumi.Input<string>[], action: string | string[], resource: unknown) {
+    return publishers.length === 0
+        ? []
+        : [
+              {
+                  Sid: "PublisherRolesPublish",
+                  Effect: "Allow",
+                  Principal: { AWS: publishers },
+                  Action: action,
+                  Resource: resource,
+              },
+          ];
 }

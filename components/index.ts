@@ -4,6 +4,7 @@
  */
 export { AlertTopic } from "./alertTopic";
 export { ComplianceReporting } from "./complianceReporting";
+export { CoverageCheck } from "./coverageCheck";
 export { HostManagement } from "./hostManagement";
 export { InventoryAssociation } from "./inventoryAssociation";
 export { LabNetwork } from "./labNetwork";

@@ -76,6 +76,11 @@ export interface PatchAlertsArgs {
      * TimedOut or Cancelled alerts once, matched by its document name. Default none.
      */
     runbookNames?: pulumi.Input<string>[];
+    /**
+     * Check runbooks (CoverageCheck's document): an execution that ends Failed, TimedOut or Cancelled
+     * alerts once, by its own rule, since then nothing was checked. Default none.
+     */
+    checkNames?: pulumi.Input<string>[];
     /** Where the output of the runs is, named in the messages. Default: messages name no location. */
     outputLocations?: AlertOutputLocations;
     /** Tags for every rule. */
@@ -183,6 +188,28 @@ function runbookRules(args: PatchAlertsArgs): RuleDef[] {
     ];
 }
 
+/** A check runbook's execution that did not end Success: the check could not tell the fleet's coverage. */
+function checkRules(args: PatchAlertsArgs): RuleDef[] {
+    if (!args.checkNames?.length) return [];
+    return [
+        {
+            suffix: "check-failed",
+            description: `A ${args.stackLabel} coverage check execution ended without success`,
+            pattern: ssmPattern("EC2 Automation Execution Status-change Notification", {
+                Definition: args.checkNames,
+                Status: ["Failed", "TimedOut", "Cancelled"],
+            }),
+            paths: {
+                runbook: "$.detail.Definition",
+                execution: "$.detail.ExecutionId",
+                status: "$.detail.Status",
+                time: "$.time",
+            },
+            message: `[${args.stackLabel}] Coverage check <runbook> ended <status> at <time>: the fleet's coverage was not checked today (execution <execution>; the failed step's message: aws ssm get-automation-execution --automation-execution-id <execution>).`,
+        },
+    ];
+}
+
 /**
  * A window's execution ("Maintenance Window Execution State-change Notification": window-id,
  * window-execution-id, status), for the outcomes that are the window's own: a task's failure on an
@@ -281,34 +308,38 @@ export class PatchAlerts extends pulumi.ComponentResource {
     constructor(name: string, args: PatchAlertsArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentToken("PatchAlerts"), name, {}, withFormerToken("oelab:alerts:PatchAlerts", opts));
         validatePatchAlertsArgs(args);
-        const rules = [...commandRules(args), ...runbookRules(args), ...windowRules(args), ...stateRules(args)].map(
-            (def) => {
-                const created = new aws.cloudwatch.EventRule(
-                    `${name}-${def.suffix}`,
-                    {
-                        name: `${args.ruleNamePrefix}${def.suffix}`,
-                        description: def.description,
-                        eventPattern: pulumi.jsonStringify(def.pattern),
-                        tags: args.tags ?? {},
+        const rules = [
+            ...commandRules(args),
+            ...runbookRules(args),
+            ...checkRules(args),
+            ...windowRules(args),
+            ...stateRules(args),
+        ].map((def) => {
+            const created = new aws.cloudwatch.EventRule(
+                `${name}-${def.suffix}`,
+                {
+                    name: `${args.ruleNamePrefix}${def.suffix}`,
+                    description: def.description,
+                    eventPattern: pulumi.jsonStringify(def.pattern),
+                    tags: args.tags ?? {},
+                },
+                { parent: this },
+            );
+            new aws.cloudwatch.EventTarget(
+                `${name}-${def.suffix}-target`,
+                {
+                    rule: created.name,
+                    arn: args.topicArn,
+                    // A JSON string literal: SNS receives (and mails) plain text.
+                    inputTransformer: {
+                        inputPaths: def.paths,
+                        inputTemplate: pulumi.output(def.message).apply((m) => JSON.stringify(m)),
                     },
-                    { parent: this },
-                );
-                new aws.cloudwatch.EventTarget(
-                    `${name}-${def.suffix}-target`,
-                    {
-                        rule: created.name,
-                        arn: args.topicArn,
-                        // A JSON string literal: SNS receives (and mails) plain text.
-                        inputTransformer: {
-                            inputPaths: def.paths,
-                            inputTemplate: pulumi.output(def.message).apply((m) => JSON.stringify(m)),
-                        },
-                    },
-                    { parent: this },
-                );
-                return created;
-            },
-        );
+                },
+                { parent: this },
+            );
+            return created;
+        });
         this.ruleNames = pulumi.all(rules.map((r) => r.name));
         this.registerOutputs({ ruleNames: this.ruleNames });
     }

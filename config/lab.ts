@@ -69,6 +69,10 @@ export const LAB_NAMES = {
     /** The patch runbook's documents: `OELabIPM-<Workload>-PatchInstance`, `-PatchGate`, `-HealthCheck`. */
     runbookDocumentPrefix: (workload: string) => `OELabIPM-${workload}-`,
     runbookRolePrefix: (workload: string) => `PatchRunbookRole-${workload}-`,
+    /** The daily coverage check: `OELabIPM-<Workload>-CoverageCheck`, its role and its schedule's role. */
+    coverageCheckDocument: (workload: string) => `OELabIPM-${workload}-CoverageCheck`,
+    coverageCheckRolePrefix: (workload: string) => `CoverageCheckRole-${workload}-`,
+    coverageScheduleRolePrefix: (workload: string) => `CoverageScheduleRole-${workload}-`,
     backupRolePrefix: (workload: string) => `PatchBackupRole-${workload}-`,
     restorePointVault: (workload: string) => `${PROJECT}-${workload}-restore-points`,
     gateParameter: (workload: string) => `/${PROJECT}/${workload}/patch-gate`,

@@ -31,6 +31,7 @@ for (const stack of STACKS) {
         let run: StackRun;
         let topicArn: string;
         let roleArn: string;
+        let checkRoleArn: string;
         let fromOwnRules: object;
         before(async () => {
             run = await runStack(stack);
@@ -42,6 +43,7 @@ for (const stack of STACKS) {
             };
             topicArn = single(run, "aws:sns/topic:Topic").state.arn;
             roleArn = single(run, "aws:iam/role:Role", "lab-alerts-notification-role").state.arn;
+            checkRoleArn = single(run, "aws:iam/role:Role", "lab-coverage-check-role").state.arn;
         });
 
         it("creates the lab's AdminAlert standard topic, encrypted with its own rotating KMS key", () => {
@@ -78,6 +80,14 @@ for (const stack of STACKS) {
                     Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
                     Resource: "*",
                 },
+                // The daily coverage check publishes its findings itself (coverageCheck.spec).
+                {
+                    Sid: "PublisherRolesPublish",
+                    Effect: "Allow",
+                    Principal: { AWS: [checkRoleArn] },
+                    Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+                    Resource: "*",
+                },
             ]);
         });
 
@@ -97,6 +107,13 @@ for (const stack of STACKS) {
                     Sid: "TaskNotificationsPublish",
                     Effect: "Allow",
                     Principal: { AWS: roleArn },
+                    Action: "sns:Publish",
+                    Resource: topicArn,
+                },
+                {
+                    Sid: "PublisherRolesPublish",
+                    Effect: "Allow",
+                    Principal: { AWS: [checkRoleArn] },
                     Action: "sns:Publish",
                     Resource: topicArn,
                 },
@@ -229,6 +246,8 @@ for (const stack of STACKS) {
                     "cmd-failed",
                     // Prod's runbook: its executions' failures (runbook.spec).
                     ...(stack === "prod" ? ["runbook-failed"] : []),
+                    // The daily coverage check's failures (coverageCheck.spec).
+                    "check-failed",
                     "window-failed",
                     "assoc-failed",
                     "noncompliant",

@@ -129,47 +129,57 @@ const scoped = (i: { InstanceId?: string }) => i.InstanceId !== ID.other;
 export const requests = { ec2: [] as any[], ssm: [] as any[], states: [] as any[] };
 
 /**
- * EC2 answers from FLEET as DescribeInstances does: tag, state and id filters ANDed, a page of at most
- * `pageSize` (AWS may return fewer than MaxResults and a NextToken); `gone` is terminated by the time
- * it is asked for by id.
+ * DescribeInstances' answer from FLEET: tag, state and id filters ANDed, a page of at most `pageSize`
+ * (AWS may return fewer than MaxResults and a NextToken); `gone` is terminated by the time it is asked
+ * for by id. Also the canned answers of the coverage check's script (tests/scripts/coverageCheck.script.ts).
  */
+export function describeInstancesAnswer(input: any, pageSize: number) {
+    const byId = (input.Filters ?? []).some((f: any) => f.Name === "instance-id");
+    const list = FLEET.map((i) =>
+        byId && i.InstanceId === ID.gone ? ({ ...i, State: { Code: 48, Name: "terminated" } } as Instance) : i,
+    ).filter((i) =>
+        (input.Filters ?? []).every((f: any) =>
+            f.Name === "instance-state-name"
+                ? f.Values.includes(i.State!.Name)
+                : f.Name === "instance-id"
+                  ? f.Values.includes(i.InstanceId)
+                  : f.Values.includes(tagsOf(i)[f.Name.slice(4)]),
+        ),
+    );
+    const start = Number(input.NextToken ?? 0);
+    const end = start + pageSize;
+    const Instances = list.slice(start, end);
+    // One reservation per instance, as separate RunInstances calls make.
+    return {
+        Reservations: Instances.map((i) => ({
+            ReservationId: `r-${i.InstanceId!.slice(2)}`,
+            OwnerId: ACCOUNT,
+            Instances: [i],
+        })),
+        ...(end < list.length ? { NextToken: String(end) } : {}),
+    };
+}
+
+/** DescribeInstanceInformation's answer from NODES, 3 a page; with tag filters, the in-scope ones. */
+export function instanceInformationAnswer(input: any) {
+    const list = input.Filters ? NODES.filter(scoped) : NODES;
+    const start = Number(input.NextToken ?? 0);
+    const end = start + 3;
+    return {
+        InstanceInformationList: list.slice(start, end),
+        ...(end < list.length ? { NextToken: String(end) } : {}),
+    };
+}
+
+/** EC2, Systems Manager and IAM answer from FLEET and NODES (describeInstancesAnswer, instanceInformationAnswer). */
 export function fakeFleet(pageSize = 4) {
     ec2.on(DescribeInstancesCommand).callsFake((input: any) => {
         requests.ec2.push(JSON.parse(JSON.stringify(input)));
-        const byId = (input.Filters ?? []).some((f: any) => f.Name === "instance-id");
-        const list = FLEET.map((i) =>
-            byId && i.InstanceId === ID.gone ? ({ ...i, State: { Code: 48, Name: "terminated" } } as Instance) : i,
-        ).filter((i) =>
-            (input.Filters ?? []).every((f: any) =>
-                f.Name === "instance-state-name"
-                    ? f.Values.includes(i.State!.Name)
-                    : f.Name === "instance-id"
-                      ? f.Values.includes(i.InstanceId)
-                      : f.Values.includes(tagsOf(i)[f.Name.slice(4)]),
-            ),
-        );
-        const start = Number(input.NextToken ?? 0);
-        const end = start + pageSize;
-        const Instances = list.slice(start, end);
-        // One reservation per instance, as separate RunInstances calls make.
-        return {
-            Reservations: Instances.map((i) => ({
-                ReservationId: `r-${i.InstanceId!.slice(2)}`,
-                OwnerId: ACCOUNT,
-                Instances: [i],
-            })),
-            ...(end < list.length ? { NextToken: String(end) } : {}),
-        };
+        return describeInstancesAnswer(input, pageSize);
     });
     ssm.on(DescribeInstanceInformationCommand).callsFake((input: any) => {
         requests.ssm.push(JSON.parse(JSON.stringify(input)));
-        const list = input.Filters ? NODES.filter(scoped) : NODES;
-        const start = Number(input.NextToken ?? 0);
-        const end = start + 3;
-        return {
-            InstanceInformationList: list.slice(start, end),
-            ...(end < list.length ? { NextToken: String(end) } : {}),
-        };
+        return instanceInformationAnswer(input);
     });
     ssm.on(DescribeInstancePatchStatesCommand).callsFake((input: any) => {
         requests.states.push(JSON.parse(JSON.stringify(input)));

@@ -193,6 +193,8 @@ describe("the component package (docs/schema.json)", () => {
             registered.map((r) => [r.type, r.options.aliases]).sort(),
             [
                 ["AlertTopic", "alerts"],
+                // Added after the package existed: no former token.
+                ["CoverageCheck", undefined],
                 ["InventoryAssociation", "inventory"],
                 ["LabNetwork", "network"],
                 ["ManagedFleet", "fleet"],

@@ -161,7 +161,7 @@ describe("the patch runbook's documents", () => {
             "7. InstallPatches (aws:runCommand AWS-RunPatchBaselineWithHooks, 900 s)",
             "3. CheckRingSoaked (aws:executeScript, 60 s)",
             "PatchProdWorkloadWebServers-Gate: Automation OELabIPM-Prod-PatchGate WindowExecutionId={{WINDOW_EXECUTION_ID}}, priority 1, no targets: once per run",
-            "API contract: every request of the 78 resources to create passes AWS's API models",
+            "API contract: every request of the 87 resources to create passes AWS's API models",
         ])
             assert.ok(run.stdout.includes(line), line);
     });

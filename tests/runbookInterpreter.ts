@@ -4,11 +4,37 @@
  * reference" (automation-actions.html): `{{ }}` references to parameters, step outputs and
  * `global:`/`automation:` variables; outputs picked by JSONPath selectors; onFailure Abort/Continue/step:;
  * nextStep and isEnd; aws:branch choices with Default. Every AWS call goes to a fake; aws:executeScript
- * runs the real Python script with python3.
+ * runs the real Python script with python3, through the script-step harness (tests/fakeBoto3.py): its
+ * `boto3.client(...)` is a real botocore client that validates every request against the API's model and
+ * answers from `Fakes.script`'s canned responses instead of AWS.
  */
 import { spawnSync } from "child_process";
+import * as path from "path";
+import { PROJECT_ROOT } from "../config/stackFiles";
 
 export type ApiFake = (service: string, api: string, input: Record<string, unknown>) => unknown;
+
+/** One canned answer to a script's boto3 call (first match wins; answers any number of times). */
+export interface CannedResponse {
+    /** botocore's service name, as in `boto3.client("ssm")`. */
+    readonly service: string;
+    /** The API's operation name: `DescribeMaintenanceWindowExecutionTasks`. */
+    readonly operation: string;
+    /** Answers only requests whose parameters have these values (e.g. `{ NextToken: "2" }` for a second page). */
+    readonly when?: Record<string, unknown>;
+    /** The response, in the operation's output shape (checked against botocore's model). */
+    readonly response?: Record<string, unknown>;
+    /** Or an error: raised in the script as the service's botocore ClientError (status 400 unless given). */
+    readonly error?: { readonly code: string; readonly message: string; readonly status?: number };
+}
+
+/** A call a script made through boto3. `invalid` is botocore's ParamValidationError, when it refused it. */
+export interface ScriptCall {
+    readonly service: string;
+    readonly operation: string;
+    readonly params: Record<string, unknown>;
+    readonly invalid?: string;
+}
 
 export interface Fakes {
     /** aws:executeAwsApi, aws:assertAwsResourceProperty, aws:waitForAwsResourceProperty. */
@@ -20,6 +46,8 @@ export interface Fakes {
         status: "Success" | "Failed" | "TimedOut";
         output: string;
     };
+    /** aws:executeScript: what its boto3 calls answer. */
+    readonly script?: readonly CannedResponse[];
 }
 
 export interface Execution {
@@ -30,6 +58,8 @@ export interface Execution {
     /** Steps in the order they ran. */
     readonly executed: string[];
     readonly outputs: Record<string, unknown>;
+    /** Every boto3 call the steps' scripts made, in order. */
+    readonly calls: ScriptCall[];
 }
 
 type Step = {
@@ -115,13 +145,15 @@ export function runAutomation(
 
     const steps = document.mainSteps as Step[];
     const executed: string[] = [];
+    const calls: ScriptCall[] = [];
+    const script = { responses: fakes.script ?? [], region: String(vars["global:REGION"]), calls };
     let index = 0;
     while (index < steps.length) {
         const step = steps[index];
         executed.push(step.name);
         let next: string | undefined;
         try {
-            next = runStep(step, resolve, fakes, (name, value) => (vars[`${step.name}.${name}`] = value));
+            next = runStep(step, resolve, fakes, script, (name, value) => (vars[`${step.name}.${name}`] = value));
         } catch (error) {
             if (!(error instanceof StepFailure)) throw error;
             const onFailure = step.onFailure ?? "Abort";
@@ -134,6 +166,7 @@ export function runAutomation(
                     failureMessage: error.message,
                     executed,
                     outputs: collect(document, vars),
+                    calls,
                 };
         }
         if (step.isEnd) break;
@@ -144,7 +177,7 @@ export function runAutomation(
             if (index < 0) throw new Error(`step ${step.name} goes to ${target}, which does not exist`);
         }
     }
-    return { status: "Success", executed, outputs: collect(document, vars) };
+    return { status: "Success", executed, outputs: collect(document, vars), calls };
 }
 
 function collect(document: Record<string, unknown>, vars: Record<string, unknown>): Record<string, unknown> {
@@ -156,6 +189,7 @@ function runStep(
     step: Step,
     resolve: (value: unknown) => unknown,
     fakes: Fakes,
+    script: ScriptAws,
     setOutput: (name: string, value: unknown) => void,
 ): string | undefined {
     const inputs = resolve(step.inputs) as Record<string, unknown>;
@@ -223,7 +257,7 @@ function runStep(
             return undefined;
         }
         case "aws:executeScript": {
-            const result = runPython(String(inputs.Script), String(inputs.Handler), inputs.InputPayload);
+            const result = runScript(String(inputs.Script), String(inputs.Handler), inputs.InputPayload, script);
             for (const output of step.outputs ?? [])
                 setOutput(output.Name, select({ Payload: result }, output.Selector));
             return undefined;
@@ -245,11 +279,34 @@ function choiceHolds(choice: Record<string, unknown>): boolean {
     throw new Error(`the interpreter does not know the operator of ${JSON.stringify(choice)}`);
 }
 
-/** The script's handler(events, context) in python3; its exception is the step's failure. */
-function runPython(script: string, handler: string, payload: unknown): unknown {
-    const driver = `${script}\n\nimport json, sys\ntry:\n    print(json.dumps(${handler}(json.loads(sys.stdin.read()), None)))\nexcept Exception as e:\n    print(str(e), file=sys.stderr)\n    sys.exit(3)\n`;
-    const run = spawnSync("python3", ["-c", driver], { input: JSON.stringify(payload), encoding: "utf8" });
-    if (run.status === 3) throw new StepFailure(run.stderr.trim());
-    if (run.status !== 0) throw new Error(`python3: ${run.stderr}`);
-    return JSON.parse(run.stdout);
+/** What a script's boto3 answers, and where its calls are recorded. */
+export interface ScriptAws {
+    readonly responses: readonly CannedResponse[];
+    readonly region: string;
+    readonly calls: ScriptCall[];
+}
+
+const HARNESS = path.join(PROJECT_ROOT, "tests", "fakeBoto3.py");
+
+/**
+ * The script's handler(events, context) in python3 through the harness; its exception is the step's
+ * failure. A request botocore refuses (ParamValidationError) or a call without a canned response is a
+ * defect of the script or the spec, not a step failure: it throws even when the script caught it.
+ */
+export function runScript(script: string, handler: string, payload: unknown, aws: ScriptAws): unknown {
+    const job = JSON.stringify({ script, handler, payload, region: aws.region, responses: aws.responses });
+    const run = spawnSync("python3", [HARNESS], { input: job, encoding: "utf8" });
+    if (run.status !== 0) throw new Error(`python3 ${HARNESS}: ${run.stderr}`);
+    const report = JSON.parse(run.stdout) as {
+        result?: unknown;
+        failed?: string;
+        unanswered?: string;
+        invalid?: string;
+        calls: ScriptCall[];
+    };
+    aws.calls.push(...report.calls);
+    if (report.invalid) throw new Error(`the script sent a request botocore refuses: ${report.invalid}`);
+    if (report.unanswered) throw new Error(report.unanswered);
+    if (report.failed !== undefined) throw new StepFailure(report.failed);
+    return report.result;
 }

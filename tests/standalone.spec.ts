@@ -31,6 +31,7 @@ const COMPONENT_TYPES = [
     "oe-lab-ipm:index:ComplianceReporting",
     "oe-lab-ipm:index:PatchRunbook",
     "oe-lab-ipm:index:HostManagement",
+    "oe-lab-ipm:index:CoverageCheck",
 ];
 
 /** One component and its children only; every child's parent is the component or a child. */
@@ -387,6 +388,7 @@ describe("component files", () => {
         "buckets.ts",
         "cidr.ts",
         "complianceHistory.ts",
+        "coverageScript.ts",
         "documents.ts",
         "iam.ts",
         "logsKey.ts",

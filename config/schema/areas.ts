@@ -29,7 +29,6 @@ import {
     REJECTED_PATCHES_ACTIONS,
 } from "../../components/patchingPolicy";
 import { runbookKeys } from "./runbookKeys";
-import { emailProblem, TOPIC_NAME_PATTERN } from "../../components/alertTopic";
 import { bucketNameProblem } from "../../components/buckets";
 import { targetTagKeyProblem } from "../../components/targets";
 import { DEFAULT_SCAN_ASSOCIATION_SCHEDULE } from "../../components/patchScanAssociation";
@@ -437,14 +436,4 @@ export const maintenanceWindowSchema = area({
     /** An existing IAM group (the lab's Administrators) that gets the PassRole policy. */
     adminGroup: text("must be an IAM group name (1-128 letters, digits and +=,.@_-)", /^[\w+=,.@-]{1,128}$/).optional(),
     ...runbookKeys,
-});
-
-export const alertsSchema = area({
-    /** The SNS topic's name. Default `AdminAlert-<Workload>` (the lab's `AdminAlert`, per workload). */
-    topicName: text("must be 1-30 letters, digits, _ or -", TOPIC_NAME_PATTERN).optional(),
-    /** E-mail addresses to subscribe; each receives a confirmation mail it must accept. */
-    emails: list(
-        checked(emailProblem, "must be an e-mail address such as ops@example.com"),
-        "must be a list of e-mail addresses",
-    ).default([]),
 });

@@ -5,14 +5,8 @@ import { z } from "zod";
 import { MAX_WORKLOAD_LENGTH } from "../lab";
 
 import { area, flag, keyedMap, TAG_KEY, TAG_VALUE, text } from "./blocks";
-import {
-    alertsSchema,
-    fleetSchema,
-    inventorySchema,
-    maintenanceWindowSchema,
-    networkSchema,
-    patchingSchema,
-} from "./areas";
+import { alertsSchema } from "./alerts";
+import { fleetSchema, inventorySchema, maintenanceWindowSchema, networkSchema, patchingSchema } from "./areas";
 import { reportingSchema } from "./reporting";
 /**
  * Workload names end up in resource names (`<Workload>-Web1`) and IAM role name prefixes:

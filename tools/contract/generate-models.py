@@ -43,7 +43,8 @@ OPERATIONS = {
             "DescribeInstancePatchStates",
             # aws.ssm.ServiceSetting (Default Host Management Configuration)
             "UpdateServiceSetting",
-            # ops install on a Runbook stack (tools/ops/runbookInstall.ts, tests/runbookInstall.spec.ts)
+            # ops install on a Runbook stack (tools/ops/runbookInstall.ts, tests/runbookInstall.spec.ts), and the
+            # coverage check's schedule: its universal target's Input (components/coverageCheck.ts)
             "StartAutomationExecution", "GetAutomationExecution", "DescribeAutomationStepExecutions",
             "StopAutomationExecution"],
     "backup": ["CreateBackupVault", "StartBackupJob", "DescribeBackupJob",

@@ -2,13 +2,15 @@
  * The requests of the storage and query resources (S3 buckets and their settings, EventBridge
  * Scheduler, Glue, Athena): part of MAPPINGS (requests.ts).
  */
+import type { Service } from "./models";
 import { physicalName, tagList, mapTags, req, prune, Mapping, s3, ApiRequest } from "./requestShapes";
 
 /**
  * The request a universal target (`arn:aws:scheduler:::aws-sdk:<service>:<apiAction>`, "Using universal
  * targets") makes when the schedule fires: its Input, with the context attributes replaced as Scheduler
  * replaces them ("Adding context attributes in EventBridge Scheduler", the documented example values).
- * Only Athena's StartQueryExecution is modelled; any other universal target adds nothing.
+ * Athena's StartQueryExecution and Systems Manager's StartAutomationExecution are modelled; any other
+ * universal target adds nothing.
  */
 const CONTEXT_ATTRIBUTES: Record<string, string> = {
     "<aws.scheduler.schedule-arn>": "arn:aws:scheduler:us-east-1:123456789012:schedule/default/example",
@@ -16,11 +18,16 @@ const CONTEXT_ATTRIBUTES: Record<string, string> = {
     "<aws.scheduler.execution-id>": "d32c5kddcf5bb8c3",
     "<aws.scheduler.attempt-number>": "1",
 };
+const UNIVERSAL_TARGETS: Record<string, [Service, string]> = {
+    "arn:aws:scheduler:::aws-sdk:athena:startQueryExecution": ["athena", "StartQueryExecution"],
+    "arn:aws:scheduler:::aws-sdk:ssm:startAutomationExecution": ["ssm", "StartAutomationExecution"],
+};
 function universalTargetRequest(arn: string, input: string | undefined): ApiRequest[] {
-    if (arn !== "arn:aws:scheduler:::aws-sdk:athena:startQueryExecution" || input === undefined) return [];
+    const operation = UNIVERSAL_TARGETS[arn];
+    if (operation === undefined || input === undefined) return [];
     let body = input;
     for (const [attribute, value] of Object.entries(CONTEXT_ATTRIBUTES)) body = body.split(attribute).join(value);
-    return [req("athena", "StartQueryExecution", JSON.parse(body) as Record<string, unknown>)];
+    return [req(operation[0], operation[1], JSON.parse(body) as Record<string, unknown>)];
 }
 
 export const STORAGE_MAPPINGS: Readonly<Record<string, Mapping>> = {

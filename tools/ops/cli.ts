@@ -246,9 +246,8 @@ function readCommands(root: Command, env: Environment, done: Done): void {
         .option("--all", "every instance in the account and Region, not only the stack's")
         .option(
             "--silent-hours <hours>",
-            "a running managed instance not heard from for longer is silent",
+            `a running managed instance not heard from for longer is silent (default: the stack's alerts.silentAfterHours, ${DEFAULT_SILENT_HOURS} unless set)`,
             hours,
-            DEFAULT_SILENT_HOURS,
         )
         .option("--json", "print JSON instead of a table")
         .option("--timeout <seconds>", TIMEOUT_HELP, seconds, 900)
@@ -256,7 +255,8 @@ function readCommands(root: Command, env: Environment, done: Done): void {
             const g = globals(command);
             const ctx = fleetContext(g);
             const clients = coverageClients(ctx, { profile: g.profile, ...READ_RETRIES });
-            const opts = { all: options.all === true, silentAfterHours: options.silentHours, now: env.now() };
+            const silentAfterHours = options.silentHours ?? ctx.config.alerts.silentAfterHours;
+            const opts = { all: options.all === true, silentAfterHours, now: env.now() };
             done(
                 await underRun(env, options.timeout, async (run) => {
                     const report = await readCoverage(clients, ctx, opts, run);

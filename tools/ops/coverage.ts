@@ -39,8 +39,11 @@ export type Coverage = (typeof COVERAGE)[keyof typeof COVERAGE];
  * later", Systems Manager User Guide, patch-manager-aws-runpatchbaselinewithhooks).
  */
 export const MIN_AGENT_VERSION = "3.0.502";
-/** Hours without a ping after which a running managed instance counts as silent (--silent-hours). */
-export const DEFAULT_SILENT_HOURS = 24;
+/**
+ * Hours without a ping after which a running managed instance counts as silent: one default, the
+ * coverage check's (components/coverageScript.ts); a stack sets its own in `alerts.silentAfterHours`.
+ */
+export { DEFAULT_SILENT_HOURS } from "../../components/coverageScript";
 /** Managed policies that let the agent register (AmazonEC2RoleforSSM is their deprecated predecessor). */
 export const AGENT_POLICIES = [
     "AmazonSSMManagedInstanceCore",

@@ -6,7 +6,7 @@
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { AwsCallError, describeCause, EXIT } from "./aws";
-import { COVERAGE, CoverageReport, DEFAULT_SILENT_HOURS, readCoverage, uncovered } from "./coverage";
+import { COVERAGE, CoverageReport, readCoverage, uncovered } from "./coverage";
 import { CoverageClients } from "./coverageRead";
 import { StackContext } from "./fleet";
 import { Io, renderTable } from "./output";
@@ -36,7 +36,8 @@ export async function reportCoverageOf(
     run: Run,
     env: { io: Io; now(): Date },
 ): Promise<ReportCoverage> {
-    const options = { all: false, silentAfterHours: DEFAULT_SILENT_HOURS, now: env.now() };
+    const silentAfterHours = ctx.config.alerts.silentAfterHours;
+    const options = { all: false, silentAfterHours, now: env.now() };
     try {
         const read = await readCoverage(coverageClients(ctx, settings), ctx, options, run);
         return reportCoverage(read, ctx.config.patching.patchGroup);
@@ -44,7 +45,7 @@ export async function reportCoverageOf(
         if (run.stopped || !(error instanceof AwsCallError)) throw error;
         const notRead = describeCause(error, settings.profile);
         env.io.err(`Coverage not read (the report counts managed nodes only): ${notRead}\n`);
-        return { silentAfterHours: DEFAULT_SILENT_HOURS, rows: [], notRead };
+        return { silentAfterHours, rows: [], notRead };
     }
 }
 
