@@ -63,6 +63,8 @@ function lab(config: LabConfig): Record<string, unknown> {
         {
             topicName: config.alerts.topicName,
             emails: config.alerts.emails,
+            // The window triage publishes with it (PatchAlerts' windowTriage).
+            automationPublisher: { roleNamePrefix: LAB_NAMES.triageRolePrefix(ctx.workload) },
             tags: ctx.tags,
         },
         ctx.kept,
@@ -84,6 +86,14 @@ function lab(config: LabConfig): Record<string, unknown> {
             ),
             patchBaselineIds: patching.baselineIdList,
             runbookNames: runbook?.documentNames,
+            // A window task that never started (its role refused, iam:PassRole denied): the lab's IAM failure.
+            windowTriage: {
+                documentName: LAB_NAMES.triageDocument(ctx.workload),
+                roleArn: alerts.automationRoleArn!,
+                roleName: alerts.automationRoleName!,
+                keyArn: alerts.keyArn,
+                startRoleNamePrefix: LAB_NAMES.triageStartRolePrefix(ctx.workload),
+            },
             outputLocations: {
                 bucketName: inventory.bucketName,
                 commandKeyPrefixes: window.scanWindowId

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { serviceTrustPolicy } from "./iam";
+import { rolePrefixProblem, serviceTrustPolicy } from "./iam";
 import { ArgumentError } from "./validation";
 import { componentToken, withFormerToken } from "./tokens";
 
@@ -21,6 +21,13 @@ export interface AlertTopicArgs {
      * start with it (`PatchAlerts`' `ruleNamePrefix`). Default `<topicName>-`.
      */
     publishingRuleNamePrefix?: string;
+    /**
+     * Create the one role an Automation runbook publishes to the topic with (`automationRoleArn`, such as
+     * `PatchAlerts`' window triage): trusted by Systems Manager on behalf of this account only, and
+     * admitted to publish by the topic's policy and to encrypt by the key's policy, by its exact ARN. Its
+     * own permissions are the runbook's to grant (`automationRoleName`). Default: no such role.
+     */
+    automationPublisher?: { roleNamePrefix: string };
     /** E-mail addresses to subscribe; each must confirm. Default none. */
     emails?: string[];
     /**
@@ -81,6 +88,8 @@ export function validateAlertTopicArgs(args: AlertTopicArgs): void {
         args.publishingRuleNamePrefix === undefined || /^[.\-_A-Za-z0-9]{1,64}$/.test(args.publishingRuleNamePrefix)
             ? undefined
             : `publishingRuleNamePrefix ${JSON.stringify(args.publishingRuleNamePrefix)} must be 1-64 letters, digits and .-_ (an EventBridge rule name prefix)`,
+        args.automationPublisher &&
+            rolePrefixProblem("automationPublisher.roleNamePrefix", args.automationPublisher.roleNamePrefix),
         ...(args.emails ?? []).map((email) =>
             emailProblem(email) ? `emails: ${JSON.stringify(email)} is not an e-mail address` : undefined,
         ),
@@ -100,6 +109,10 @@ export class AlertTopic extends pulumi.ComponentResource {
     public readonly keyArn: pulumi.Output<string>;
     /** The role a Run Command task passes to publish its notifications to the topic. */
     public readonly notificationRoleArn: pulumi.Output<string>;
+    /** The role an Automation runbook publishes with (`automationPublisher`), when there is one. */
+    public readonly automationRoleArn?: pulumi.Output<string>;
+    /** Its name, to attach the runbook's own permissions to. */
+    public readonly automationRoleName?: pulumi.Output<string>;
 
     constructor(name: string, args: AlertTopicArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentToken("AlertTopic"), name, {}, withFormerToken("oelab:alerts:AlertTopic", opts));
@@ -129,6 +142,21 @@ export class AlertTopic extends pulumi.ComponentResource {
             { parent: this },
         );
 
+        // Automation runs a runbook with the role its document names; only this account's executions may take it.
+        const automationRole =
+            args.automationPublisher &&
+            new aws.iam.Role(
+                `${name}-automation-role`,
+                {
+                    namePrefix: args.automationPublisher.roleNamePrefix,
+                    description: `Lets a runbook of this stack publish to ${args.topicName}`,
+                    assumeRolePolicy: serviceTrustPolicy("ssm.amazonaws.com", account),
+                    tags,
+                },
+                { parent: this },
+            );
+        const publishers = { notification: notificationRole.arn, automation: automationRole?.arn };
+
         const kept: pulumi.CustomResourceOptions = { parent: this, protect: args.protect };
         const key = new aws.kms.Key(
             `${name}-key`,
@@ -136,7 +164,7 @@ export class AlertTopic extends pulumi.ComponentResource {
                 description: `Encrypts the ${args.topicName} topic`,
                 enableKeyRotation: true,
                 deletionWindowInDays: 7,
-                policy: keyPolicy(partition, account, notificationRole.arn),
+                policy: keyPolicy(partition, account, publishers),
                 tags,
             },
             kept,
@@ -151,7 +179,7 @@ export class AlertTopic extends pulumi.ComponentResource {
             `${name}-topic-policy`,
             {
                 arn: topic.arn,
-                policy: topicPolicy(topic.arn, fromOwnRules, notificationRole.arn),
+                policy: topicPolicy(topic.arn, fromOwnRules, publishers),
             },
             { parent: this },
         );
@@ -182,12 +210,22 @@ export class AlertTopic extends pulumi.ComponentResource {
         this.topicArn = topic.arn;
         this.keyArn = key.arn;
         this.notificationRoleArn = notificationRole.arn;
+        this.automationRoleArn = automationRole?.arn;
+        this.automationRoleName = automationRole?.name;
         this.registerOutputs({
             topicArn: this.topicArn,
             keyArn: this.keyArn,
             notificationRoleArn: this.notificationRoleArn,
+            automationRoleArn: this.automationRoleArn,
+            automationRoleName: this.automationRoleName,
         });
     }
+}
+
+/** The roles the topic admits to publish, besides EventBridge: exact ARNs. */
+interface Publishers {
+    readonly notification: pulumi.Input<string>;
+    readonly automation?: pulumi.Input<string>;
 }
 
 /**
@@ -197,7 +235,7 @@ export class AlertTopic extends pulumi.ComponentResource {
 function keyPolicy(
     partition: pulumi.Input<string>,
     account: pulumi.Input<string>,
-    notificationRoleArn: pulumi.Input<string>,
+    publishers: Publishers,
 ): pulumi.Output<string> {
     return pulumi.jsonStringify({
         Version: "2012-10-17",
@@ -224,19 +262,30 @@ function keyPolicy(
             {
                 Sid: "TaskNotificationsPublish",
                 Effect: "Allow",
-                Principal: { AWS: notificationRoleArn },
+                Principal: { AWS: publishers.notification },
                 Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
                 Resource: "*",
             },
+            ...(publishers.automation === undefined
+                ? []
+                : [
+                      {
+                          Sid: "AutomationPublishes",
+                          Effect: "Allow",
+                          Principal: { AWS: publishers.automation },
+                          Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+                          Resource: "*",
+                      },
+                  ]),
         ],
     });
 }
 
-/** The topic's policy: the stack's own rules and the task notification role publish; TLS only. */
+/** The topic's policy: the stack's own rules, the task notification role (and automation publisher) publish; TLS only. */
 function topicPolicy(
     topicArn: pulumi.Input<string>,
     fromOwnRules: Record<string, unknown>,
-    notificationRoleArn: pulumi.Input<string>,
+    publishers: Publishers,
 ): pulumi.Output<string> {
     return pulumi.jsonStringify({
         Version: "2012-10-17",
@@ -252,10 +301,21 @@ function topicPolicy(
             {
                 Sid: "TaskNotificationsPublish",
                 Effect: "Allow",
-                Principal: { AWS: notificationRoleArn },
+                Principal: { AWS: publishers.notification },
                 Action: "sns:Publish",
                 Resource: topicArn,
             },
+            ...(publishers.automation === undefined
+                ? []
+                : [
+                      {
+                          Sid: "AutomationPublishes",
+                          Effect: "Allow",
+                          Principal: { AWS: publishers.automation },
+                          Action: "sns:Publish",
+                          Resource: topicArn,
+                      },
+                  ]),
             {
                 Sid: "DenyInsecureTransport",
                 Effect: "Deny",
