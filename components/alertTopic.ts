@@ -111,8 +111,8 @@ export class AlertTopic extends pulumi.ComponentResource {
     public readonly notificationRoleArn: pulumi.Output<string>;
     /** The role an Automation runbook publishes with (`automationPublisher`), when there is one. */
     public readonly automationRoleArn?: pulumi.Output<string>;
-    /** Its name, to attach the runbook's own permissions to. */
-    public readonly automationRoleName?: pulumi.Output<string>;
+    /** That role's ARN and name (the runbook attaches its permissions) and the topic's key: `PatchAlerts`' `windowTriage`. */
+    public readonly automationPublisher?: AutomationPublisher;
 
     constructor(name: string, args: AlertTopicArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentToken("AlertTopic"), name, {}, withFormerToken("oelab:alerts:AlertTopic", opts));
@@ -123,37 +123,30 @@ export class AlertTopic extends pulumi.ComponentResource {
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
         const region = aws.getRegionOutput({}, { parent: this }).region;
         // Only the stack's own rules (named with the prefix) may publish through EventBridge.
-        const fromOwnRules = {
-            StringEquals: { "aws:SourceAccount": account },
-            ArnLike: {
-                "aws:SourceArn": pulumi.interpolate`arn:${partition}:events:${region}:${account}:rule/${rulePrefix}*`,
-            },
-        };
-
-        // Run Command publishes task notifications with a role it is given (not the window's own role).
-        const notificationRole = new aws.iam.Role(
-            `${name}-notification-role`,
-            {
-                namePrefix: `${args.topicName}-Notify-`,
-                description: `Lets Run Command publish task notifications to ${args.topicName}`,
-                assumeRolePolicy: serviceTrustPolicy("ssm.amazonaws.com", account),
-                tags,
-            },
-            { parent: this },
+        const fromOwnRules = ownRules(
+            pulumi.interpolate`arn:${partition}:events:${region}:${account}:rule/${rulePrefix}*`,
+            account,
         );
 
-        // Automation runs a runbook with the role its document names; only this account's executions may take it.
+        // Run Command publishes task notifications with a role it is given (not the window's own role);
+        // Automation runs a runbook with the role its document names. Only this account's runs may take either.
+        const role = (suffix: string, namePrefix: string, description: string) =>
+            new aws.iam.Role(
+                `${name}-${suffix}`,
+                { namePrefix, description, assumeRolePolicy: serviceTrustPolicy("ssm.amazonaws.com", account), tags },
+                { parent: this },
+            );
+        const notificationRole = role(
+            "notification-role",
+            `${args.topicName}-Notify-`,
+            `Lets Run Command publish task notifications to ${args.topicName}`,
+        );
         const automationRole =
             args.automationPublisher &&
-            new aws.iam.Role(
-                `${name}-automation-role`,
-                {
-                    namePrefix: args.automationPublisher.roleNamePrefix,
-                    description: `Lets a runbook of this stack publish to ${args.topicName}`,
-                    assumeRolePolicy: serviceTrustPolicy("ssm.amazonaws.com", account),
-                    tags,
-                },
-                { parent: this },
+            role(
+                "automation-role",
+                args.automationPublisher.roleNamePrefix,
+                `Lets a runbook of this stack publish to ${args.topicName}`,
             );
         const publishers = { notification: notificationRole.arn, automation: automationRole?.arn };
 
@@ -177,10 +170,7 @@ export class AlertTopic extends pulumi.ComponentResource {
         );
         new aws.sns.TopicPolicy(
             `${name}-topic-policy`,
-            {
-                arn: topic.arn,
-                policy: topicPolicy(topic.arn, fromOwnRules, publishers),
-            },
+            { arn: topic.arn, policy: topicPolicy(topic.arn, fromOwnRules, publishers) },
             { parent: this },
         );
         new aws.iam.RolePolicy(
@@ -211,15 +201,30 @@ export class AlertTopic extends pulumi.ComponentResource {
         this.keyArn = key.arn;
         this.notificationRoleArn = notificationRole.arn;
         this.automationRoleArn = automationRole?.arn;
-        this.automationRoleName = automationRole?.name;
+        this.automationPublisher = automationRole && {
+            roleArn: automationRole.arn,
+            roleName: automationRole.name,
+            keyArn: key.arn,
+        };
         this.registerOutputs({
             topicArn: this.topicArn,
             keyArn: this.keyArn,
             notificationRoleArn: this.notificationRoleArn,
             automationRoleArn: this.automationRoleArn,
-            automationRoleName: this.automationRoleName,
         });
     }
+}
+
+/** The condition admitting EventBridge rules of this account whose ARN matches. */
+function ownRules(ruleArnPattern: pulumi.Input<string>, account: pulumi.Input<string>): Record<string, unknown> {
+    return { StringEquals: { "aws:SourceAccount": account }, ArnLike: { "aws:SourceArn": ruleArnPattern } };
+}
+
+/** The role an Automation runbook publishes with, and the key publishing encrypts with. */
+export interface AutomationPublisher {
+    readonly roleArn: pulumi.Output<string>;
+    readonly roleName: pulumi.Output<string>;
+    readonly keyArn: pulumi.Output<string>;
 }
 
 /** The roles the topic admits to publish, besides EventBridge: exact ARNs. */
@@ -281,7 +286,7 @@ function keyPolicy(
     });
 }
 
-/** The topic's policy: the stack's own rules, the task notification role (and automation publisher) publish; TLS only. */
+/** The topic's policy: the stack's own rules, the task notification role and automation publisher publish; TLS only. */
 function topicPolicy(
     topicArn: pulumi.Input<string>,
     fromOwnRules: Record<string, unknown>,

@@ -69,10 +69,13 @@ export const LAB_NAMES = {
     /** The patch runbook's documents: `OELabIPM-<Workload>-PatchInstance`, `-PatchGate`, `-HealthCheck`. */
     runbookDocumentPrefix: (workload: string) => `OELabIPM-${workload}-`,
     runbookRolePrefix: (workload: string) => `PatchRunbookRole-${workload}-`,
-    /** The window triage runbook (`OELabIPM-<Workload>-WindowTriage`), its role and the role EventBridge starts it with. */
-    triageDocument: (workload: string) => `OELabIPM-${workload}-WindowTriage`,
+    /** The window triage runbook's role (AlertTopic's automation publisher). */
     triageRolePrefix: (workload: string) => `WindowTriageRole-${workload}-`,
-    triageStartRolePrefix: (workload: string) => `WindowTriageStart-${workload}-`,
+    /** The window triage runbook and the role EventBridge starts it with. */
+    windowTriage: (workload: string) => ({
+        documentName: `OELabIPM-${workload}-WindowTriage`,
+        startRoleNamePrefix: `WindowTriageStart-${workload}-`,
+    }),
     backupRolePrefix: (workload: string) => `PatchBackupRole-${workload}-`,
     restorePointVault: (workload: string) => `${PROJECT}-${workload}-restore-points`,
     gateParameter: (workload: string) => `/${PROJECT}/${workload}/patch-gate`,
