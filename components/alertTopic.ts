@@ -111,7 +111,7 @@ export class AlertTopic extends pulumi.ComponentResource {
     public readonly notificationRoleArn: pulumi.Output<string>;
     /** The role an Automation runbook publishes with (`automationPublisher`), when there is one. */
     public readonly automationRoleArn?: pulumi.Output<string>;
-    /** That role's ARN and name (the runbook attaches its permissions) and the topic's key: `PatchAlerts`' `windowTriage`. */
+    /** That role's ARN and name (the runbook attaches its permissions), and the topic's key: for `PatchAlerts`. */
     public readonly automationPublisher?: AutomationPublisher;
 
     constructor(name: string, args: AlertTopicArgs, opts?: pulumi.ComponentResourceOptions) {

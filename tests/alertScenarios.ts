@@ -27,10 +27,27 @@ export interface Invocation {
     readonly status: string;
 }
 
+/** A task of a window execution, as the triage runbook reads it: its status and how many invocations it made. */
+export interface TriageTask {
+    readonly status: string;
+    readonly invocations: number;
+}
+
+/**
+ * The messages the window triage runbook publishes for a window execution that ended FAILED: one per
+ * task that FAILED without any invocation (tests/scripts/windowTriage.script.ts runs the real runbook
+ * and holds it to this count).
+ */
+export function triageMessages(tasks: readonly TriageTask[]): number {
+    return tasks.filter((t) => t.status === "FAILED" && t.invocations === 0).length;
+}
+
 export interface Scenario {
     readonly what: string;
     readonly events: Record<string, any>[];
     readonly invocations: Invocation[];
+    /** The window execution's tasks, when it ended FAILED (what the triage runbook finds). */
+    readonly tasks?: TriageTask[];
 }
 
 const TASK_STATUS_OF: Record<string, string> = { Failed: "FAILED", TimedOut: "TIMED_OUT", Cancelled: "CANCELLED" };
