@@ -62,7 +62,7 @@ export const TRIAGE_SCRIPT = [
     "                f\"[{events['Stack']}] Maintenance window {events['WindowId']} (execution {run}): \"",
     "                f\"task {task_id} ({detail.get('Type', task.get('TaskType'))} {detail.get('TaskArn', task.get('TaskArn'))}, \"",
     "                f\"priority {detail.get('Priority')}) ended FAILED without starting on any target: \"",
-    "                f\"{why}. \"",
+    '                f"{why}. "',
     "                f\"{CHECK}: service role {detail.get('ServiceRole') or 'none (the account default)'}. \"",
     '                f"aws ssm get-maintenance-window-execution-task --window-execution-id {run} --task-id {task_id}"',
     "            ),",

@@ -31,6 +31,7 @@ for (const stack of STACKS) {
         let run: StackRun;
         let topicArn: string;
         let roleArn: string;
+        let triageRoleArn: string;
         let fromOwnRules: object;
         before(async () => {
             run = await runStack(stack);
@@ -42,6 +43,7 @@ for (const stack of STACKS) {
             };
             topicArn = single(run, "aws:sns/topic:Topic").state.arn;
             roleArn = single(run, "aws:iam/role:Role", "lab-alerts-notification-role").state.arn;
+            triageRoleArn = single(run, "aws:iam/role:Role", "lab-alerts-automation-role").state.arn;
         });
 
         it("creates the lab's AdminAlert standard topic, encrypted with its own rotating KMS key", () => {
@@ -55,7 +57,7 @@ for (const stack of STACKS) {
             assert.deepStrictEqual([run.outputs.AlertTopicArn, run.outputs.AlertKeyArn], [topicArn, key.state.arn]);
         });
 
-        it("lets exactly EventBridge and the task notification role use the key, besides the account's IAM", () => {
+        it("lets exactly EventBridge, the task notification role and the window triage's role use the key, besides the account's IAM", () => {
             assert.deepStrictEqual(JSON.parse(single(run, "aws:kms/key:Key").inputs.policy).Statement, [
                 {
                     Sid: "AccountAdministersKeyThroughIam",
@@ -78,10 +80,17 @@ for (const stack of STACKS) {
                     Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
                     Resource: "*",
                 },
+                {
+                    Sid: "AutomationPublishes",
+                    Effect: "Allow",
+                    Principal: { AWS: triageRoleArn },
+                    Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
+                    Resource: "*",
+                },
             ]);
         });
 
-        it("lets only the stack's own EventBridge rules and the notification role publish, over TLS only", () => {
+        it("lets only the stack's own EventBridge rules, the notification role and the window triage's role publish, over TLS only", () => {
             const policy = single(run, "aws:sns/topicPolicy:TopicPolicy");
             assert.strictEqual(policy.inputs.arn, topicArn);
             assert.deepStrictEqual(JSON.parse(policy.inputs.policy).Statement, [
@@ -97,6 +106,13 @@ for (const stack of STACKS) {
                     Sid: "TaskNotificationsPublish",
                     Effect: "Allow",
                     Principal: { AWS: roleArn },
+                    Action: "sns:Publish",
+                    Resource: topicArn,
+                },
+                {
+                    Sid: "AutomationPublishes",
+                    Effect: "Allow",
+                    Principal: { AWS: triageRoleArn },
                     Action: "sns:Publish",
                     Resource: topicArn,
                 },
@@ -227,11 +243,13 @@ for (const stack of STACKS) {
                 run.outputs.AlertRuleNames,
                 [
                     "cmd-failed",
-                    // Prod's runbook: its executions' failures (runbook.spec).
-                    ...(stack === "prod" ? ["runbook-failed"] : []),
+                    // The runbooks' failed executions: prod's patch runbooks (runbook.spec) and every stack's triage.
+                    "runbook-failed",
                     "window-failed",
                     "assoc-failed",
                     "noncompliant",
+                    // A window ending FAILED: its tasks that never started (windowTriage.spec).
+                    "window-triage",
                 ].map((s) => `AdminAlert-${workload}-patch-${s}`),
             );
             for (const r of ofType(run, RULE)) {

@@ -289,7 +289,9 @@ describe("an existing fleet (Pulumi.existing.yaml)", () => {
             ofType(run, "aws:cloudwatch/eventRule:EventRule")
                 .map((r) => r.inputs.name)
                 .sort(),
-            ["assoc-failed", "noncompliant", "window-failed"].map((s) => `AdminAlert-Fleet-patch-${s}`),
+            ["assoc-failed", "noncompliant", "runbook-failed", "window-failed", "window-triage"].map(
+                (s) => `AdminAlert-Fleet-patch-${s}`,
+            ),
         );
         const topicArn = single(run, "aws:sns/topic:Topic").state.arn;
         for (const task of ofType(run, "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask"))
