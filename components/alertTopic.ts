@@ -13,6 +13,12 @@ export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  */
 export const TOPIC_NAME_PATTERN = /^[A-Za-z0-9_-]{1,30}$/;
 
+/** The role an Automation runbook publishes to the topic with. */
+export interface AutomationPublisherArgs {
+    /** The role's name prefix (at most 38 characters; IAM adds a unique suffix). Required. */
+    roleNamePrefix: string;
+}
+
 export interface AlertTopicArgs {
     /** The topic's name, like the lab's `AdminAlert`. Required. */
     topicName: string;
@@ -25,9 +31,9 @@ export interface AlertTopicArgs {
      * Create the one role an Automation runbook publishes to the topic with (`automationRoleArn`, such as
      * `PatchAlerts`' window triage): trusted by Systems Manager on behalf of this account only, and
      * admitted to publish by the topic's policy and to encrypt by the key's policy, by its exact ARN. Its
-     * own permissions are the runbook's to grant (`automationRoleName`). Default: no such role.
+     * own permissions are the runbook's to grant (`automationPublisher.roleName`). Default: no such role.
      */
-    automationPublisher?: { roleNamePrefix: string };
+    automationPublisher?: AutomationPublisherArgs;
     /** E-mail addresses to subscribe; each must confirm. Default none. */
     emails?: string[];
     /**
@@ -211,6 +217,7 @@ export class AlertTopic extends pulumi.ComponentResource {
             keyArn: this.keyArn,
             notificationRoleArn: this.notificationRoleArn,
             automationRoleArn: this.automationRoleArn,
+            automationPublisher: this.automationPublisher,
         });
     }
 }
@@ -222,8 +229,11 @@ function ownRules(ruleArnPattern: pulumi.Input<string>, account: pulumi.Input<st
 
 /** The role an Automation runbook publishes with, and the key publishing encrypts with. */
 export interface AutomationPublisher {
+    /** The role's ARN: the runbook's document names it; the topic and the key admit it. */
     readonly roleArn: pulumi.Output<string>;
+    /** The role's name, to attach the runbook's own permissions to. */
     readonly roleName: pulumi.Output<string>;
+    /** The topic's KMS key: publishing encrypts with it. */
     readonly keyArn: pulumi.Output<string>;
 }
 

@@ -19,9 +19,9 @@ import { TRIAGE_READ_ACTIONS, triageDocument } from "./windowTriage";
 export interface WindowTriageArgs {
     /** The triage runbook's name, e.g. `OELabIPM-Test-WindowTriage`. */
     documentName: string;
-    /** The role the runbook runs with, which the topic and its key admit (`AlertTopic`'s `automationRoleArn`). */
+    /** The role the runbook runs with; the topic and its key admit it (`AlertTopic`'s `automationPublisher`). */
     roleArn: pulumi.Input<string>;
-    /** That role's name: the runbook's permissions are attached to it (`AlertTopic`'s `automationRoleName`). */
+    /** That role's name: the runbook's permissions are attached to it. */
     roleName: pulumi.Input<string>;
     /** The topic's KMS key (`AlertTopic`'s `keyArn`): publishing encrypts with it. */
     keyArn: pulumi.Input<string>;
