@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PATCH_DOCUMENT } from "./documents";
 import { rolePrefixProblem } from "./iam";
-import { ArgumentError } from "./validation";
+import { ArgumentError, SSM_NAME_ALLOWED, SSM_NAME_PATTERN } from "./validation";
 import { componentToken, withFormerToken } from "./tokens";
 import { createWindowTriage, WindowTriageArgs } from "./windowTriageResources";
 
@@ -97,8 +97,8 @@ export function validatePatchAlertsArgs(args: PatchAlertsArgs): void {
             ? undefined
             : `ruleNamePrefix ${JSON.stringify(args.ruleNamePrefix)} must be 1-${MAX_RULE_NAME_PREFIX} letters, digits and .-_ (EventBridge allows 64 for the whole name)`,
         args.patchBaselineIds.length > 0 ? undefined : "patchBaselineIds must name at least one baseline",
-        args.windowTriage && !/^[a-zA-Z0-9_.-]{3,128}$/.test(args.windowTriage.documentName)
-            ? `windowTriage.documentName ${JSON.stringify(args.windowTriage.documentName)} must be 3-128 letters, digits and _.- (a Systems Manager document name)`
+        args.windowTriage && !SSM_NAME_PATTERN.test(args.windowTriage.documentName)
+            ? `windowTriage.documentName ${JSON.stringify(args.windowTriage.documentName)} ${SSM_NAME_ALLOWED}`
             : undefined,
         args.windowTriage &&
             rolePrefixProblem("windowTriage.startRoleNamePrefix", args.windowTriage.startRoleNamePrefix),
