@@ -118,10 +118,16 @@ export function createWindowTriage(ctx: TriageContext, args: WindowTriageArgs): 
                 Version: "2012-10-17",
                 Statement: [
                     {
+                        // The Service Authorization Reference lists automation-definition, document and
+                        // automation-execution (the new execution) for this action: the triage's own, and any new one.
                         Sid: "StartTriage",
                         Effect: "Allow",
                         Action: ["ssm:StartAutomationExecution"],
-                        Resource: definition,
+                        Resource: [
+                            definition,
+                            pulumi.interpolate`arn:${partition}:ssm:${region}:${account}:document/${document.name}`,
+                            pulumi.interpolate`arn:${partition}:ssm:${region}:${account}:automation-execution/*`,
+                        ],
                     },
                     {
                         Sid: "PassTriageRole",

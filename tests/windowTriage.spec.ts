@@ -78,7 +78,11 @@ for (const stack of ALL_STACKS) {
                     Sid: "StartTriage",
                     Effect: "Allow",
                     Action: ["ssm:StartAutomationExecution"],
-                    Resource: `arn:aws:ssm:ap-northeast-1:123456789012:automation-definition/OELabIPM-${w}-WindowTriage:$DEFAULT`,
+                    Resource: [
+                        `arn:aws:ssm:ap-northeast-1:123456789012:automation-definition/OELabIPM-${w}-WindowTriage:$DEFAULT`,
+                        `arn:aws:ssm:ap-northeast-1:123456789012:document/OELabIPM-${w}-WindowTriage`,
+                        "arn:aws:ssm:ap-northeast-1:123456789012:automation-execution/*",
+                    ],
                 },
                 {
                     Sid: "PassTriageRole",
