@@ -1,9 +1,8 @@
 /**
- * Per stack: read and validate the stack's config, build the components, export outputs. A lab
- * stack (test, prod, mixed, existing) builds the lab and its practice; a stack that sets
- * `reporting` builds the central compliance store instead. Follow a behaviour from here to config/
- * (keys, defaults, validation, the lab's names and tag scheme) and components/ (resources, each
- * usable on its own, and from other languages as a package).
+ * Per stack: read and validate the stack's config, build the components, export outputs. A lab stack (test,
+ * prod, mixed, existing) builds the lab and its practice; a stack that sets `reporting` builds the central
+ * compliance store instead. Follow a behaviour from here to config/ (keys, defaults, validation, the lab's names
+ * and tag scheme) and components/ (resources, each usable on its own, and from other languages as a package).
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
@@ -66,14 +65,14 @@ function lab(config: LabConfig): Record<string, unknown> {
             topicName: config.alerts.topicName,
             emails: config.alerts.emails,
             publisherRoleArns: check && [check.roleArn],
+            automationPublisher: { roleNamePrefix: LAB_NAMES.triageRolePrefix(ctx.workload) },
             tags: ctx.tags,
         },
         ctx.kept,
     );
     const window = windowOf(ctx, inventory, instanceRoleNames, alerts);
     const runbook: PatchRunbook | undefined = runbookOf(ctx, window, inventory.bucketName);
-    // The rules watch only this stack's instances, windows, associations and baselines: a prod
-    // failure never reaches the test topic. Their names start with the topic's, which its policy admits.
+    // Rules on this stack's own instances, windows, associations, baselines: named like the topic, which admits them.
     const alertRules = new PatchAlerts(
         "lab-alert-rules",
         {
@@ -88,6 +87,7 @@ function lab(config: LabConfig): Record<string, unknown> {
             patchBaselineIds: patching.baselineIdList,
             runbookNames: runbook?.documentNames,
             checkNames: check && [check.documentName],
+            windowTriage: { ...LAB_NAMES.windowTriage(ctx.workload), ...alerts.automationPublisher! },
             outputLocations: {
                 bucketName: inventory.bucketName,
                 commandKeyPrefixes: window.scanWindowId

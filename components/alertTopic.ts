@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { serviceTrustPolicy } from "./iam";
+import { rolePrefixProblem, serviceTrustPolicy } from "./iam";
 import { ArgumentError } from "./validation";
 import { componentToken, withFormerToken } from "./tokens";
 
@@ -13,6 +13,12 @@ export const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  */
 export const TOPIC_NAME_PATTERN = /^[A-Za-z0-9_-]{1,30}$/;
 
+/** The role an Automation runbook publishes to the topic with. */
+export interface AutomationPublisherArgs {
+    /** The role's name prefix (at most 38 characters; IAM adds a unique suffix). Required. */
+    roleNamePrefix: string;
+}
+
 export interface AlertTopicArgs {
     /** The topic's name, like the lab's `AdminAlert`. Required. */
     topicName: string;
@@ -21,11 +27,19 @@ export interface AlertTopicArgs {
      * start with it (`PatchAlerts`' `ruleNamePrefix`). Default `<topicName>-`.
      */
     publishingRuleNamePrefix?: string;
+    /**
+     * Create the one role an Automation runbook publishes to the topic with (`automationRoleArn`, such as
+     * `PatchAlerts`' window triage): trusted by Systems Manager on behalf of this account only, and
+     * admitted to publish by the topic's policy and to encrypt by the key's policy, by its exact ARN. Its
+     * own permissions are the runbook's to grant (`automationPublisher.roleName`). Default: no such role.
+     */
+    automationPublisher?: AutomationPublisherArgs;
     /** E-mail addresses to subscribe; each must confirm. Default none. */
     emails?: string[];
     /**
-     * Roles of this account that may publish, by ARN (CoverageCheck's runbook role): the topic's policy
-     * and its key's policy name each one. Default none.
+     * Roles of this account, created elsewhere, whose runbooks may publish, by ARN (`CoverageCheck`'s,
+     * which reads the topic's ARN from its name, `topicArnOf`): the topic's policy and its key's policy
+     * name each one, with `automationPublisher`'s role, in one statement. Default none.
      */
     publisherRoleArns?: pulumi.Input<string>[];
     /**
@@ -97,6 +111,8 @@ export function validateAlertTopicArgs(args: AlertTopicArgs): void {
         args.publishingRuleNamePrefix === undefined || /^[.\-_A-Za-z0-9]{1,64}$/.test(args.publishingRuleNamePrefix)
             ? undefined
             : `publishingRuleNamePrefix ${JSON.stringify(args.publishingRuleNamePrefix)} must be 1-64 letters, digits and .-_ (an EventBridge rule name prefix)`,
+        args.automationPublisher &&
+            rolePrefixProblem("automationPublisher.roleNamePrefix", args.automationPublisher.roleNamePrefix),
         ...(args.emails ?? []).map((email) =>
             emailProblem(email) ? `emails: ${JSON.stringify(email)} is not an e-mail address` : undefined,
         ),
@@ -116,6 +132,10 @@ export class AlertTopic extends pulumi.ComponentResource {
     public readonly keyArn: pulumi.Output<string>;
     /** The role a Run Command task passes to publish its notifications to the topic. */
     public readonly notificationRoleArn: pulumi.Output<string>;
+    /** The role an Automation runbook publishes with (`automationPublisher`), when there is one. */
+    public readonly automationRoleArn?: pulumi.Output<string>;
+    /** That role's ARN and name (the runbook attaches its permissions), and the topic's key: for `PatchAlerts`. */
+    public readonly automationPublisher?: AutomationPublisher;
 
     constructor(name: string, args: AlertTopicArgs, opts?: pulumi.ComponentResourceOptions) {
         super(componentToken("AlertTopic"), name, {}, withFormerToken("oelab:alerts:AlertTopic", opts));
@@ -126,24 +146,16 @@ export class AlertTopic extends pulumi.ComponentResource {
         const partition = aws.getPartitionOutput({}, { parent: this }).partition;
         const region = aws.getRegionOutput({}, { parent: this }).region;
         // Only the stack's own rules (named with the prefix) may publish through EventBridge.
-        const fromOwnRules = {
-            StringEquals: { "aws:SourceAccount": account },
-            ArnLike: {
-                "aws:SourceArn": pulumi.interpolate`arn:${partition}:events:${region}:${account}:rule/${rulePrefix}*`,
-            },
-        };
-
-        // Run Command publishes task notifications with a role it is given (not the window's own role).
-        const notificationRole = new aws.iam.Role(
-            `${name}-notification-role`,
-            {
-                namePrefix: `${args.topicName}-Notify-`,
-                description: `Lets Run Command publish task notifications to ${args.topicName}`,
-                assumeRolePolicy: serviceTrustPolicy("ssm.amazonaws.com", account),
-                tags,
-            },
-            { parent: this },
+        const fromOwnRules = ownRules(
+            pulumi.interpolate`arn:${partition}:events:${region}:${account}:rule/${rulePrefix}*`,
+            account,
         );
+
+        const { notificationRole, automationRole } = publisherRoles(this, name, args, account, tags);
+        const publishers = {
+            notification: notificationRole.arn,
+            runbooks: [...(automationRole ? [automationRole.arn] : []), ...(args.publisherRoleArns ?? [])],
+        };
 
         const kept: pulumi.CustomResourceOptions = { parent: this, protect: args.protect };
         const key = new aws.kms.Key(
@@ -152,7 +164,7 @@ export class AlertTopic extends pulumi.ComponentResource {
                 description: `Encrypts the ${args.topicName} topic`,
                 enableKeyRotation: true,
                 deletionWindowInDays: 7,
-                policy: keyPolicy(partition, account, notificationRole.arn, args.publisherRoleArns ?? []),
+                policy: keyPolicy(partition, account, publishers),
                 tags,
             },
             kept,
@@ -165,10 +177,7 @@ export class AlertTopic extends pulumi.ComponentResource {
         );
         new aws.sns.TopicPolicy(
             `${name}-topic-policy`,
-            {
-                arn: topic.arn,
-                policy: topicPolicy(topic.arn, fromOwnRules, notificationRole.arn, args.publisherRoleArns ?? []),
-            },
+            { arn: topic.arn, policy: topicPolicy(topic.arn, fromOwnRules, publishers) },
             { parent: this },
         );
         new aws.iam.RolePolicy(
@@ -198,12 +207,42 @@ export class AlertTopic extends pulumi.ComponentResource {
         this.topicArn = topic.arn;
         this.keyArn = key.arn;
         this.notificationRoleArn = notificationRole.arn;
+        this.automationRoleArn = automationRole?.arn;
+        this.automationPublisher = automationRole && {
+            roleArn: automationRole.arn,
+            roleName: automationRole.name,
+            keyArn: key.arn,
+        };
         this.registerOutputs({
             topicArn: this.topicArn,
             keyArn: this.keyArn,
             notificationRoleArn: this.notificationRoleArn,
+            automationRoleArn: this.automationRoleArn,
+            automationPublisher: this.automationPublisher,
         });
     }
+}
+
+/** The condition admitting EventBridge rules of this account whose ARN matches. */
+function ownRules(ruleArnPattern: pulumi.Input<string>, account: pulumi.Input<string>): Record<string, unknown> {
+    return { StringEquals: { "aws:SourceAccount": account }, ArnLike: { "aws:SourceArn": ruleArnPattern } };
+}
+
+/** The role an Automation runbook publishes with, and the key publishing encrypts with. */
+export interface AutomationPublisher {
+    /** The role's ARN: the runbook's document names it; the topic and the key admit it. */
+    readonly roleArn: pulumi.Output<string>;
+    /** The role's name, to attach the runbook's own permissions to. */
+    readonly roleName: pulumi.Output<string>;
+    /** The topic's KMS key: publishing encrypts with it. */
+    readonly keyArn: pulumi.Output<string>;
+}
+
+/** The roles the topic admits to publish, besides EventBridge: exact ARNs. */
+interface Publishers {
+    readonly notification: pulumi.Input<string>;
+    /** The roles runbooks of the stack publish with (`automationPublisher`'s, `publisherRoleArns`). */
+    readonly runbooks: pulumi.Input<string>[];
 }
 
 /**
@@ -213,8 +252,7 @@ export class AlertTopic extends pulumi.ComponentResource {
 function keyPolicy(
     partition: pulumi.Input<string>,
     account: pulumi.Input<string>,
-    notificationRoleArn: pulumi.Input<string>,
-    publishers: pulumi.Input<string>[],
+    publishers: Publishers,
 ): pulumi.Output<string> {
     return pulumi.jsonStringify({
         Version: "2012-10-17",
@@ -241,21 +279,20 @@ function keyPolicy(
             {
                 Sid: "TaskNotificationsPublish",
                 Effect: "Allow",
-                Principal: { AWS: notificationRoleArn },
+                Principal: { AWS: publishers.notification },
                 Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
                 Resource: "*",
             },
-            ...publisherStatements(publishers, ["kms:GenerateDataKey*", "kms:Decrypt"], "*"),
+            ...runbooksPublish(publishers, ["kms:GenerateDataKey*", "kms:Decrypt"], "*"),
         ],
     });
 }
 
-/** The topic's policy: the stack's own rules and the task notification role publish; TLS only. */
+/** The topic's policy: the stack's own rules, the task notification role and automation publisher publish; TLS only. */
 function topicPolicy(
     topicArn: pulumi.Input<string>,
     fromOwnRules: Record<string, unknown>,
-    notificationRoleArn: pulumi.Input<string>,
-    publishers: pulumi.Input<string>[],
+    publishers: Publishers,
 ): pulumi.Output<string> {
     return pulumi.jsonStringify({
         Version: "2012-10-17",
@@ -271,11 +308,11 @@ function topicPolicy(
             {
                 Sid: "TaskNotificationsPublish",
                 Effect: "Allow",
-                Principal: { AWS: notificationRoleArn },
+                Principal: { AWS: publishers.notification },
                 Action: "sns:Publish",
                 Resource: topicArn,
             },
-            ...publisherStatements(publishers, "sns:Publish", topicArn),
+            ...runbooksPublish(publishers, "sns:Publish", topicArn),
             {
                 Sid: "DenyInsecureTransport",
                 Effect: "Deny",
@@ -288,17 +325,49 @@ function topicPolicy(
     });
 }
 
-/** One statement naming every publisher role (SNS needs them to publish, KMS to encrypt for them); none without. */
-function publisherStatements(publishers: pulumi.Input<string>[], action: string | string[], resource: unknown) {
-    return publishers.length === 0
-        ? []
-        : [
-              {
-                  Sid: "PublisherRolesPublish",
-                  Effect: "Allow",
-                  Principal: { AWS: publishers },
-                  Action: action,
-                  Resource: resource,
-              },
-          ];
+/**
+ * Run Command publishes task notifications with a role it is given (not the window's own role);
+ * Automation runs a runbook with the role its document names. Only this account's runs may take either.
+ */
+function publisherRoles(
+    parent: pulumi.Resource,
+    name: string,
+    args: AlertTopicArgs,
+    account: pulumi.Input<string>,
+    tags: Record<string, string>,
+) {
+    const role = (suffix: string, namePrefix: string, description: string) =>
+        new aws.iam.Role(
+            `${name}-${suffix}`,
+            { namePrefix, description, assumeRolePolicy: serviceTrustPolicy("ssm.amazonaws.com", account), tags },
+            { parent },
+        );
+    const notificationRole = role(
+        "notification-role",
+        `${args.topicName}-Notify-`,
+        `Lets Run Command publish task notifications to ${args.topicName}`,
+    );
+    const automationRole =
+        args.automationPublisher &&
+        role(
+            "automation-role",
+            args.automationPublisher.roleNamePrefix,
+            `Lets a runbook of this stack publish to ${args.topicName}`,
+        );
+    return { notificationRole, automationRole };
+}
+
+/** One statement naming every runbook role that publishes (SNS to publish, KMS to encrypt for it); none without. */
+function runbooksPublish(publishers: Publishers, action: string | string[], resource: unknown) {
+    const roles = publishers.runbooks;
+    if (roles.length === 0) return [];
+    return [
+        {
+            Sid: "AutomationPublishes",
+            Effect: "Allow",
+            Principal: { AWS: roles },
+            Action: action,
+            Resource: resource,
+        },
+    ];
 }

@@ -1,8 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { PATCH_DOCUMENT } from "./documents";
-import { ArgumentError } from "./validation";
+import { rolePrefixProblem } from "./iam";
+import { ArgumentError, SSM_NAME_ALLOWED, SSM_NAME_PATTERN } from "./validation";
 import { componentToken, withFormerToken } from "./tokens";
+import { createWindowTriage, WindowTriageArgs } from "./windowTriageResources";
 
 /**
  * EventBridge allows an event pattern of 2,048 characters by default (EventBridge quotas); an
@@ -81,6 +83,13 @@ export interface PatchAlertsArgs {
      * alerts once, by its own rule, since then nothing was checked. Default none.
      */
     checkNames?: pulumi.Input<string>[];
+    /**
+     * The window triage: when one of the windows' executions ends FAILED, a rule starts a runbook that
+     * publishes one message for each task that failed without any invocation (one that never started:
+     * its service role refused, iam:PassRole denied, its document or parameters rejected). Its own failed
+     * executions alert through `runbook-failed`. Default: none (such a task is not reported).
+     */
+    windowTriage?: WindowTriageArgs;
     /** Where the output of the runs is, named in the messages. Default: messages name no location. */
     outputLocations?: AlertOutputLocations;
     /** Tags for every rule. */
@@ -93,6 +102,11 @@ export function validatePatchAlertsArgs(args: PatchAlertsArgs): void {
             ? undefined
             : `ruleNamePrefix ${JSON.stringify(args.ruleNamePrefix)} must be 1-${MAX_RULE_NAME_PREFIX} letters, digits and .-_ (EventBridge allows 64 for the whole name)`,
         args.patchBaselineIds.length > 0 ? undefined : "patchBaselineIds must name at least one baseline",
+        args.windowTriage && !SSM_NAME_PATTERN.test(args.windowTriage.documentName)
+            ? `windowTriage.documentName ${JSON.stringify(args.windowTriage.documentName)} ${SSM_NAME_ALLOWED}`
+            : undefined,
+        args.windowTriage &&
+            rolePrefixProblem("windowTriage.startRoleNamePrefix", args.windowTriage.startRoleNamePrefix),
     ]);
 }
 
@@ -168,13 +182,14 @@ function commandRules(args: PatchAlertsArgs): RuleDef[] {
  * restore point (`aws ssm get-automation-execution`).
  */
 function runbookRules(args: PatchAlertsArgs): RuleDef[] {
-    if (!args.runbookNames?.length) return [];
+    const names = [...(args.runbookNames ?? []), ...(args.windowTriage ? [args.windowTriage.documentName] : [])];
+    if (names.length === 0) return [];
     return [
         {
             suffix: "runbook-failed",
-            description: `A ${args.stackLabel} patch runbook execution ended without success`,
+            description: `A ${args.stackLabel} runbook execution ended without success`,
             pattern: ssmPattern("EC2 Automation Execution Status-change Notification", {
-                Definition: args.runbookNames,
+                Definition: names,
                 Status: ["Failed", "TimedOut", "Cancelled"],
             }),
             paths: {
@@ -183,7 +198,7 @@ function runbookRules(args: PatchAlertsArgs): RuleDef[] {
                 status: "$.detail.Status",
                 time: "$.time",
             },
-            message: `[${args.stackLabel}] Patch runbook <runbook> ended <status> at <time> (execution <execution>; its instance, failed step and restore point: aws ssm get-automation-execution --automation-execution-id <execution>).`,
+            message: `[${args.stackLabel}] Runbook <runbook> ended <status> at <time> (execution <execution>; its failed step, and for a patch runbook its instance and restore point: aws ssm get-automation-execution --automation-execution-id <execution>).`,
         },
     ];
 }
@@ -340,6 +355,21 @@ export class PatchAlerts extends pulumi.ComponentResource {
             );
             return created;
         });
+        if (args.windowTriage)
+            rules.push(
+                createWindowTriage(
+                    {
+                        name,
+                        parent: this,
+                        stackLabel: args.stackLabel,
+                        topicArn: args.topicArn,
+                        ruleName: `${args.ruleNamePrefix}window-triage`,
+                        windowIds: args.maintenanceWindowIds,
+                        tags: args.tags ?? {},
+                    },
+                    args.windowTriage,
+                ),
+            );
         this.ruleNames = pulumi.all(rules.map((r) => r.name));
         this.registerOutputs({ ruleNames: this.ruleNames });
     }

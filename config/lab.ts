@@ -73,6 +73,13 @@ export const LAB_NAMES = {
     coverageCheckDocument: (workload: string) => `OELabIPM-${workload}-CoverageCheck`,
     coverageCheckRolePrefix: (workload: string) => `CoverageCheckRole-${workload}-`,
     coverageScheduleRolePrefix: (workload: string) => `CoverageScheduleRole-${workload}-`,
+    /** The window triage runbook's role (AlertTopic's automation publisher). */
+    triageRolePrefix: (workload: string) => `WindowTriageRole-${workload}-`,
+    /** The window triage runbook and the role EventBridge starts it with. */
+    windowTriage: (workload: string) => ({
+        documentName: `OELabIPM-${workload}-WindowTriage`,
+        startRoleNamePrefix: `WindowTriageStart-${workload}-`,
+    }),
     backupRolePrefix: (workload: string) => `PatchBackupRole-${workload}-`,
     restorePointVault: (workload: string) => `${PROJECT}-${workload}-restore-points`,
     gateParameter: (workload: string) => `/${PROJECT}/${workload}/patch-gate`,

@@ -41,6 +41,8 @@ export interface StackIdentity {
     readonly windows: { id: string; targetIds: string[] }[];
     readonly associationIds: string[];
     readonly baselineIds: string[];
+    /** The stack's Automation runbooks (the patch runbooks in Runbook mode, the window triage). */
+    readonly runbookNames: string[];
 }
 
 /** Instance ids of a fleet the stack does not create: any ids, made the way EC2 shapes them. */
@@ -66,6 +68,9 @@ export function identityOf(run: StackRun, existingInstances: number): StackIdent
         })),
         associationIds: ofType(run, "aws:ssm/association:Association").map((a) => a.state.associationId),
         baselineIds: ofType(run, "aws:ssm/patchBaseline:PatchBaseline").map((b) => b.id),
+        runbookNames: ofType(run, "aws:ssm/document:Document")
+            .filter((d) => d.inputs.documentType === "Automation")
+            .map((d) => d.inputs.name),
     };
 }
 
@@ -93,6 +98,34 @@ const FAILURE_STATUSES = {
  * FAILED window follows a failed task, which its command invocations report per instance.
  */
 const WINDOW_OUTCOMES = ["TIMED_OUT", "CANCELLED", "SKIPPED_OVERLAPPING"];
+/**
+ * A window execution ending FAILED starts the stack's window triage runbook (its rule's target is
+ * Automation, which sends no message itself; the runbook reports a task that never started).
+ */
+const WINDOW_TRIAGED = ["FAILED"];
+/** AutomationExecutionStatus (botocore's ssm model), and the final ones that are not a success. */
+const AUTOMATION_STATUSES = [
+    "Pending",
+    "InProgress",
+    "Waiting",
+    "Success",
+    "TimedOut",
+    "Cancelling",
+    "Cancelled",
+    "Failed",
+    "PendingApproval",
+    "Approved",
+    "Rejected",
+    "Scheduled",
+    "RunbookInProgress",
+    "PendingChangeCalendarOverride",
+    "ChangeCalendarOverrideApproved",
+    "ChangeCalendarOverrideRejected",
+    "CompletedWithSuccess",
+    "CompletedWithFailure",
+    "Exited",
+];
+const AUTOMATION_FAILURES = ["Failed", "TimedOut", "Cancelled"];
 const COMMAND_STATUSES = [
     "Pending",
     "InProgress",
@@ -160,7 +193,11 @@ export function expand(id: StackIdentity): ExpandedEvent[] {
         for (const status of WINDOW_STATUSES) {
             const execution = sample("Window Execution Type");
             Object.assign(execution.detail, { "window-id": window.id, status });
-            add(`window ${window.id} ${status}`, execution, failed(WINDOW_OUTCOMES, status));
+            add(
+                `window ${window.id} ${status}`,
+                execution,
+                failed(WINDOW_OUTCOMES, status) + failed(WINDOW_TRIAGED, status),
+            );
             // A task's execution, as a whole and per target: its command invocations report each failure.
             const task = sample("Task Execution Type");
             Object.assign(task.detail, { "window-id": window.id, status });
@@ -170,6 +207,17 @@ export function expand(id: StackIdentity): ExpandedEvent[] {
                 Object.assign(e.detail, { "window-id": window.id, "window-target-id": targetId, status });
                 add(`task on target ${targetId} of ${window.id} ${status}`, e, 0);
             }
+        }
+    }
+    for (const runbook of id.runbookNames) {
+        for (const status of AUTOMATION_STATUSES) {
+            const e = sample("Automation Execution Status-change Notification");
+            Object.assign(e.detail, { Definition: runbook, Status: status });
+            add(`runbook ${runbook} ${status}`, e, failed(AUTOMATION_FAILURES, status));
+            // A step's own status: the execution's event reports the run once.
+            const step = sample("Automation Step Status-change Notification");
+            Object.assign(step.detail, { Definition: runbook, Status: status });
+            add(`a step of ${runbook} ${status}`, step, 0);
         }
     }
     for (const associationId of id.associationIds) {

@@ -1,6 +1,6 @@
 import * as assert from "assert";
 import { ExpandedEvent, expand, identityOf, SAMPLES_FILE, sample, someInstanceIds, StackIdentity } from "./alertEvents";
-import { failureScenarios, Invocation } from "./alertScenarios";
+import { failureScenarios, Invocation, triageMessages, TriageTask } from "./alertScenarios";
 import { InputTransformer, matches, transform } from "./eventbridge";
 import { labGroups, ofType, RecordedResource, runStack, StackRun } from "./harness";
 
@@ -17,6 +17,8 @@ interface Rule {
     readonly name: string;
     readonly pattern: Record<string, unknown>;
     readonly transformer: InputTransformer;
+    /** What the target is: the stack's topic (one message), or a runbook (Automation; it may publish). */
+    readonly target: "topic" | "automation";
 }
 
 function rulesOf(run: StackRun): Rule[] {
@@ -28,6 +30,7 @@ function rulesOf(run: StackRun): Rule[] {
             name: r.inputs.name,
             pattern: JSON.parse(r.inputs.eventPattern),
             transformer: target.inputs.inputTransformer,
+            target: /:automation-definition\//.test(target.inputs.arn) ? "automation" : "topic",
         };
     });
 }
@@ -105,6 +108,19 @@ async function account(size: "as committed" | "40 instances"): Promise<Account> 
     };
 }
 
+/**
+ * The messages a rule's target sends for one event of a scenario: a topic target one; an Automation
+ * target (the window triage) none itself, and its runbook one per task that never started.
+ */
+function sentBy(rule: Rule, tasks: readonly TriageTask[] | undefined): number {
+    return rule.target === "topic" ? 1 : triageMessages(tasks ?? []);
+}
+
+/** The runbook parameters an Automation target passes for an event: the JSON template rendered. */
+function parameters(rule: Rule, event: unknown): Record<string, string[]> {
+    return JSON.parse(transform(rule.transformer, event));
+}
+
 /** The message a rule sends for an event: the input template rendered, a JSON string literal parsed. */
 function message(rule: Rule, event: unknown): string {
     const rendered = transform(rule.transformer, event);
@@ -144,9 +160,18 @@ for (const size of ["as committed", "40 instances"] as const) {
                         `${owner} ${what}: matched by ${hits.map((r) => r.name).join(", ") || "no rule"}`,
                     );
                     for (const rule of hits) {
+                        if (rule.target === "automation") {
+                            assert.deepStrictEqual(parameters(rule, event), {
+                                WindowId: [event.detail["window-id"]],
+                                WindowExecutionId: [event.detail["window-execution-id"]],
+                            });
+                            reported++;
+                            continue;
+                        }
                         const text = message(rule, event);
                         assert.ok(text.startsWith(`[oe-lab-ipm/${owner}] `), text);
-                        assert.ok(text.includes(event.detail.status ?? event.detail["compliance-status"]), text);
+                        const status = event.detail.status ?? event.detail.Status ?? event.detail["compliance-status"];
+                        assert.ok(text.includes(status), text);
                         const instance = event.detail["instance-id"] ?? event.detail["resource-id"];
                         if (instance !== undefined) assert.ok(text.includes(instance), text);
                         reported++;
@@ -158,13 +183,16 @@ for (const size of ["as committed", "40 instances"] as const) {
             it(`${owner}: each failure scenario of its runs sends exactly one message in the account (rules and task notifications)`, () => {
                 const scenarios = failureScenarios(acc.identities[owner]);
                 const id = acc.identities[owner];
-                // Per window: three install (or scan) failures, a timeout, a cancellation, a skip;
-                // per association four.
-                assert.strictEqual(scenarios.length, 6 * id.windows.length + 4 * id.associationIds.length);
-                for (const { what, events, invocations } of scenarios) {
+                // Per window: three install (or scan) failures, a task that never started, a timeout, a
+                // cancellation, a skip; per association four; in Runbook mode, a failed per-instance runbook.
+                const runbooks = id.runbookNames.filter((r) => r.endsWith("-PatchInstance")).length;
+                assert.strictEqual(scenarios.length, 7 * id.windows.length + 4 * id.associationIds.length + runbooks);
+                for (const { what, events, invocations, tasks } of scenarios) {
                     const sent = STACKS.flatMap((s) => [
                         ...events.flatMap((event) =>
-                            acc.rules[s].filter((r) => matches(r.pattern, event)).map((r) => `${s} ${r.name}`),
+                            acc.rules[s]
+                                .filter((r) => matches(r.pattern, event))
+                                .flatMap((r) => Array.from({ length: sentBy(r, tasks) }, () => `${s} ${r.name}`)),
                         ),
                         ...notificationsOf(acc.runs[s], invocations),
                     ]);
@@ -195,6 +223,7 @@ for (const size of ["as committed", "40 instances"] as const) {
                 windows: [{ id: "mw-0ed7251d3fcf6e0c2", targetIds: ["e7265f13-3cc5-4f2f-97a9-123456789012"] }],
                 associationIds: ["34fcb7e0-9a14-4984-9989-0e04e3f60bd8"],
                 baselineIds: ["PB789"],
+                runbookNames: ["runcommand1", "OELabIPM-Nobody-WindowTriage"],
             });
             const published = SAMPLES_FILE.samples.map((s) => ({ what: s.example, event: JSON.parse(s.text) }));
             for (const { what, event } of [...stray, ...published]) {
@@ -241,6 +270,25 @@ describe("alert messages, rendered from AWS's sample events", () => {
             render("-assoc-failed", association),
             "[oe-lab-ipm/test] Association 34fcb7e0-9a14-4984-9989-0e04e3f60bd8 (my-custom-document) ended Failed on instance i-12345678 " +
                 "at 2017-02-23T15:23:48Z:  testErrorCode. Output: sampleurl.",
+        );
+        const automation = sample("Automation Execution Status-change Notification");
+        Object.assign(automation.detail, { Definition: "OELabIPM-Test-WindowTriage", Status: "Failed" });
+        assert.strictEqual(
+            render("-runbook-failed", automation),
+            "[oe-lab-ipm/test] Runbook OELabIPM-Test-WindowTriage ended Failed at 2016-11-29T19:43:35Z (execution 333ba70b-2333-48db-b17e-a5e69c6f4d1c; " +
+                "its failed step, and for a patch runbook its instance and restore point: aws ssm get-automation-execution --automation-execution-id 333ba70b-2333-48db-b17e-a5e69c6f4d1c).",
+        );
+        const failedWindow = sample("Window Execution Type");
+        Object.assign(failedWindow.detail, { status: "FAILED" });
+        assert.deepStrictEqual(
+            parameters(
+                rules.find((r) => r.name.endsWith("-window-triage"))!,
+                failedWindow,
+            ),
+            {
+                WindowId: ["mw-0ed7251d3fcf6e0c2"],
+                WindowExecutionId: ["b60fb56e-776c-4e5c-84ee-123456789012"],
+            },
         );
         assert.strictEqual(
             render("-noncompliant", sample("Patch Non-Compliant")),

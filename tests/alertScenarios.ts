@@ -16,7 +16,11 @@
  *   finish (CancelMaintenanceWindowExecution); here the task had not started;
  * - an execution skipped because the previous one still runs starts no task;
  * - an association run ending without success on an instance reports it per instance, and the
- *   association as a whole (EC2 State Manager Association State Change) ends Failed.
+ *   association as a whole (EC2 State Manager Association State Change) ends Failed;
+ * - a task that never started (its service role refused, iam:PassRole denied, its document or
+ *   parameters rejected) has no invocation and no target events; its window ends FAILED;
+ * - in Runbook mode, a per-instance runbook that fails ends its execution and step Failed (Automation's
+ *   events) and its window task and execution FAILED, with an invocation.
  */
 import { sample, StackIdentity } from "./alertEvents";
 
@@ -27,10 +31,27 @@ export interface Invocation {
     readonly status: string;
 }
 
+/** A task of a window execution, as the triage runbook reads it: its status and how many invocations it made. */
+export interface TriageTask {
+    readonly status: string;
+    readonly invocations: number;
+}
+
+/**
+ * The messages the window triage runbook publishes for a window execution that ended FAILED: one per
+ * task that FAILED without any invocation (tests/scripts/windowTriage.script.ts runs the real runbook
+ * and holds it to this count).
+ */
+export function triageMessages(tasks: readonly TriageTask[]): number {
+    return tasks.filter((t) => t.status === "FAILED" && t.invocations === 0).length;
+}
+
 export interface Scenario {
     readonly what: string;
     readonly events: Record<string, any>[];
     readonly invocations: Invocation[];
+    /** The window execution's tasks, when it ended FAILED (what the triage runbook finds). */
+    readonly tasks?: TriageTask[];
 }
 
 const TASK_STATUS_OF: Record<string, string> = { Failed: "FAILED", TimedOut: "TIMED_OUT", Cancelled: "CANCELLED" };
@@ -46,11 +67,12 @@ function windowEvents(
     window: StackIdentity["windows"][number],
     windowStatus: string,
     taskStatus?: string,
+    onTargets = true,
 ): Record<string, any>[] {
     const events = [withDetail("Window Execution Type", { "window-id": window.id, status: windowStatus })];
     if (taskStatus === undefined) return events;
     events.push(withDetail("Task Execution Type", { "window-id": window.id, status: taskStatus }));
-    for (const targetId of window.targetIds)
+    for (const targetId of onTargets ? window.targetIds : [])
         events.push(
             withDetail("Task Target Processed", {
                 "window-id": window.id,
@@ -91,8 +113,15 @@ export function failureScenarios(id: StackIdentity): Scenario[] {
                     ...windowEvents(window, "FAILED", TASK_STATUS_OF[status]),
                 ],
                 invocations: [{ windowId: window.id, instanceId, status }],
+                tasks: [{ status: TASK_STATUS_OF[status], invocations: 1 }],
             });
         }
+        out.push({
+            what: `window ${window.id} (${kind}): its task never started (service role refused, iam:PassRole denied)`,
+            events: windowEvents(window, "FAILED", "FAILED", false),
+            invocations: [],
+            tasks: [{ status: "FAILED", invocations: 0 }],
+        });
         out.push({
             what: `window ${window.id} (${kind}) timed out while its command ran on; the command succeeded`,
             events: [...commandEvents(instanceId, "Success"), ...windowEvents(window, "TIMED_OUT", "SUCCESS")],
@@ -109,6 +138,27 @@ export function failureScenarios(id: StackIdentity): Scenario[] {
             invocations: [],
         });
     });
+    // Runbook mode: the per-instance runbook fails on an instance (its install or health check): its execution's
+    // event, its failed step's, and the install window's task and execution, FAILED with an invocation.
+    for (const runbook of id.runbookNames.filter((r) => r.endsWith("-PatchInstance"))) {
+        const automation = withDetail("Automation Execution Status-change Notification", {
+            Definition: runbook,
+            Status: "Failed",
+        });
+        const step = withDetail("Automation Step Status-change Notification", {
+            Definition: runbook,
+            Status: "Failed",
+        });
+        out.push({
+            what: `runbook ${runbook} Failed on an instance`,
+            events: [automation, step, ...windowEvents(id.windows[0], "FAILED", "FAILED")],
+            invocations: [],
+            tasks: [
+                { status: "SUCCESS", invocations: 1 },
+                { status: "FAILED", invocations: 1 },
+            ],
+        });
+    }
     for (const associationId of id.associationIds) {
         for (const status of ["Failed", "TimedOut", "Cancelled", "Skipped"]) {
             out.push({

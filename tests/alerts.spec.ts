@@ -32,6 +32,7 @@ for (const stack of STACKS) {
         let topicArn: string;
         let roleArn: string;
         let checkRoleArn: string;
+        let triageRoleArn: string;
         let fromOwnRules: object;
         before(async () => {
             run = await runStack(stack);
@@ -44,6 +45,7 @@ for (const stack of STACKS) {
             topicArn = single(run, "aws:sns/topic:Topic").state.arn;
             roleArn = single(run, "aws:iam/role:Role", "lab-alerts-notification-role").state.arn;
             checkRoleArn = single(run, "aws:iam/role:Role", "lab-coverage-check-role").state.arn;
+            triageRoleArn = single(run, "aws:iam/role:Role", "lab-alerts-automation-role").state.arn;
         });
 
         it("creates the lab's AdminAlert standard topic, encrypted with its own rotating KMS key", () => {
@@ -57,7 +59,7 @@ for (const stack of STACKS) {
             assert.deepStrictEqual([run.outputs.AlertTopicArn, run.outputs.AlertKeyArn], [topicArn, key.state.arn]);
         });
 
-        it("lets exactly EventBridge and the task notification role use the key, besides the account's IAM", () => {
+        it("lets exactly EventBridge, the task notification role and the window triage's role use the key, besides the account's IAM", () => {
             assert.deepStrictEqual(JSON.parse(single(run, "aws:kms/key:Key").inputs.policy).Statement, [
                 {
                     Sid: "AccountAdministersKeyThroughIam",
@@ -80,18 +82,19 @@ for (const stack of STACKS) {
                     Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
                     Resource: "*",
                 },
-                // The daily coverage check publishes its findings itself (coverageCheck.spec).
+                // The runbooks of the stack publish their findings themselves: the window triage
+                // (windowTriage.spec) and the daily coverage check (coverageCheck.spec).
                 {
-                    Sid: "PublisherRolesPublish",
+                    Sid: "AutomationPublishes",
                     Effect: "Allow",
-                    Principal: { AWS: [checkRoleArn] },
+                    Principal: { AWS: [triageRoleArn, checkRoleArn] },
                     Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
                     Resource: "*",
                 },
             ]);
         });
 
-        it("lets only the stack's own EventBridge rules and the notification role publish, over TLS only", () => {
+        it("lets only the stack's own EventBridge rules, the notification role and the window triage's role publish, over TLS only", () => {
             const policy = single(run, "aws:sns/topicPolicy:TopicPolicy");
             assert.strictEqual(policy.inputs.arn, topicArn);
             assert.deepStrictEqual(JSON.parse(policy.inputs.policy).Statement, [
@@ -111,9 +114,9 @@ for (const stack of STACKS) {
                     Resource: topicArn,
                 },
                 {
-                    Sid: "PublisherRolesPublish",
+                    Sid: "AutomationPublishes",
                     Effect: "Allow",
-                    Principal: { AWS: [checkRoleArn] },
+                    Principal: { AWS: [triageRoleArn, checkRoleArn] },
                     Action: "sns:Publish",
                     Resource: topicArn,
                 },
@@ -244,13 +247,15 @@ for (const stack of STACKS) {
                 run.outputs.AlertRuleNames,
                 [
                     "cmd-failed",
-                    // Prod's runbook: its executions' failures (runbook.spec).
-                    ...(stack === "prod" ? ["runbook-failed"] : []),
+                    // The runbooks' failed executions: prod's patch runbooks (runbook.spec) and every stack's triage.
+                    "runbook-failed",
                     // The daily coverage check's failures (coverageCheck.spec).
                     "check-failed",
                     "window-failed",
                     "assoc-failed",
                     "noncompliant",
+                    // A window ending FAILED: its tasks that never started (windowTriage.spec).
+                    "window-triage",
                 ].map((s) => `AdminAlert-${workload}-patch-${s}`),
             );
             for (const r of ofType(run, RULE)) {

@@ -289,7 +289,9 @@ describe("an existing fleet (Pulumi.existing.yaml)", () => {
             ofType(run, "aws:cloudwatch/eventRule:EventRule")
                 .map((r) => r.inputs.name)
                 .sort(),
-            ["assoc-failed", "check-failed", "noncompliant", "window-failed"].map((s) => `AdminAlert-Fleet-patch-${s}`),
+            ["assoc-failed", "check-failed", "noncompliant", "runbook-failed", "window-failed", "window-triage"].map(
+                (s) => `AdminAlert-Fleet-patch-${s}`,
+            ),
         );
         const topicArn = single(run, "aws:sns/topic:Topic").state.arn;
         for (const task of ofType(run, "aws:ssm/maintenanceWindowTask:MaintenanceWindowTask"))
@@ -300,10 +302,11 @@ describe("an existing fleet (Pulumi.existing.yaml)", () => {
             });
         for (const rule of ofType(run, "aws:cloudwatch/eventRule:EventRule")) {
             const { detail } = JSON.parse(rule.inputs.eventPattern);
-            // Each names something of the stack: its windows, associations, baselines, or its check runbook.
-            const own =
-                detail["window-id"] ?? detail["association-id"] ?? detail["patch-baseline-id"] ?? detail.Definition;
-            assert.ok(own, rule.inputs.name);
+            // Each names something of the stack's own: a window, association, baseline or runbook.
+            assert.ok(
+                detail["window-id"] ?? detail["association-id"] ?? detail["patch-baseline-id"] ?? detail.Definition,
+                rule.inputs.name,
+            );
         }
     });
 });

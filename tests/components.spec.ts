@@ -213,19 +213,21 @@ describe("component argument checks", () => {
                 validateAlertTopicArgs({
                     topicName: "Admin Alert",
                     publishingRuleNamePrefix: "a b",
+                    automationPublisher: { roleNamePrefix: "R".repeat(39) },
                     emails: ["ops@example.com", "ops@", "OPS@example.com"],
                 }),
             ),
             [
                 'topicName "Admin Alert" must be 1-30 letters, digits, _ or -',
                 'publishingRuleNamePrefix "a b" must be 1-64 letters, digits and .-_ (an EventBridge rule name prefix)',
+                `automationPublisher.roleNamePrefix makes the role name prefix "${"R".repeat(39)}" (39 characters); IAM allows 38 before the 26-character unique suffix`,
                 'emails: "ops@" is not an e-mail address',
                 'emails: "OPS@example.com" is given twice',
             ],
         );
     });
 
-    it("PatchAlerts: a rule name prefix EventBridge takes, at least one baseline", () => {
+    it("PatchAlerts: a rule name prefix EventBridge takes, at least one baseline, the triage's document and role names", () => {
         assert.deepStrictEqual(
             problems(() =>
                 validatePatchAlertsArgs({
@@ -235,11 +237,20 @@ describe("component argument checks", () => {
                     instanceIds: [],
                     maintenanceWindowIds: [],
                     patchBaselineIds: [],
+                    windowTriage: {
+                        documentName: "Window Triage",
+                        roleArn: "r",
+                        roleName: "r",
+                        keyArn: "k",
+                        startRoleNamePrefix: "S".repeat(39),
+                    },
                 }),
             ),
             [
                 `ruleNamePrefix "${"x".repeat(52)}" must be 1-51 letters, digits and .-_ (EventBridge allows 64 for the whole name)`,
                 "patchBaselineIds must name at least one baseline",
+                'windowTriage.documentName "Window Triage" must be 3-128 letters, digits, _ - or . (no spaces)',
+                `windowTriage.startRoleNamePrefix makes the role name prefix "${"S".repeat(39)}" (39 characters); IAM allows 38 before the 26-character unique suffix`,
             ],
         );
     });

@@ -102,26 +102,28 @@ describe("CoverageCheck (test stack)", () => {
         );
     });
 
-    it("the topic's policy and its key's policy admit the runbook's role", () => {
+    it("the topic's policy and its key's policy admit the runbook's role, beside the window triage's", () => {
         const topic = JSON.parse(single(run, "aws:sns/topicPolicy:TopicPolicy").inputs.policy).Statement;
         const key = JSON.parse(single(run, "aws:kms/key:Key").inputs.policy).Statement;
         const topicArn = single(run, "aws:sns/topic:Topic").state.arn;
+        // One statement names every runbook role that publishes (AlertTopic's publisherRoleArns).
+        const runbooks = [single(run, ROLE, "lab-alerts-automation-role").state.arn, roleArn];
         assert.deepStrictEqual(
-            topic.find((s: any) => s.Sid === "PublisherRolesPublish"),
+            topic.find((s: any) => s.Sid === "AutomationPublishes"),
             {
-                Sid: "PublisherRolesPublish",
+                Sid: "AutomationPublishes",
                 Effect: "Allow",
-                Principal: { AWS: [roleArn] },
+                Principal: { AWS: runbooks },
                 Action: "sns:Publish",
                 Resource: topicArn,
             },
         );
         assert.deepStrictEqual(
-            key.find((s: any) => s.Sid === "PublisherRolesPublish"),
+            key.find((s: any) => s.Sid === "AutomationPublishes"),
             {
-                Sid: "PublisherRolesPublish",
+                Sid: "AutomationPublishes",
                 Effect: "Allow",
-                Principal: { AWS: [roleArn] },
+                Principal: { AWS: runbooks },
                 Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
                 Resource: "*",
             },
@@ -174,7 +176,7 @@ describe("CoverageCheck (test stack)", () => {
 });
 
 describe("CoverageCheck: config and arguments", () => {
-    it("alerts.coverageCheck: false creates none of it, and the topic admits no other role", async () => {
+    it("alerts.coverageCheck: false creates none of it, and the topic admits no role of it", async () => {
         const run = await runStack("test", { "alerts.coverageCheck": false });
         assert.deepStrictEqual(
             run.resources.filter((r) => r.name.startsWith("lab-coverage-check") || r.name.endsWith("check-failed")),
@@ -184,8 +186,12 @@ describe("CoverageCheck: config and arguments", () => {
         const topic = JSON.parse(single(run, "aws:sns/topicPolicy:TopicPolicy").inputs.policy).Statement;
         assert.deepStrictEqual(
             topic.map((s: any) => s.Sid),
-            ["OwnEventBridgeRulesPublish", "TaskNotificationsPublish", "DenyInsecureTransport"],
+            ["OwnEventBridgeRulesPublish", "TaskNotificationsPublish", "AutomationPublishes", "DenyInsecureTransport"],
         );
+        // Only the window triage's role publishes as a runbook.
+        assert.deepStrictEqual(topic[2].Principal, {
+            AWS: [single(run, ROLE, "lab-alerts-automation-role").state.arn],
+        });
         assert.strictEqual(run.outputs.CoverageCheckName, undefined);
     });
 

@@ -131,7 +131,7 @@ describe("EventBridge input transformation (eb-transform-target-input.md)", () =
     };
     const event = { ...EC2_EVENT, detail: { "instance-id": "i-0123456789", state: "RUNNING" } };
 
-    it("renders the guide's string examples, and refuses its JSON ones rather than render them wrong", () => {
+    it("renders the guide's string examples", () => {
         assert.strictEqual(
             transform({ inputPaths: paths, inputTemplate: '"instance <instance> is in <state>"' }, event),
             '"instance i-0123456789 is in RUNNING"',
@@ -144,9 +144,41 @@ describe("EventBridge input transformation (eb-transform-target-input.md)", () =
             transform({ inputPaths: paths, inputTemplate: '"<aws.events.rule-name> triggered"' }, event),
             '"<aws.events.rule-name> triggered"',
         );
+    });
+
+    it("renders the guide's JSON examples: a variable as a JSON value is quoted, inside a string it is not", () => {
+        assert.strictEqual(
+            transform(
+                { inputPaths: paths, inputTemplate: '{\n  "instance" : <instance>,\n  "state": <state>\n}' },
+                event,
+            ),
+            '{\n  "instance" : "i-0123456789",\n  "state": "RUNNING"\n}',
+        );
+        assert.strictEqual(
+            transform(
+                {
+                    inputPaths: paths,
+                    inputTemplate:
+                        '{\n "instance" : <instance>,\n "state": "<state>",\n "instanceStatus": "instance \\"<instance>\\" is in <state>"\n}',
+                },
+                event,
+            ),
+            '{\n "instance" : "i-0123456789",\n "state": "RUNNING",\n "instanceStatus": "instance \\"i-0123456789\\" is in RUNNING"\n}',
+        );
+        assert.strictEqual(
+            transform(
+                {
+                    inputPaths: paths,
+                    inputTemplate:
+                        '{\n  "instance" : <instance>,\n  "state": [ 9, <state>, true ],\n  "Transformed" : "Yes"\n}',
+                },
+                event,
+            ),
+            '{\n  "instance" : "i-0123456789",\n  "state": [ 9, "RUNNING", true ],\n  "Transformed" : "Yes"\n}',
+        );
         assert.throws(
-            () => transform({ inputPaths: paths, inputTemplate: '{"instance" : <instance>}' }, event),
-            /only string templates/,
+            () => transform({ inputPaths: paths, inputTemplate: "instance <instance>" }, event),
+            /JSON string literal, object or array/,
         );
     });
 

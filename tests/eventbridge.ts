@@ -151,22 +151,42 @@ export function valueAt(event: Json, path: string): Json {
 }
 
 /**
- * What the target receives from a string template (a JSON string literal): the template with each
- * `<variable>` replaced by the value at its path (a string as is, anything else as JSON), unescaped.
- * Throws when a path is missing from the event: EventBridge would create no variable, and the
- * message would lose that part.
+ * What the target receives. A string template (a JSON string literal): each `<variable>` replaced by
+ * the value at its path (a string as is, anything else as JSON), unescaped. A JSON template: a
+ * variable placed as a JSON value gets its value as JSON, a string quoted ("Simple JSON" and "JSON
+ * with a mix of variables and static information" in eb-transform-target-input.md); inside a JSON
+ * string it is placed as is; the result must be JSON. Throws when a path is missing from the event:
+ * EventBridge would create no variable, and the message would lose that part.
  */
 export function transform(transformer: InputTransformer, event: Json): string {
     const paths = transformer.inputPaths ?? {};
     if (Object.keys(paths).length > MAX_INPUT_PATHS)
         throw new Error(`${Object.keys(paths).length} input paths; EventBridge allows ${MAX_INPUT_PATHS}`);
-    // A JSON template quotes string values placed as JSON values; only string templates (all ours) are rendered here.
-    if (!/^".*"$/s.test(transformer.inputTemplate))
-        throw new Error(`only string templates are rendered here: ${transformer.inputTemplate}`);
-    return transformer.inputTemplate.replace(/<([A-Za-z0-9_.-]+)>/g, (whole, name: string) => {
-        if (!Object.hasOwn(paths, name)) return whole;
-        const value = valueAt(event, paths[name]);
-        if (value === undefined) throw new Error(`input path ${name} = ${paths[name]} is not in the event`);
-        return typeof value === "string" ? value : JSON.stringify(value);
-    });
+    const template = transformer.inputTemplate;
+    const stringTemplate = /^".*"$/s.test(template);
+    if (!stringTemplate && !/^[{[]/.test(template.trim()))
+        throw new Error(`a template is a JSON string literal, object or array: ${template}`);
+    let out = "";
+    let inString = false;
+    for (let i = 0; i < template.length; i++) {
+        const c = template[i];
+        const variable = c === "<" ? /^<([A-Za-z0-9_.-]+)>/.exec(template.slice(i)) : null;
+        if (variable && Object.hasOwn(paths, variable[1])) {
+            const value = valueAt(event, paths[variable[1]]);
+            if (value === undefined)
+                throw new Error(`input path ${variable[1]} = ${paths[variable[1]]} is not in the event`);
+            out += typeof value === "string" && (stringTemplate || inString) ? value : JSON.stringify(value);
+            i += variable[0].length - 1;
+            continue;
+        }
+        if (c === "\\") {
+            out += c + (template[i + 1] ?? "");
+            i++;
+            continue;
+        }
+        if (c === '"') inString = !inString;
+        out += c;
+    }
+    if (!stringTemplate) JSON.parse(out);
+    return out;
 }

@@ -38,7 +38,7 @@ describe("protect: what a stack must never lose by accident", () => {
                 .map(label),
             [],
         );
-        assert.strictEqual(created(prod.resources).length, 65);
+        assert.strictEqual(created(prod.resources).length, 72);
     });
 
     it("pulumi destroy on prod (engine semantics, prod's recorded dependencies) deletes nothing", async () => {
@@ -48,10 +48,10 @@ describe("protect: what a stack must never lose by accident", () => {
             result.deleted.filter((urn) => !urn.includes("pulumi:pulumi:StackReference")),
             [],
         );
-        assert.strictEqual(result.refused.length, 65);
+        assert.strictEqual(result.refused.length, 72);
     });
 
-    it("protecting only the bucket, topic and key would let destroy delete 55 of prod's 65 resources", async () => {
+    it("protecting only the bucket, topic and key would let destroy delete 61 of prod's 72 resources", async () => {
         // The model is not vacuous: prod's former protection, on the same dependency graph.
         const prod = await runStack("prod", { protect: false });
         const former = prod.resources.map((r) => ({
@@ -59,10 +59,11 @@ describe("protect: what a stack must never lose by accident", () => {
             options: { ...r.options, protect: FORMERLY_PROTECTED.includes(r.name) },
         }));
         const result = destroy(former);
-        assert.strictEqual(result.deleted.length, 55);
+        assert.strictEqual(result.deleted.length, 61);
         assert.deepStrictEqual(result.skipped, [
             "urn:pulumi:prod::oe-lab-ipm::oe-lab-ipm:index:CoverageCheck$aws:iam/role:Role::lab-coverage-check-role",
             "urn:pulumi:prod::oe-lab-ipm::oe-lab-ipm:index:AlertTopic$aws:iam/role:Role::lab-alerts-notification-role",
+            "urn:pulumi:prod::oe-lab-ipm::oe-lab-ipm:index:AlertTopic$aws:iam/role:Role::lab-alerts-automation-role",
         ]);
         assert.ok(result.deleted.some((urn) => urn.endsWith("aws:ec2/instance:Instance::lab-fleet-web1")));
     });

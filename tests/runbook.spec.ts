@@ -161,7 +161,7 @@ describe("the patch runbook's documents", () => {
             "7. InstallPatches (aws:runCommand AWS-RunPatchBaselineWithHooks, 900 s)",
             "3. CheckRingSoaked (aws:executeScript, 60 s)",
             "PatchProdWorkloadWebServers-Gate: Automation OELabIPM-Prod-PatchGate WindowExecutionId={{WINDOW_EXECUTION_ID}}, priority 1, no targets: once per run",
-            "API contract: every request of the 87 resources to create passes AWS's API models",
+            "API contract: every request of the 94 resources to create passes AWS's API models",
         ])
             assert.ok(run.stdout.includes(line), line);
     });
@@ -173,7 +173,7 @@ describe("the patch runbook's documents", () => {
             source: ["aws.ssm"],
             "detail-type": ["EC2 Automation Execution Status-change Notification"],
             detail: {
-                Definition: ["OELabIPM-Prod-PatchInstance", "OELabIPM-Prod-PatchGate"],
+                Definition: ["OELabIPM-Prod-PatchInstance", "OELabIPM-Prod-PatchGate", "OELabIPM-Prod-WindowTriage"],
                 Status: ["Failed", "TimedOut", "Cancelled"],
             },
         });

@@ -404,6 +404,8 @@ describe("component files", () => {
         "targets.ts",
         "tokens.ts",
         "validation.ts",
+        "windowTriage.ts",
+        "windowTriageResources.ts",
     ];
     /** The package's entry point: it re-exports every component and defines none. */
     const ENTRY = "index.ts";

@@ -70,7 +70,8 @@ DOCUMENTED = {
     "ec2": ["CreateReplaceRootVolumeTask", "DescribeReplaceRootVolumeTasks"],
     "kms": ["CancelKeyDeletion"],
     "ssm": ["CancelCommand", "DeregisterPatchBaselineForPatchGroup", "DescribeMaintenanceWindowExecutionTasks",
-            "DescribeAutomationExecutions", "GetAutomationExecution", "ListCommandInvocations",
+            "DescribeAutomationExecutions", "GetAutomationExecution", "GetMaintenanceWindowExecutionTask",
+            "ListCommandInvocations",
             "StopAutomationExecution"],
 }
 

@@ -395,6 +395,7 @@ export const MAPPINGS: Readonly<Record<string, Mapping>> = {
                     // Unset, the provider generates a unique id: "terraform-" and 26 characters.
                     Id: r.inputs.targetId ?? `terraform-${"x".repeat(26)}`,
                     Arn: r.inputs.arn,
+                    RoleArn: r.inputs.roleArn,
                     InputTransformer: r.inputs.inputTransformer && {
                         InputPathsMap: r.inputs.inputTransformer.inputPaths,
                         InputTemplate: r.inputs.inputTransformer.inputTemplate,
