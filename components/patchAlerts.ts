@@ -185,43 +185,52 @@ function runbookRules(args: PatchAlertsArgs): RuleDef[] {
     const names = [...(args.runbookNames ?? []), ...(args.windowTriage ? [args.windowTriage.documentName] : [])];
     if (names.length === 0) return [];
     return [
-        {
-            suffix: "runbook-failed",
-            description: `A ${args.stackLabel} runbook execution ended without success`,
-            pattern: ssmPattern("EC2 Automation Execution Status-change Notification", {
-                Definition: names,
-                Status: ["Failed", "TimedOut", "Cancelled"],
-            }),
-            paths: {
-                runbook: "$.detail.Definition",
-                execution: "$.detail.ExecutionId",
-                status: "$.detail.Status",
-                time: "$.time",
-            },
-            message: `[${args.stackLabel}] Runbook <runbook> ended <status> at <time> (execution <execution>; its failed step, and for a patch runbook its instance and restore point: aws ssm get-automation-execution --automation-execution-id <execution>).`,
-        },
+        automationFailed(
+            "runbook-failed",
+            `A ${args.stackLabel} runbook execution ended without success`,
+            names,
+            `[${args.stackLabel}] Runbook <runbook> ended <status> at <time> (execution <execution>; its failed step, and for a patch runbook its instance and restore point: aws ssm get-automation-execution --automation-execution-id <execution>).`,
+        ),
     ];
+}
+
+/**
+ * A rule on the "EC2 Automation Execution Status-change Notification" of the named documents that
+ * ended without success; its message may use <runbook>, <execution>, <status> and <time>.
+ */
+function automationFailed(
+    suffix: string,
+    description: string,
+    names: pulumi.Input<string>[],
+    message: string,
+): RuleDef {
+    return {
+        suffix,
+        description,
+        pattern: ssmPattern("EC2 Automation Execution Status-change Notification", {
+            Definition: names,
+            Status: ["Failed", "TimedOut", "Cancelled"],
+        }),
+        paths: {
+            runbook: "$.detail.Definition",
+            execution: "$.detail.ExecutionId",
+            status: "$.detail.Status",
+            time: "$.time",
+        },
+        message,
+    };
 }
 
 /** A check runbook's execution that did not end Success: the check could not tell the fleet's coverage. */
 function checkRules(args: PatchAlertsArgs): RuleDef[] {
     if (!args.checkNames?.length) return [];
     return [
-        {
-            suffix: "check-failed",
-            description: `A ${args.stackLabel} coverage check execution ended without success`,
-            pattern: ssmPattern("EC2 Automation Execution Status-change Notification", {
-                Definition: args.checkNames,
-                Status: ["Failed", "TimedOut", "Cancelled"],
-            }),
-            paths: {
-                runbook: "$.detail.Definition",
-                execution: "$.detail.ExecutionId",
-                status: "$.detail.Status",
-                time: "$.time",
-            },
-            message: `[${args.stackLabel}] Coverage check <runbook> ended <status> at <time>: the fleet's coverage was not checked today (execution <execution>; the failed step's message: aws ssm get-automation-execution --automation-execution-id <execution>).`,
-        },
+        automationFailed(
+            "check-failed",
+            `A ${args.stackLabel} coverage check execution ended without success`,
+            args.checkNames,
+            `[${args.stackLabel}] Coverage check <runbook> ended <status> at <time>: the fleet's coverage was not checked today (execution <execution>; the failed step's message: aws ssm get-automation-execution --automation-execution-id <execution>).`,
+        ),
     ];
 }
 
