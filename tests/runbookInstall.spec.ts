@@ -279,4 +279,31 @@ describe("ops install on a Runbook stack (the stack's patch runbook, on demand)"
             s.err,
         );
     });
+
+    it("an execution it can no longer read: no further instance is started, every started one is named, exit 3", async () => {
+        const aws = prod(GATE_OPEN, {
+            [WEB1.InstanceId]: healthy(1),
+            [WEB2.InstanceId]: healthy(2),
+            [APP1.InstanceId]: healthy(3),
+        });
+        const throttled = Object.assign(new Error("Rate exceeded"), {
+            name: "ThrottlingException",
+            $metadata: { httpStatusCode: 400 },
+        });
+        aws.onRead = (e) => {
+            if (e.parameters.InstanceId?.[0] === WEB1.InstanceId) throw throttled;
+        };
+        const s = await ops(["install", "--stack", "prod", "--yes", "--concurrency", "2", "--max-errors", "1"]);
+        assert.strictEqual(s.code, 3, s.err);
+        // WEB2, already running beside it, is followed to its end; APP1 is never started.
+        assert.deepStrictEqual(aws.log, ["start gate", `start ${WEB1.InstanceId}`, `start ${WEB2.InstanceId}`]);
+        const [, web1, web2] = aws.executions;
+        assert.ok(
+            s.err.endsWith(
+                `No further instance was started. Started by this run, with their last known status: ${WEB1.InstanceId} Pending (execution ${web1.id}), ${WEB2.InstanceId} Success (execution ${web2.id}).\n`,
+            ),
+            s.err,
+        );
+        assert.ok(s.err.includes(`stop it: aws ssm stop-automation-execution --automation-execution-id ${web1.id}`));
+    });
 });

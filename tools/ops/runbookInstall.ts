@@ -122,8 +122,10 @@ async function runInstances(
     let next = 0;
     let failures = 0;
     let refused: AwsCallError | undefined;
+    // An execution this CLI can no longer read: its outcome is unknown, so no further instance is started.
+    let lost: OpsError | undefined;
     const worker = async () => {
-        while (next < ids.length && !run.stopped && failures <= settings.allowedErrors && !refused) {
+        while (next < ids.length && !run.stopped && failures <= settings.allowedErrors && !refused && !lost) {
             const id = ids[next++];
             let t: Tracked;
             try {
@@ -138,17 +140,27 @@ async function runInstances(
             }
             started.set(id, t);
             io.err(`${names.instance} started on ${id}: execution ${t.id}\n`);
-            await follow(context.ssm, t, run, delays, io);
+            try {
+                await follow(context.ssm, t, run, delays, io);
+            } catch (error) {
+                lost = error as OpsError;
+                break;
+            }
             if (terminal(t) && !(succeeded(t) && resultOf(id, t).status !== "GateClosed")) failures++;
         }
     };
     await Promise.all(Array.from({ length: Math.min(settings.parallel, ids.length) }, worker));
     if (run.stopped) await stopAll(context.ssm, [...started.values()], run, io);
+    const before = () => [...started.values()].map((t) => `${t.label} ${t.status} (execution ${t.id})`);
     if (refused) {
-        const before = [...started.values()].map((t) => `${t.label} ${t.status} (execution ${t.id})`);
-        const which = before.length ? `Started before it: ${before.join(", ")}.` : "No instance was started.";
+        const which = before().length ? `Started before it: ${before().join(", ")}.` : "No instance was started.";
         throw new OpsError(`${describeCause(refused)} ${which}`, run.stopped ? run.exitCode() : EXIT.aws);
     }
+    if (lost)
+        throw new OpsError(
+            `${lost.message}\nNo further instance was started. Started by this run, with their last known status: ${before().join(", ")}.`,
+            run.stopped ? run.exitCode() : EXIT.aws,
+        );
     return started;
 }
 
