@@ -176,7 +176,7 @@ def check(events, context):
     message_id = 'none'
     if uncovered:
         subject = '[%s] %d of %d instances unmanaged or silent' % (events['Stack'], len(uncovered), counts['InScope'])
-        sent = boto3.client('sns').publish(TopicArn=events['TopicArn'], Subject=subject[:100],
+        sent = boto3.client('sns').publish(TopicArn=events['TopicArn'], Subject=subject[:99],
                                            Message=message(events, fleet, counts, uncovered))
         message_id = sent['MessageId']
     return dict(counts, Uncovered=len(uncovered), MessageId=message_id)

@@ -24,9 +24,12 @@ export const TRIAGE_READ_ACTIONS = [
 ] as const;
 
 /**
- * The script (Python 3.11, boto3 as Automation provides it). A task that ended FAILED with no
- * invocation never started: one message each, to the stack's topic. A task with invocations is
- * not reported here: its instances' failures already were, per instance (docs/design.md, "Alerts").
+ * The script (Python 3.11, boto3 as Automation provides it). A task that ended FAILED without an
+ * invocation that reached Run Command or Automation (none, or only invocations without an
+ * `ExecutionId`, which the API reference marks optional: refused before the service ran it) never
+ * started: one message each, to the stack's topic, with the refused invocation's StatusDetails when
+ * there is one. A task with a started invocation is not reported here: its instances' failures
+ * already were, per instance (docs/design.md, "Alerts").
  */
 export const TRIAGE_SCRIPT = [
     "import boto3",
@@ -51,13 +54,16 @@ export const TRIAGE_SCRIPT = [
     "        task_id = task['TaskExecutionId']",
     "        invocations = pages(ssm, 'describe_maintenance_window_execution_task_invocations',",
     "                            'WindowExecutionTaskInvocationIdentities', WindowExecutionId=run, TaskId=task_id)",
-    "        if invocations:",
+    "        # Started: an invocation that reached Run Command or Automation has its ExecutionId there.",
+    "        if any(i.get('ExecutionId') for i in invocations):",
     "            continue",
     "        detail = ssm.get_maintenance_window_execution_task(WindowExecutionId=run, TaskId=task_id)",
-    "        why = (task.get('StatusDetails') or detail.get('StatusDetails') or 'no status details').rstrip('.')",
+    "        refused = [i['StatusDetails'] for i in invocations if i.get('StatusDetails')]",
+    "        why = (refused[0] if refused else task.get('StatusDetails') or detail.get('StatusDetails')",
+    "               or 'no status details').rstrip('.')",
     "        sns.publish(",
     "            TopicArn=events['TopicArn'],",
-    "            Subject=f\"[{events['Stack']}] A maintenance window task never started\",",
+    "            Subject=f\"[{events['Stack']}] A maintenance window task never started\"[:99],",
     "            Message=(",
     "                f\"[{events['Stack']}] Maintenance window {events['WindowId']} (execution {run}): \"",
     "                f\"task {task_id} ({detail.get('Type', task.get('TaskType'))} {detail.get('TaskArn', task.get('TaskArn'))}, \"",

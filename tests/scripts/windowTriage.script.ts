@@ -28,8 +28,10 @@ interface Task {
     readonly document: string;
     readonly priority: number;
     readonly details: string;
-    /** How many invocations the task made (0: it never started). */
+    /** How many invocations the task made that reached Run Command or Automation (0: it never started). */
     readonly invocations: number;
+    /** Invocations recorded without an ExecutionId (refused before the service ran them), with this StatusDetails. */
+    readonly refused?: { count: number; details: string };
 }
 
 /** The answers of one window execution's tasks. */
@@ -59,17 +61,31 @@ function account(tasks: Task[]): CannedResponse[] {
                 operation: "DescribeMaintenanceWindowExecutionTaskInvocations",
                 when: { WindowExecutionId: RUN, TaskId: t.id },
                 response: {
-                    WindowExecutionTaskInvocationIdentities: Array.from({ length: t.invocations }, (_, i) => ({
-                        WindowExecutionId: RUN,
-                        TaskExecutionId: t.id,
-                        InvocationId: `0c1f6f07-0c4e-4e4b-a6a0-00000000000${i}`,
-                        ExecutionId: `e8d3c0e4-71f7-4491-898f-c9b35bee5f3${i}`,
-                        TaskType: t.type,
-                        Status: t.status,
-                        StartTime: time,
-                        EndTime: time,
-                        WindowTargetId: "e7265f13-3cc5-4f2f-97a9-123456789012",
-                    })),
+                    WindowExecutionTaskInvocationIdentities: [
+                        ...Array.from({ length: t.invocations }, (_, i) => ({
+                            WindowExecutionId: RUN,
+                            TaskExecutionId: t.id,
+                            InvocationId: `0c1f6f07-0c4e-4e4b-a6a0-00000000000${i}`,
+                            ExecutionId: `e8d3c0e4-71f7-4491-898f-c9b35bee5f3${i}`,
+                            TaskType: t.type,
+                            Status: t.status,
+                            StartTime: time,
+                            EndTime: time,
+                            WindowTargetId: "e7265f13-3cc5-4f2f-97a9-123456789012",
+                        })),
+                        // ExecutionId is optional (API reference, MaintenanceWindowExecutionTaskInvocationIdentity).
+                        ...Array.from({ length: t.refused?.count ?? 0 }, (_, i) => ({
+                            WindowExecutionId: RUN,
+                            TaskExecutionId: t.id,
+                            InvocationId: `0c1f6f07-0c4e-4e4b-a6a0-00000000001${i}`,
+                            TaskType: t.type,
+                            Status: "FAILED",
+                            StatusDetails: t.refused!.details,
+                            StartTime: time,
+                            EndTime: time,
+                            WindowTargetId: "e7265f13-3cc5-4f2f-97a9-123456789012",
+                        })),
+                    ],
                 },
             },
             {
@@ -216,6 +232,26 @@ describe("the window triage runbook, executed against botocore-validated fakes",
             { ...each, invocations: 1 },
         ]);
         assert.deepStrictEqual(messages(closed), []);
+    });
+
+    it("invocations refused before Run Command or Automation ran them (no ExecutionId): one message, with their reason", () => {
+        const passRole =
+            "User: arn:aws:sts::123456789012:assumed-role/SSMMaintenanceWindowRole-Prod/ssm is not authorized to perform: iam:PassRole (example text)";
+        const each: Task = {
+            id: T(2),
+            status: "FAILED",
+            type: "AUTOMATION",
+            document: "OELabIPM-Prod-PatchInstance",
+            priority: 2,
+            details: "Example: 2 of 2 invocations failed.",
+            invocations: 0,
+            refused: { count: 2, details: passRole },
+        };
+        const run = triage(runs.prod, [each]);
+        assert.deepStrictEqual(
+            messages(run).map((m) => m.Message.split(" without starting on any target: ")[1]?.split(". Check")[0]),
+            [passRole],
+        );
     });
 
     it("the script's calls are exactly the permission table's (tests/windowTriage.spec.ts holds the role to the table)", () => {
