@@ -330,6 +330,31 @@ describe("fleet coverage", () => {
         assert.strictEqual(r.code, EXIT.failed);
     });
 
+    it("the role refused when its credentials are renewed during the reads: the row names sts:AssumeRole and AWS's code", async () => {
+        let assumes = 0;
+        const denied = Object.assign(new Error(`User: ${RUNNER} is not authorized`), { name: "AccessDenied" });
+        sts.on(AssumeRoleCommand).callsFake(async (input: any) => {
+            if (++assumes > 1) throw denied;
+            const Expiration = new Date(Date.now() + 60_000); // within 5 minutes of expiry: the next read renews them
+            const [AccessKeyId, SecretAccessKey, SessionToken] = [
+                "ASIAIOSFODNN7EXAMPLE",
+                "wJalrEXAMPLEKEY",
+                "FwoGEXAMPLE",
+            ];
+            const AssumedRoleId = `AROA3XFRBF535PLBIFPI4:${input.RoleSessionName}`;
+            return {
+                Credentials: { AccessKeyId, SecretAccessKey, SessionToken, Expiration },
+                AssumedRoleUser: { AssumedRoleId, Arn: RUNNER },
+            };
+        });
+        const row = JSON.parse((await fleet("--json", "--only", ACCOUNT.managed)).stdout).targets[0];
+        assert.deepStrictEqual(
+            [row.status, row.failedCall, row.errorCode],
+            ["failed", "sts:AssumeRole", "AccessDenied"],
+        );
+        assert.strictEqual(assumes, 2);
+    });
+
     it("--role: that role name in every target's account, in the Region's partition", async () => {
         await fleet("--role", "OeLabIpmCoverageReader", "--json");
         assert.deepStrictEqual(

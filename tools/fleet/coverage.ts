@@ -104,7 +104,9 @@ async function readTarget(target: Target, options: FleetCoverageOptions, run: Ru
         return { ...row, status: TARGET_STATUS.read, failedCall: null, errorCode: null, error: null, coverage };
     } catch (error) {
         if (run.stopped) return stopped();
-        if (error instanceof AssumeRoleError) return failed("sts:AssumeRole", error.code, error.message);
+        // The role refused when the SDK renews its credentials during a read reaches here as that read's error.
+        const refused = error instanceof AwsCallError ? error.cause : error;
+        if (refused instanceof AssumeRoleError) return failed("sts:AssumeRole", refused.code, refused.message);
         if (error instanceof AwsCallError)
             return failed(
                 error.action,
