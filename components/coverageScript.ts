@@ -124,6 +124,8 @@ def classify(instance, node, now, hours):
 
 def read_fleet(events, context=None):
     hours = int(events['SilentAfterHours'])
+    if not ${SILENT_HOURS_RANGE.min} <= hours <= ${SILENT_HOURS_RANGE.max}:
+        raise Exception('SilentAfterHours = %d: must be ${SILENT_HOURS_RANGE.min} to ${SILENT_HOURS_RANGE.max} hours' % hours)
     tags = events.get('ScopeTags') or {}
     ec2 = boto3.client('ec2')
     ssm = boto3.client('ssm')

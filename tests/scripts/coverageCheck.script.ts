@@ -269,6 +269,18 @@ describe("the coverage check's runbook, executed", function () {
         assert.strictEqual((doc.parameters as any).SilentAfterHours.default, "72");
     });
 
+    it("a threshold outside alerts.silentAfterHours' range, given by hand: the execution fails before any read", async () => {
+        const doc = await checkDocument();
+        const run = runAutomation(
+            doc,
+            { SilentAfterHours: "999" },
+            { api: () => assert.fail("no API step"), script: [] },
+        );
+        assert.strictEqual(run.status, "Failed");
+        assert.strictEqual(run.failureMessage, "SilentAfterHours = 999: must be 1 to 720 hours");
+        assert.deepStrictEqual(run.calls, []);
+    });
+
     it("an AWS error fails the execution at its step, with AWS's message (the check-failed rule reports it)", async () => {
         const doc = await checkDocument();
         const denied: CannedResponse = {
