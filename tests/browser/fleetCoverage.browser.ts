@@ -9,13 +9,12 @@ import * as assert from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import puppeteer, { Browser, Page } from "puppeteer-core";
+import { Browser, Page } from "puppeteer-core";
 import { main, runtime } from "../../tools/fleet/cli";
 import { COVERAGE_CHART_ID } from "../../tools/ops/reportCoverage";
 import { captured } from "../captured";
 import { ACCOUNT, fakeOrganization, TARGETS_YAML } from "../fleetCoverageFixtures";
-
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+import { openOffline } from "./offlinePage";
 
 describe("the fleet coverage report in headless Chromium", function () {
     this.timeout(60_000);
@@ -23,8 +22,8 @@ describe("the fleet coverage report in headless Chromium", function () {
     const file = path.join(dir, "coverage.html");
     let browser: Browser;
     let page: Page;
-    const problems: string[] = [];
-    const outside: string[] = [];
+    let problems: string[];
+    let outside: string[];
 
     before(async () => {
         const targets = path.join(dir, "targets.yaml");
@@ -41,25 +40,7 @@ describe("the fleet coverage report in headless Chromium", function () {
             runtime.now = now;
             for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
         }
-        browser = await puppeteer.launch({
-            executablePath: CHROMIUM,
-            headless: true,
-            args: ["--no-sandbox", "--disable-gpu"],
-        });
-        page = await browser.newPage();
-        await page.setViewport({ width: 1400, height: 1000 });
-        await page.setRequestInterception(true);
-        page.on("request", (request) => {
-            if (request.url().startsWith("file://")) return void request.continue();
-            outside.push(request.url());
-            void request.abort();
-        });
-        page.on("console", (message) => {
-            if (message.type() === "error" || message.type() === "warn")
-                problems.push(`console ${message.type()}: ${message.text()}`);
-        });
-        page.on("pageerror", (error) => problems.push(`page error: ${(error as Error).message}`));
-        await page.goto(`file://${file}`, { waitUntil: "load" });
+        ({ browser, page, outside, problems } = await openOffline(file));
     });
 
     after(async () => {

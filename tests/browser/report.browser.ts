@@ -12,12 +12,12 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import puppeteer, { Browser, Page } from "puppeteer-core";
+import { Browser, Page } from "puppeteer-core";
 import { COVERAGE_CHART_ID } from "../../tools/ops/reportCoverage";
+import { openOffline } from "./offlinePage";
 import { CHART_IDS } from "../../tools/ops/reportHtml";
 
 const CLI = path.join(__dirname, "..", "..", "tools", "ops", "cli.js");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 describe("the demo report in headless Chromium", function () {
     this.timeout(60_000);
@@ -25,31 +25,13 @@ describe("the demo report in headless Chromium", function () {
     const file = path.join(dir, "report.html");
     let browser: Browser;
     let page: Page;
-    const problems: string[] = [];
-    const outside: string[] = [];
+    let problems: string[];
+    let outside: string[];
 
     before(async () => {
         // The command a user runs, as a separate process.
         execFileSync(process.execPath, [CLI, "report", "--demo", "--out", file], { stdio: "pipe" });
-        browser = await puppeteer.launch({
-            executablePath: CHROMIUM,
-            headless: true,
-            args: ["--no-sandbox", "--disable-gpu"],
-        });
-        page = await browser.newPage();
-        await page.setViewport({ width: 1400, height: 1000 });
-        await page.setRequestInterception(true);
-        page.on("request", (request) => {
-            if (request.url().startsWith("file://")) return void request.continue();
-            outside.push(request.url());
-            void request.abort();
-        });
-        page.on("console", (message) => {
-            if (message.type() === "error" || message.type() === "warn")
-                problems.push(`console ${message.type()}: ${message.text()}`);
-        });
-        page.on("pageerror", (error) => problems.push(`page error: ${(error as Error).message}`));
-        await page.goto(`file://${file}`, { waitUntil: "load" });
+        ({ browser, page, outside, problems } = await openOffline(file));
         await page.waitForSelector("body[data-charts=drawn]", { timeout: 10_000 });
     });
 
