@@ -183,21 +183,7 @@ export function fakeFleet(pageSize = 4) {
     });
     ssm.on(DescribeInstancePatchStatesCommand).callsFake((input: any) => {
         requests.states.push(JSON.parse(JSON.stringify(input)));
-        return {
-            InstancePatchStates: input.InstanceIds.filter((id: string) => id === ID.web1 || id === ID.app1).map(
-                (id: string) => ({
-                    InstanceId: id,
-                    PatchGroup: "Critical",
-                    BaselineId: "pb-0123456789abcdef0",
-                    Operation: "Scan",
-                    OperationStartTime: new Date("2026-11-28T02:00:00.000Z"),
-                    OperationEndTime: new Date("2026-11-28T02:03:00.000Z"),
-                    InstalledCount: 200,
-                    MissingCount: id === ID.app1 ? 3 : 0,
-                    FailedCount: 0,
-                }),
-            ),
-        };
+        return patchStatesAnswer(input);
     });
     iam.on(GetInstanceProfileCommand, { InstanceProfileName: "ManagedInstancesProfile-Test-1a2b3c4" }).resolves({
         InstanceProfile: {
@@ -254,5 +240,24 @@ function role(RoleName: string) {
         RoleId: "AROAEXAMPLEROLE00001",
         Arn: `arn:aws:iam::${ACCOUNT}:role/${RoleName}`,
         CreateDate: LAUNCHED,
+    };
+}
+
+/** DescribeInstancePatchStates' answer: web1 compliant, app1 missing 3, both scanned on 2026-11-28. */
+export function patchStatesAnswer(input: { InstanceIds: string[] }) {
+    return {
+        InstancePatchStates: input.InstanceIds.filter((id: string) => id === ID.web1 || id === ID.app1).map(
+            (id: string) => ({
+                InstanceId: id,
+                PatchGroup: "Critical",
+                BaselineId: "pb-0123456789abcdef0",
+                Operation: "Scan",
+                OperationStartTime: new Date("2026-11-28T02:00:00.000Z"),
+                OperationEndTime: new Date("2026-11-28T02:03:00.000Z"),
+                InstalledCount: 200,
+                MissingCount: id === ID.app1 ? 3 : 0,
+                FailedCount: 0,
+            }),
+        ),
     };
 }

@@ -17,7 +17,7 @@ import { GetInstanceProfileCommand, ListAttachedRolePoliciesCommand } from "@aws
 import { DescribeInstanceInformationCommand, DescribeInstancePatchStatesCommand } from "@aws-sdk/client-ssm";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
-import { ec2, FLEET, iam, ID, NODES } from "./coverageFixtures";
+import { ec2, FLEET, iam, ID, NODES, patchStatesAnswer } from "./coverageFixtures";
 import { ssm } from "./opsFixtures";
 
 export const sts = mockClient(STSClient);
@@ -139,21 +139,7 @@ export function fakeOrganization(denied: readonly string[] = [ACCOUNT.denied]): 
         })),
     );
     ssm.on(DescribeInstancePatchStatesCommand).callsFake(
-        record("ssm:DescribeInstancePatchStates", (input) => ({
-            InstancePatchStates: input.InstanceIds.filter((id: string) => id === ID.web1 || id === ID.app1).map(
-                (id: string) => ({
-                    InstanceId: id,
-                    PatchGroup: "Critical",
-                    BaselineId: "pb-0123456789abcdef0",
-                    Operation: "Scan",
-                    OperationStartTime: new Date("2026-11-28T02:00:00.000Z"),
-                    OperationEndTime: new Date("2026-11-28T02:03:00.000Z"),
-                    InstalledCount: 200,
-                    MissingCount: id === ID.app1 ? 3 : 0,
-                    FailedCount: 0,
-                }),
-            ),
-        })),
+        record("ssm:DescribeInstancePatchStates", (input) => patchStatesAnswer(input)),
     );
     iam.on(GetInstanceProfileCommand).callsFake(
         record("iam:GetInstanceProfile", (input, account) => ({
