@@ -14,7 +14,7 @@ import { main, runtime } from "../../tools/fleet/cli";
 import { COVERAGE_CHART_ID } from "../../tools/ops/reportCoverage";
 import { captured } from "../captured";
 import { ACCOUNT, fakeOrganization, TARGETS_YAML } from "../fleetCoverageFixtures";
-import { openOffline } from "./offlinePage";
+import { openOffline, readChart } from "./offlinePage";
 
 describe("the fleet coverage report in headless Chromium", function () {
     this.timeout(60_000);
@@ -49,36 +49,27 @@ describe("the fleet coverage report in headless Chromium", function () {
     });
 
     it("draws the coverage chart per target, lists every target and the instances not covered", async () => {
-        const shown = await page.evaluate((id) => {
-            const canvas = document.getElementById(id) as HTMLCanvasElement;
-            const chart = (window as unknown as { Chart: { getChart(c: Element): any } }).Chart.getChart(canvas);
-            const pixels = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
-            let painted = 0;
-            for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted++;
-            return {
-                labels: chart.data.labels,
-                datasets: chart.data.datasets.map((d: { label: string; data: number[] }) => [d.label, d.data]),
-                painted,
-                targets: Array.from(document.querySelectorAll("#targets tbody tr")).map((r) => [
-                    r.getAttribute("data-target"),
-                    r.getAttribute("data-status"),
-                ]),
-                rows: Array.from(document.querySelectorAll("#coverage tbody tr")).map((r) =>
-                    r.getAttribute("data-coverage"),
-                ),
-            };
-        }, COVERAGE_CHART_ID);
-        assert.deepStrictEqual(shown.labels, [
+        const chart = (await readChart(page, COVERAGE_CHART_ID))!;
+        const shown = await page.evaluate(() => ({
+            targets: Array.from(document.querySelectorAll("#targets tbody tr")).map((r) => [
+                r.getAttribute("data-target"),
+                r.getAttribute("data-status"),
+            ]),
+            rows: Array.from(document.querySelectorAll("#coverage tbody tr")).map((r) =>
+                r.getAttribute("data-coverage"),
+            ),
+        }));
+        assert.deepStrictEqual(chart.labels, [
             `${ACCOUNT.managed} Critical (us-east-1)`,
             `${ACCOUNT.mixed} Critical (eu-west-1)`,
         ]);
-        assert.deepStrictEqual(shown.datasets, [
+        assert.deepStrictEqual(chart.datasets, [
             ["managed", [2, 0]],
             ["silent", [0, 0]],
             ["unmanaged", [0, 2]],
             ["stopped", [0, 1]],
         ]);
-        assert.ok(shown.painted > 1000, `coverage chart is blank: ${shown.painted}`);
+        assert.ok(chart.painted > 1000, `coverage chart is blank: ${chart.painted}`);
         assert.deepStrictEqual(shown.targets, [
             [`fleet-${ACCOUNT.managed}-us-east-1`, "read"],
             [`fleet-${ACCOUNT.mixed}-eu-west-1`, "read"],

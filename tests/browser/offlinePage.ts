@@ -41,3 +41,38 @@ export async function openOffline(file: string): Promise<OfflinePage> {
     await page.goto(`file://${file}`, { waitUntil: "load" });
     return { browser, page, outside, problems };
 }
+
+/** What Chart.js drew on a canvas: its type, labels, datasets, and how many pixels are painted. */
+export interface DrawnChart {
+    readonly type: string;
+    readonly labels: unknown[];
+    readonly datasets: [string, number[]][];
+    readonly painted: number;
+}
+
+/**
+ * The chart Chart.js registered on the canvas `id` (so the library drew it, not a stand-in), or
+ * undefined when there is no such canvas or no chart on it.
+ */
+export function readChart(page: Page, id: string): Promise<DrawnChart | undefined> {
+    return page.evaluate((canvasId) => {
+        const canvas = document.getElementById(canvasId) as HTMLCanvasElement | null;
+        type Drawn = {
+            config: { type: string };
+            data: { labels: unknown[]; datasets: { label: string; data: number[] }[] };
+        };
+        const chart =
+            canvas &&
+            (window as unknown as { Chart: { getChart(c: Element): Drawn | undefined } }).Chart.getChart(canvas);
+        if (!canvas || !chart) return undefined;
+        const pixels = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
+        let painted = 0;
+        for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted++;
+        return {
+            type: chart.config.type,
+            labels: chart.data.labels,
+            datasets: chart.data.datasets.map((d): [string, number[]] => [d.label, d.data]),
+            painted,
+        };
+    }, id);
+}

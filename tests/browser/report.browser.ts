@@ -14,7 +14,7 @@ import * as os from "os";
 import * as path from "path";
 import { Browser, Page } from "puppeteer-core";
 import { COVERAGE_CHART_ID } from "../../tools/ops/reportCoverage";
-import { openOffline } from "./offlinePage";
+import { openOffline, readChart } from "./offlinePage";
 import { CHART_IDS } from "../../tools/ops/reportHtml";
 
 const CLI = path.join(__dirname, "..", "..", "tools", "ops", "cli.js");
@@ -41,30 +41,10 @@ describe("the demo report in headless Chromium", function () {
 
     it("draws every chart with Chart.js, each with data and painted pixels", async () => {
         for (const id of CHART_IDS) {
-            const drawn = await page.evaluate((canvasId) => {
-                const canvas = document.getElementById(canvasId) as HTMLCanvasElement | null;
-                // Chart.js registers a chart per canvas: the library drew it, not a stand-in.
-                const chart =
-                    canvas &&
-                    (
-                        window as unknown as {
-                            Chart: {
-                                getChart(
-                                    c: HTMLCanvasElement,
-                                ): { data: { datasets: { data: number[] }[] } } | undefined;
-                            };
-                        }
-                    ).Chart.getChart(canvas);
-                if (!canvas || !chart)
-                    return { canvas: canvas !== null, chart: false, points: 0, painted: 0, width: 0 };
-                const pixels = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
-                let painted = 0;
-                for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted++;
-                const points = chart.data.datasets.reduce((n, d) => n + d.data.filter((v) => v > 0).length, 0);
-                return { canvas: true, chart: true, points, painted, width: canvas.width };
-            }, id);
-            assert.ok(drawn.canvas && drawn.chart, `${id}: ${JSON.stringify(drawn)}`);
-            assert.ok(drawn.points > 0, `${id} has no data: ${JSON.stringify(drawn)}`);
+            const drawn = await readChart(page, id);
+            assert.ok(drawn, `${id}: no canvas, or no chart Chart.js drew on it`);
+            const points = drawn.datasets.reduce((n, [, data]) => n + data.filter((v) => v > 0).length, 0);
+            assert.ok(points > 0, `${id} has no data: ${JSON.stringify(drawn)}`);
             assert.ok(drawn.painted > 1000, `${id} is blank: ${JSON.stringify(drawn)}`);
         }
     });
@@ -125,30 +105,21 @@ describe("the demo report in headless Chromium", function () {
     });
 
     it("shows coverage: a chart per stack of managed, silent, unmanaged and stopped, the table, the headline", async () => {
-        const coverage = await page.evaluate((id) => {
-            const canvas = document.getElementById(id) as HTMLCanvasElement;
-            const chart = (window as unknown as { Chart: { getChart(c: Element): any } }).Chart.getChart(canvas);
-            const pixels = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
-            let painted = 0;
-            for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 0) painted++;
-            return {
-                type: chart.config.type,
-                datasets: chart.data.datasets.map((d: { label: string; data: number[] }) => [d.label, d.data]),
-                painted,
-                rows: Array.from(document.querySelectorAll("#coverage tbody tr")).map((r) =>
-                    r.getAttribute("data-coverage"),
-                ),
-                headline: document.getElementById("headline")!.innerText,
-            };
-        }, COVERAGE_CHART_ID);
-        assert.strictEqual(coverage.type, "bar");
-        assert.deepStrictEqual(coverage.datasets, [
+        const chart = (await readChart(page, COVERAGE_CHART_ID))!;
+        const coverage = await page.evaluate(() => ({
+            rows: Array.from(document.querySelectorAll("#coverage tbody tr")).map((r) =>
+                r.getAttribute("data-coverage"),
+            ),
+            headline: document.getElementById("headline")!.innerText,
+        }));
+        assert.strictEqual(chart.type, "bar");
+        assert.deepStrictEqual(chart.datasets, [
             ["managed", [3, 6, 5, 5]],
             ["silent", [1, 0, 0, 0]],
             ["unmanaged", [1, 0, 1, 0]],
             ["stopped", [0, 0, 0, 1]],
         ]);
-        assert.ok(coverage.painted > 1000, `coverage chart is blank: ${coverage.painted}`);
+        assert.ok(chart.painted > 1000, `coverage chart is blank: ${chart.painted}`);
         assert.deepStrictEqual(coverage.rows, ["silent", "managed", "unmanaged", "unmanaged", "stopped"]);
         assert.strictEqual(
             coverage.headline,
