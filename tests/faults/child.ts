@@ -39,17 +39,24 @@ export function emptyHome(): string {
     return home;
 }
 
-export function opsChild(fake: FakeAws | undefined, args: string[], options: ChildOptions = {}): Promise<ChildRun> {
-    const env: Record<string, string | undefined> = {
+/**
+ * A child CLI's environment: no operator's profile, fake static credentials, no instance metadata,
+ * and every AWS client sent to the fake endpoint at `url` when there is one.
+ */
+export function fakeAwsEnv(url: string | undefined): Record<string, string | undefined> {
+    return {
         PATH: process.env.PATH,
         HOME: emptyHome(),
         AWS_ACCESS_KEY_ID: "AKIDFAKEFAKEFAKEFAKE",
         AWS_SECRET_ACCESS_KEY: "fake-secret",
         AWS_EC2_METADATA_DISABLED: "true",
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-        ...(fake ? { AWS_ENDPOINT_URL: fake.url } : {}),
-        ...options.env,
+        ...(url ? { AWS_ENDPOINT_URL: url } : {}),
     };
+}
+
+export function opsChild(fake: FakeAws | undefined, args: string[], options: ChildOptions = {}): Promise<ChildRun> {
+    const env: Record<string, string | undefined> = { ...fakeAwsEnv(fake?.url), ...options.env };
     for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
     return new Promise((resolve, reject) => {
         const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: env as NodeJS.ProcessEnv });

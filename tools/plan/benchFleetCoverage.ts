@@ -10,7 +10,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { startFakeAws } from "../../tests/fakeAws";
-import { emptyHome } from "../../tests/faults/child";
+import { fakeAwsEnv } from "../../tests/faults/child";
 
 const TARGETS = 24;
 const INSTANCES = 500;
@@ -28,15 +28,7 @@ function targetsFile(count: number): string {
 }
 
 function fleetChild(url: string, args: string[]): Promise<number | null> {
-    const env = {
-        PATH: process.env.PATH,
-        HOME: emptyHome(),
-        AWS_ACCESS_KEY_ID: "AKIDFAKEFAKEFAKEFAKE",
-        AWS_SECRET_ACCESS_KEY: "fake-secret",
-        AWS_EC2_METADATA_DISABLED: "true",
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-        AWS_ENDPOINT_URL: url,
-    };
+    const env = fakeAwsEnv(url);
     return new Promise((resolve, reject) => {
         const child = spawn(process.execPath, [path.join(ROOT, "bin", "tools", "fleet", "cli.js"), ...args], {
             cwd: ROOT,
